@@ -1,0 +1,85 @@
+import { cdk8s, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-ml',
+  packageName: 'cdk8s-ml',
+  description: 'Production ML on Kubernetes as typed, secure-by-default cdk8s constructs: model serving, distributed training, delivery, capacity and observability.',
+  author: 'cdk8s-ml',
+  authorAddress: 'dev@cdk8s-ml.local',
+  repositoryUrl: 'https://example.invalid/cdk8s-ml.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  keywords: ['cdk8s', 'kubernetes', 'ml', 'mlops', 'gpu', 'model-serving', 'training'],
+
+  // projen's default is cdk8s 1.x; pin the 2.x line we build and test against.
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.3.0',
+  jsiiVersion: '~6.0.0',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  devDeps: [
+    '@types/node@^20',
+    'cdk8s-cli@^2.207.0',
+    // 4.5.x, not 5.x: 5.x is ESM-only (import-only "exports"), which jest in
+    // CommonJS mode (ts-jest, as projen configures it) cannot require. 4.5.x ships
+    // CommonJS builds of the same generated schemas and validators.
+    'kubernetes-models@~4.5.1',
+    'ajv@^8.17.0',
+    'ajv-formats@^3.0.1',
+    'yaml@^2.6.0',
+    'fast-check@^3.23.0',
+  ],
+
+  // No hosted CI, no release machinery: .ci/run is the only pipeline.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  // jsii-diff against a published version: nothing is published yet.
+  compat: false,
+  docgen: true,
+
+  jestOptions: {
+    // Snapshots never update silently; developers run `npx projen test -u`.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // Coverage of src/ only; examples are exercised by test/examples.test.ts.
+      collectCoverage: false,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['../examples/**/*.ts'],
+  },
+  // jest transpiles only (fast); the test task type-checks tests with tsc first.
+  typecheckTests: true,
+  // eslint in the test task only checks: a CI run must never rewrite sources.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
+    commandOptions: { fix: false },
+  },
+  gitignore: ['/examples/dist/', '/.tools/', '/test-reports/', '/coverage/'],
+});
+
+// Every example app in examples/*.ts synthesizes into examples/dist/<chart>.k8s.yaml.
+project.addTask('synth:examples', {
+  description: 'Synthesize every example app in examples/ into examples/dist/',
+  steps: [{ exec: 'node examples/synth-all.js' }],
+});
+
+// promtool (Debian's prometheus package, binary only) for the observability tests.
+project.addTask('tools:promtool', {
+  description: 'Fetch promtool from Debian into .tools/ (binary only, no server)',
+  steps: [{ exec: 'bash scripts/fetch-promtool.sh' }],
+});
+
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/.tools/');
+project.addPackageIgnore('/scripts/');
+
+project.synth();
