@@ -68,7 +68,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // Every example app in examples/*.ts synthesizes into examples/dist/<chart>.k8s.yaml.
 project.addTask('synth:examples', {
   description: 'Synthesize every example app in examples/ into examples/dist/',
-  steps: [{ exec: 'node examples/synth-all.js' }],
+  env: { CDK8S_CHECK_UPGRADE: 'false' },
+  steps: [{ exec: 'cdk8s synth', cwd: 'examples' }],
 });
 
 // promtool (Debian's prometheus package, binary only) for the observability tests.

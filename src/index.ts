@@ -1,5 +1,6 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './core';
+export * from './serving';
+export * from './training';
+export * from './delivery';
+export * from './capacity';
+export * from './observability';

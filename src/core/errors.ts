@@ -1,0 +1,13 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * The one way constructs of this library report bad input: an Error whose message
+ * names the construct type, its path and the offending prop, so a user can find
+ * the line to fix in a large app, e.g.
+ * `MlModelServing 'prod/bert': maxReplicas (1) must be >= minReplicas (2)`.
+ *
+ * Thrown at construction (synth) time, never deferred to the cluster.
+ */
+export function invalidProp(scope: IConstruct, prop: string, problem: string): Error {
+  return new Error(`${scope.constructor.name} '${scope.node.path}': ${prop} ${problem}`);
+}

@@ -1,0 +1,79 @@
+import * as kplus from 'cdk8s-plus-27';
+import { PodTemplatePatch } from './pod-template-patch';
+
+/** What the scheduler does when a spread constraint cannot be met. */
+export enum UnsatisfiableSpreadAction {
+  /** Schedule anyway, preferring placements that reduce the skew (soft). */
+  SCHEDULE_ANYWAY = 'ScheduleAnyway',
+  /** Keep the pod pending (hard). */
+  DO_NOT_SCHEDULE = 'DoNotSchedule',
+}
+
+/** Options of a topology spread constraint. */
+export interface TopologySpreadOptions {
+  /**
+   * The largest allowed difference in matching pods between two domains.
+   * @default 1
+   */
+  readonly maxSkew?: number;
+  /**
+   * What to do when the constraint cannot be satisfied.
+   * @default UnsatisfiableSpreadAction.SCHEDULE_ANYWAY
+   */
+  readonly whenUnsatisfiable?: UnsatisfiableSpreadAction;
+  /**
+   * Minimum number of eligible domains (only with DO_NOT_SCHEDULE).
+   * @default - not set
+   */
+  readonly minDomains?: number;
+  /**
+   * Pod label keys whose values are added to the selector, e.g. `pod-template-hash`
+   * so a rolling update spreads the new ReplicaSet on its own (Kubernetes 1.27+).
+   * @default - none
+   */
+  readonly matchLabelKeys?: string[];
+}
+
+/**
+ * A topology spread constraint over the pods of one workload. cdk8s-plus-27's
+ * `scheduling.spread` renders required pod anti-affinity instead, which leaves pods
+ * pending when there are more replicas than zones; this renders the real
+ * `topologySpreadConstraints`, soft by default.
+ */
+export class TopologySpread {
+  /** Spread across zones (`topology.kubernetes.io/zone`). */
+  public static acrossZones(options: TopologySpreadOptions = {}): TopologySpread {
+    return new TopologySpread('topology.kubernetes.io/zone', options);
+  }
+
+  /** Spread across nodes (`kubernetes.io/hostname`). */
+  public static acrossNodes(options: TopologySpreadOptions = {}): TopologySpread {
+    return new TopologySpread('kubernetes.io/hostname', options);
+  }
+
+  /** Spread across the domains of any node label. */
+  public static of(topologyKey: string, options: TopologySpreadOptions = {}): TopologySpread {
+    return new TopologySpread(topologyKey, options);
+  }
+
+  private constructor(public readonly topologyKey: string, private readonly options: TopologySpreadOptions) {}
+
+  /** @internal */
+  public _toKube(selector: { [key: string]: string }): any {
+    const action = this.options.whenUnsatisfiable ?? UnsatisfiableSpreadAction.SCHEDULE_ANYWAY;
+    return {
+      maxSkew: this.options.maxSkew ?? 1,
+      topologyKey: this.topologyKey,
+      whenUnsatisfiable: action,
+      labelSelector: { matchLabels: { ...selector } },
+      ...(this.options.minDomains !== undefined ? { minDomains: this.options.minDomains } : {}),
+      ...(this.options.matchLabelKeys ? { matchLabelKeys: [...this.options.matchLabelKeys] } : {}),
+    };
+  }
+}
+
+/** Renders spread constraints for the pods selected by `selector` into the workload. */
+export function applyTopologySpread(workload: kplus.AbstractPod, selector: { [key: string]: string }, spreads: TopologySpread[]): void {
+  if (spreads.length === 0) return;
+  PodTemplatePatch.of(workload).setPodSpec('topologySpreadConstraints', spreads.map(s => s._toKube(selector)));
+}

@@ -1,0 +1,2 @@
+// Filled by the observability work; re-exported from src/index.ts.
+export {};

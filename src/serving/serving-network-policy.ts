@@ -1,0 +1,31 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/**
+ * Ingress to the server's pods on `ports` only: from `peers`, or from anywhere
+ * when none are given. Egress is left open (model downloads, tracing, ...).
+ */
+export function createServingNetworkPolicy(
+  scope: Construct & { name: string; labels: { [k: string]: string }; selector: { [k: string]: string } },
+  ports: number[],
+  peers: kplus.INetworkPolicyPeer[] | undefined,
+): kplus.NetworkPolicy {
+  const policy = new kplus.NetworkPolicy(scope, 'NetworkPolicy', {
+    metadata: { name: scope.name, labels: scope.labels },
+    selector: kplus.Pods.select(scope, 'ServerPods', { labels: scope.selector }),
+    ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+  });
+  const policyPorts = ports.map(p => kplus.NetworkPolicyPort.tcp(p));
+  if (peers && peers.length > 0) {
+    for (const peer of peers) policy.addIngressRule(peer, policyPorts);
+  } else {
+    // A rule with ports and no `from` admits every source, in or outside the
+    // cluster; cdk8s-plus-27 has no peer for that, so it is added as a patch
+    // (in the L1's typed form: the converter reads IntOrString.value).
+    ApiObject.of(policy).addJsonPatch(JsonPatch.add('/spec/ingress', [{
+      ports: ports.map(port => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' })),
+    }]));
+  }
+  return policy;
+}
