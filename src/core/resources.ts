@@ -77,8 +77,10 @@ export function completeResources(
   const memoryRequest = given?.memory?.request ?? defaults.memoryRequest;
   const guaranteedOrDefault = <T>(request: T, defaultLimit: T, larger: (a: T, b: T) => T) =>
     guaranteed ? request : larger(defaultLimit, request);
-  const cpuLimit = given?.cpu?.limit ?? guaranteedOrDefault(cpuRequest, defaults.cpuLimit, (a, b) => cpuMillis(a) >= cpuMillis(b) ? a : b);
-  const memoryLimit = given?.memory?.limit ?? guaranteedOrDefault(memoryRequest, defaults.memoryLimit, (a, b) => mebibytes(a) >= mebibytes(b) ? a : b);
+  const cpuLimit = given?.cpu?.limit
+    ?? guaranteedOrDefault(cpuRequest, defaults.cpuLimit, (a, b) => cpuMillis(a) >= cpuMillis(b) ? a : b);
+  const memoryLimit = given?.memory?.limit
+    ?? guaranteedOrDefault(memoryRequest, defaults.memoryLimit, (a, b) => mebibytes(a) >= mebibytes(b) ? a : b);
 
   if (cpuMillis(cpuRequest) <= 0 || !Number.isFinite(cpuMillis(cpuRequest))) {
     throw invalidProp(scope, `${prop}.cpu.request`, `(${cpuRequest.amount}) must be a positive quantity`);

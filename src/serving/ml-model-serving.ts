@@ -1,21 +1,21 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { bindModelSource, ModelSource } from './model-source';
+import { createAutoscaler } from './serving-autoscaler';
+import { createServingNetworkPolicy } from './serving-network-policy';
+import { ServingScaling, ServingScalingMode } from './serving-scaling';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disruption-budget';
 import { invalidProp } from '../core/errors';
 import { requirePinnedImage, versionFromImage } from '../core/image';
 import { MlLabels } from '../core/labels';
 import { applyTopologySpread, TopologySpread } from '../core/placement';
 import { PodTemplatePatch } from '../core/pod-template-patch';
-import { ISchedulable, NodeRequirement, NodeToleration, SchedulableWorkload } from '../core/scheduling';
 import { MetricsEndpoint, prometheusScrapeAnnotations } from '../core/prometheus-annotations';
 import { applyGpus, completeResources, GpuOptions, QosClass, qosClassOf, validateGpus } from '../core/resources';
+import { ISchedulable, NodeRequirement, NodeToleration, SchedulableWorkload } from '../core/scheduling';
 import { hardenPod, mountWritableTmp, PodIdentityOptions, secureContainerContext, securePodContext } from '../core/security';
 import { requireDnsLabel, requireInteger, requireLabelValue, requirePercentage, requirePort } from '../core/validation';
-import { bindModelSource, ModelSource } from './model-source';
-import { createAutoscaler } from './serving-autoscaler';
-import { createServingNetworkPolicy } from './serving-network-policy';
-import { ServingScaling, ServingScalingMode } from './serving-scaling';
 
 /** Properties of {@link MlModelServing}. */
 export interface MlModelServingProps {
@@ -354,18 +354,22 @@ export class MlModelServing extends Construct implements ISchedulable {
       // The external scaler owns spec.replicas; rendering one would fight it on every apply.
       this.deployment.markHasAutoscaler();
     }
-    this.disruptionBudget = createDisruptionBudget(this, this.name, this.labels, this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
+    this.disruptionBudget = createDisruptionBudget(
+      this, this.name, this.labels, this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
 
     const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom);
   }
 
   private validateScaling(scaling: ServingScaling): void {
-    const prop = scaling.mode === ServingScalingMode.FIXED ? 'replicas' : 'minReplicas';
-    requireInteger(this, prop, scaling.minReplicas, scaling.mode === ServingScalingMode.FIXED ? 0 : 1);
-    requireInteger(this, 'maxReplicas', scaling.maxReplicas, 1);
-    if (scaling.maxReplicas < scaling.minReplicas) {
-      throw invalidProp(this, 'maxReplicas', `(${scaling.maxReplicas}) must be >= minReplicas (${scaling.minReplicas})`);
+    if (scaling.mode === ServingScalingMode.FIXED) {
+      requireInteger(this, 'replicas', scaling.minReplicas, 0);
+    } else {
+      requireInteger(this, 'minReplicas', scaling.minReplicas, 1);
+      requireInteger(this, 'maxReplicas', scaling.maxReplicas, 1);
+      if (scaling.maxReplicas < scaling.minReplicas) {
+        throw invalidProp(this, 'maxReplicas', `(${scaling.maxReplicas}) must be >= minReplicas (${scaling.minReplicas})`);
+      }
     }
     const a = scaling.autoscaling;
     if (a.cpuUtilization !== undefined) requirePercentage(this, 'cpuUtilization', a.cpuUtilization);

@@ -76,7 +76,9 @@ const DEFAULT_STORAGE_INITIALIZER = 'kserve/storage-initializer:v0.15.2';
  * Wires a model source into a server's pod: the volume, the read-only mount, and
  * for a storage URI the hardened downloader init container writing into it.
  */
-export function bindModelSource(scope: IConstruct, workload: kplus.AbstractPod, server: kplus.Container, source: ModelSource, mountPath: string): void {
+export function bindModelSource(
+  scope: IConstruct, workload: kplus.AbstractPod, server: kplus.Container, source: ModelSource, mountPath: string,
+): void {
   if (source.kind === ModelSourceKind.PVC) {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(source.location)) {
       throw invalidProp(scope, 'model', `claim name ('${source.location}') must be a valid RFC 1123 name`);

@@ -4,7 +4,11 @@ import { Construct } from 'constructs';
 import { ServingScaling } from './serving-scaling';
 
 /** The autoscaling/v2 HPA of a model server: CPU/memory utilization plus any extra metrics. */
-export function createAutoscaler(scope: Construct & { name: string; labels: { [k: string]: string } }, target: kplus.Deployment, scaling: ServingScaling): kplus.HorizontalPodAutoscaler {
+export function createAutoscaler(
+  scope: Construct & { name: string; labels: { [k: string]: string } },
+  target: kplus.Deployment,
+  scaling: ServingScaling,
+): kplus.HorizontalPodAutoscaler {
   const a = scaling.autoscaling;
   const resourceMetrics = (a.resourceMetrics ?? true)
     ? [

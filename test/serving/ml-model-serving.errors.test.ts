@@ -1,0 +1,73 @@
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { MlModelServing, MlModelServingProps, ModelSource, ServingScaling } from '../../src';
+
+function make(props: Partial<MlModelServingProps>, id = 'bert') {
+  const chart = new Chart(Testing.app(), 'prod');
+  return () => new MlModelServing(chart, id, { image: 'ml-model:v1', ...props });
+}
+
+describe('MlModelServing rejects bad input at synth time, naming path and prop', () => {
+  test.each<[string, Partial<MlModelServingProps>, string]>([
+    ['maxReplicas below minReplicas', { scaling: ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 1 }) },
+      "MlModelServing 'prod/bert': maxReplicas (1) must be >= minReplicas (2)"],
+    ['zero minReplicas', { scaling: ServingScaling.autoscale({ minReplicas: 0 }) },
+      "MlModelServing 'prod/bert': minReplicas (0) must be >= 1"],
+    ['negative fixed replicas', { scaling: ServingScaling.fixed(-1) },
+      "MlModelServing 'prod/bert': replicas (-1) must be >= 0"],
+    ['cpu utilization above 100', { scaling: ServingScaling.autoscale({ cpuUtilization: 120 }) },
+      "MlModelServing 'prod/bert': cpuUtilization (120) must be between 1 and 100"],
+    ['memory utilization 0', { scaling: ServingScaling.autoscale({ memoryUtilization: 0 }) },
+      "MlModelServing 'prod/bert': memoryUtilization (0) must be between 1 and 100"],
+    ['no metric at all', { scaling: ServingScaling.autoscale({ resourceMetrics: false }) },
+      "MlModelServing 'prod/bert': scaling has no metric: resourceMetrics is false and extraMetrics is empty"],
+    ['cpu limit below request', { resources: { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.millis(500) } } },
+      "MlModelServing 'prod/bert': resources.cpu.limit (500m) must be >= cpu.request (2)"],
+    ['memory limit below request', { resources: { memory: { request: Size.gibibytes(8), limit: Size.gibibytes(4) } } },
+      "MlModelServing 'prod/bert': resources.memory.limit (4096Mi) must be >= memory.request (8192Mi)"],
+    ['guaranteed with different limits', { guaranteedQos: true, resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(2) } } },
+      "MlModelServing 'prod/bert': resources must have limits equal to requests for the Guaranteed QoS class"],
+    ['fractional GPUs', { gpus: { count: 0.5 } },
+      "MlModelServing 'prod/bert': gpus.count (0.5) must be a whole number: extended resources such as GPUs cannot be fractional"],
+    ['negative GPUs', { gpus: { count: -1 } },
+      "MlModelServing 'prod/bert': gpus.count (-1) must not be negative"],
+    ['absurd GPU count', { gpus: { count: 64 } },
+      "MlModelServing 'prod/bert': gpus.count (64) exceeds the per-node maximum (16); raise maxGpusPerNode if your nodes have more"],
+    ['bad GPU resource name', { gpus: { count: 1, resourceName: 'gpu' } },
+      "MlModelServing 'prod/bert': gpus.resourceName ('gpu') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'"],
+    ['port out of range', { port: 70000 },
+      "MlModelServing 'prod/bert': port (70000) must be between 1 and 65535"],
+    ['service port 0', { servicePort: 0 },
+      "MlModelServing 'prod/bert': servicePort (0) must be between 1 and 65535"],
+    ['metrics port out of range', { metrics: { port: -5 } },
+      "MlModelServing 'prod/bert': metrics.port (-5) must be between 1 and 65535"],
+    [':latest image', { image: 'ml-model:latest' },
+      "MlModelServing 'prod/bert': image ('ml-model:latest') uses the mutable ':latest' tag; pin a version tag or digest, or set allowMutableImageTag: true"],
+    ['untagged image', { image: 'registry.local:5000/ml-model' },
+      "MlModelServing 'prod/bert': image ('registry.local:5000/ml-model') has no tag, which means ':latest'; pin a version tag or digest, or set allowMutableImageTag: true"],
+    ['invalid name', { name: 'BERT_model' },
+      "MlModelServing 'prod/bert': name ('BERT_model') must be a valid RFC 1123 DNS label: lowercase alphanumerics and '-', starting and ending with an alphanumeric, at most 63 characters"],
+    ['PDB minAvailable blocking every eviction', { scaling: ServingScaling.fixed(3), disruptionBudget: { minAvailable: 3 } },
+      "MlModelServing 'prod/bert': disruptionBudget.minAvailable (3) must be below the fewest replicas (3), or no pod could ever be evicted and node drains would hang"],
+    ['PDB maxUnavailable 0', { disruptionBudget: { maxUnavailable: 0 } },
+      "MlModelServing 'prod/bert': disruptionBudget.maxUnavailable (0) must be >= 1"],
+    ['PDB with both fields', { disruptionBudget: { maxUnavailable: 1, minAvailable: 1 } },
+      "MlModelServing 'prod/bert': disruptionBudget takes minAvailable or maxUnavailable, not both"],
+    ['invalid label value', { labels: { app: 'ml model' } },
+      "MlModelServing 'prod/bert': labels['app'] ('ml model') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside"],
+    ['startup timeout too short', { startupTimeout: Duration.seconds(0) },
+      "MlModelServing 'prod/bert': startupTimeout (0s) must be at least 10s"],
+    ['negative revision history', { revisionHistoryLimit: -1 },
+      "MlModelServing 'prod/bert': revisionHistoryLimit (-1) must be >= 0"],
+    ['storage URI without scheme', { model: ModelSource.fromStorageUri('models/bert') },
+      "MlModelServing 'prod/bert': model storage URI ('models/bert') must look like scheme://location, e.g. s3://bucket/model"],
+    ['mutable initializer image', { model: ModelSource.fromStorageUri('s3://m/b', { initializerImage: 'kserve/storage-initializer' }) },
+      "MlModelServing 'prod/bert': model.initializerImage ('kserve/storage-initializer') has no tag, which means ':latest'; pin a version tag or digest, or set allowMutableImageTag: true"],
+  ])('%s', (_name, props, message) => {
+    expect(make(props)).toThrow(message);
+  });
+
+  test('the id is used as the name and validated when no name is given', () => {
+    expect(make({}, 'Bert')).toThrow("MlModelServing 'prod/Bert': name ('Bert') must be a valid RFC 1123 DNS label");
+  });
+});
