@@ -1,2 +1,9 @@
-// Filled by the delivery work; re-exported from src/index.ts.
-export {};
+// Delivery strategies for model servers: blue-green and canary releases. Rolling
+// updates are MlModelServing's own (maxSurge, maxUnavailable, minReady, ...).
+export { BlueGreenColor, BlueGreenService } from './blue-green-service';
+export type { BlueGreenServiceProps } from './blue-green-service';
+export { IdleColorMode, IdleColorPolicy } from './idle-color-policy';
+export { CanaryAnnotations, CanaryRelease } from './canary-release';
+export type { CanaryReleaseProps } from './canary-release';
+export { CanaryTraffic, CanaryTrafficMode } from './canary-traffic';
+export type { GatewayApiTrafficOptions, GatewayReference, IngressNginxTrafficOptions, ReplicaRatioOptions } from './canary-traffic';

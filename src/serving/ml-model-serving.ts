@@ -274,6 +274,11 @@ export class MlModelServing extends Construct implements ISchedulable {
     if (props.metrics) requirePort(this, 'metrics.port', props.metrics.port);
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     requireInteger(this, 'revisionHistoryLimit', revisionHistoryLimit, 0);
+    const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
+    const maxUnavailable = props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(0);
+    const minReady = props.minReady ?? Duration.seconds(0);
+    const progressDeadline = props.progressDeadline ?? Duration.seconds(600);
+    this.validateRollout(maxSurge, maxUnavailable, minReady, progressDeadline);
 
     const scaling = props.scaling ?? ServingScaling.autoscale();
     this.validateScaling(scaling);
@@ -306,12 +311,9 @@ export class MlModelServing extends Construct implements ISchedulable {
       },
       select: false,
       replicas: scaling.mode === ServingScalingMode.FIXED ? scaling.minReplicas : undefined,
-      strategy: kplus.DeploymentStrategy.rollingUpdate({
-        maxSurge: props.maxSurge ?? kplus.PercentOrAbsolute.percent(25),
-        maxUnavailable: props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(0),
-      }),
-      minReady: props.minReady ?? Duration.seconds(0),
-      progressDeadline: props.progressDeadline ?? Duration.seconds(600),
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge, maxUnavailable }),
+      minReady,
+      progressDeadline,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: props.automountServiceAccountToken ?? false,
       securityContext: securePodContext(props.podIdentity),
@@ -359,6 +361,25 @@ export class MlModelServing extends Construct implements ISchedulable {
 
     const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom);
+  }
+
+  /** Refuses rollouts Kubernetes would reject or that could never progress. */
+  private validateRollout(
+    maxSurge: kplus.PercentOrAbsolute, maxUnavailable: kplus.PercentOrAbsolute, minReady: Duration, progressDeadline: Duration,
+  ): void {
+    for (const [prop, value] of [['maxSurge', maxSurge], ['maxUnavailable', maxUnavailable]] as const) {
+      const v = value.value;
+      const percent = typeof v === 'string' ? Number(v.replace('%', '')) : undefined;
+      if (percent !== undefined ? !(Number.isInteger(percent) && percent >= 0 && percent <= 100) : !(Number.isInteger(v) && v >= 0)) {
+        throw invalidProp(this, prop, `(${v}) must be a whole number >= 0 or a percentage from 0% to 100%`);
+      }
+    }
+    if (maxSurge.isZero() && maxUnavailable.isZero()) {
+      throw invalidProp(this, 'maxSurge', 'and maxUnavailable cannot both be 0: the rollout could never replace a pod');
+    }
+    if (progressDeadline.toSeconds() <= minReady.toSeconds()) {
+      throw invalidProp(this, 'progressDeadline', `(${progressDeadline.toSeconds()}s) must be greater than minReady (${minReady.toSeconds()}s)`);
+    }
   }
 
   private validateScaling(scaling: ServingScaling): void {

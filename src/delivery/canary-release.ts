@@ -1,0 +1,318 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CanaryTraffic, CanaryTrafficMode, GatewayApiTrafficOptions, IngressNginxTrafficOptions } from './canary-traffic';
+import { invalidProp } from '../core/errors';
+import { MlLabels } from '../core/labels';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort } from '../core/validation';
+import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
+import { ServingScaling } from '../serving/serving-scaling';
+import { createHttpRoute, GATEWAY_HOSTNAME, GATEWAY_SECTION_NAME } from './crds/http-route';
+import { requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
+import { minimumTotalForBothTracks, splitReplicas } from './replica-split';
+
+/** Properties of {@link CanaryRelease}. */
+export interface CanaryReleaseProps {
+  /**
+   * Base name: of the shared Service, the HTTPRoute or the Ingress, and of the
+   * tracks (`<name>-stable`, `<name>-canary`) unless they are named.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The stable track: a complete model server. Its `labels` and `selectorLabels`
+   * may not set `track`, which this construct sets to `stable`. Promotion sets its
+   * image to the canary's.
+   */
+  readonly stable: MlModelServingProps;
+  /**
+   * The canary track, as `stable` (e.g. the guide's `ml-model-canary` with image
+   * `ml-model:v2`).
+   * @default - no canary: every request goes to stable (e.g. right after a promotion)
+   */
+  readonly canary?: MlModelServingProps;
+  /**
+   * Percent of requests for the canary, an integer 0..100. 0 aborts the canary.
+   * @default 0
+   */
+  readonly weight?: number;
+  /** How requests are split. */
+  readonly traffic: CanaryTraffic;
+  /**
+   * Labels both tracks' pods carry; the replica-ratio Service selects exactly these.
+   * @default { app: <name> } - the guide's `app: ml-model`
+   */
+  readonly appLabels?: { [key: string]: string };
+  /**
+   * Port of the replica-ratio Service; it forwards to the tracks' `port`.
+   * @default 80
+   */
+  readonly servicePort?: number;
+  /**
+   * Type of the replica-ratio Service.
+   * @default kplus.ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: kplus.ServiceType;
+}
+
+/** Annotation keys with which a CanaryRelease reports its split. */
+export class CanaryAnnotations {
+  /** The weight asked for, in percent. */
+  public static readonly REQUESTED_WEIGHT = 'delivery.cdk8s-ml.io/canary-weight';
+  /** The share of requests the canary actually gets, in percent (2 decimals). */
+  public static readonly REALIZED_SHARE = 'delivery.cdk8s-ml.io/canary-share';
+  /** A sentence describing the split, for humans reading the manifest. */
+  public static readonly SPLIT = 'delivery.cdk8s-ml.io/canary-split';
+
+  private constructor() {}
+}
+
+/**
+ * The guide's canary deployment: a stable and a canary model server (one
+ * MlModelServing per track, each with its own Deployment, probes, PDB,
+ * NetworkPolicy, ServiceAccount and a Service of its own named after it), pods
+ * labelled `track: stable|canary`, and `weight` percent of requests for the
+ * canary, split by replica ratio (one Service over both tracks, the guide's way),
+ * by a Gateway API HTTPRoute (exact) or by ingress-nginx canary annotations. No
+ * controller is needed: promotion sets the stable image to the canary's (and drops
+ * the canary), abort sets `weight` to 0.
+ *
+ * The share actually realized is reported as `canaryShare` and as the
+ * `delivery.cdk8s-ml.io/canary-share` annotation on the Service (or HTTPRoute, or
+ * canary Ingress). A canary running the stable release (same image and same
+ * `app.kubernetes.io/version`) is an ERROR, not a warning: it tests nothing and
+ * usually means the new image was forgotten; after a promotion remove the canary,
+ * and to compare two model versions on one server image, set `version`.
+ */
+export class CanaryRelease extends Construct {
+  /** The label telling the tracks apart. */
+  public static readonly TRACK_LABEL = 'track';
+
+  /** The base name. */
+  public readonly name: string;
+  /** The requested percent of requests for the canary. */
+  public readonly weight: number;
+  /** The percent of requests the canary actually gets (replica ratio: `100 * canary / total`). */
+  public readonly canaryShare: number;
+  /** The stable model server. */
+  public readonly stable: MlModelServing;
+  /** The canary model server, when defined. */
+  public readonly canary?: MlModelServing;
+  /** Stable replicas, with replica-ratio traffic. */
+  public readonly stableReplicas?: number;
+  /** Canary replicas, with replica-ratio traffic. */
+  public readonly canaryReplicas?: number;
+  /** The Service over both tracks, with replica-ratio traffic. */
+  public readonly service?: kplus.Service;
+  /** The Service of the stable track only (the stable MlModelServing's own). */
+  public readonly stableService: kplus.Service;
+  /** The Service of the canary track only (the canary MlModelServing's own). */
+  public readonly canaryService?: kplus.Service;
+  /** The weighted HTTPRoute, with Gateway API traffic. */
+  public readonly httpRoute?: ApiObject;
+  /** The Ingress to the stable Service, with ingress-nginx traffic. */
+  public readonly ingress?: kplus.Ingress;
+  /** The canary Ingress, with ingress-nginx traffic and a canary. */
+  public readonly canaryIngress?: kplus.Ingress;
+
+  private readonly labels: { [key: string]: string };
+
+  public constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    requireDnsLabel(this, 'name', this.name);
+    this.weight = props.weight ?? 0;
+    requireInteger(this, 'weight', this.weight, 0, 100);
+    if (!props.canary && this.weight > 0) {
+      throw invalidProp(this, 'weight', `(${this.weight}) must be 0 when there is no canary`);
+    }
+    const appLabels = props.appLabels ?? { app: this.name };
+    if (Object.prototype.hasOwnProperty.call(appLabels, CanaryRelease.TRACK_LABEL)) {
+      throw invalidProp(this, 'appLabels', `must not contain '${CanaryRelease.TRACK_LABEL}': it tells the tracks apart, and one value would select a single track`);
+    }
+    this.labels = { ...appLabels, ...MlLabels.of({ name: this.name, component: 'model-server' }) };
+    const mode = props.traffic.mode;
+
+    let stableScaling: ServingScaling | undefined;
+    let canaryScaling: ServingScaling | undefined;
+    if (mode === CanaryTrafficMode.REPLICA_RATIO) {
+      const total = props.traffic.totalReplicas!;
+      requireInteger(this, 'totalReplicas', total, 1);
+      for (const track of ['stable', 'canary'] as const) {
+        if (props[track]?.scaling) {
+          throw invalidProp(this, `${track}.scaling`, 'must not be set with CanaryTraffic.replicaRatio: both tracks run fixed replica counts computed from totalReplicas and weight (use CanaryTraffic.gatewayApi to autoscale each track)');
+        }
+      }
+      const split = splitReplicas(total, this.weight);
+      this.requireBothTracksRun(total, split.stable, split.canary);
+      this.stableReplicas = split.stable;
+      this.canaryReplicas = props.canary ? split.canary : undefined;
+      this.canaryShare = split.canaryShare;
+      stableScaling = ServingScaling.fixed(split.stable);
+      canaryScaling = ServingScaling.fixed(split.canary);
+    } else {
+      this.canaryShare = this.weight;
+    }
+
+    this.stable = new MlModelServing(this, 'Stable', trackServingProps(this, props.stable, {
+      prop: 'stable', defaultName: `${this.name}-stable`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'stable', appLabels, scaling: stableScaling,
+    }));
+    this.stableService = this.stable.service;
+    if (props.canary) {
+      this.canary = new MlModelServing(this, 'Canary', trackServingProps(this, props.canary, {
+        prop: 'canary', defaultName: `${this.name}-canary`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'canary', appLabels, scaling: canaryScaling,
+      }));
+      this.canaryService = this.canary.service;
+      this.requireCompatibleTracks(props.stable, props.canary);
+    }
+    if (mode !== CanaryTrafficMode.REPLICA_RATIO) this.requireTrafficGetsPods();
+
+    const annotations = this.splitAnnotations();
+    if (mode === CanaryTrafficMode.REPLICA_RATIO) {
+      this.service = this.createSharedService(appLabels, props, annotations);
+    } else if (mode === CanaryTrafficMode.GATEWAY_API) {
+      this.httpRoute = this.createHttpRoute(props.traffic.gatewayOptions!, annotations);
+    } else {
+      const options = props.traffic.ingressOptions!;
+      this.ingress = this.createIngress('Ingress', this.name, options, this.stableService, {});
+      if (this.canaryService) {
+        this.canaryIngress = this.createIngress('CanaryIngress', `${this.name}-canary`, options, this.canaryService, {
+          ...annotations,
+          'nginx.ingress.kubernetes.io/canary': 'true',
+          'nginx.ingress.kubernetes.io/canary-weight': String(this.weight),
+        });
+      }
+    }
+  }
+
+  /** Replica ratio: a weight strictly between 0 and 100 needs a replica on each side. */
+  private requireBothTracksRun(total: number, stable: number, canary: number): void {
+    const hint = () => `use totalReplicas >= ${minimumTotalForBothTracks(this.weight)} for this weight`;
+    if (this.weight > 0 && canary === 0) {
+      throw invalidProp(this, 'weight', `(${this.weight}) with totalReplicas (${total}) gives the canary 0 replicas (the closest share is 0%), so it would get no requests: ${hint()}`);
+    }
+    if (this.weight < 100 && stable === 0) {
+      throw invalidProp(this, 'weight', `(${this.weight}) with totalReplicas (${total}) gives the stable track 0 replicas (the closest share is 100%), so every request would go to the canary: ${hint()}`);
+    }
+  }
+
+  /** Weighted routing: a track given requests must run replicas. */
+  private requireTrafficGetsPods(): void {
+    if (this.canary && this.weight > 0 && this.canary.minReplicas < 1) {
+      throw invalidProp(this, 'weight', `(${this.weight}) sends requests to a canary with 0 replicas (canary.scaling): run at least one canary replica, or set weight to 0`);
+    }
+    if (this.weight < 100 && this.stable.minReplicas < 1) {
+      throw invalidProp(this, 'weight', `(${this.weight}) leaves ${100 - this.weight}% of requests to a stable track with 0 replicas (stable.scaling): run at least one stable replica, or set weight to 100`);
+    }
+  }
+
+  private requireCompatibleTracks(stableProps: MlModelServingProps, canaryProps: MlModelServingProps): void {
+    const canary = this.canary!;
+    if (canary.name === this.stable.name) {
+      throw invalidProp(this, 'canary.name', `('${canary.name}') is also the stable track's name: the two tracks would overwrite each other's objects`);
+    }
+    if (canary.port !== this.stable.port) {
+      throw invalidProp(this, 'canary.port', `(${canary.port}) must equal stable.port (${this.stable.port}): one Service or route serves both tracks`);
+    }
+    requireDistinctReleases(this,
+      { prop: 'stable', image: stableProps.image, serving: this.stable },
+      { prop: 'canary', image: canaryProps.image, serving: canary });
+  }
+
+  private splitAnnotations(): { [key: string]: string } {
+    const share = Number(this.canaryShare.toFixed(2));
+    const split = this.canaryReplicas !== undefined
+      ? `canary runs ${this.canaryReplicas} of ${this.canaryReplicas + this.stableReplicas!} replicas behind one Service: ${share}% of requests for a requested ${this.weight}%`
+      : `${share}% of requests to the canary by weight`;
+    return {
+      [CanaryAnnotations.REQUESTED_WEIGHT]: String(this.weight),
+      [CanaryAnnotations.REALIZED_SHARE]: String(share),
+      [CanaryAnnotations.SPLIT]: this.canary ? split : 'no canary: every request goes to the stable track',
+    };
+  }
+
+  private createSharedService(appLabels: { [key: string]: string }, props: CanaryReleaseProps,
+    annotations: { [key: string]: string }): kplus.Service {
+    for (const serving of [this.stable, this.canary]) {
+      if (serving?.name === this.name) {
+        throw invalidProp(this, 'name', `('${this.name}') is also the name of a track's own Service: name the tracks differently`);
+      }
+    }
+    const servicePort = props.servicePort ?? 80;
+    requirePort(this, 'servicePort', servicePort);
+    requireSelectsPods(this, 'Service', appLabels, this.stable, 'stable');
+    if (this.canary) requireSelectsPods(this, 'Service', appLabels, this.canary, 'canary');
+    const service = new kplus.Service(this, 'Service', {
+      metadata: { name: this.name, labels: this.labels, annotations },
+      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'http', port: servicePort, targetPort: this.stable.port }],
+    });
+    for (const [k, v] of Object.entries(appLabels)) service.selectLabel(k, v);
+    return service;
+  }
+
+  private createHttpRoute(options: GatewayApiTrafficOptions, annotations: { [key: string]: string }): ApiObject {
+    const name = options.routeName ?? this.name;
+    requireDnsSubdomain(this, 'routeName', name);
+    requireDnsSubdomain(this, 'gateway.name', options.gateway.name);
+    if (options.gateway.namespace !== undefined) requireDnsLabel(this, 'gateway.namespace', options.gateway.namespace);
+    const section = options.gateway.sectionName;
+    if (section !== undefined && (section.length > 253 || !GATEWAY_SECTION_NAME.test(section))) {
+      throw invalidProp(this, 'gateway.sectionName', `('${section}') must be a valid RFC 1123 DNS subdomain`);
+    }
+    const hostnames = options.hostnames;
+    if (hostnames !== undefined) {
+      if (hostnames.length < 1 || hostnames.length > 16) {
+        throw invalidProp(this, 'hostnames', `(${hostnames.length}) must hold 1 to 16 hostnames`);
+      }
+      hostnames.forEach((h, i) => requireHostname(this, `hostnames[${i}]`, h));
+    }
+    const pathPrefix = options.pathPrefix ?? '/';
+    requireHttpPath(this, 'pathPrefix', pathPrefix);
+
+    const backends = [{ kind: 'Service', name: this.stableService.name, port: this.stable.servicePort, weight: 100 - this.weight }];
+    if (this.canary) backends.push({ kind: 'Service', name: this.canaryService!.name, port: this.canary.servicePort, weight: this.weight });
+    const route = createHttpRoute(this, 'HttpRoute', { name, labels: this.labels }, {
+      parentRefs: [{
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: options.gateway.name,
+        ...(options.gateway.namespace !== undefined ? { namespace: options.gateway.namespace } : {}),
+        ...(section !== undefined ? { sectionName: section } : {}),
+      }],
+      ...(hostnames !== undefined ? { hostnames: [...hostnames] } : {}),
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: pathPrefix } }], backendRefs: backends.map(b => ({ group: '', ...b })) }],
+    });
+    for (const [k, v] of Object.entries(annotations)) route.metadata.addAnnotation(k, v);
+    return route;
+  }
+
+  private createIngress(id: string, name: string, options: IngressNginxTrafficOptions, backend: kplus.Service,
+    annotations: { [key: string]: string }): kplus.Ingress {
+    requireHostname(this, 'host', options.host);
+    const path = options.path ?? '/';
+    requireHttpPath(this, 'path', path);
+    const ingress = new kplus.Ingress(this, id, {
+      metadata: { name, labels: this.labels, annotations },
+      className: options.ingressClassName ?? 'nginx',
+    });
+    ingress.addHostRule(options.host, path, kplus.IngressBackend.fromService(backend), kplus.HttpIngressPathType.PREFIX);
+    return ingress;
+  }
+}
+
+/** A host name as Gateway API and Ingress accept it: RFC 1123, optional `*.` prefix. */
+function requireHostname(scope: Construct, prop: string, host: string): void {
+  if (host.length > 253 || !GATEWAY_HOSTNAME.test(host)) {
+    throw invalidProp(scope, prop, `('${host}') must be a lowercase RFC 1123 host name, optionally prefixed with '*.', without port or IP address`);
+  }
+}
+
+/** An absolute, normalized HTTP path prefix, as the HTTPRoute CRD's rules demand. */
+function requireHttpPath(scope: Construct, prop: string, path: string): void {
+  const bad = !path.startsWith('/') || path.length > 1024 || ['//', '/./', '/../', '%2f', '%2F', '#'].some(s => path.includes(s))
+    || path.endsWith('/..') || path.endsWith('/.');
+  if (bad) {
+    throw invalidProp(scope, prop, `('${path}') must be an absolute path starting with '/', without '//', '/./', '/../', '%2f' or '#', not ending in '/.' or '/..'`);
+  }
+}
