@@ -74,10 +74,20 @@ function labelQuery(r: NodeRequirement): kplus.NodeLabelQuery {
 
 /** Adapts a cdk8s-plus workload (Deployment, Job, StatefulSet, Pod, ...) to {@link ISchedulable}. */
 export class SchedulableWorkload implements ISchedulable {
-  /** Wraps a cdk8s-plus workload. */
+  /**
+   * Wraps a cdk8s-plus workload. The same wrapper is returned for the same workload,
+   * so constructs that remember what they scheduled (node pools) see it once.
+   */
   public static of(workload: kplus.Workload): ISchedulable {
-    return new SchedulableWorkload(workload.scheduling);
+    let wrapper = SchedulableWorkload.wrappers.get(workload);
+    if (!wrapper) {
+      wrapper = new SchedulableWorkload(workload.scheduling);
+      SchedulableWorkload.wrappers.set(workload, wrapper);
+    }
+    return wrapper;
   }
+
+  private static readonly wrappers = new WeakMap<kplus.Workload, SchedulableWorkload>();
 
   private constructor(private readonly scheduling: kplus.PodScheduling) {}
 

@@ -1,0 +1,38 @@
+import { Construct } from 'constructs';
+import { CapacityType, GpuNodeOptions, KarpenterNodePool, NodePoolOptions } from './karpenter-node-pool';
+
+/** Properties of {@link GpuNodePool}. */
+export interface GpuNodePoolProps extends NodePoolOptions, GpuNodeOptions {
+  /**
+   * Purchase options. Add CapacityType.SPOT for cheap, interruptible GPU capacity
+   * (the nodes then carry the spot taint too).
+   * @default [CapacityType.ON_DEMAND]
+   */
+  readonly capacityTypes?: CapacityType[];
+}
+
+/**
+ * A Karpenter v1 NodePool of GPU nodes: GPU instance requirements (AWS
+ * `instance-gpu-count` and NVIDIA by default), the `nvidia.com/gpu:NoSchedule`
+ * taint, a cap on the pool's GPUs (`spec.limits`), and consolidation only of empty
+ * nodes, so long GPU jobs are not evicted to save a node.
+ */
+export class GpuNodePool extends KarpenterNodePool {
+  /** The GPUs' extended resource name (the taint key and the limited resource). */
+  public readonly gpuResourceName: string;
+
+  public constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    super(scope, id, {
+      ...props,
+      gpu: {
+        maxGpus: props.maxGpus,
+        resourceName: props.resourceName,
+        gpuNames: props.gpuNames,
+        minGpusPerNode: props.minGpusPerNode,
+        gpuTaint: props.gpuTaint,
+        instanceRequirements: props.instanceRequirements,
+      },
+    });
+    this.gpuResourceName = props.resourceName ?? 'nvidia.com/gpu';
+  }
+}

@@ -1,0 +1,392 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { makeClusterScoped } from './cluster-scoped';
+import { NodePoolBase, NodeTaint, validateTaints } from './node-pool';
+import { invalidProp } from '../core/errors';
+import { NVIDIA_GPU } from '../core/resources';
+import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
+import { requireDnsLabel, requireInteger, requireLabelValue } from '../core/validation';
+import { KARPENTER_API_VERSION, KarpenterNodePoolSpec, KarpenterTaint } from './crds/karpenter';
+import { ConsolidationPolicy, KarpenterDuration, NodePoolDisruption, renderDisruption } from './node-pool-disruption';
+import { NodePoolRequirement, renderRequirement, requireLabelKey, restrictedKarpenterKey, validateRequirement } from './node-pool-requirement';
+import { requireResourceList } from './quantity';
+
+/** The purchase option of Karpenter nodes (`karpenter.sh/capacity-type`). */
+export enum CapacityType {
+  /** Spot (preemptible) capacity: cheap, reclaimed at short notice. */
+  SPOT = 'spot',
+  /** On-demand capacity. */
+  ON_DEMAND = 'on-demand',
+}
+
+/** CPU architectures (`kubernetes.io/arch`). */
+export enum CpuArchitecture {
+  /** x86-64. */
+  AMD64 = 'amd64',
+  /** 64-bit ARM (e.g. AWS Graviton). */
+  ARM64 = 'arm64',
+}
+
+/** The provider-specific node class a Karpenter NodePool launches nodes with. */
+export interface NodeClassReference {
+  /** The node class object's name. */
+  readonly name: string;
+  /**
+   * The node class API group.
+   * @default 'karpenter.k8s.aws'
+   */
+  readonly group?: string;
+  /**
+   * The node class kind.
+   * @default 'EC2NodeClass'
+   */
+  readonly kind?: string;
+}
+
+/** GPU capacity of a Karpenter node pool. */
+export interface GpuNodeOptions {
+  /**
+   * The most GPUs the pool may run in total (`spec.limits`): the pool's budget.
+   */
+  readonly maxGpus: number;
+  /**
+   * The GPUs' extended resource name, which is also the taint key.
+   * @default 'nvidia.com/gpu'
+   */
+  readonly resourceName?: string;
+  /**
+   * GPU models to launch (AWS `karpenter.k8s.aws/instance-gpu-name`), e.g. `a10g`, `l4`, `h100`.
+   * @default - any GPU model
+   */
+  readonly gpuNames?: string[];
+  /**
+   * The fewest GPUs per node (AWS `karpenter.k8s.aws/instance-gpu-count`).
+   * @default 1
+   */
+  readonly minGpusPerNode?: number;
+  /**
+   * Taint the nodes with `<resourceName>:NoSchedule`, so only pods that asked for the
+   * pool (or for GPUs) land on expensive GPU nodes.
+   * @default true
+   */
+  readonly gpuTaint?: boolean;
+  /**
+   * The requirements that select GPU instances, replacing the AWS defaults; needed
+   * for node classes other than AWS's (e.g. `karpenter.azure.com/sku-gpu-count Gt 0`).
+   * @default - for EC2NodeClass: instance-gpu-count above minGpusPerNode - 1, and NVIDIA instances for nvidia.com/gpu
+   */
+  readonly instanceRequirements?: NodePoolRequirement[];
+}
+
+/** Options common to every Karpenter node pool. */
+export interface NodePoolOptions {
+  /**
+   * The NodePool's name (also the `karpenter.sh/nodepool` label of its nodes).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The node class nodes are launched with.
+   * @default - the EC2NodeClass 'default' (group karpenter.k8s.aws)
+   */
+  readonly nodeClass?: NodeClassReference;
+  /**
+   * CPU architectures (`kubernetes.io/arch`).
+   * @default [CpuArchitecture.AMD64]
+   */
+  readonly architectures?: CpuArchitecture[];
+  /**
+   * Instance categories (AWS `karpenter.k8s.aws/instance-category`), e.g. `c`, `m`, `r`, `g`, `p`.
+   * @default - any
+   */
+  readonly instanceCategories?: string[];
+  /**
+   * Instance families (AWS `karpenter.k8s.aws/instance-family`), e.g. `g5`, `p4d`.
+   * @default - any
+   */
+  readonly instanceFamilies?: string[];
+  /**
+   * Instance sizes (AWS `karpenter.k8s.aws/instance-size`), e.g. `xlarge`, `2xlarge`.
+   * @default - any
+   */
+  readonly instanceSizes?: string[];
+  /**
+   * Instance types (`node.kubernetes.io/instance-type`), e.g. `g5.xlarge`. Spot pools
+   * should allow many: each extra type is another spot market to draw from.
+   * @default - any
+   */
+  readonly instanceTypes?: string[];
+  /**
+   * Zones (`topology.kubernetes.io/zone`).
+   * @default - any zone of the node class's subnets
+   */
+  readonly zones?: string[];
+  /**
+   * More requirements on the launched nodes. `karpenter.sh/capacity-type` is set by
+   * the pool and may not be repeated here.
+   * @default - none
+   */
+  readonly requirements?: NodePoolRequirement[];
+  /**
+   * Taints of the nodes, besides the spot and GPU taints the pool adds itself.
+   * Scheduled workloads tolerate them all.
+   * @default - none
+   */
+  readonly taints?: NodeTaint[];
+  /**
+   * Taint nodes that may be spot with `karpenter.sh/capacity-type=spot:NoSchedule`,
+   * so nothing lands on reclaimable capacity without opting in via `schedule()`.
+   * @default true
+   */
+  readonly spotTaint?: boolean;
+  /**
+   * Labels of the launched nodes.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Caps on the pool's total capacity, resource name to quantity, e.g.
+   * `{ cpu: '1000', memory: '4000Gi' }`; the GPU cap comes from the GPU options.
+   * @default - no limit besides the GPU cap
+   */
+  readonly limits?: { [resource: string]: string };
+  /**
+   * Consolidation and disruption budgets.
+   * @default - consolidate when empty or underutilized (GPU pools: when empty) after 5 minutes
+   */
+  readonly disruption?: NodePoolDisruption;
+  /**
+   * Replace nodes this long after launch (patches, leaks).
+   * @default - Karpenter's default, 720h
+   */
+  readonly expireAfter?: KarpenterDuration;
+  /**
+   * Priority among NodePools that could launch a node for a pod; higher first. 1..100.
+   * @default - none (Karpenter treats it as 0)
+   */
+  readonly weight?: number;
+}
+
+/** Properties of {@link KarpenterNodePool}. */
+export interface KarpenterNodePoolProps extends NodePoolOptions {
+  /**
+   * Purchase options Karpenter may launch. With spot and on-demand, Karpenter
+   * launches spot and falls back to on-demand when spot capacity is unavailable.
+   * @default [CapacityType.ON_DEMAND]
+   */
+  readonly capacityTypes?: CapacityType[];
+  /**
+   * GPU capacity: GPU instance requirements, the GPU taint and the GPU cap.
+   * @default - no GPUs
+   */
+  readonly gpu?: GpuNodeOptions;
+}
+
+/** The Karpenter label of the purchase option. */
+export const CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
+/** The label Karpenter puts on every node of a pool. */
+export const NODE_POOL_LABEL = 'karpenter.sh/nodepool';
+/** The taint our pools put on nodes that may be spot. */
+export const SPOT_TAINT: NodeTaint = { key: CAPACITY_TYPE_LABEL, value: CapacityType.SPOT, effect: kplus.TaintEffect.NO_SCHEDULE };
+const AWS_GROUP = 'karpenter.k8s.aws';
+
+function renderTaint(t: NodeTaint): KarpenterTaint {
+  return { key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect };
+}
+
+/**
+ * A Karpenter v1 NodePool (`karpenter.sh/v1`, cluster-scoped): what a platform team
+ * applies so Karpenter launches nodes for pending pods. Nodes are never written as
+ * manifests: they register themselves, with the pool's labels and taints.
+ * `schedule(workload)` gives a workload the matching tolerations and node affinity.
+ *
+ * See {@link SpotNodePool} and {@link GpuNodePool} for the common variants.
+ */
+export class KarpenterNodePool extends NodePoolBase {
+  /** The NodePool's name. */
+  public readonly name: string;
+  /** The purchase options the pool may launch. */
+  public readonly capacityTypes: CapacityType[];
+  /** Whether the pool may launch spot nodes. */
+  public readonly spot: boolean;
+  /** Every taint of the pool's nodes. */
+  public readonly taints: NodeTaint[];
+  /** `karpenter.sh/nodepool In [name]` and the capacity types: selects exactly the pool's nodes. */
+  public readonly nodeRequirements: NodeRequirement[];
+  /** The NodePool's `spec.limits`. */
+  public readonly limits: { [resource: string]: string };
+  /** The NodePool object. */
+  public readonly apiObject: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: KarpenterNodePoolProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    requireDnsLabel(this, 'name', this.name);
+
+    this.capacityTypes = [...(props.capacityTypes ?? [CapacityType.ON_DEMAND])];
+    this.validateCapacityTypes();
+    this.spot = this.capacityTypes.includes(CapacityType.SPOT);
+
+    const nodeClass = {
+      group: props.nodeClass?.group ?? AWS_GROUP,
+      kind: props.nodeClass?.kind ?? 'EC2NodeClass',
+      name: props.nodeClass?.name ?? 'default',
+    };
+    for (const [field, value] of Object.entries(nodeClass)) {
+      if (!value) throw invalidProp(this, `nodeClass.${field}`, 'must not be empty');
+    }
+
+    const gpu = props.gpu;
+    const gpuResource = gpu?.resourceName ?? NVIDIA_GPU;
+    if (gpu) {
+      requireInteger(this, 'gpu.maxGpus', gpu.maxGpus, 1);
+      if (gpu.minGpusPerNode !== undefined) requireInteger(this, 'gpu.minGpusPerNode', gpu.minGpusPerNode, 1);
+    }
+
+    const requirements = this.requirements(props, nodeClass.group);
+    this.taints = [
+      ...(this.spot && (props.spotTaint ?? true) ? [SPOT_TAINT] : []),
+      ...(gpu && (gpu.gpuTaint ?? true) ? [{ key: gpuResource, effect: kplus.TaintEffect.NO_SCHEDULE }] : []),
+      ...(props.taints ?? []),
+    ];
+    validateTaints(this, 'taints', this.taints);
+
+    const limits = { ...props.limits };
+    if (gpu) {
+      if (limits[gpuResource] !== undefined) {
+        throw invalidProp(this, `limits['${gpuResource}']`, 'is set from gpu.maxGpus; give it there only');
+      }
+      limits[gpuResource] = String(gpu.maxGpus);
+    }
+    requireResourceList(this, 'limits', limits);
+    this.limits = limits;
+
+    for (const [key, value] of Object.entries(props.labels ?? {})) {
+      requireLabelKey(this, 'labels key', key);
+      const restricted = restrictedKarpenterKey(key);
+      if (restricted || key === CAPACITY_TYPE_LABEL) {
+        throw invalidProp(this, `labels['${key}']`, restricted ?? 'is set by Karpenter from the capacity types');
+      }
+      requireLabelValue(this, `labels['${key}']`, value);
+    }
+    if (props.weight !== undefined) requireInteger(this, 'weight', props.weight, 1, 100);
+
+    this.nodeRequirements = [
+      { key: NODE_POOL_LABEL, operator: NodeSelectorOperator.IN, values: [this.name] },
+      { key: CAPACITY_TYPE_LABEL, operator: NodeSelectorOperator.IN, values: [...this.capacityTypes] },
+    ];
+
+    const spec: KarpenterNodePoolSpec = {
+      template: {
+        ...(props.labels && Object.keys(props.labels).length > 0 ? { metadata: { labels: { ...props.labels } } } : {}),
+        spec: {
+          nodeClassRef: nodeClass,
+          requirements: requirements.map(renderRequirement),
+          ...(this.taints.length > 0 ? { taints: this.taints.map(renderTaint) } : {}),
+          ...(props.expireAfter ? { expireAfter: props.expireAfter._render(this, 'expireAfter') } : {}),
+        },
+      },
+      disruption: renderDisruption(this, props.disruption, gpu ? ConsolidationPolicy.WHEN_EMPTY : ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED),
+      ...(Object.keys(limits).length > 0 ? { limits } : {}),
+      ...(props.weight !== undefined ? { weight: props.weight } : {}),
+    };
+
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: KARPENTER_API_VERSION,
+      kind: 'NodePool',
+      metadata: { name: this.name },
+      spec,
+    });
+    makeClusterScoped(this.apiObject);
+  }
+
+  private validateCapacityTypes(): void {
+    const known = Object.values(CapacityType) as string[];
+    if (this.capacityTypes.length === 0) {
+      throw invalidProp(this, 'capacityTypes', 'is empty: give at least one of spot, on-demand');
+    }
+    for (const t of this.capacityTypes) {
+      if (!known.includes(t)) throw invalidProp(this, 'capacityTypes', `('${t}') must be one of ${known.join(', ')}`);
+    }
+    if (new Set(this.capacityTypes).size !== this.capacityTypes.length) {
+      throw invalidProp(this, 'capacityTypes', `has duplicates [${this.capacityTypes.join(', ')}]`);
+    }
+    if (!this.capacityTypes.includes(CapacityType.SPOT) && /(^|[-.])spot($|[-.])/.test(this.name)) {
+      throw invalidProp(this, 'capacityTypes', `([${this.capacityTypes.join(', ')}]) make an on-demand-only pool, but its name ('${this.name}') says spot: allow CapacityType.SPOT (or use a SpotNodePool), or rename the pool`);
+    }
+  }
+
+  private requirements(props: KarpenterNodePoolProps, nodeClassGroup: string): NodePoolRequirement[] {
+    const list = (prop: string, key: string, values: string[] | undefined): NodePoolRequirement[] => {
+      if (values === undefined) return [];
+      if (values.length === 0) {
+        throw invalidProp(this, prop, `is empty: leave it out to allow any ${key}, or give at least one value`);
+      }
+      return [{ key, operator: NodeSelectorOperator.IN, values: [...values] }];
+    };
+    const gpu = props.gpu;
+    const requirements: NodePoolRequirement[] = [
+      { key: CAPACITY_TYPE_LABEL, operator: NodeSelectorOperator.IN, values: [...this.capacityTypes] },
+      ...list('architectures', 'kubernetes.io/arch', props.architectures ?? [CpuArchitecture.AMD64]),
+      ...list('instanceCategories', 'karpenter.k8s.aws/instance-category', props.instanceCategories),
+      ...list('instanceFamilies', 'karpenter.k8s.aws/instance-family', props.instanceFamilies),
+      ...list('instanceSizes', 'karpenter.k8s.aws/instance-size', props.instanceSizes),
+      ...list('instanceTypes', 'node.kubernetes.io/instance-type', props.instanceTypes),
+      ...list('zones', 'topology.kubernetes.io/zone', props.zones),
+      ...(gpu ? this.gpuRequirements(gpu, nodeClassGroup, props.instanceTypes !== undefined) : []),
+    ];
+    (props.requirements ?? []).forEach((r, i) => {
+      if (r.key === CAPACITY_TYPE_LABEL) throw this.capacityTypeRequirementError(`requirements[${i}]`, r);
+      requirements.push(r);
+    });
+    requirements.forEach((r, i) => {
+      const prop = `requirements[${i}]`;
+      validateRequirement(this, prop, r);
+      const restricted = restrictedKarpenterKey(r.key);
+      if (restricted) throw invalidProp(this, `${prop}.key`, `('${r.key}') ${restricted}`);
+    });
+    const keys = requirements.map(r => r.key);
+    const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
+    if (duplicate) {
+      throw invalidProp(this, 'requirements', `constrain '${duplicate}' twice (from a prop and from requirements); give it once`);
+    }
+    return requirements;
+  }
+
+  private gpuRequirements(gpu: GpuNodeOptions, nodeClassGroup: string, hasInstanceTypes: boolean): NodePoolRequirement[] {
+    if (gpu.instanceRequirements !== undefined) {
+      if (gpu.instanceRequirements.length === 0) {
+        throw invalidProp(this, 'gpu.instanceRequirements', 'is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults');
+      }
+      return [...gpu.instanceRequirements];
+    }
+    if (nodeClassGroup !== AWS_GROUP) {
+      if (hasInstanceTypes) return [];
+      throw invalidProp(this, 'gpu.instanceRequirements', `must be given for node class group '${nodeClassGroup}': the defaults use AWS instance labels (or list GPU instanceTypes)`);
+    }
+    if (gpu.gpuNames !== undefined && gpu.gpuNames.length === 0) {
+      throw invalidProp(this, 'gpu.gpuNames', 'is empty: leave it out to allow any GPU model, or give at least one');
+    }
+    const min = gpu.minGpusPerNode ?? 1;
+    return [
+      { key: 'karpenter.k8s.aws/instance-gpu-count', operator: NodeSelectorOperator.GT, values: [String(min - 1)] },
+      ...((gpu.resourceName ?? NVIDIA_GPU) === NVIDIA_GPU
+        ? [{ key: 'karpenter.k8s.aws/instance-gpu-manufacturer', operator: NodeSelectorOperator.IN, values: ['nvidia'] }]
+        : []),
+      ...(gpu.gpuNames !== undefined
+        ? [{ key: 'karpenter.k8s.aws/instance-gpu-name', operator: NodeSelectorOperator.IN, values: [...gpu.gpuNames] }]
+        : []),
+    ];
+  }
+
+  private capacityTypeRequirementError(prop: string, r: NodeRequirement): Error {
+    const values = r.values ?? [];
+    const spotExcluded = (r.operator === NodeSelectorOperator.IN && !values.includes(CapacityType.SPOT))
+      || (r.operator === NodeSelectorOperator.NOT_IN && values.includes(CapacityType.SPOT));
+    if (this.spot && spotExcluded) {
+      return invalidProp(this, prop, `(${r.key} ${r.operator} [${values.join(', ')}]) would make this spot pool on-demand only: a pool named spot must allow spot (set onDemandFallback for spot with on-demand fallback, or use a KarpenterNodePool for on-demand capacity)`);
+    }
+    return invalidProp(this, prop, `(${r.key}) is set by the pool from its capacity types; do not repeat it in requirements`);
+  }
+}

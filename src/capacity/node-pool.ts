@@ -1,0 +1,164 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { requireLabelKey } from './node-pool-requirement';
+import { invalidProp } from '../core/errors';
+import { ISchedulable, NodeRequirement } from '../core/scheduling';
+import { requireInteger } from '../core/validation';
+
+/** A taint the nodes of a pool carry. */
+export interface NodeTaint {
+  /** The taint key, e.g. `nvidia.com/gpu`. */
+  readonly key: string;
+  /**
+   * The taint value.
+   * @default - no value (tolerated with operator Exists)
+   */
+  readonly value?: string;
+  /** What the taint does to pods that do not tolerate it. */
+  readonly effect: kplus.TaintEffect;
+}
+
+/** How strongly a workload is bound to a node pool by {@link INodePool.schedule}. */
+export enum NodePoolAffinity {
+  /**
+   * The pods run on the pool's nodes or stay pending (required node affinity).
+   * With a spot pool this means spot only.
+   */
+  REQUIRED = 'required',
+  /**
+   * The pods prefer the pool's nodes and fall back to any other node they can
+   * run on (preferred node affinity, no required term): e.g. spot first, with
+   * on-demand nodes as the fallback when spot capacity is gone.
+   */
+  PREFERRED = 'preferred',
+}
+
+/** Options of {@link INodePool.schedule}. */
+export interface NodePoolScheduleOptions {
+  /**
+   * Required or preferred node affinity to the pool.
+   * @default NodePoolAffinity.REQUIRED
+   */
+  readonly affinity?: NodePoolAffinity;
+  /**
+   * Weight of the preferred node affinity, 1..100; PREFERRED only.
+   * @default 100
+   */
+  readonly weight?: number;
+  /**
+   * Add tolerations of the pool's taints. Turning this off is only accepted for
+   * pools whose taints do not keep pods away (none, or PreferNoSchedule only):
+   * otherwise the affinity would point the workload at nodes it cannot run on.
+   * @default true
+   */
+  readonly tolerate?: boolean;
+}
+
+/**
+ * A pool of nodes that workloads can be steered onto: a Karpenter NodePool of ours,
+ * or nodes made by a cloud's own tooling (GKE, AKS, EKS managed node groups) whose
+ * labels and taints the pool knows.
+ */
+export interface INodePool extends IConstruct {
+  /** The taints on the pool's nodes; a workload scheduled onto the pool tolerates each. */
+  readonly taints: NodeTaint[];
+  /** The node label requirements that select exactly the pool's nodes. */
+  readonly nodeRequirements: NodeRequirement[];
+  /** Whether the pool's nodes may be spot (preemptible) capacity. */
+  readonly spot: boolean;
+  /**
+   * Steers `workload` onto the pool: tolerations of every taint and node affinity to
+   * the pool's labels, always together, so neither half can be forgotten.
+   */
+  schedule(workload: ISchedulable, options?: NodePoolScheduleOptions): void;
+}
+
+// Which pool each workload is required on: required affinities are ANDed, so a
+// workload required on two pools could never be scheduled.
+const requiredOn = new WeakMap<ISchedulable, NodePoolBase>();
+const scheduledOn = new WeakMap<ISchedulable, Set<NodePoolBase>>();
+
+/** Validates taints of a pool (key and value syntax, known effect, no duplicates). */
+export function validateTaints(scope: IConstruct, prop: string, taints: NodeTaint[]): void {
+  const effects = Object.values(kplus.TaintEffect) as string[];
+  const seen = new Set<string>();
+  taints.forEach((t, i) => {
+    requireLabelKey(scope, `${prop}[${i}].key`, t.key);
+    if (t.value !== undefined && !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(\/))?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(t.value)) {
+      throw invalidProp(scope, `${prop}[${i}].value`, `('${t.value}') is not a valid taint value`);
+    }
+    if (!effects.includes(t.effect)) {
+      throw invalidProp(scope, `${prop}[${i}].effect`, `('${t.effect}') is not a taint effect; use one of ${effects.join(', ')}`);
+    }
+    const id = `${t.key}:${t.effect}`;
+    if (seen.has(id)) {
+      throw invalidProp(scope, `${prop}[${i}]`, `duplicates the taint ${id}`);
+    }
+    seen.add(id);
+  });
+}
+
+/** `key=value:Effect`, as kubectl prints taints. */
+export function describeTaint(t: NodeTaint): string {
+  return `${t.key}${t.value !== undefined ? `=${t.value}` : ''}:${t.effect}`;
+}
+
+/**
+ * What every node pool shares: the scheduling of workloads onto it. Subclasses
+ * set the taints and the node requirements.
+ */
+export abstract class NodePoolBase extends Construct implements INodePool {
+  public abstract readonly taints: NodeTaint[];
+  public abstract readonly nodeRequirements: NodeRequirement[];
+  public abstract readonly spot: boolean;
+
+  /**
+   * Steers `workload` onto the pool: a toleration of every taint (unless `tolerate`
+   * is false, accepted only when no taint repels pods) and a required (default) or
+   * preferred node affinity to `nodeRequirements`. Refuses a workload already
+   * required on another pool, and scheduling twice onto the same pool.
+   */
+  public schedule(workload: ISchedulable, options: NodePoolScheduleOptions = {}): void {
+    const affinity = options.affinity ?? NodePoolAffinity.REQUIRED;
+    const who = Construct.isConstruct(workload) ? ` '${workload.node.path}'` : '';
+    if (!Object.values(NodePoolAffinity).includes(affinity)) {
+      throw invalidProp(this, 'schedule() affinity', `('${affinity}') must be one of ${Object.values(NodePoolAffinity).join(', ')}`);
+    }
+    if (options.weight !== undefined && affinity !== NodePoolAffinity.PREFERRED) {
+      throw invalidProp(this, 'schedule() weight', 'applies to NodePoolAffinity.PREFERRED only');
+    }
+    const weight = options.weight ?? 100;
+    requireInteger(this, 'schedule() weight', weight, 1, 100);
+
+    const tolerate = options.tolerate ?? true;
+    const repelling = this.taints.filter(t => t.effect !== kplus.TaintEffect.PREFER_NO_SCHEDULE);
+    if (!tolerate && repelling.length > 0) {
+      throw invalidProp(this, 'schedule() tolerate', `is false, but the pool's nodes carry ${repelling.map(describeTaint).join(', ')}: the workload${who} could never run there. Keep tolerate true, or schedule it onto an untainted pool`);
+    }
+
+    const pools = scheduledOn.get(workload) ?? new Set<NodePoolBase>();
+    if (pools.has(this)) {
+      throw invalidProp(this, 'schedule()', `was already called for the workload${who}; tolerations and affinity are in place`);
+    }
+    if (affinity === NodePoolAffinity.REQUIRED) {
+      const other = requiredOn.get(workload);
+      if (other) {
+        throw invalidProp(this, 'schedule()', `cannot require the workload${who} on this pool: it is already required on '${other.node.path}', and required node affinities are ANDed, so no node would match both. Use NodePoolAffinity.PREFERRED for one of them`);
+      }
+      requiredOn.set(workload, this);
+    }
+    pools.add(this);
+    scheduledOn.set(workload, pools);
+
+    if (tolerate) {
+      for (const t of this.taints) {
+        workload.tolerate({ key: t.key, value: t.value, effect: t.effect });
+      }
+    }
+    if (affinity === NodePoolAffinity.REQUIRED) {
+      workload.requireNodes(this.nodeRequirements);
+    } else {
+      workload.preferNodes(weight, this.nodeRequirements);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { PriorityClass } from './priority-class';
+import { requireResourceList, requireResourceName } from './quantity';
+import { renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts, toQuantities } from './resource-amounts';
+import { invalidProp } from '../core/errors';
+import { NVIDIA_GPU } from '../core/resources';
+import { requireDnsSubdomain, requireInteger } from '../core/validation';
+
+/** Caps on the number of objects in a namespace. */
+export interface QuotaObjectCounts {
+  /**
+   * Pods (not terminated).
+   * @default - not limited
+   */
+  readonly pods?: number;
+  /**
+   * Services.
+   * @default - not limited
+   */
+  readonly services?: number;
+  /**
+   * Services of type LoadBalancer (each is a cloud load balancer that costs money).
+   * @default - not limited
+   */
+  readonly loadBalancers?: number;
+  /**
+   * PersistentVolumeClaims.
+   * @default - not limited
+   */
+  readonly persistentVolumeClaims?: number;
+  /**
+   * ConfigMaps.
+   * @default - not limited
+   */
+  readonly configMaps?: number;
+  /**
+   * Secrets.
+   * @default - not limited
+   */
+  readonly secrets?: number;
+  /**
+   * Jobs (`count/jobs.batch`).
+   * @default - not limited
+   */
+  readonly jobs?: number;
+}
+
+/** Properties of {@link ResourceQuota}. */
+export interface ResourceQuotaProps {
+  /**
+   * The ResourceQuota's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The namespace the quota applies to.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Total requests of all pods (`requests.cpu`, `requests.memory`, ...). Once set,
+   * every pod must declare these requests (add a LimitRange for defaults).
+   * @default - not limited
+   */
+  readonly requests?: ResourceAmounts;
+  /**
+   * Total limits of all pods (`limits.cpu`, `limits.memory`, ...).
+   * @default - not limited
+   */
+  readonly limits?: ResourceAmounts;
+  /**
+   * Total GPUs requested by all pods (`requests.<gpuResourceName>`; Kubernetes
+   * quotas extended resources by requests only).
+   * @default - not limited
+   */
+  readonly gpus?: number;
+  /**
+   * The GPUs' extended resource name.
+   * @default 'nvidia.com/gpu'
+   */
+  readonly gpuResourceName?: string;
+  /**
+   * Total storage requested by PersistentVolumeClaims (`requests.storage`).
+   * @default - not limited
+   */
+  readonly storage?: Size;
+  /**
+   * Object counts.
+   * @default - not limited
+   */
+  readonly objectCounts?: QuotaObjectCounts;
+  /**
+   * Any other `hard` entries, resource name to quantity, e.g.
+   * `{ 'count/rayclusters.ray.io': '5' }`.
+   * @default - none
+   */
+  readonly hard?: { [resource: string]: string };
+  /**
+   * Apply the quota only to pods of these priority classes (a `PriorityClass`
+   * scope), e.g. cap the GPUs of preemptible experiments.
+   * @default - every pod of the namespace
+   */
+  readonly priorityClasses?: PriorityClass[];
+}
+
+const COUNT_KEYS: { [field: string]: string } = {
+  pods: 'pods',
+  services: 'services',
+  loadBalancers: 'services.loadbalancers',
+  persistentVolumeClaims: 'persistentvolumeclaims',
+  configMaps: 'configmaps',
+  secrets: 'secrets',
+  jobs: 'count/jobs.batch',
+};
+
+/**
+ * A ResourceQuota (`v1`) for a namespace: totals of cpu, memory, GPUs, storage and
+ * object counts its pods may claim, so one team or one runaway sweep cannot take
+ * the cluster's GPUs.
+ */
+export class ResourceQuota extends Construct {
+  /** The quota's `spec.hard`, resource name to quantity. */
+  public readonly hard: { [resource: string]: string };
+  /** The ResourceQuota object. */
+  public readonly apiObject: kplus.k8s.KubeResourceQuota;
+
+  public constructor(scope: Construct, id: string, props: ResourceQuotaProps) {
+    super(scope, id);
+    const name = props.name ?? id;
+    requireDnsSubdomain(this, 'name', name);
+    requirePositiveAmounts(this, 'requests', props.requests, true);
+    requirePositiveAmounts(this, 'limits', props.limits, true);
+    requireOrdered(this, 'requests', props.requests, 'limits', props.limits);
+
+    const hard: { [resource: string]: string } = {
+      ...renderAmounts(props.requests, 'requests.'),
+      ...renderAmounts(props.limits, 'limits.'),
+    };
+    if (props.gpus !== undefined) {
+      requireInteger(this, 'gpus', props.gpus, 0);
+      const gpuResource = props.gpuResourceName ?? NVIDIA_GPU;
+      requireResourceName(this, 'gpuResourceName', gpuResource);
+      hard[`requests.${gpuResource}`] = String(props.gpus);
+    }
+    if (props.storage) {
+      requirePositiveAmounts(this, 'storage', { memory: props.storage }, true);
+      hard['requests.storage'] = renderAmounts({ memory: props.storage }).memory;
+    }
+    for (const [field, key] of Object.entries(COUNT_KEYS)) {
+      const count = (props.objectCounts as { [k: string]: number | undefined } | undefined)?.[field];
+      if (count === undefined) continue;
+      requireInteger(this, `objectCounts.${field}`, count, 0);
+      hard[key] = String(count);
+    }
+    requireResourceList(this, 'hard', props.hard ?? {});
+    for (const [key, value] of Object.entries(props.hard ?? {})) {
+      if (hard[key] !== undefined) {
+        throw invalidProp(this, `hard['${key}']`, 'is already set by a typed prop; give it once');
+      }
+      hard[key] = value;
+    }
+    if (Object.keys(hard).length === 0) {
+      throw invalidProp(this, 'props', 'set no limit: give requests, limits, gpus, storage, objectCounts or hard');
+    }
+    this.hard = hard;
+
+    const classes = props.priorityClasses;
+    if (classes !== undefined && classes.length === 0) {
+      throw invalidProp(this, 'priorityClasses', 'is empty: leave it out to cover every pod, or give at least one class');
+    }
+    this.apiObject = new kplus.k8s.KubeResourceQuota(this, 'Resource', {
+      metadata: { name, namespace: props.namespace },
+      spec: {
+        hard: toQuantities(hard),
+        ...(classes ? {
+          scopeSelector: {
+            matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: classes.map(c => c.name) }],
+          },
+        } : {}),
+      },
+    });
+  }
+}

@@ -1,0 +1,351 @@
+import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { cpuMillis } from '../core/resources';
+import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { MlModelServing } from '../serving/ml-model-serving';
+import { VPA_API_VERSION, VpaContainerPolicySpec, VpaSpec } from './crds/vpa';
+
+/** When the VPA applies its recommendations. */
+export enum VpaUpdateMode {
+  /** Recommend only (read them with `kubectl describe vpa`); pods are never touched. */
+  OFF = 'Off',
+  /** Set resources when pods are created, never afterwards. */
+  INITIAL = 'Initial',
+  /** Evict pods whose resources are far from the recommendation. */
+  RECREATE = 'Recreate',
+  /** Resize pods in place where possible, else evict them. */
+  IN_PLACE_OR_RECREATE = 'InPlaceOrRecreate',
+  /** Resize pods in place only. */
+  IN_PLACE = 'InPlace',
+  /** The VPA's default active mode (currently Recreate). */
+  AUTO = 'Auto',
+}
+
+/** Resources a VPA can right-size. */
+export enum VpaResource {
+  /** CPU. */
+  CPU = 'cpu',
+  /** Memory. */
+  MEMORY = 'memory',
+}
+
+/** Which resource values the VPA sets. */
+export enum VpaControlledValues {
+  /** Requests, and limits scaled in proportion. */
+  REQUESTS_AND_LIMITS = 'RequestsAndLimits',
+  /** Requests only; limits stay as declared. */
+  REQUESTS_ONLY = 'RequestsOnly',
+}
+
+/** Whether the VPA handles a container. */
+export enum VpaContainerMode {
+  /** Recommend for (and, in an active update mode, resize) the container. */
+  AUTO = 'Auto',
+  /** Leave the container alone. */
+  OFF = 'Off',
+}
+
+/** Bounds of VPA recommendations. */
+export interface VpaResourceBounds {
+  /**
+   * CPU.
+   * @default - unbounded
+   */
+  readonly cpu?: kplus.Cpu;
+  /**
+   * Memory.
+   * @default - unbounded
+   */
+  readonly memory?: Size;
+}
+
+/** Right-sizing settings, for every container or for one. */
+export interface VpaResourcePolicyOptions {
+  /**
+   * The least the VPA recommends.
+   * @default - no minimum
+   */
+  readonly minAllowed?: VpaResourceBounds;
+  /**
+   * The most the VPA recommends; keep it within the node size.
+   * @default - no maximum
+   */
+  readonly maxAllowed?: VpaResourceBounds;
+  /**
+   * The resources the VPA right-sizes.
+   * @default [VpaResource.CPU, VpaResource.MEMORY]
+   */
+  readonly controlledResources?: VpaResource[];
+  /**
+   * Which values the VPA sets.
+   * @default VpaControlledValues.REQUESTS_AND_LIMITS
+   */
+  readonly controlledValues?: VpaControlledValues;
+}
+
+/** Settings for one container of the target. */
+export interface VpaContainerPolicy extends VpaResourcePolicyOptions {
+  /** The container's name. */
+  readonly containerName: string;
+  /**
+   * Whether the VPA handles this container.
+   * @default VpaContainerMode.AUTO
+   */
+  readonly mode?: VpaContainerMode;
+}
+
+/** A workload referenced by kind and name. */
+export interface VpaTargetReference {
+  /** The workload's API version, e.g. `apps/v1`. */
+  readonly apiVersion: string;
+  /** The workload's kind, e.g. `Deployment`. */
+  readonly kind: string;
+  /** The workload's name. */
+  readonly name: string;
+}
+
+/** What a {@link VerticalPodAutoscaler} right-sizes. */
+export class VpaTarget {
+  /** The Deployment of a model server (whose HPA, if any, is checked for conflicts). */
+  public static modelServing(serving: MlModelServing): VpaTarget {
+    const target = VpaTarget.workload(serving.deployment);
+    return new VpaTarget(target.targetReference, target.containers, target.namespace);
+  }
+
+  /** A cdk8s-plus workload: Deployment, StatefulSet, DaemonSet, Job, ... */
+  public static workload(workload: kplus.Workload): VpaTarget {
+    const obj = ApiObject.of(workload);
+    return new VpaTarget(
+      { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.name },
+      workload.containers.map(c => c.name),
+      obj.metadata.namespace,
+    );
+  }
+
+  /** A workload by reference (in the VPA's namespace); its containers are unknown. */
+  public static reference(reference: VpaTargetReference): VpaTarget {
+    return new VpaTarget({ ...reference }, undefined, undefined);
+  }
+
+  /** The target's apiVersion, kind and name. */
+  public readonly targetReference: VpaTargetReference;
+  /** The target's container names, when known. */
+  public readonly containers?: string[];
+  /** The target's namespace, when known. */
+  public readonly namespace?: string;
+
+  private constructor(reference: VpaTargetReference, containers: string[] | undefined, namespace: string | undefined) {
+    this.targetReference = reference;
+    this.containers = containers;
+    this.namespace = namespace;
+  }
+}
+
+/** Properties of {@link VerticalPodAutoscaler}. */
+export interface VerticalPodAutoscalerProps extends VpaResourcePolicyOptions {
+  /** The workload to right-size. */
+  readonly target: VpaTarget;
+  /**
+   * The VPA's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * When recommendations are applied. Active modes evict or resize pods; they must
+   * not be combined with an HPA scaling on the same CPU or memory.
+   * @default VpaUpdateMode.OFF - recommendations only
+   */
+  readonly updateMode?: VpaUpdateMode;
+  /**
+   * Per-container settings; the top-level settings apply to the other containers.
+   * @default - none
+   */
+  readonly containerPolicies?: VpaContainerPolicy[];
+  /**
+   * The fewest live replicas for the updater to evict a pod (active modes).
+   * @default - the VPA's global setting (2)
+   */
+  readonly minReplicas?: number;
+}
+
+/** One resource of one container (or '*', every container) the VPA controls. */
+interface Controlled { readonly container: string; readonly resource: string }
+
+/** A cpu/memory metric of an HPA: pod-wide (`Resource`) or one container's. */
+interface HpaResourceMetric { readonly resource: string; readonly container?: string }
+
+function mebibytes(size: Size): number {
+  return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+/**
+ * A VerticalPodAutoscaler (`autoscaling.k8s.io/v1`) for right-sizing: by default it
+ * only recommends requests (`updateMode: Off`), the safe way to find out what a
+ * model server or a training job actually uses. An active mode next to an HPA that
+ * scales on the same CPU or memory is refused: the VPA would change the requests the
+ * HPA's utilization is measured against, and the two would fight.
+ */
+export class VerticalPodAutoscaler extends Construct {
+  /** The VPA's name. */
+  public readonly name: string;
+  /** The update mode. */
+  public readonly updateMode: VpaUpdateMode;
+  /** The VerticalPodAutoscaler object. */
+  public readonly apiObject: ApiObject;
+
+  private readonly target: VpaTarget;
+  private readonly namespace: string | undefined;
+  private readonly controlled: Controlled[];
+
+  public constructor(scope: Construct, id: string, props: VerticalPodAutoscalerProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    requireDnsSubdomain(this, 'name', this.name);
+    this.target = props.target;
+    this.updateMode = props.updateMode ?? VpaUpdateMode.OFF;
+    if (!(Object.values(VpaUpdateMode) as string[]).includes(this.updateMode)) {
+      throw invalidProp(this, 'updateMode', `('${this.updateMode}') must be one of ${Object.values(VpaUpdateMode).join(', ')}`);
+    }
+    if (props.minReplicas !== undefined) requireInteger(this, 'minReplicas', props.minReplicas, 1);
+    // A VPA acts on its own namespace, so it lives in the target's.
+    this.namespace = this.target.namespace ?? Chart.of(this).namespace;
+
+    const policies = this.containerPolicies(props);
+    this.controlled = this.controlledResources(props, policies);
+    this.checkHorizontalAutoscalers();
+
+    const spec = (): VpaSpec => ({
+      targetRef: { ...this.target.targetReference },
+      updatePolicy: {
+        updateMode: this.updateMode,
+        ...(props.minReplicas !== undefined ? { minReplicas: props.minReplicas } : {}),
+      },
+      ...(policies.length > 0 ? { resourcePolicy: { containerPolicies: policies } } : {}),
+    });
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: VPA_API_VERSION,
+      kind: 'VerticalPodAutoscaler',
+      metadata: { name: this.name, namespace: this.namespace },
+      // Checked again at synthesis, for HPAs added after this VPA.
+      spec: Lazy.any({ produce: () => { this.checkHorizontalAutoscalers(); return spec(); } }),
+    });
+  }
+
+  private containerPolicies(props: VerticalPodAutoscalerProps): VpaContainerPolicySpec[] {
+    const policies: VpaContainerPolicySpec[] = [];
+    const hasDefault = props.minAllowed || props.maxAllowed || props.controlledResources || props.controlledValues;
+    if (hasDefault) policies.push(this.renderPolicy('', '*', undefined, props));
+    const seen = new Set<string>();
+    (props.containerPolicies ?? []).forEach((p, i) => {
+      const prop = `containerPolicies[${i}]`;
+      if (!p.containerName || p.containerName === '*') {
+        throw invalidProp(this, `${prop}.containerName`, `('${p.containerName}') must name a container; settings for every container are the top-level props`);
+      }
+      if (seen.has(p.containerName)) {
+        throw invalidProp(this, `${prop}.containerName`, `('${p.containerName}') has a policy already`);
+      }
+      seen.add(p.containerName);
+      const containers = this.target.containers;
+      if (containers && !containers.includes(p.containerName)) {
+        throw invalidProp(this, `${prop}.containerName`, `('${p.containerName}') is not a container of ${this.target.targetReference.kind} '${this.target.targetReference.name}' (${containers.join(', ')})`);
+      }
+      policies.push(this.renderPolicy(`${prop}.`, p.containerName, p.mode, p));
+    });
+    return policies;
+  }
+
+  private renderPolicy(
+    prefix: string, containerName: string, mode: VpaContainerMode | undefined, o: VpaResourcePolicyOptions,
+  ): VpaContainerPolicySpec {
+    if (mode !== undefined && !(Object.values(VpaContainerMode) as string[]).includes(mode)) {
+      throw invalidProp(this, `${prefix}mode`, `('${mode}') must be one of ${Object.values(VpaContainerMode).join(', ')}`);
+    }
+    if (o.controlledResources !== undefined) {
+      if (o.controlledResources.length === 0) {
+        throw invalidProp(this, `${prefix}controlledResources`, 'is empty: leave it out for cpu and memory, or set the container mode to Off');
+      }
+      for (const r of o.controlledResources) {
+        if (!(Object.values(VpaResource) as string[]).includes(r)) {
+          throw invalidProp(this, `${prefix}controlledResources`, `('${r}') must be one of ${Object.values(VpaResource).join(', ')}`);
+        }
+      }
+    }
+    const bounds = (prop: string, b: VpaResourceBounds | undefined) => {
+      if (!b) return undefined;
+      const out: { [resource: string]: string } = {};
+      if (b.cpu) {
+        if (!(cpuMillis(b.cpu) > 0)) throw invalidProp(this, `${prefix}${prop}.cpu`, `(${b.cpu.amount}) must be a positive quantity`);
+        out.cpu = b.cpu.amount;
+      }
+      if (b.memory) {
+        if (!(mebibytes(b.memory) > 0)) throw invalidProp(this, `${prefix}${prop}.memory`, `(${mebibytes(b.memory)}Mi) must be a positive quantity`);
+        out.memory = `${mebibytes(b.memory)}Mi`;
+      }
+      return Object.keys(out).length > 0 ? out : undefined;
+    };
+    const min = bounds('minAllowed', o.minAllowed);
+    const max = bounds('maxAllowed', o.maxAllowed);
+    if (o.minAllowed?.cpu && o.maxAllowed?.cpu && cpuMillis(o.minAllowed.cpu) > cpuMillis(o.maxAllowed.cpu)) {
+      throw invalidProp(this, `${prefix}minAllowed.cpu`, `(${o.minAllowed.cpu.amount}) must be <= maxAllowed.cpu (${o.maxAllowed.cpu.amount})`);
+    }
+    if (o.minAllowed?.memory && o.maxAllowed?.memory && mebibytes(o.minAllowed.memory) > mebibytes(o.maxAllowed.memory)) {
+      throw invalidProp(this, `${prefix}minAllowed.memory`, `(${mebibytes(o.minAllowed.memory)}Mi) must be <= maxAllowed.memory (${mebibytes(o.maxAllowed.memory)}Mi)`);
+    }
+    return {
+      containerName,
+      ...(mode ? { mode } : {}),
+      ...(o.controlledResources ? { controlledResources: [...o.controlledResources] } : {}),
+      ...(o.controlledValues ? { controlledValues: o.controlledValues } : {}),
+      ...(min ? { minAllowed: min } : {}),
+      ...(max ? { maxAllowed: max } : {}),
+    };
+  }
+
+  /** Which (container, resource) pairs the VPA would change; none in mode Off. */
+  private controlledResources(props: VerticalPodAutoscalerProps, policies: VpaContainerPolicySpec[]): Controlled[] {
+    if (this.updateMode === VpaUpdateMode.OFF) return [];
+    const named = new Map(policies.filter(p => p.containerName !== '*').map(p => [p.containerName, p]));
+    const defaults = props.controlledResources ?? [VpaResource.CPU, VpaResource.MEMORY];
+    const of = (p: VpaContainerPolicySpec | undefined): string[] =>
+      p === undefined ? defaults : (p.mode === VpaContainerMode.OFF ? [] : (p.controlledResources ?? [VpaResource.CPU, VpaResource.MEMORY]));
+    // Containers unknown (a reference target): the defaults reach every container
+    // without a policy of its own, written '*'.
+    const containers = this.target.containers ?? ['*', ...named.keys()];
+    return containers.flatMap(c => of(c === '*' ? undefined : named.get(c)).map(resource => ({ container: c, resource })));
+  }
+
+  /** Throws when an HPA of the app scales the same target on a resource the VPA controls. */
+  private checkHorizontalAutoscalers(): void {
+    if (this.controlled.length === 0) return;
+    const ref = this.target.targetReference;
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof ApiObject) || c.kind !== 'HorizontalPodAutoscaler') continue;
+      const hpa = c.toJson();
+      const scaleTarget = hpa.spec?.scaleTargetRef ?? {};
+      if (scaleTarget.kind !== ref.kind || scaleTarget.name !== ref.name || hpa.metadata?.namespace !== this.namespace) continue;
+      const conflicts = hpaResourceMetrics(hpa).filter(m => this.controlled.some(v =>
+        v.resource === m.resource && (m.container === undefined || v.container === '*' || v.container === m.container)));
+      if (conflicts.length > 0) {
+        const resources = [...new Set(conflicts.map(m => m.resource))].join(' and ');
+        throw invalidProp(this, 'updateMode', `(${this.updateMode}) conflicts with HorizontalPodAutoscaler '${hpa.metadata?.name}', which scales ${ref.kind} '${ref.name}' on ${resources}: `
+          + 'the VPA would change the requests the HPA\'s utilization is measured against, and the two would fight. Keep updateMode Off (recommendations only), '
+          + `leave ${resources} out of controlledResources, or scale the HPA on other metrics (e.g. ServingScaling.autoscale({ resourceMetrics: false, extraMetrics }))`);
+      }
+    }
+  }
+}
+
+/** The cpu/memory metrics of an HPA manifest (autoscaling/v2, or v1's CPU target). */
+function hpaResourceMetrics(hpa: any): HpaResourceMetric[] {
+  const out: HpaResourceMetric[] = [];
+  if (hpa.spec?.targetCPUUtilizationPercentage !== undefined) out.push({ resource: 'cpu' });
+  for (const m of hpa.spec?.metrics ?? []) {
+    if (m.type === 'Resource' && m.resource?.name) out.push({ resource: m.resource.name });
+    if (m.type === 'ContainerResource' && m.containerResource?.name) {
+      out.push({ resource: m.containerResource.name, container: m.containerResource.container });
+    }
+  }
+  return out;
+}
