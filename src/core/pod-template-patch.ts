@@ -15,6 +15,8 @@ const POD_TEMPLATE_PATHS: { [kind: string]: string } = {
   Pod: '',
 };
 
+const AFTER_CONVERSION = Symbol.for('cdk8s-ml.core.specFieldsAfterConversion');
+
 /** Escapes a key for use in a JSON pointer (RFC 6901): `nvidia.com/gpu` -> `nvidia.com~1gpu`. */
 export function pointerKey(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -52,6 +54,28 @@ export class PodTemplatePatch {
   /** Adds (or replaces) a field of the workload's own spec, e.g. `completionMode`. */
   public setSpec(field: string, value: unknown): this {
     this.apiObject.addJsonPatch(JsonPatch.add(`/spec/${field}`, value));
+    return this;
+  }
+
+  /**
+   * Adds a field of the workload's own spec AFTER the L1's typed converter has run.
+   * JSON patches are applied before cdk8s-plus-27's converter, which knows the
+   * Kubernetes 1.27 API only and silently drops newer fields (a Job's
+   * `backoffLimitPerIndex` and `maxFailedIndexes`, 1.28+); those are set here, by
+   * wrapping the object's `toJson` once. Values must be plain JSON.
+   */
+  public setSpecAfterConversion(field: string, value: unknown): this {
+    const target = this.apiObject as ApiObject & { [AFTER_CONVERSION]?: { [field: string]: unknown } };
+    if (!target[AFTER_CONVERSION]) {
+      const extras: { [field: string]: unknown } = {};
+      target[AFTER_CONVERSION] = extras;
+      const render = this.apiObject.toJson.bind(this.apiObject);
+      this.apiObject.toJson = () => {
+        const json = render();
+        return { ...json, spec: { ...json.spec, ...extras } };
+      };
+    }
+    target[AFTER_CONVERSION]![field] = value;
     return this;
   }
 
