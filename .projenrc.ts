@@ -29,6 +29,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3.0.1',
     'yaml@^2.6.0',
     'fast-check@^3.23.0',
+    // The Prometheus project's own PromQL grammar: tests parse every expression we
+    // render (alerts, dashboards, KEDA queries) with it. CommonJS build, so jest loads it.
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0',
   ],
 
   // No hosted CI, no release machinery: .ci/run is the only pipeline.

@@ -246,6 +246,8 @@ export class MlModelServing extends Construct implements ISchedulable {
   public readonly maxReplicas: number;
   /** The pods' QoS class. */
   public readonly qosClass: QosClass;
+  /** The metrics endpoint announced to Prometheus, if any. */
+  public readonly metrics?: MetricsEndpoint;
 
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
@@ -272,6 +274,7 @@ export class MlModelServing extends Construct implements ISchedulable {
     requirePort(this, 'port', this.port);
     requirePort(this, 'servicePort', this.servicePort);
     if (props.metrics) requirePort(this, 'metrics.port', props.metrics.port);
+    this.metrics = props.metrics;
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     requireInteger(this, 'revisionHistoryLimit', revisionHistoryLimit, 0);
     const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
@@ -346,7 +349,12 @@ export class MlModelServing extends Construct implements ISchedulable {
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, labels: this.labels },
       type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: this.servicePort, targetPort: this.port }],
+      ports: [
+        { name: 'http', port: this.servicePort, targetPort: this.port },
+        // A separate metrics port is published too, so a ServiceMonitor can name it.
+        ...(props.metrics && props.metrics.port !== this.port
+          ? [{ name: 'metrics', port: props.metrics.port, targetPort: props.metrics.port }] : []),
+      ],
     });
     for (const [k, v] of Object.entries(this.selector)) this.service.selectLabel(k, v);
 

@@ -108,6 +108,7 @@ describe('MlModelServing options', () => {
       'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/stats', 'prometheus.io/scheme': 'http',
     });
     expect(container.ports).toContainEqual({ containerPort: 9090, name: 'metrics' });
+    expect(findObject(manifests, 'Service', 'bert').spec.ports).toContainEqual({ name: 'metrics', port: 9090, targetPort: 9090 });
     expect(findObject(manifests, 'NetworkPolicy', 'bert').spec.ingress[0].ports).toEqual([
       { port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' },
     ]);

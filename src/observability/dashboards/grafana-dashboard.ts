@@ -1,0 +1,158 @@
+import { Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DashboardJson, renderDashboard } from './dashboard-json';
+import { DashboardPanel } from './dashboard-panel';
+import { invalidProp } from '../../core/errors';
+import { requireDnsSubdomain, requireInteger, requireLabelValue } from '../../core/validation';
+
+/** Properties of {@link GrafanaDashboard}. */
+export interface GrafanaDashboardProps {
+  /** Title of the dashboard. */
+  readonly title: string;
+  /**
+   * Grafana's stable id of the dashboard (URLs, links): letters, digits, `-` and `_`, at most 40.
+   * @default - the ConfigMap name
+   */
+  readonly uid?: string;
+  /**
+   * Name of the ConfigMap.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Grafana folder the sidecar puts the dashboard in.
+   * @default 'ML'
+   */
+  readonly folder?: string;
+  /**
+   * Annotation carrying the folder; the sidecar's `folderAnnotation` setting.
+   * @default 'grafana_folder'
+   */
+  readonly folderAnnotation?: string;
+  /**
+   * Label (with value "1") by which the Grafana sidecar finds dashboards.
+   * @default 'grafana_dashboard'
+   */
+  readonly sidecarLabel?: string;
+  /**
+   * More labels of the ConfigMap.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Tags of the dashboard.
+   * @default ['ml']
+   */
+  readonly tags?: string[];
+  /**
+   * The panels. {@link GrafanaDashboard.addPanel} adds more.
+   * @default - none
+   */
+  readonly panels?: DashboardPanel[];
+  /**
+   * Auto-refresh interval.
+   * @default '30s'
+   */
+  readonly refresh?: string;
+  /**
+   * Start of the default time range.
+   * @default 'now-6h'
+   */
+  readonly timeFrom?: string;
+  /**
+   * Namespace selected by default in the `namespace` variable.
+   * @default - Grafana picks the first
+   */
+  readonly defaultNamespace?: string;
+  /**
+   * The query listing the `namespace` variable's values.
+   * @default 'label_values(kube_pod_info, namespace)' (kube-state-metrics)
+   */
+  readonly namespaceQuery?: string;
+}
+
+const UID = /^[a-zA-Z0-9_-]{1,40}$/;
+// kubectl apply stores the object in an annotation limited to 256 KiB.
+const MAX_BYTES = 256 * 1024;
+
+/**
+ * A Grafana dashboard delivered as a ConfigMap the Grafana sidecar (kube-prometheus-stack,
+ * the Grafana chart) loads: labelled `grafana_dashboard: "1"`, the folder in an
+ * annotation, the dashboard JSON under `<uid>.json`. Every dashboard has a data source
+ * variable and a `namespace` variable; panels query Prometheus through the former.
+ */
+export class GrafanaDashboard extends Construct {
+  /** The ConfigMap. */
+  public readonly configMap: kplus.ConfigMap;
+  /** The dashboard uid. */
+  public readonly uid: string;
+  /** The dashboard title. */
+  public readonly title: string;
+
+  private readonly props: GrafanaDashboardProps;
+  private readonly panels: DashboardPanel[] = [];
+
+  public constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
+    super(scope, id);
+    this.props = props;
+    const name = props.name ?? id;
+    requireDnsSubdomain(this, 'name', name);
+    this.uid = props.uid ?? name;
+    if (!UID.test(this.uid)) {
+      throw invalidProp(this, 'uid', `('${this.uid}') must be 1 to 40 letters, digits, '-' or '_'`);
+    }
+    if (props.title.trim() === '') throw invalidProp(this, 'title', 'must not be empty');
+    this.title = props.title;
+    const folder = props.folder ?? 'ML';
+    if (folder.trim() === '') throw invalidProp(this, 'folder', 'must not be empty');
+    for (const [k, v] of Object.entries(props.labels ?? {})) requireLabelValue(this, `labels['${k}']`, v);
+    for (const panel of props.panels ?? []) this.addPanel(panel);
+
+    this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {
+      metadata: {
+        name,
+        labels: { ...props.labels, [props.sidecarLabel ?? 'grafana_dashboard']: '1' },
+        annotations: { [props.folderAnnotation ?? 'grafana_folder']: folder },
+      },
+    });
+    this.configMap.addData(`${this.uid}.json`, Lazy.any({ produce: () => this.renderJson() }));
+  }
+
+  /** Adds a panel after the others. */
+  public addPanel(panel: DashboardPanel): void {
+    const o = panel.options;
+    const prop = `panels['${o.title}']`;
+    if (o.title.trim() === '') throw invalidProp(this, 'panels', 'must have titles');
+    if (o.queries.length === 0 || o.queries.length > 26) throw invalidProp(this, prop, `has ${o.queries.length} queries; give 1 to 26`);
+    for (const q of o.queries) if (q.expr.trim() === '') throw invalidProp(this, prop, 'has an empty query');
+    if (o.width !== undefined) requireInteger(this, `${prop}.width`, o.width, 1, 24);
+    if (o.height !== undefined) requireInteger(this, `${prop}.height`, o.height, 1);
+    this.panels.push(panel);
+  }
+
+  /** The dashboard JSON model. */
+  public toJson(): { [key: string]: any } {
+    return this.model();
+  }
+
+  private model(): DashboardJson {
+    return renderDashboard({
+      uid: this.uid,
+      title: this.title,
+      tags: this.props.tags ?? ['ml'],
+      refresh: this.props.refresh ?? '30s',
+      timeFrom: this.props.timeFrom ?? 'now-6h',
+      defaultNamespace: this.props.defaultNamespace,
+      namespaceQuery: this.props.namespaceQuery ?? 'label_values(kube_pod_info, namespace)',
+    }, this.panels);
+  }
+
+  private renderJson(): string {
+    const text = JSON.stringify(this.model(), undefined, 2);
+    if (Buffer.byteLength(text) > MAX_BYTES) {
+      throw invalidProp(this, 'panels', `make a dashboard of ${Buffer.byteLength(text)} bytes, above the 256 KiB kubectl apply can store; split it`);
+    }
+    return text;
+  }
+}

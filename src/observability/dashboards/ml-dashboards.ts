@@ -1,0 +1,224 @@
+import { Construct } from 'constructs';
+import { invalidProp } from '../../core/errors';
+import { aggregate, eq, isLabelName, isMetricName, rate, series } from '../promql';
+import { DashboardPanel, PanelUnit } from './dashboard-panel';
+import {
+  cpuCores, errorRatio, gpuMemoryUsedBytes, gpuUtilization, latencyQuantile, memoryBytes, MetricNames, NS, RATE,
+  requestRate, resourceLimits, resourceRequests,
+} from './dashboard-queries';
+import { GrafanaDashboard } from './grafana-dashboard';
+
+/** Metric names of the application and model panels, shared by the dashboard builders. */
+export interface DashboardMetricOptions {
+  /**
+   * Counter of requests, labelled with the status code.
+   * @default 'http_requests_total'
+   */
+  readonly requestsCounter?: string;
+  /**
+   * Label of `requestsCounter` holding the status code.
+   * @default 'code'
+   */
+  readonly statusCodeLabel?: string;
+  /**
+   * Regex of the status codes counted as errors.
+   * @default '5..'
+   */
+  readonly errorCodeRegex?: string;
+  /**
+   * Histogram of request latency in seconds (without `_bucket`).
+   * @default 'http_request_duration_seconds'
+   */
+  readonly latencyHistogram?: string;
+  /**
+   * Histogram of model inference time in seconds (without `_bucket`).
+   * @default 'model_inference_duration_seconds'
+   */
+  readonly inferenceLatencyHistogram?: string;
+  /**
+   * Counter of inferences (predictions) made.
+   * @default 'model_inferences_total'
+   */
+  readonly inferenceCounter?: string;
+  /**
+   * Gauge of the model's measured accuracy (0..1), e.g. from online evaluation.
+   * @default 'model_accuracy'
+   */
+  readonly accuracyGauge?: string;
+}
+
+/** Properties of {@link MlDashboards}. */
+export interface MlDashboardsProps extends DashboardMetricOptions {
+  /**
+   * Grafana folder of the four dashboards.
+   * @default 'ML'
+   */
+  readonly folder?: string;
+  /**
+   * Prefix of the ConfigMap names and dashboard uids.
+   * @default 'ml'
+   */
+  readonly namePrefix?: string;
+}
+
+/** Resolves and checks metric names (internal). */
+export function metricNames(scope: Construct, o: DashboardMetricOptions): MetricNames {
+  const names: MetricNames = {
+    requestsCounter: o.requestsCounter ?? 'http_requests_total',
+    statusCodeLabel: o.statusCodeLabel ?? 'code',
+    errorCodeRegex: o.errorCodeRegex ?? '5..',
+    latencyHistogram: o.latencyHistogram ?? 'http_request_duration_seconds',
+    inferenceLatencyHistogram: o.inferenceLatencyHistogram ?? 'model_inference_duration_seconds',
+    inferenceCounter: o.inferenceCounter ?? 'model_inferences_total',
+    accuracyGauge: o.accuracyGauge ?? 'model_accuracy',
+  };
+  for (const prop of ['requestsCounter', 'latencyHistogram', 'inferenceLatencyHistogram', 'inferenceCounter', 'accuracyGauge'] as const) {
+    if (!isMetricName(names[prop])) throw invalidProp(scope, prop, `('${names[prop]}') must be a valid Prometheus metric name`);
+  }
+  if (!isLabelName(names.statusCodeLabel)) throw invalidProp(scope, 'statusCodeLabel', `('${names.statusCodeLabel}') must be a valid Prometheus label name`);
+  return names;
+}
+
+/** The panels of the three latency quantiles of a histogram. */
+export function quantilePanel(title: string, histogram: string, m: Parameters<typeof latencyQuantile>[2]): DashboardPanel {
+  return DashboardPanel.timeSeries({
+    title,
+    unit: PanelUnit.SECONDS,
+    queries: [0.5, 0.9, 0.99].map(q => ({ expr: latencyQuantile(histogram, q, m).text, legend: `p${Math.round(q * 100)}` })),
+  });
+}
+
+/**
+ * The guide's four Grafana dashboards, as sidecar ConfigMaps in one folder:
+ * cluster overview (nodes, pods, resource usage), application metrics (request
+ * rate, latency quantiles, error ratio), ML model metrics (inference latency,
+ * throughput, accuracy) and resource utilization (CPU, memory, GPU). Each has the
+ * data source and namespace variables.
+ */
+export class MlDashboards extends Construct {
+  /** Nodes, pods and cluster-wide resource usage. */
+  public readonly clusterOverview: GrafanaDashboard;
+  /** Request rate, latency and errors of the namespace's servers. */
+  public readonly applicationMetrics: GrafanaDashboard;
+  /** Inference latency, throughput and accuracy. */
+  public readonly modelMetrics: GrafanaDashboard;
+  /** CPU, memory and GPU usage by pod. */
+  public readonly resourceUtilization: GrafanaDashboard;
+
+  public constructor(scope: Construct, id: string, props: MlDashboardsProps = {}) {
+    super(scope, id);
+    const names = metricNames(this, props);
+    const prefix = props.namePrefix ?? 'ml';
+    const common = { folder: props.folder, tags: ['ml', 'kubernetes'] };
+    const ns = [NS];
+
+    this.clusterOverview = new GrafanaDashboard(this, 'ClusterOverview', {
+      ...common,
+      name: `${prefix}-cluster-overview`,
+      title: 'Cluster Overview',
+      panels: [
+        DashboardPanel.stat({ title: 'Nodes ready', queries: [{ expr: aggregate('sum', series('kube_node_status_condition', [eq('condition', 'Ready'), eq('status', 'true')])).text }] }),
+        DashboardPanel.stat({ title: 'Nodes not ready', queries: [{ expr: aggregate('sum', series('kube_node_status_condition', [eq('condition', 'Ready'), { label: 'status', op: '!=', value: 'true' }])).text }] }),
+        DashboardPanel.stat({ title: 'Pods running (namespace)', queries: [{ expr: aggregate('sum', series('kube_pod_status_phase', [NS, eq('phase', 'Running')])).text }] }),
+        DashboardPanel.stat({ title: 'GPUs requested', queries: [{ expr: resourceRequests('nvidia_com_gpu', []).text }] }),
+        DashboardPanel.timeSeries({
+          title: 'Pods by phase (namespace)',
+          queries: [{ expr: aggregate('sum', series('kube_pod_status_phase', ns), ['phase']).text, legend: '{{phase}}' }],
+        }),
+        DashboardPanel.timeSeries({
+          title: 'Cluster CPU and memory used (of allocatable)',
+          unit: PanelUnit.PERCENT_UNIT,
+          queries: [
+            { expr: `${aggregate('sum', cpuCores([]))} / ${aggregate('sum', series('kube_node_status_allocatable', [eq('resource', 'cpu')]))}`, legend: 'CPU' },
+            { expr: `${aggregate('sum', memoryBytes([]))} / ${aggregate('sum', series('kube_node_status_allocatable', [eq('resource', 'memory')]))}`, legend: 'memory' },
+          ],
+        }),
+      ],
+    });
+
+    this.applicationMetrics = new GrafanaDashboard(this, 'ApplicationMetrics', {
+      ...common,
+      name: `${prefix}-application-metrics`,
+      title: 'Application Metrics',
+      panels: [
+        DashboardPanel.timeSeries({
+          title: 'Request rate',
+          unit: PanelUnit.REQUESTS_PER_SECOND,
+          queries: [{ expr: requestRate(names, ns, ['pod']).text, legend: '{{pod}}' }],
+        }),
+        quantilePanel('Request latency', names.latencyHistogram, ns),
+        DashboardPanel.timeSeries({
+          title: 'Error ratio',
+          unit: PanelUnit.PERCENT_UNIT,
+          queries: [{ expr: errorRatio(names, ns).text, legend: 'errors' }],
+        }),
+        DashboardPanel.timeSeries({
+          title: 'Requests by status',
+          unit: PanelUnit.REQUESTS_PER_SECOND,
+          queries: [{ expr: requestRate(names, ns, [names.statusCodeLabel]).text, legend: `{{${names.statusCodeLabel}}}` }],
+        }),
+      ],
+    });
+
+    this.modelMetrics = new GrafanaDashboard(this, 'ModelMetrics', {
+      ...common,
+      name: `${prefix}-model-metrics`,
+      title: 'ML Model Metrics',
+      panels: [
+        quantilePanel('Inference latency', names.inferenceLatencyHistogram, ns),
+        DashboardPanel.timeSeries({
+          title: 'Inference throughput',
+          unit: PanelUnit.SHORT,
+          description: 'Inferences per second',
+          queries: [{ expr: aggregate('sum', rate(series(names.inferenceCounter, ns), RATE), ['pod']).text, legend: '{{pod}}' }],
+        }),
+        DashboardPanel.timeSeries({
+          title: 'Model accuracy',
+          unit: PanelUnit.PERCENT_UNIT,
+          queries: [{ expr: aggregate('avg', series(names.accuracyGauge, ns), ['pod']).text, legend: '{{pod}}' }],
+        }),
+      ],
+    });
+
+    this.resourceUtilization = new GrafanaDashboard(this, 'ResourceUtilization', {
+      ...common,
+      name: `${prefix}-resource-utilization`,
+      title: 'Resource Utilization',
+      panels: resourcePanels(ns),
+    });
+  }
+}
+
+/** CPU, memory and GPU panels for the pods matched by `m` (internal). */
+export function resourcePanels(m: Parameters<typeof cpuCores>[0]): DashboardPanel[] {
+  return [
+    DashboardPanel.timeSeries({
+      title: 'CPU usage (cores)',
+      unit: PanelUnit.SHORT,
+      queries: [
+        { expr: cpuCores(m).text, legend: '{{pod}}' },
+        { expr: resourceRequests('cpu', m).text, legend: 'requests' },
+        { expr: resourceLimits('cpu', m).text, legend: 'limits' },
+      ],
+    }),
+    DashboardPanel.timeSeries({
+      title: 'Memory working set',
+      unit: PanelUnit.BYTES,
+      queries: [
+        { expr: memoryBytes(m).text, legend: '{{pod}}' },
+        { expr: resourceRequests('memory', m).text, legend: 'requests' },
+        { expr: resourceLimits('memory', m).text, legend: 'limits' },
+      ],
+    }),
+    DashboardPanel.timeSeries({
+      title: 'GPU utilization',
+      unit: PanelUnit.PERCENT,
+      queries: [{ expr: gpuUtilization(m).text, legend: '{{pod}}' }],
+    }),
+    DashboardPanel.timeSeries({
+      title: 'GPU memory used',
+      unit: PanelUnit.BYTES,
+      queries: [{ expr: gpuMemoryUsedBytes(m).text, legend: '{{pod}}' }],
+    }),
+  ];
+}

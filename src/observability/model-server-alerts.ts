@@ -1,0 +1,270 @@
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { MlModelServing } from '../serving/ml-model-serving';
+import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
+import { requirePromDuration } from './prometheus-duration';
+import {
+  aggregate, binary, compare, deploymentPodRegex, eq, Expr, histogramQuantile, isLabelName, isMetricName, Matcher, rate, re, series,
+} from './promql';
+
+/** Properties of {@link ModelServerAlerts}. */
+export interface ModelServerAlertsProps {
+  /** The model server alerted on. */
+  readonly serving: MlModelServing;
+  /**
+   * Name of the PrometheusRule.
+   * @default - the server's name
+   */
+  readonly name?: string;
+  /**
+   * Labels of the PrometheusRule, which the Prometheus instance's `ruleSelector`
+   * picks rules by (e.g. `{ release: 'kube-prometheus-stack' }`).
+   * @default - the server's selector labels only
+   */
+  readonly ruleLabels?: { [key: string]: string };
+  /**
+   * Labels added to every alert (for routing, e.g. `team: nlp`).
+   * @default - none
+   */
+  readonly alertLabels?: { [key: string]: string };
+
+  /**
+   * Histogram of request latency in seconds (without `_bucket`).
+   * @default 'http_request_duration_seconds'
+   */
+  readonly latencyHistogram?: string;
+  /**
+   * p99 latency above which `ModelServerHighP99Latency` fires.
+   * @default Duration.seconds(1)
+   */
+  readonly p99LatencyThreshold?: Duration;
+  /**
+   * Counter of requests, labelled with the status code.
+   * @default 'http_requests_total'
+   */
+  readonly requestsCounter?: string;
+  /**
+   * Label of `requestsCounter` holding the status code.
+   * @default 'code'
+   */
+  readonly statusCodeLabel?: string;
+  /**
+   * Regex of the status codes counted as errors.
+   * @default '5..'
+   */
+  readonly errorCodeRegex?: string;
+  /**
+   * Fraction of failed requests (0..1, exclusive) above which `ModelServerHighErrorRatio` fires.
+   * @default 0.05
+   */
+  readonly errorRatioThreshold?: number;
+  /**
+   * Window of the rates.
+   * @default '5m'
+   */
+  readonly rateWindow?: string;
+  /**
+   * How long a condition must hold before its alert fires.
+   * @default '10m'
+   */
+  readonly pendingPeriod?: string;
+
+  /**
+   * Name of the HorizontalPodAutoscaler whose replicas are compared with its maximum
+   * (kube-state-metrics). With KEDA it is the ScaledObject's HPA (`ServingScaledObject.hpaName`).
+   * @default - the server's own HPA; no `ModelServerReplicasAtMax` alert when it has none
+   */
+  readonly hpaName?: string;
+
+  /**
+   * Add the GPU utilization alerts (DCGM exporter's `DCGM_FI_DEV_GPU_UTIL`).
+   * @default true
+   */
+  readonly gpuAlerts?: boolean;
+  /**
+   * Average GPU utilization (percent) above which `ModelServerGpuSaturated` fires.
+   * @default 95
+   */
+  readonly gpuSaturatedPercent?: number;
+  /**
+   * Average GPU utilization (percent) below which `ModelServerGpuIdle` fires.
+   * @default 10
+   */
+  readonly gpuIdlePercent?: number;
+  /**
+   * How long GPUs must stay idle before `ModelServerGpuIdle` fires.
+   * @default '1h'
+   */
+  readonly gpuIdlePeriod?: string;
+  /**
+   * Label of the DCGM series holding the pod name; `exported_pod` when the exporter is
+   * scraped without `honorLabels`.
+   * @default 'pod'
+   */
+  readonly dcgmPodLabel?: string;
+  /**
+   * Label of the DCGM series holding the namespace.
+   * @default 'namespace'
+   */
+  readonly dcgmNamespaceLabel?: string;
+}
+
+/**
+ * A PrometheusRule with the alerts a model server needs: high p99 inference latency,
+ * high error ratio, replicas pinned at the autoscaler's maximum, pods not ready, and
+ * GPUs saturated or idle. Expressions select the server's pods by namespace and pod
+ * name (`<deployment>-<hash>-<suffix>`), which every scrape mode labels, and the
+ * kube-state-metrics series by deployment and HPA name.
+ */
+export class ModelServerAlerts extends Construct {
+  /** Alert names, in order. */
+  public readonly alertNames: string[];
+  /** The rule group's name. */
+  public readonly groupName: string;
+  /** The PrometheusRule. */
+  public readonly rule: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
+    super(scope, id);
+    const serving = props.serving;
+    const name = props.name ?? serving.name;
+    requireDnsSubdomain(this, 'name', name);
+    for (const [k, v] of Object.entries({ ...props.ruleLabels })) requireLabelValue(this, `ruleLabels['${k}']`, v);
+    for (const [k, v] of Object.entries({ ...props.alertLabels })) {
+      if (!isLabelName(k)) throw invalidProp(this, 'alertLabels', `key ('${k}') must be a valid Prometheus label name`);
+      requireLabelValue(this, `alertLabels['${k}']`, v);
+    }
+    const namespace = Chart.of(serving).namespace;
+    const window = props.rateWindow ?? '5m';
+    requirePromDuration(this, 'rateWindow', window);
+    const pending = props.pendingPeriod ?? '10m';
+    requirePromDuration(this, 'pendingPeriod', pending, true);
+
+    const ctx: RuleContext = {
+      window,
+      pending,
+      namespace,
+      deployment: serving.deployment.name,
+      labels: { ...props.alertLabels, ...(namespace ? { namespace } : {}), deployment: serving.deployment.name },
+    };
+    const rules = [
+      this.latencyRule(ctx, props),
+      this.errorRule(ctx, props),
+      ...this.replicasRule(ctx, props, serving),
+      this.notReadyRule(ctx),
+      ...((props.gpuAlerts ?? true) ? this.gpuRules(ctx, props) : []),
+    ];
+    this.alertNames = rules.map(r => r.alert!);
+    this.groupName = `${name}.model-server`;
+
+    const spec: PrometheusRuleSpec = { groups: [{ name: this.groupName, rules }] };
+    this.rule = new ApiObject(this, 'PrometheusRule', {
+      apiVersion: MONITORING_API_VERSION,
+      kind: 'PrometheusRule',
+      metadata: { name, labels: { ...serving.selector, ...props.ruleLabels } },
+      spec,
+    });
+  }
+
+  private metricName(prop: string, value: string): string {
+    if (!isMetricName(value)) throw invalidProp(this, prop, `('${value}') must be a valid Prometheus metric name`);
+    return value;
+  }
+
+  private podMatchers(ctx: RuleContext, podLabel = 'pod', namespaceLabel = 'namespace'): Matcher[] {
+    return [...(ctx.namespace ? [eq(namespaceLabel, ctx.namespace)] : []), re(podLabel, deploymentPodRegex(ctx.deployment))];
+  }
+
+  private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps): CrdRule {
+    const histogram = this.metricName('latencyHistogram', props.latencyHistogram ?? 'http_request_duration_seconds');
+    const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds() / 1000;
+    if (threshold <= 0) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
+    const p99 = histogramQuantile(0.99, aggregate('sum', rate(series(`${histogram}_bucket`, this.podMatchers(ctx)), ctx.window), ['le']));
+    return alert(ctx, 'ModelServerHighP99Latency', compare(p99, '>', threshold), 'warning', {
+      summary: `Model server ${ctx.deployment}: p99 inference latency above ${threshold}s`,
+      description: `The 99th percentile of ${histogram} over ${ctx.window} is {{ $value | humanizeDuration }} (threshold ${threshold}s).`,
+    });
+  }
+
+  private errorRule(ctx: RuleContext, props: ModelServerAlertsProps): CrdRule {
+    const counter = this.metricName('requestsCounter', props.requestsCounter ?? 'http_requests_total');
+    const codeLabel = props.statusCodeLabel ?? 'code';
+    if (!isLabelName(codeLabel)) throw invalidProp(this, 'statusCodeLabel', `('${codeLabel}') must be a valid Prometheus label name`);
+    const codes = props.errorCodeRegex ?? '5..';
+    try {
+      new RegExp(codes);
+    } catch {
+      throw invalidProp(this, 'errorCodeRegex', `('${codes}') is not a valid regular expression`);
+    }
+    const threshold = props.errorRatioThreshold ?? 0.05;
+    if (!(threshold > 0 && threshold < 1)) throw invalidProp(this, 'errorRatioThreshold', `(${threshold}) must be between 0 and 1, exclusive`);
+    const errors = aggregate('sum', rate(series(counter, [...this.podMatchers(ctx), re(codeLabel, codes)]), ctx.window));
+    const total = aggregate('sum', rate(series(counter, this.podMatchers(ctx)), ctx.window));
+    return alert(ctx, 'ModelServerHighErrorRatio', compare(binary(errors, '/', total), '>', threshold), 'critical', {
+      summary: `Model server ${ctx.deployment}: more than ${threshold * 100}% of requests fail`,
+      description: `{{ $value | humanizePercentage }} of requests to ${ctx.deployment} returned ${codeLabel}=~"${codes}" over ${ctx.window}.`,
+    });
+  }
+
+  private replicasRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule[] {
+    const hpa = props.hpaName ?? (serving.autoscaler ? serving.autoscaler.name : undefined);
+    if (hpa === undefined) return [];
+    const matchers = [...(ctx.namespace ? [eq('namespace', ctx.namespace)] : []), eq('horizontalpodautoscaler', hpa)];
+    const expr = binary(
+      series('kube_horizontalpodautoscaler_status_current_replicas', matchers), '>=',
+      series('kube_horizontalpodautoscaler_spec_max_replicas', matchers), ['namespace', 'horizontalpodautoscaler']);
+    return [alert(ctx, 'ModelServerReplicasAtMax', expr, 'warning', {
+      summary: `Model server ${ctx.deployment}: pinned at the autoscaler's maximum`,
+      description: `HPA ${hpa} has run {{ $value }} replicas, its maximum, for ${ctx.pending}; load beyond it is not absorbed. Raise maxReplicas or add capacity.`,
+    })];
+  }
+
+  private notReadyRule(ctx: RuleContext): CrdRule {
+    const matchers = [...(ctx.namespace ? [eq('namespace', ctx.namespace)] : []), eq('deployment', ctx.deployment)];
+    return alert(ctx, 'ModelServerPodsNotReady', compare(series('kube_deployment_status_replicas_unavailable', matchers), '>', 0), 'warning', {
+      summary: `Model server ${ctx.deployment}: pods not ready`,
+      description: `{{ $value }} replicas of ${ctx.deployment} have been unavailable for ${ctx.pending} (model loading, crash loops, failing readiness).`,
+    });
+  }
+
+  private gpuRules(ctx: RuleContext, props: ModelServerAlertsProps): CrdRule[] {
+    const saturated = props.gpuSaturatedPercent ?? 95;
+    const idle = props.gpuIdlePercent ?? 10;
+    for (const [prop, v] of [['gpuSaturatedPercent', saturated], ['gpuIdlePercent', idle]] as const) {
+      if (!(v > 0 && v < 100)) throw invalidProp(this, prop, `(${v}) must be between 0 and 100, exclusive`);
+    }
+    if (idle >= saturated) throw invalidProp(this, 'gpuIdlePercent', `(${idle}) must be below gpuSaturatedPercent (${saturated})`);
+    const idlePeriod = props.gpuIdlePeriod ?? '1h';
+    requirePromDuration(this, 'gpuIdlePeriod', idlePeriod);
+    const podLabel = props.dcgmPodLabel ?? 'pod';
+    const nsLabel = props.dcgmNamespaceLabel ?? 'namespace';
+    for (const [prop, v] of [['dcgmPodLabel', podLabel], ['dcgmNamespaceLabel', nsLabel]] as const) {
+      if (!isLabelName(v)) throw invalidProp(this, prop, `('${v}') must be a valid Prometheus label name`);
+    }
+    const util = aggregate('avg', series('DCGM_FI_DEV_GPU_UTIL', this.podMatchers(ctx, podLabel, nsLabel)));
+    return [
+      alert(ctx, 'ModelServerGpuSaturated', compare(util, '>', saturated), 'warning', {
+        summary: `Model server ${ctx.deployment}: GPUs saturated`,
+        description: `Average GPU utilization of ${ctx.deployment} is {{ $value }}% (above ${saturated}%); latency will grow. Scale out or batch less.`,
+      }),
+      alert({ ...ctx, pending: idlePeriod }, 'ModelServerGpuIdle', compare(util, '<', idle), 'info', {
+        summary: `Model server ${ctx.deployment}: GPUs idle`,
+        description: `Average GPU utilization of ${ctx.deployment} has stayed below ${idle}% for ${idlePeriod} ({{ $value }}%); fewer or smaller GPUs would do.`,
+      }),
+    ];
+  }
+}
+
+interface RuleContext {
+  readonly window: string;
+  readonly pending: string;
+  readonly namespace?: string;
+  readonly deployment: string;
+  readonly labels: { [key: string]: string };
+}
+
+function alert(ctx: RuleContext, name: string, expr: Expr, severity: string, annotations: { [key: string]: string }): CrdRule {
+  return { alert: name, expr: expr.text, for: ctx.pending, labels: { ...ctx.labels, severity }, annotations };
+}

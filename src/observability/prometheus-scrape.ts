@@ -1,0 +1,251 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { MlLabels } from '../core/labels';
+import { prometheusScrapeAnnotations } from '../core/prometheus-annotations';
+import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { CrdScrapeEndpoint, MONITORING_API_VERSION, PodMonitorSpec, ServiceMonitorSpec } from './crds/monitoring-coreos-com';
+import { KubernetesSdRole } from './kubernetes-sd';
+import { requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
+import { prune, RelabelAction, RelabelRule, renderRelabeling, validateRelabelRule } from './relabel-rule';
+import { podTargetRelabelings, ScrapeJob, ScrapeScheme } from './scrape-job';
+import { ScrapeMode, ScrapeModeKind } from './scrape-mode';
+import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
+
+/** Properties of {@link PrometheusScrape}. */
+export interface PrometheusScrapeProps {
+  /** What is scraped. */
+  readonly target: ScrapeTarget;
+  /** How. */
+  readonly mode: ScrapeMode;
+  /**
+   * Name of the container port serving metrics.
+   * @default - `metrics` when the pods declare it, else `http`, else their only named port
+   */
+  readonly port?: string;
+  /**
+   * HTTP path of the metrics.
+   * @default - the target's `prometheus.io/path` annotation, else '/metrics'
+   */
+  readonly path?: string;
+  /**
+   * Scheme of the scrapes.
+   * @default ScrapeScheme.HTTP
+   */
+  readonly scheme?: ScrapeScheme;
+  /**
+   * Scrape interval (not supported by the annotations mode).
+   * @default - the Prometheus instance's
+   */
+  readonly interval?: string;
+  /**
+   * Scrape timeout, at most the interval (not supported by the annotations mode).
+   * @default - the Prometheus instance's
+   */
+  readonly scrapeTimeout?: string;
+  /**
+   * Prometheus's pods, admitted to the metrics port by the model server's
+   * NetworkPolicy: needed when the server was created with `ingressFrom`, which
+   * otherwise blocks the scrapes.
+   * @default - the NetworkPolicy is left as is
+   */
+  readonly allowFrom?: kplus.INetworkPolicyPeer;
+}
+
+/**
+ * Gets a workload's metrics scraped by Prometheus, in one of three modes
+ * ({@link ScrapeMode}): `prometheus.io/*` pod annotations, a prometheus-operator
+ * ServiceMonitor or PodMonitor, or a job in a plain `prometheus.yml`. The port is
+ * referenced by name and checked against the pods' (and Service's) ports; monitors
+ * select exactly the target's labels, never everything.
+ */
+export class PrometheusScrape extends Construct {
+  /** The mode used. */
+  public readonly kind: ScrapeModeKind;
+  /** Name of the metrics port. */
+  public readonly portName: string;
+  /** Number of the metrics container port. */
+  public readonly portNumber: number;
+  /** The metrics path. */
+  public readonly path: string;
+  /** The ServiceMonitor or PodMonitor, in those modes. */
+  public readonly monitor?: ApiObject;
+  /** The job added to the `prometheus.yml`, in the scrape-config mode. */
+  public readonly job?: ScrapeJob;
+
+  public constructor(scope: Construct, id: string, props: PrometheusScrapeProps) {
+    super(scope, id);
+    const target = props.target._info;
+    const mode = props.mode;
+    this.kind = mode.kind;
+    this.path = props.path ?? target.annotatedPath ?? '/metrics';
+    if (!this.path.startsWith('/')) throw invalidProp(this, 'path', `('${this.path}') must start with '/'`);
+    this.validateIntervals(props);
+    [this.portName, this.portNumber] = this.resolvePort(target, props.port);
+    if (props.allowFrom) {
+      if (!target.networkPolicy) {
+        throw invalidProp(this, 'allowFrom', `needs a target with a NetworkPolicy of ours (ScrapeTarget.modelServing); '${target.name}' has none`);
+      }
+      target.networkPolicy.addIngressRule(props.allowFrom, [kplus.NetworkPolicyPort.tcp(this.portNumber)]);
+    }
+
+    switch (mode.kind) {
+      case ScrapeModeKind.ANNOTATIONS:
+        for (const [k, v] of Object.entries(prometheusScrapeAnnotations({ port: this.portNumber, path: this.path, scheme: props.scheme }))) {
+          target.podMetadata.addAnnotation(k, v);
+        }
+        break;
+      case ScrapeModeKind.SERVICE_MONITOR:
+        this.monitor = this.serviceMonitor(target, mode, props);
+        break;
+      case ScrapeModeKind.POD_MONITOR:
+        this.monitor = this.podMonitor(target, mode, props);
+        break;
+      case ScrapeModeKind.SCRAPE_CONFIG:
+        this.job = this.scrapeJob(target, mode, props);
+        mode.config!.addJob(this.job);
+        break;
+    }
+  }
+
+  private validateIntervals(props: PrometheusScrapeProps): void {
+    if (props.mode.kind === ScrapeModeKind.ANNOTATIONS) {
+      for (const prop of ['interval', 'scrapeTimeout'] as const) {
+        if (props[prop] !== undefined) {
+          throw invalidProp(this, prop, "is not supported by the annotations mode: the scraping job's setting applies; use a monitor or scrape-config mode");
+        }
+      }
+    }
+    if (props.interval !== undefined) requirePromDuration(this, 'interval', props.interval);
+    if (props.scrapeTimeout !== undefined) {
+      requirePromDuration(this, 'scrapeTimeout', props.scrapeTimeout);
+      if (props.interval !== undefined) requireTimeoutWithinInterval(this, 'scrapeTimeout', props.scrapeTimeout, props.interval);
+    }
+  }
+
+  private resolvePort(target: ScrapeTargetInfo, wanted?: string): [string, number] {
+    const named = target.containerPorts.filter(p => p.name);
+    const names = named.map(p => p.name).join(', ') || 'none';
+    if (wanted !== undefined) {
+      const port = named.find(p => p.name === wanted);
+      if (!port) throw invalidProp(this, 'port', `('${wanted}') is not a named container port of '${target.name}' (named ports: ${names})`);
+      return [wanted, port.number];
+    }
+    const port = named.find(p => p.name === 'metrics') ?? named.find(p => p.name === 'http') ?? (named.length === 1 ? named[0] : undefined);
+    if (!port) {
+      throw invalidProp(this, 'port', `is required: '${target.name}' has no container port named 'metrics' or 'http' (named ports: ${names})`);
+    }
+    return [port.name!, port.number];
+  }
+
+  private selectorFor(
+    target: ScrapeTargetInfo,
+    options: { selector?: { [k: string]: string } },
+    labels: { [k: string]: string },
+    what: string,
+    defaults: { [k: string]: string },
+  ): { [k: string]: string } {
+    const selector = options.selector ?? defaults;
+    if (Object.keys(selector).length === 0) {
+      throw invalidProp(this, 'selector', `is empty: a monitor with an empty selector scrapes every ${what} in the namespace; label ${what === 'Service' ? "the target's Service" : "the target's pods"}`);
+    }
+    if (!MlLabels.matches(selector, labels)) {
+      throw invalidProp(this, 'selector', `(${JSON.stringify(selector)}) does not match the labels of ${what === 'Service' ? 'the Service' : 'the pods'} of '${target.name}' (${JSON.stringify(labels)})`);
+    }
+    return selector;
+  }
+
+  private monitorMetadata(target: ScrapeTargetInfo, mode: ScrapeMode) {
+    const o = mode.monitorOptions;
+    const name = o.name ?? target.name;
+    requireDnsSubdomain(this, 'name', name);
+    for (const [k, v] of Object.entries(o.monitorLabels ?? {})) requireLabelValue(this, `monitorLabels['${k}']`, v);
+    return { name, labels: { ...target.labels, ...o.monitorLabels } };
+  }
+
+  private endpoint(port: string, mode: ScrapeMode, props: PrometheusScrapeProps): CrdScrapeEndpoint {
+    const o = mode.monitorOptions;
+    this.validateRules('relabelings', o.relabelings);
+    this.validateRules('metricRelabelings', o.metricRelabelings);
+    return prune({
+      port,
+      path: this.path,
+      scheme: props.scheme,
+      interval: props.interval,
+      scrapeTimeout: props.scrapeTimeout,
+      honorLabels: o.honorLabels,
+      relabelings: o.relabelings?.map(renderRelabeling),
+      metricRelabelings: o.metricRelabelings?.map(renderRelabeling),
+    }) as CrdScrapeEndpoint;
+  }
+
+  private validateRules(prop: string, rules?: RelabelRule[]): void {
+    (rules ?? []).forEach((r, i) => validateRelabelRule(this, `${prop}[${i}]`, r));
+  }
+
+  private serviceMonitor(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ApiObject {
+    const service = target.service;
+    if (!service) {
+      throw invalidProp(this, 'target', `('${target.name}') has no Service; give one with ScrapeTarget.workload(workload, { service }) or use a PodMonitor`);
+    }
+    const selector = this.selectorFor(target, mode.monitorOptions, target.serviceLabels, 'Service', target.serviceSelector);
+    const metadata = this.monitorMetadata(target, mode);
+    const spec: ServiceMonitorSpec = {
+      selector: { matchLabels: selector },
+      endpoints: [this.endpoint(this.servicePortName(target), mode, props)],
+    };
+    return new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata, spec });
+  }
+
+  // A ServiceMonitor names a Service port. Our own model-server Service gets the
+  // metrics port added when it lacks it; another Service must already have it.
+  private servicePortName(target: ScrapeTargetInfo): string {
+    const service = target.service!;
+    const byName = service.ports.find(p => p.name === this.portName);
+    if (byName) return this.portName;
+    const byTarget = service.ports.find(p => p.name && (p.targetPort ?? p.port) === this.portNumber);
+    if (byTarget) return byTarget.name!;
+    if (target.ownsService) {
+      service.bind(this.portNumber, { name: this.portName, targetPort: this.portNumber });
+      return this.portName;
+    }
+    const ports = service.ports.map(p => `${p.name ?? '(unnamed)'}:${p.port}`).join(', ') || 'none';
+    throw invalidProp(this, 'port', `('${this.portName}', container port ${this.portNumber}) is not a named port of Service '${service.name}' (ports: ${ports}); add it to the Service or use a PodMonitor`);
+  }
+
+  private podMonitor(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ApiObject {
+    const selector = this.selectorFor(target, mode.monitorOptions, target.podLabels, 'pod', target.podSelector);
+    const metadata = this.monitorMetadata(target, mode);
+    const spec: PodMonitorSpec = {
+      selector: { matchLabels: selector },
+      podMetricsEndpoints: [this.endpoint(this.portName, mode, props)],
+    };
+    return new ApiObject(this, 'PodMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'PodMonitor', metadata, spec });
+  }
+
+  private scrapeJob(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ScrapeJob {
+    const o = mode.jobOptions ?? {};
+    const selector = this.selectorFor(target, {}, target.podLabels, 'pod', target.podSelector);
+    const label = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+    return {
+      jobName: o.jobName ?? (target.namespace ? `${target.namespace}/${target.name}` : target.name),
+      scrapeInterval: props.interval,
+      scrapeTimeout: props.scrapeTimeout,
+      metricsPath: this.path,
+      scheme: props.scheme,
+      kubernetesSd: [{
+        role: KubernetesSdRole.POD,
+        namespaces: target.namespace ? [target.namespace] : undefined,
+        selectors: [{ role: KubernetesSdRole.POD, label }],
+      }],
+      relabelings: [
+        // The pod role yields one target per declared port: keep the metrics port only.
+        { sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: this.portName, action: RelabelAction.KEEP },
+        ...podTargetRelabelings(),
+        ...(o.relabelings ?? []),
+      ],
+      metricRelabelings: o.metricRelabelings,
+    };
+  }
+}

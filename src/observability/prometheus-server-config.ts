@@ -1,0 +1,137 @@
+import { Lazy, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
+import { isLabelName } from './promql';
+import { prune } from './relabel-rule';
+import { kubernetesPodsJob, renderScrapeJob, ScrapeJob, validateScrapeJob } from './scrape-job';
+import { invalidProp } from '../core/errors';
+import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+
+/** Properties of {@link PrometheusServerConfig}. */
+export interface PrometheusServerConfigProps {
+  /**
+   * Name of the ConfigMap.
+   * @default 'prometheus-config' (the guide's)
+   */
+  readonly name?: string;
+  /**
+   * Labels of the ConfigMap.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Global `scrape_interval`.
+   * @default '15s' (the guide's)
+   */
+  readonly scrapeInterval?: string;
+  /**
+   * Global `scrape_timeout`; at most the interval.
+   * @default - Prometheus's (10s, or the interval when shorter)
+   */
+  readonly scrapeTimeout?: string;
+  /**
+   * Global `evaluation_interval` of recording and alerting rules.
+   * @default - Prometheus's (1m)
+   */
+  readonly evaluationInterval?: string;
+  /**
+   * Labels added to every series and alert sent outside (federation, remote write).
+   * @default - none
+   */
+  readonly externalLabels?: { [key: string]: string };
+  /**
+   * Include the guide's `kubernetes-pods` job, which scrapes every pod annotated
+   * `prometheus.io/scrape: "true"` (see `ScrapeMode.annotations()`).
+   * @default true
+   */
+  readonly podAnnotationJob?: boolean;
+  /**
+   * More scrape jobs. {@link PrometheusServerConfig.addJob} adds others later.
+   * @default - none
+   */
+  readonly jobs?: ScrapeJob[];
+  /**
+   * Rule files to load (paths inside the Prometheus container).
+   * @default - none
+   */
+  readonly ruleFiles?: string[];
+}
+
+/**
+ * The guide's `prometheus-config` ConfigMap: a complete `prometheus.yml` for a
+ * Prometheus server not managed by prometheus-operator, generated from typed jobs
+ * (never string-concatenated) and rendered at synth time, so jobs added later by
+ * `PrometheusScrape` in scrape-config mode are included.
+ */
+export class PrometheusServerConfig extends Construct {
+  /** The file name inside the ConfigMap. */
+  public static readonly FILE_NAME = 'prometheus.yml';
+
+  /** The ConfigMap holding `prometheus.yml`. */
+  public readonly configMap: kplus.ConfigMap;
+  /** The global scrape interval. */
+  public readonly scrapeInterval: string;
+
+  private readonly props: PrometheusServerConfigProps;
+  private readonly jobs: ScrapeJob[] = [];
+
+  public constructor(scope: Construct, id: string, props: PrometheusServerConfigProps = {}) {
+    super(scope, id);
+    this.props = props;
+    const name = props.name ?? 'prometheus-config';
+    requireDnsSubdomain(this, 'name', name);
+    this.scrapeInterval = props.scrapeInterval ?? '15s';
+    requirePromDuration(this, 'scrapeInterval', this.scrapeInterval);
+    if (props.scrapeTimeout !== undefined) {
+      requirePromDuration(this, 'scrapeTimeout', props.scrapeTimeout);
+      requireTimeoutWithinInterval(this, 'scrapeTimeout', props.scrapeTimeout, this.scrapeInterval);
+    }
+    if (props.evaluationInterval !== undefined) requirePromDuration(this, 'evaluationInterval', props.evaluationInterval);
+    for (const [k, v] of Object.entries(props.externalLabels ?? {})) {
+      if (!isLabelName(k)) throw invalidProp(this, 'externalLabels', `key ('${k}') must be a valid Prometheus label name`);
+      requireLabelValue(this, `externalLabels['${k}']`, v);
+    }
+
+    if (props.podAnnotationJob ?? true) this.addJob(kubernetesPodsJob());
+    for (const job of props.jobs ?? []) this.addJob(job);
+
+    this.configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: { name, labels: props.labels } });
+    this.configMap.addData(PrometheusServerConfig.FILE_NAME, Lazy.any({ produce: () => this.toYaml() }));
+  }
+
+  /** Adds a scrape job; job names must be unique. */
+  public addJob(job: ScrapeJob): void {
+    const prop = `jobs['${job.jobName}']`;
+    validateScrapeJob(this, prop, job, this.scrapeInterval);
+    if (this.jobs.some(j => j.jobName === job.jobName)) {
+      throw invalidProp(this, prop, 'is defined twice; job names must be unique');
+    }
+    this.jobs.push(job);
+  }
+
+  /** The names of the scrape jobs, in order. */
+  public get jobNames(): string[] {
+    return this.jobs.map(j => j.jobName);
+  }
+
+  /** The configuration as an object (what `prometheus.yml` holds). */
+  public toConfig(): { [key: string]: any } {
+    const p = this.props;
+    return prune({
+      global: prune({
+        scrape_interval: this.scrapeInterval,
+        scrape_timeout: p.scrapeTimeout,
+        evaluation_interval: p.evaluationInterval,
+        external_labels: p.externalLabels,
+      }),
+      rule_files: p.ruleFiles,
+      scrape_configs: this.jobs.map(renderScrapeJob),
+    });
+  }
+
+  /** The `prometheus.yml` text. */
+  public toYaml(): string {
+    return Yaml.stringify(this.toConfig());
+  }
+}

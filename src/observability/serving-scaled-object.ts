@@ -1,0 +1,188 @@
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { MlModelServing } from '../serving/ml-model-serving';
+import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
+import { aggregate, deploymentPodRegex, eq, rate, re, series } from './promql';
+
+/** What KEDA does when the Prometheus query keeps failing. */
+export interface ScalingFallback {
+  /** Consecutive failed queries before the fallback applies. */
+  readonly failureThreshold: number;
+  /** Replicas to run meanwhile. */
+  readonly replicas: number;
+}
+
+/** Properties of {@link ServingScaledObject}. */
+export interface ServingScaledObjectProps {
+  /**
+   * The model server, created with `scaling: ServingScaling.external({ minReplicas, maxReplicas })`:
+   * KEDA creates and owns an HPA, so the server must not have one of its own.
+   */
+  readonly serving: MlModelServing;
+  /**
+   * Name of the ScaledObject (KEDA names its HPA `keda-hpa-<name>`).
+   * @default - the server's name
+   */
+  readonly name?: string;
+  /**
+   * URL of the Prometheus KEDA queries.
+   * @default 'http://prometheus-operated.monitoring.svc:9090' (prometheus-operator's Service in `monitoring`)
+   */
+  readonly serverAddress?: string;
+  /**
+   * The PromQL query; its value is divided by the replica count and compared with
+   * `threshold` (KEDA's `AverageValue`), e.g. requests per second or queue depth.
+   * @default - the server's total request rate: `sum(rate(<requestsCounter>{namespace, pod}[2m]))`
+   */
+  readonly query?: string;
+  /**
+   * Counter of requests used by the default query.
+   * @default 'http_requests_total'
+   */
+  readonly requestsCounter?: string;
+  /** Target value per replica, e.g. 20 requests per second. */
+  readonly threshold: number;
+  /**
+   * Value below which KEDA deactivates the scaler (only relevant with `minReplicas: 0`).
+   * @default - KEDA's (0)
+   */
+  readonly activationThreshold?: number;
+  /**
+   * Fewest replicas.
+   * @default - the server's `minReplicas`
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most replicas.
+   * @default - the server's `maxReplicas`
+   */
+  readonly maxReplicas?: number;
+  /**
+   * How often KEDA evaluates the query.
+   * @default Duration.seconds(30)
+   */
+  readonly pollingInterval?: Duration;
+  /**
+   * How long after the last activity KEDA scales to zero (with `minReplicas: 0`).
+   * @default Duration.minutes(5)
+   */
+  readonly cooldownPeriod?: Duration;
+  /**
+   * Scale-down stabilization of KEDA's HPA; model servers are slow to start, so
+   * flapping is expensive.
+   * @default Duration.minutes(5)
+   */
+  readonly scaleDownStabilization?: Duration;
+  /**
+   * Replicas to run when the query keeps failing.
+   * @default - none: the HPA keeps the current count
+   */
+  readonly fallback?: ScalingFallback;
+}
+
+/**
+ * Metric-driven autoscaling of a model server with KEDA: a `ScaledObject`
+ * (keda.sh/v1alpha1) scaling the server's Deployment on a Prometheus query.
+ *
+ * KEDA makes its own HPA for the Deployment, so a server that has an HPA of ours
+ * (`ServingScaling.autoscale()`) or a fixed replica count is refused with an error
+ * rather than silently changed: create it with `ServingScaling.external(...)`.
+ */
+export class ServingScaledObject extends Construct {
+  /** The ScaledObject. */
+  public readonly scaledObject: ApiObject;
+  /** Name of the HPA KEDA creates (for `ModelServerAlerts.hpaName`). */
+  public readonly hpaName: string;
+  /** The query scaled on. */
+  public readonly query: string;
+  /** Fewest replicas. */
+  public readonly minReplicas: number;
+  /** Most replicas. */
+  public readonly maxReplicas: number;
+
+  public constructor(scope: Construct, id: string, props: ServingScaledObjectProps) {
+    super(scope, id);
+    const serving = props.serving;
+    if (serving.autoscaler) {
+      throw invalidProp(this, 'serving', `('${serving.name}') already has a HorizontalPodAutoscaler; KEDA creates its own and the two would fight over the replica count. Create the MlModelServing with scaling: ServingScaling.external({ minReplicas, maxReplicas })`);
+    }
+    if (!serving.deployment.hasAutoscaler) {
+      throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.external({ minReplicas, maxReplicas })`);
+    }
+    const name = props.name ?? serving.name;
+    requireDnsSubdomain(this, 'name', name);
+    this.minReplicas = props.minReplicas ?? serving.minReplicas;
+    this.maxReplicas = props.maxReplicas ?? serving.maxReplicas;
+    requireInteger(this, 'minReplicas', this.minReplicas, 0);
+    requireInteger(this, 'maxReplicas', this.maxReplicas, 1);
+    if (this.maxReplicas < this.minReplicas) {
+      throw invalidProp(this, 'maxReplicas', `(${this.maxReplicas}) must be >= minReplicas (${this.minReplicas})`);
+    }
+    if (!(props.threshold > 0) || !Number.isFinite(props.threshold)) {
+      throw invalidProp(this, 'threshold', `(${props.threshold}) must be a positive number`);
+    }
+    if (props.activationThreshold !== undefined && !(props.activationThreshold >= 0)) {
+      throw invalidProp(this, 'activationThreshold', `(${props.activationThreshold}) must not be negative`);
+    }
+    const serverAddress = props.serverAddress ?? 'http://prometheus-operated.monitoring.svc:9090';
+    if (!/^https?:\/\/[^\s/]+/.test(serverAddress)) {
+      throw invalidProp(this, 'serverAddress', `('${serverAddress}') must be an http(s) URL`);
+    }
+    const pollingInterval = this.seconds('pollingInterval', props.pollingInterval ?? Duration.seconds(30), 1);
+    const cooldownPeriod = this.seconds('cooldownPeriod', props.cooldownPeriod ?? Duration.minutes(5), 0);
+    const stabilization = this.seconds('scaleDownStabilization', props.scaleDownStabilization ?? Duration.minutes(5), 0);
+    if (props.fallback) {
+      requireInteger(this, 'fallback.failureThreshold', props.fallback.failureThreshold, 1);
+      requireInteger(this, 'fallback.replicas', props.fallback.replicas, this.minReplicas, this.maxReplicas);
+    }
+    this.query = props.query ?? this.defaultQuery(serving, props.requestsCounter ?? 'http_requests_total');
+    if (this.query.trim() === '') throw invalidProp(this, 'query', 'must not be empty');
+    this.hpaName = `keda-hpa-${name}`;
+
+    const spec: ScaledObjectSpec = {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: serving.deployment.name },
+      minReplicaCount: this.minReplicas,
+      maxReplicaCount: this.maxReplicas,
+      pollingInterval,
+      cooldownPeriod,
+      fallback: props.fallback ? { failureThreshold: props.fallback.failureThreshold, replicas: props.fallback.replicas } : undefined,
+      advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: stabilization } } } },
+      triggers: [{
+        type: 'prometheus',
+        // AverageValue: the query's value divided by the replica count is held at `threshold`.
+        metricType: 'AverageValue',
+        metadata: {
+          serverAddress,
+          query: this.query,
+          threshold: String(props.threshold),
+          ...(props.activationThreshold !== undefined ? { activationThreshold: String(props.activationThreshold) } : {}),
+        },
+      }],
+    };
+    this.scaledObject = new ApiObject(this, 'ScaledObject', {
+      apiVersion: KEDA_API_VERSION,
+      kind: 'ScaledObject',
+      metadata: { name, labels: serving.labels },
+      spec,
+    });
+  }
+
+  private seconds(prop: string, d: Duration, min: number): number {
+    const s = d.toSeconds({ integral: false });
+    requireInteger(this, prop, s, min);
+    return s;
+  }
+
+  private defaultQuery(serving: MlModelServing, counter: string): string {
+    const namespace = Chart.of(serving).namespace;
+    let selector;
+    try {
+      selector = series(counter, [...(namespace ? [eq('namespace', namespace)] : []), re('pod', deploymentPodRegex(serving.deployment.name))]);
+    } catch {
+      throw invalidProp(this, 'requestsCounter', `('${counter}') must be a valid Prometheus metric name`);
+    }
+    return aggregate('sum', rate(selector, '2m')).text;
+  }
+}

@@ -1,0 +1,163 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
+import {
+  KubernetesSdRole, MlModelServing, MlModelServingProps, PrometheusScrape, PrometheusScrapeProps, PrometheusServerConfig,
+  PrometheusServerConfigProps, RelabelAction, ScrapeJob, ScrapeMode, ScrapeTarget,
+} from '../../src';
+import { promDurationMillis } from '../../src/observability/prometheus-duration';
+
+function chart() {
+  return new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+}
+
+function scrape(props: Partial<PrometheusScrapeProps>, servingProps: Partial<MlModelServingProps> = {}) {
+  const c = chart();
+  const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1', ...servingProps });
+  return () => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.serviceMonitor(), ...props });
+}
+
+describe('PrometheusScrape rejects bad input at synth time', () => {
+  test.each<[string, Partial<PrometheusScrapeProps>, Partial<MlModelServingProps>, string]>([
+    ['bad interval unit', { interval: '15x' }, {},
+      "PrometheusScrape 'prod/scrape': interval ('15x') must be a Prometheus duration such as 30s, 1m or 1h30m (units y, w, d, h, m, s, ms, largest first)"],
+    ['fractional interval', { interval: '1.5m' }, {},
+      "PrometheusScrape 'prod/scrape': interval ('1.5m') must be a Prometheus duration"],
+    ['zero interval', { interval: '0s' }, {},
+      "PrometheusScrape 'prod/scrape': interval ('0s') must be longer than zero"],
+    ['empty timeout', { scrapeTimeout: '' }, {},
+      "PrometheusScrape 'prod/scrape': scrapeTimeout ('') must be a Prometheus duration"],
+    ['timeout above interval', { interval: '10s', scrapeTimeout: '30s' }, {},
+      "PrometheusScrape 'prod/scrape': scrapeTimeout ('30s') must not exceed the scrape interval ('10s')"],
+    ['interval with annotations', { mode: ScrapeMode.annotations(), interval: '30s' }, {},
+      "PrometheusScrape 'prod/scrape': interval is not supported by the annotations mode: the scraping job's setting applies; use a monitor or scrape-config mode"],
+    ['unknown port name', { port: 'prom' }, { metrics: { port: 9090 } },
+      "PrometheusScrape 'prod/scrape': port ('prom') is not a named container port of 'bert' (named ports: http, metrics)"],
+    ['relative path', { path: 'metrics' }, {},
+      "PrometheusScrape 'prod/scrape': path ('metrics') must start with '/'"],
+    ['selector not matching the Service', { mode: ScrapeMode.serviceMonitor({ selector: { app: 'other' } }) }, {},
+      "PrometheusScrape 'prod/scrape': selector ({\"app\":\"other\"}) does not match the labels of the Service of 'bert'"],
+    ['selector not matching the pods', { mode: ScrapeMode.podMonitor({ selector: { 'app.kubernetes.io/name': 'gpt' } }) }, {},
+      "PrometheusScrape 'prod/scrape': selector ({\"app.kubernetes.io/name\":\"gpt\"}) does not match the labels of the pods of 'bert'"],
+    ['empty explicit selector', { mode: ScrapeMode.podMonitor({ selector: {} }) }, {},
+      "PrometheusScrape 'prod/scrape': selector is empty: a monitor with an empty selector scrapes every pod in the namespace; label the target's pods"],
+    ['invalid monitor name', { mode: ScrapeMode.podMonitor({ name: 'Bert_Pods' }) }, {},
+      "PrometheusScrape 'prod/scrape': name ('Bert_Pods') must be a valid RFC 1123 DNS subdomain"],
+    ['invalid monitor label value', { mode: ScrapeMode.serviceMonitor({ monitorLabels: { release: 'kube prometheus' } }) }, {},
+      "PrometheusScrape 'prod/scrape': monitorLabels['release'] ('kube prometheus') must be a valid label value"],
+    ['replace without target label', { mode: ScrapeMode.serviceMonitor({ relabelings: [{ sourceLabels: ['a'] }] }) }, {},
+      "PrometheusScrape 'prod/scrape': relabelings[0].targetLabel is required by the 'replace' action"],
+    ['hashmod without modulus', { mode: ScrapeMode.podMonitor({ relabelings: [{ targetLabel: 'h', action: RelabelAction.HASHMOD }] }) }, {},
+      "PrometheusScrape 'prod/scrape': relabelings[0].modulus (undefined) must be a positive integer for the 'hashmod' action"],
+    ['invalid regex', { mode: ScrapeMode.podMonitor({ metricRelabelings: [{ regex: '(go_', action: RelabelAction.DROP }] }) }, {},
+      "PrometheusScrape 'prod/scrape': metricRelabelings[0].regex ('(go_') is not a valid regular expression"],
+    ['invalid source label', { mode: ScrapeMode.podMonitor({ relabelings: [{ sourceLabels: ['app.kubernetes.io/name'], action: RelabelAction.KEEP }] }) }, {},
+      "PrometheusScrape 'prod/scrape': relabelings[0].sourceLabels ('app.kubernetes.io/name') must be valid label names"],
+  ])('%s', (_name, props, servingProps, message) => {
+    expect(scrape(props, servingProps)).toThrow(message);
+  });
+
+  test('a workload without a Service cannot get a ServiceMonitor', () => {
+    const c = chart();
+    const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'metrics', number: 9100 }] }] });
+    expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d), mode: ScrapeMode.serviceMonitor() }))
+      .toThrow("PrometheusScrape 'prod/scrape': target ('exporter') has no Service; give one with ScrapeTarget.workload(workload, { service }) or use a PodMonitor");
+  });
+
+  test('a Service without labels cannot be selected', () => {
+    const c = chart();
+    const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'metrics', number: 9100 }] }] });
+    const service = new kplus.Service(c, 'svc', { selector: d, ports: [{ name: 'metrics', port: 9100 }] });
+    expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d, { service }), mode: ScrapeMode.serviceMonitor() }))
+      .toThrow("PrometheusScrape 'prod/scrape': selector is empty: a monitor with an empty selector scrapes every Service in the namespace; label the target's Service");
+  });
+
+  test('a foreign Service lacking the metrics port is not modified but refused', () => {
+    const c = chart();
+    const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'metrics', number: 9100 }] }] });
+    const service = new kplus.Service(c, 'svc', { metadata: { name: 'exporter', labels: { app: 'exporter' } }, selector: d, ports: [{ name: 'web', port: 80, targetPort: 8080 }] });
+    expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d, { service }), mode: ScrapeMode.serviceMonitor() }))
+      .toThrow("PrometheusScrape 'prod/scrape': port ('metrics', container port 9100) is not a named port of Service 'exporter' (ports: web:80); add it to the Service or use a PodMonitor");
+  });
+
+  test('pods without a metrics or http port need the port named', () => {
+    const c = chart();
+    const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'a', number: 1 }, { name: 'b', number: 2 }] }] });
+    expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d), mode: ScrapeMode.podMonitor() }))
+      .toThrow("PrometheusScrape 'prod/scrape': port is required: 'exporter' has no container port named 'metrics' or 'http' (named ports: a, b)");
+  });
+
+  test('the scrape-config job must not clash with an existing one', () => {
+    const c = chart();
+    const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1' });
+    const config = new PrometheusServerConfig(c, 'prometheus');
+    expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.scrapeConfig(config, { jobName: 'kubernetes-pods' }) }))
+      .toThrow("PrometheusServerConfig 'prod/prometheus': jobs['kubernetes-pods'] is defined twice; job names must be unique");
+  });
+});
+
+describe('PrometheusServerConfig rejects bad input at synth time', () => {
+  const k8sJob = (over: Partial<ScrapeJob>): ScrapeJob => ({ jobName: 'j', kubernetesSd: [{ role: KubernetesSdRole.POD }], ...over });
+  test.each<[string, PrometheusServerConfigProps, string]>([
+    ['bad global interval', { scrapeInterval: '15x' },
+      "PrometheusServerConfig 'prod/prometheus': scrapeInterval ('15x') must be a Prometheus duration"],
+    ['global timeout above interval', { scrapeInterval: '15s', scrapeTimeout: '20s' },
+      "PrometheusServerConfig 'prod/prometheus': scrapeTimeout ('20s') must not exceed the scrape interval ('15s')"],
+    ['bad evaluation interval', { evaluationInterval: '1 m' },
+      "PrometheusServerConfig 'prod/prometheus': evaluationInterval ('1 m') must be a Prometheus duration"],
+    ['bad external label name', { externalLabels: { 'k8s-cluster': 'a' } },
+      "PrometheusServerConfig 'prod/prometheus': externalLabels key ('k8s-cluster') must be a valid Prometheus label name"],
+    ['bad config map name', { name: 'Prometheus Config' },
+      "PrometheusServerConfig 'prod/prometheus': name ('Prometheus Config') must be a valid RFC 1123 DNS subdomain"],
+    ['job without targets', { jobs: [{ jobName: 'empty' }] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['empty'] ('empty') has no targets: give kubernetesSd or staticTargets"],
+    ['empty job name', { jobs: [k8sJob({ jobName: '' })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs[''].jobName ('') must be non-empty without surrounding spaces"],
+    ['job timeout above the global interval', { jobs: [k8sJob({ scrapeTimeout: '1m' })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].scrapeTimeout ('1m') must not exceed the scrape interval ('15s')"],
+    ['job with a bad interval', { jobs: [k8sJob({ scrapeInterval: '10' })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].scrapeInterval ('10') must be a Prometheus duration"],
+    ['relative metrics path', { jobs: [k8sJob({ metricsPath: 'metrics' })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].metricsPath ('metrics') must start with '/'"],
+    ['static target without port', { jobs: [{ jobName: 's', staticTargets: ['http://ksm'] }] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['s'].staticTargets ('http://ksm') must be host:port"],
+    ['selector role not allowed', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.SERVICE, label: 'a=b' }] }] })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors role 'service' is not allowed with discovery role 'pod' (allowed: pod)"],
+    ['empty selector', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.POD }] }] })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors entries need a label or a field selector"],
+    ['node metadata on services', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.SERVICE, attachNodeMetadata: true }] })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].attachNodeMetadata is only supported with roles pod, endpoints, endpointslice"],
+    ['bad relabel target label', { jobs: [k8sJob({ relabelings: [{ sourceLabels: ['a'], targetLabel: 'my-label' }] })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].relabelings[0].targetLabel ('my-label') must be a valid label name"],
+  ])('%s', (_name, props, message) => {
+    expect(() => new PrometheusServerConfig(chart(), 'prometheus', props)).toThrow(message);
+  });
+});
+
+describe('Prometheus durations (property-based)', () => {
+  const unit = fc.constantFrom('y', 'w', 'd', 'h', 'm', 's', 'ms');
+
+  test('any well-formed duration is accepted and its length computed', () => {
+    const ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
+    const MS: { [u: string]: number } = { y: 31536e6, w: 6048e5, d: 864e5, h: 36e5, m: 6e4, s: 1e3, ms: 1 };
+    const counts7 = fc.array(fc.integer({ min: 1, max: 999 }), { minLength: 7, maxLength: 7 });
+    fc.assert(fc.property(fc.subarray(ORDER, { minLength: 1 }), counts7, (units, counts) => {
+      const text = units.map((u, i) => `${counts[i]}${u}`).join('');
+      const expected = units.reduce((sum, u, i) => sum + counts[i] * MS[u], 0);
+      expect(() => new PrometheusServerConfig(chart(), 'p', { scrapeInterval: text, podAnnotationJob: false })).not.toThrow();
+      expect(promDurationMillis(text)).toBe(expected);
+    }));
+  });
+
+  test('numbers without a unit, unknown units and decimals are refused', () => {
+    const bad = fc.oneof(
+      fc.integer({ min: 1, max: 1000 }).map(String),
+      fc.tuple(fc.integer({ min: 1, max: 99 }), fc.constantFrom('x', 'sec', 'min', 'H', 'M', 'S', ' s')).map(([n, u]) => `${n}${u}`),
+      fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), unit).map(([a, b, u]) => `${a}.${b}${u}`),
+      fc.tuple(unit, unit).filter(([a, b]) => a === b).map(([a]) => `1${a}2${a}`),
+    );
+    fc.assert(fc.property(bad, (text) => {
+      expect(() => new PrometheusServerConfig(chart(), 'p', { scrapeInterval: text })).toThrow(`scrapeInterval ('${text}') must be a Prometheus duration`);
+    }));
+  });
+});
