@@ -1,6 +1,11 @@
-import { parser } from '@prometheus-io/lezer-promql';
 import { App } from 'cdk8s';
 import { buildAll } from '../../examples/main';
+
+// The package is typed as ESM but ships a CommonJS build (its "require" export),
+// which is what jest loads; the types come from the ESM side.
+type LezerPromql = typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as LezerPromql;
 
 /** Syntax errors the Prometheus project's own PromQL grammar finds in `expr`. */
 function syntaxErrors(expr: string): string[] {
