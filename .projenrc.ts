@@ -36,6 +36,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@lezer/highlight@^1.2.0',
   ],
 
+  // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
+  // they are bundled into ours and never appear in the public API.
+  bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6'],
+
   // No hosted CI, no release machinery: .ci/run is the only pipeline.
   github: false,
   release: false,
