@@ -1,3 +1,4 @@
+import * as promql from '@grafana/promql-builder';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
@@ -5,9 +6,7 @@ import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
-import {
-  aggregate, binary, compare, deploymentPodRegex, eq, Expr, histogramQuantile, isLabelName, isMetricName, Matcher, rate, re, series,
-} from './promql';
+import { deploymentPodRegex, Expr, isLabelName, isMetricName, Matcher, num, render, series } from './promql';
 
 /** Properties of {@link ModelServerAlerts}. */
 export interface ModelServerAlertsProps {
@@ -174,15 +173,19 @@ export class ModelServerAlerts extends Construct {
   }
 
   private podMatchers(ctx: RuleContext, podLabel = 'pod', namespaceLabel = 'namespace'): Matcher[] {
-    return [...(ctx.namespace ? [eq(namespaceLabel, ctx.namespace)] : []), re(podLabel, deploymentPodRegex(ctx.deployment))];
+    return [
+      ...(ctx.namespace ? [promql.labelEq(namespaceLabel, ctx.namespace)] : []),
+      promql.labelMatchRegexp(podLabel, deploymentPodRegex(ctx.deployment)),
+    ];
   }
 
   private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps): CrdRule {
     const histogram = this.metricName('latencyHistogram', props.latencyHistogram ?? 'http_request_duration_seconds');
     const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds() / 1000;
     if (threshold <= 0) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
-    const p99 = histogramQuantile(0.99, aggregate('sum', rate(series(`${histogram}_bucket`, this.podMatchers(ctx)), ctx.window), ['le']));
-    return alert(ctx, 'ModelServerHighP99Latency', compare(p99, '>', threshold), 'warning', {
+    const buckets = promql.sum(promql.rate(series(`${histogram}_bucket`, this.podMatchers(ctx)).range(ctx.window))).by(['le']);
+    const p99 = promql.histogramQuantile(0.99, buckets);
+    return alert(ctx, 'ModelServerHighP99Latency', promql.gt(p99, num(threshold)), 'warning', {
       summary: `Model server ${ctx.deployment}: p99 inference latency above ${threshold}s`,
       description: `The 99th percentile of ${histogram} over ${ctx.window} is {{ $value | humanizeDuration }} (threshold ${threshold}s).`,
     });
@@ -200,9 +203,9 @@ export class ModelServerAlerts extends Construct {
     }
     const threshold = props.errorRatioThreshold ?? 0.05;
     if (!(threshold > 0 && threshold < 1)) throw invalidProp(this, 'errorRatioThreshold', `(${threshold}) must be between 0 and 1, exclusive`);
-    const errors = aggregate('sum', rate(series(counter, [...this.podMatchers(ctx), re(codeLabel, codes)]), ctx.window));
-    const total = aggregate('sum', rate(series(counter, this.podMatchers(ctx)), ctx.window));
-    return alert(ctx, 'ModelServerHighErrorRatio', compare(binary(errors, '/', total), '>', threshold), 'critical', {
+    const errors = promql.sum(promql.rate(series(counter, [...this.podMatchers(ctx), promql.labelMatchRegexp(codeLabel, codes)]).range(ctx.window)));
+    const total = promql.sum(promql.rate(series(counter, this.podMatchers(ctx)).range(ctx.window)));
+    return alert(ctx, 'ModelServerHighErrorRatio', promql.gt(promql.div(errors, total), num(threshold)), 'critical', {
       summary: `Model server ${ctx.deployment}: more than ${threshold * 100}% of requests fail`,
       description: `{{ $value | humanizePercentage }} of requests to ${ctx.deployment} returned ${codeLabel}=~"${codes}" over ${ctx.window}.`,
     });
@@ -211,10 +214,11 @@ export class ModelServerAlerts extends Construct {
   private replicasRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule[] {
     const hpa = props.hpaName ?? (serving.autoscaler ? serving.autoscaler.name : undefined);
     if (hpa === undefined) return [];
-    const matchers = [...(ctx.namespace ? [eq('namespace', ctx.namespace)] : []), eq('horizontalpodautoscaler', hpa)];
-    const expr = binary(
-      series('kube_horizontalpodautoscaler_status_current_replicas', matchers), '>=',
-      series('kube_horizontalpodautoscaler_spec_max_replicas', matchers), ['namespace', 'horizontalpodautoscaler']);
+    const matchers = [...(ctx.namespace ? [promql.labelEq('namespace', ctx.namespace)] : []), promql.labelEq('horizontalpodautoscaler', hpa)];
+    const expr = promql.gte(
+      series('kube_horizontalpodautoscaler_status_current_replicas', matchers),
+      series('kube_horizontalpodautoscaler_spec_max_replicas', matchers),
+    ).on(['namespace', 'horizontalpodautoscaler']);
     return [alert(ctx, 'ModelServerReplicasAtMax', expr, 'warning', {
       summary: `Model server ${ctx.deployment}: pinned at the autoscaler's maximum`,
       description: `HPA ${hpa} has run {{ $value }} replicas, its maximum, for ${ctx.pending}; load beyond it is not absorbed. Raise maxReplicas or add capacity.`,
@@ -222,8 +226,9 @@ export class ModelServerAlerts extends Construct {
   }
 
   private notReadyRule(ctx: RuleContext): CrdRule {
-    const matchers = [...(ctx.namespace ? [eq('namespace', ctx.namespace)] : []), eq('deployment', ctx.deployment)];
-    return alert(ctx, 'ModelServerPodsNotReady', compare(series('kube_deployment_status_replicas_unavailable', matchers), '>', 0), 'warning', {
+    const matchers = [...(ctx.namespace ? [promql.labelEq('namespace', ctx.namespace)] : []), promql.labelEq('deployment', ctx.deployment)];
+    const unavailable = series('kube_deployment_status_replicas_unavailable', matchers);
+    return alert(ctx, 'ModelServerPodsNotReady', promql.gt(unavailable, num(0)), 'warning', {
       summary: `Model server ${ctx.deployment}: pods not ready`,
       description: `{{ $value }} replicas of ${ctx.deployment} have been unavailable for ${ctx.pending} (model loading, crash loops, failing readiness).`,
     });
@@ -243,13 +248,13 @@ export class ModelServerAlerts extends Construct {
     for (const [prop, v] of [['dcgmPodLabel', podLabel], ['dcgmNamespaceLabel', nsLabel]] as const) {
       if (!isLabelName(v)) throw invalidProp(this, prop, `('${v}') must be a valid Prometheus label name`);
     }
-    const util = aggregate('avg', series('DCGM_FI_DEV_GPU_UTIL', this.podMatchers(ctx, podLabel, nsLabel)));
+    const util = promql.avg(series('DCGM_FI_DEV_GPU_UTIL', this.podMatchers(ctx, podLabel, nsLabel)));
     return [
-      alert(ctx, 'ModelServerGpuSaturated', compare(util, '>', saturated), 'warning', {
+      alert(ctx, 'ModelServerGpuSaturated', promql.gt(util, num(saturated)), 'warning', {
         summary: `Model server ${ctx.deployment}: GPUs saturated`,
         description: `Average GPU utilization of ${ctx.deployment} is {{ $value }}% (above ${saturated}%); latency will grow. Scale out or batch less.`,
       }),
-      alert({ ...ctx, pending: idlePeriod }, 'ModelServerGpuIdle', compare(util, '<', idle), 'info', {
+      alert({ ...ctx, pending: idlePeriod }, 'ModelServerGpuIdle', promql.lt(util, num(idle)), 'info', {
         summary: `Model server ${ctx.deployment}: GPUs idle`,
         description: `Average GPU utilization of ${ctx.deployment} has stayed below ${idle}% for ${idlePeriod} ({{ $value }}%); fewer or smaller GPUs would do.`,
       }),
@@ -266,5 +271,5 @@ interface RuleContext {
 }
 
 function alert(ctx: RuleContext, name: string, expr: Expr, severity: string, annotations: { [key: string]: string }): CrdRule {
-  return { alert: name, expr: expr.text, for: ctx.pending, labels: { ...ctx.labels, severity }, annotations };
+  return { alert: name, expr: render(expr), for: ctx.pending, labels: { ...ctx.labels, severity }, annotations };
 }

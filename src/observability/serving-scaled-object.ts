@@ -1,10 +1,11 @@
+import * as promql from '@grafana/promql-builder';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
-import { aggregate, deploymentPodRegex, eq, rate, re, series } from './promql';
+import { deploymentPodRegex, render, series } from './promql';
 
 /** What KEDA does when the Prometheus query keeps failing. */
 export interface ScalingFallback {
@@ -179,10 +180,13 @@ export class ServingScaledObject extends Construct {
     const namespace = Chart.of(serving).namespace;
     let selector;
     try {
-      selector = series(counter, [...(namespace ? [eq('namespace', namespace)] : []), re('pod', deploymentPodRegex(serving.deployment.name))]);
+      selector = series(counter, [
+        ...(namespace ? [promql.labelEq('namespace', namespace)] : []),
+        promql.labelMatchRegexp('pod', deploymentPodRegex(serving.deployment.name)),
+      ]);
     } catch {
       throw invalidProp(this, 'requestsCounter', `('${counter}') must be a valid Prometheus metric name`);
     }
-    return aggregate('sum', rate(selector, '2m')).text;
+    return render(promql.sum(promql.rate(selector.range('2m'))));
   }
 }

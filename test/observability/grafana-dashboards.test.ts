@@ -26,7 +26,7 @@ function expectWellFormed(json: any): void {
   expect(typeof json.uid).toBe('string');
   expect(json.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
   expect(json.title).toEqual(expect.any(String));
-  expect(json.schemaVersion).toBe(39);
+  expect(json.schemaVersion).toBe(42); // the Grafana Foundation SDK's (Grafana 12)
   expect(json.time).toEqual({ from: expect.any(String), to: 'now' });
   expect(json.templating.list.map((v: any) => [v.name, v.type])).toEqual([['datasource', 'datasource'], ['namespace', 'query']]);
   expect(json.templating.list[0].query).toBe('prometheus');
@@ -90,18 +90,18 @@ describe('MlDashboards: the guide\'s four dashboards', () => {
 
   test('the panels the guide names, with real cAdvisor, kube-state-metrics and DCGM series', () => {
     const byTitle = (title: string) => items.flatMap(d => d.json.panels).find((p: any) => p.title === title);
-    expect(byTitle('Request rate').targets[0].expr).toBe('sum by (pod) (rate(http_requests_total{namespace="$namespace"}[$__rate_interval]))');
+    expect(byTitle('Request rate').targets[0].expr).toBe('sum by(pod) (rate(http_requests_total{namespace="$namespace"}[$__rate_interval]))');
     expect(byTitle('Request latency').targets.map((t: any) => t.legendFormat)).toEqual(['p50', 'p90', 'p99']);
     expect(byTitle('Request latency').targets[2].expr).toBe(
-      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="$namespace"}[$__rate_interval])))');
+      'histogram_quantile(0.99, sum by(le) (rate(http_request_duration_seconds_bucket{namespace="$namespace"}[$__rate_interval])))');
     expect(byTitle('Error ratio').fieldConfig.defaults.unit).toBe('percentunit');
     expect(byTitle('Inference latency').targets[0].expr).toContain('model_inference_duration_seconds_bucket');
     expect(byTitle('Inference throughput').targets[0].expr).toContain('model_inferences_total');
     expect(byTitle('Model accuracy').targets[0].expr).toContain('model_accuracy');
     expect(byTitle('CPU usage (cores)').targets[0].expr).toBe(
-      'sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",container!="",container!="POD"}[$__rate_interval]))');
+      'sum by(pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",container!="",container!="POD"}[$__rate_interval]))');
     expect(byTitle('Memory working set').targets[0].expr).toContain('container_memory_working_set_bytes');
-    expect(byTitle('GPU utilization').targets[0].expr).toBe('avg by (pod) (DCGM_FI_DEV_GPU_UTIL{namespace="$namespace"})');
+    expect(byTitle('GPU utilization').targets[0].expr).toBe('avg by(pod) (DCGM_FI_DEV_GPU_UTIL{namespace="$namespace"})');
     expect(byTitle('Nodes ready').targets[0].expr).toBe('sum(kube_node_status_condition{condition="Ready",status="true"})');
   });
 
@@ -182,6 +182,33 @@ describe('GrafanaDashboard', () => {
     ]);
     expect(json.panels[2].fieldConfig.defaults.unit).toBe('percent');
     expect(board.toJson().uid).toBe('my_board');
+  });
+
+  test('panel kinds, units, descriptions and queries reach the JSON (Grafana Foundation SDK builders)', () => {
+    const chart = new Chart(Testing.app(), 'prod');
+    new GrafanaDashboard(chart, 'board', {
+      title: 'Board',
+      panels: [
+        DashboardPanel.stat({ title: 's', queries: [{ expr: 'up' }] }),
+        DashboardPanel.timeSeries({
+          title: 't', unit: PanelUnit.SECONDS, description: 'why', queries: [{ expr: 'up', legend: '{{pod}}' }, { expr: 'vector(1)' }],
+        }),
+      ],
+    });
+    const [s, t] = dashboards(chart)[0].json.panels;
+    expect(s.type).toBe('stat');
+    expect(s.options.reduceOptions.calcs).toEqual(['lastNotNull']);
+    expect(s.fieldConfig.defaults.unit).toBe('short');
+    expect(s.description).toBeUndefined();
+    expect(t.type).toBe('timeseries');
+    expect(t.options.legend).toMatchObject({ displayMode: 'list', placement: 'bottom', showLegend: true });
+    expect(t.options.tooltip).toEqual({ mode: 'multi', sort: 'desc' });
+    expect(t.fieldConfig.defaults.unit).toBe('s');
+    expect(t.description).toBe('why');
+    expect(t.targets).toEqual([
+      { refId: 'A', expr: 'up', legendFormat: '{{pod}}', range: true, instant: false, datasource: { type: 'prometheus', uid: '${datasource}' } },
+      { refId: 'B', expr: 'vector(1)', range: true, instant: false, datasource: { type: 'prometheus', uid: '${datasource}' } },
+    ]);
   });
 
   test.each<[string, Partial<GrafanaDashboardProps>, string]>([

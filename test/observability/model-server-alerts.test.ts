@@ -141,15 +141,15 @@ describe('ModelServerAlerts', () => {
 
   test('default thresholds: p99 1s, 5% errors, GPU 95% / 10%', () => {
     expect(byName.ModelServerHighP99Latency.expr).toBe(
-      `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml",${POD}}[5m]))) > 1`);
+      `(histogram_quantile(0.99, sum by(le) (rate(http_request_duration_seconds_bucket{namespace="ml",${POD}}[5m])))) > (1)`);
     expect(byName.ModelServerHighErrorRatio.expr).toBe(
-      `(sum(rate(http_requests_total{namespace="ml",${POD},code=~"5.."}[5m]))) / (sum(rate(http_requests_total{namespace="ml",${POD}}[5m]))) > 0.05`);
+      `((sum(rate(http_requests_total{namespace="ml",${POD},code=~"5.."}[5m]))) / (sum(rate(http_requests_total{namespace="ml",${POD}}[5m])))) > (0.05)`);
     expect(byName.ModelServerReplicasAtMax.expr).toBe(
-      '(kube_horizontalpodautoscaler_status_current_replicas{namespace="ml",horizontalpodautoscaler="bert"}) >= on (namespace, horizontalpodautoscaler) '
+      '(kube_horizontalpodautoscaler_status_current_replicas{namespace="ml",horizontalpodautoscaler="bert"}) >= on(namespace, horizontalpodautoscaler) '
       + '(kube_horizontalpodautoscaler_spec_max_replicas{namespace="ml",horizontalpodautoscaler="bert"})');
-    expect(byName.ModelServerPodsNotReady.expr).toBe('kube_deployment_status_replicas_unavailable{namespace="ml",deployment="bert"} > 0');
-    expect(byName.ModelServerGpuSaturated.expr).toBe(`avg(DCGM_FI_DEV_GPU_UTIL{namespace="ml",${POD}}) > 95`);
-    expect(byName.ModelServerGpuIdle.expr).toBe(`avg(DCGM_FI_DEV_GPU_UTIL{namespace="ml",${POD}}) < 10`);
+    expect(byName.ModelServerPodsNotReady.expr).toBe('(kube_deployment_status_replicas_unavailable{namespace="ml",deployment="bert"}) > (0)');
+    expect(byName.ModelServerGpuSaturated.expr).toBe(`(avg(DCGM_FI_DEV_GPU_UTIL{namespace="ml",${POD}})) > (95)`);
+    expect(byName.ModelServerGpuIdle.expr).toBe(`(avg(DCGM_FI_DEV_GPU_UTIL{namespace="ml",${POD}})) < (10)`);
     expect(byName.ModelServerGpuIdle.for).toBe('1h');
     expect(byName.ModelServerHighErrorRatio.for).toBe('10m');
   });
@@ -171,11 +171,11 @@ describe('ModelServerAlerts', () => {
       dcgmNamespaceLabel: 'exported_namespace',
     });
     expect(custom.ModelServerHighP99Latency.expr).toContain('vllm:e2e_request_latency_seconds_bucket{');
-    expect(custom.ModelServerHighP99Latency.expr).toMatch(/\[2m\]\)\)\) > 0\.25$/);
+    expect(custom.ModelServerHighP99Latency.expr).toMatch(/\[2m\]\)\)\)\) > \(0\.25\)$/);
     expect(custom.ModelServerHighErrorRatio.expr).toContain('model_requests_total{namespace="ml",' + POD + ',status=~"5..|429"}[2m]');
-    expect(custom.ModelServerHighErrorRatio.expr).toMatch(/> 0\.01$/);
-    expect(custom.ModelServerGpuSaturated.expr).toBe('avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="ml",exported_pod=~"bert-[a-z0-9]+-[a-z0-9]+"}) > 90');
-    expect(custom.ModelServerGpuIdle.expr).toMatch(/< 20$/);
+    expect(custom.ModelServerHighErrorRatio.expr).toMatch(/> \(0\.01\)$/);
+    expect(custom.ModelServerGpuSaturated.expr).toBe('(avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="ml",exported_pod=~"bert-[a-z0-9]+-[a-z0-9]+"})) > (90)');
+    expect(custom.ModelServerGpuIdle.expr).toMatch(/< \(20\)$/);
     expect(custom.ModelServerGpuIdle.for).toBe('3h');
     expect(custom.ModelServerPodsNotReady.for).toBe('5m');
   });
@@ -190,7 +190,7 @@ describe('ModelServerAlerts', () => {
   test('GPU alerts can be left out; without a chart namespace, no namespace matcher', () => {
     const { alerts: a, byName: b } = render({ gpuAlerts: false }, {}, null);
     expect(a.alertNames).not.toContain('ModelServerGpuSaturated');
-    expect(b.ModelServerPodsNotReady.expr).toBe('kube_deployment_status_replicas_unavailable{deployment="bert"} > 0');
+    expect(b.ModelServerPodsNotReady.expr).toBe('(kube_deployment_status_replicas_unavailable{deployment="bert"}) > (0)');
     expect(b.ModelServerPodsNotReady.labels).toEqual({ deployment: 'bert', severity: 'warning' });
   });
 

@@ -1,22 +1,6 @@
 import { App } from 'cdk8s';
+import { syntaxErrors } from './util/promql-grammar';
 import { buildAll } from '../../examples/main';
-
-// The package is typed as ESM but ships a CommonJS build (its "require" export),
-// which is what jest loads; the types come from the ESM side.
-type LezerPromql = typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as LezerPromql;
-
-/** Syntax errors the Prometheus project's own PromQL grammar finds in `expr`. */
-function syntaxErrors(expr: string): string[] {
-  const errors: string[] = [];
-  parser.parse(expr).iterate({
-    enter: (node) => {
-      if (node.type.isError) errors.push(`at ${node.from}: '${expr.slice(Math.max(0, node.from - 10), node.to + 10)}'`);
-    },
-  });
-  return errors;
-}
 
 /** Grafana template variables replaced by values, as Grafana does before querying. */
 function withGrafanaVariables(expr: string): string {

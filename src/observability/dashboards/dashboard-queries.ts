@@ -1,14 +1,27 @@
-// The PromQL of the dashboards, built with the internal PromQL builder. Sources:
-// cAdvisor (container_*), kube-state-metrics (kube_*), the DCGM exporter (DCGM_FI_*)
-// and the model servers' own request metrics.
-import { aggregate, binary, deploymentPodRegex, eq, Expr, histogramQuantile, Matcher, rate, re, series } from '../promql';
+// The PromQL of the dashboards, composed with @grafana/promql-builder (see ../promql.ts).
+// Sources: cAdvisor (container_*), kube-state-metrics (kube_*), the DCGM exporter
+// (DCGM_FI_*) and the model servers' own request metrics.
+import * as promql from '@grafana/promql-builder';
+import { PanelQuery } from './dashboard-panel';
+import { deploymentPodRegex, Expr, Matcher, render, series } from '../promql';
 
 /** Grafana's rate window, which adapts to the scrape interval and zoom. */
 export const RATE = '$__rate_interval';
-/** The namespace variable. */
-export const NS = eq('namespace', '$namespace');
+
+/** The selected namespace (the dashboard's `namespace` variable). */
+export function inNamespace(): Matcher {
+  return promql.labelEq('namespace', '$namespace');
+}
+
 /** cAdvisor reports pod-level series with container="" and the pause container as POD. */
-const REAL_CONTAINER: Matcher[] = [{ label: 'container', op: '!=', value: '' }, { label: 'container', op: '!=', value: 'POD' }];
+function realContainers(): Matcher[] {
+  return [promql.labelNeq('container', ''), promql.labelNeq('container', 'POD')];
+}
+
+/** A panel query from an expression. */
+export function query(expr: Expr, legend?: string): PanelQuery {
+  return { expr: render(expr), legend };
+}
 
 /** Metric names the model and application panels read. */
 export interface MetricNames {
@@ -21,45 +34,50 @@ export interface MetricNames {
   readonly accuracyGauge: string;
 }
 
+/** `sum by (labels) (rate(counter{m}[$__rate_interval]))`. */
+export function counterRate(counter: string, m: Matcher[], by: string[] = []): Expr {
+  return promql.sum(promql.rate(series(counter, m).range(RATE))).by(by);
+}
+
 export function requestRate(names: MetricNames, m: Matcher[], by: string[] = []): Expr {
-  return aggregate('sum', rate(series(names.requestsCounter, m), RATE), by);
+  return counterRate(names.requestsCounter, m, by);
 }
 
 export function errorRatio(names: MetricNames, m: Matcher[]): Expr {
-  const errors = aggregate('sum', rate(series(names.requestsCounter, [...m, re(names.statusCodeLabel, names.errorCodeRegex)]), RATE));
-  return binary(errors, '/', requestRate(names, m));
+  const errors = counterRate(names.requestsCounter, [...m, promql.labelMatchRegexp(names.statusCodeLabel, names.errorCodeRegex)]);
+  return promql.div(errors, requestRate(names, m));
 }
 
 export function latencyQuantile(histogram: string, q: number, m: Matcher[]): Expr {
-  return histogramQuantile(q, aggregate('sum', rate(series(`${histogram}_bucket`, m), RATE), ['le']));
+  return promql.histogramQuantile(q, counterRate(`${histogram}_bucket`, m, ['le']));
 }
 
 export function cpuCores(m: Matcher[]): Expr {
-  return aggregate('sum', rate(series('container_cpu_usage_seconds_total', [...m, ...REAL_CONTAINER]), RATE), ['pod']);
+  return counterRate('container_cpu_usage_seconds_total', [...m, ...realContainers()], ['pod']);
 }
 
 export function memoryBytes(m: Matcher[]): Expr {
-  return aggregate('sum', series('container_memory_working_set_bytes', [...m, ...REAL_CONTAINER]), ['pod']);
+  return promql.sum(series('container_memory_working_set_bytes', [...m, ...realContainers()])).by(['pod']);
 }
 
 export function resourceRequests(resource: string, m: Matcher[]): Expr {
-  return aggregate('sum', series('kube_pod_container_resource_requests', [...m, eq('resource', resource)]));
+  return promql.sum(series('kube_pod_container_resource_requests', [...m, promql.labelEq('resource', resource)]));
 }
 
 export function resourceLimits(resource: string, m: Matcher[]): Expr {
-  return aggregate('sum', series('kube_pod_container_resource_limits', [...m, eq('resource', resource)]));
+  return promql.sum(series('kube_pod_container_resource_limits', [...m, promql.labelEq('resource', resource)]));
 }
 
 export function gpuUtilization(m: Matcher[]): Expr {
-  return aggregate('avg', series('DCGM_FI_DEV_GPU_UTIL', m), ['pod']);
+  return promql.avg(series('DCGM_FI_DEV_GPU_UTIL', m)).by(['pod']);
 }
 
 export function gpuMemoryUsedBytes(m: Matcher[]): Expr {
   // DCGM reports framebuffer memory in MiB.
-  return new Expr(`${aggregate('sum', series('DCGM_FI_DEV_FB_USED', m), ['pod'])} * 1048576`);
+  return promql.mul(promql.sum(series('DCGM_FI_DEV_FB_USED', m)).by(['pod']), promql.n(1048576));
 }
 
 /** Matchers of one Deployment's pods in the selected namespace. */
 export function podsOf(deployment: string): Matcher[] {
-  return [NS, re('pod', deploymentPodRegex(deployment))];
+  return [inNamespace(), promql.labelMatchRegexp('pod', deploymentPodRegex(deployment))];
 }

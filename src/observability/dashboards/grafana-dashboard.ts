@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DashboardJson, renderDashboard } from './dashboard-json';
+import { buildDashboard } from './dashboard-builder';
 import { DashboardPanel } from './dashboard-panel';
 import { invalidProp } from '../../core/errors';
 import { requireDnsSubdomain, requireInteger, requireLabelValue } from '../../core/validation';
@@ -131,13 +131,9 @@ export class GrafanaDashboard extends Construct {
     this.panels.push(panel);
   }
 
-  /** The dashboard JSON model. */
+  /** The dashboard JSON model (built with the Grafana Foundation SDK). */
   public toJson(): { [key: string]: any } {
-    return this.model();
-  }
-
-  private model(): DashboardJson {
-    return renderDashboard({
+    return buildDashboard({
       uid: this.uid,
       title: this.title,
       tags: this.props.tags ?? ['ml'],
@@ -149,7 +145,7 @@ export class GrafanaDashboard extends Construct {
   }
 
   private renderJson(): string {
-    const text = JSON.stringify(this.model(), undefined, 2);
+    const text = JSON.stringify(this.toJson(), undefined, 2);
     if (Buffer.byteLength(text) > MAX_BYTES) {
       throw invalidProp(this, 'panels', `make a dashboard of ${Buffer.byteLength(text)} bytes, above the 256 KiB kubectl apply can store; split it`);
     }

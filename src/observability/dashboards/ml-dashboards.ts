@@ -1,10 +1,11 @@
+import * as promql from '@grafana/promql-builder';
 import { Construct } from 'constructs';
 import { invalidProp } from '../../core/errors';
-import { aggregate, eq, isLabelName, isMetricName, rate, series } from '../promql';
+import { isLabelName, isMetricName, Matcher, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import {
-  cpuCores, errorRatio, gpuMemoryUsedBytes, gpuUtilization, latencyQuantile, memoryBytes, MetricNames, NS, RATE,
-  requestRate, resourceLimits, resourceRequests,
+  counterRate, cpuCores, errorRatio, gpuMemoryUsedBytes, gpuUtilization, inNamespace, latencyQuantile, memoryBytes, MetricNames,
+  query, requestRate, resourceLimits, resourceRequests,
 } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
 
@@ -80,11 +81,11 @@ export function metricNames(scope: Construct, o: DashboardMetricOptions): Metric
 }
 
 /** The panels of the three latency quantiles of a histogram. */
-export function quantilePanel(title: string, histogram: string, m: Parameters<typeof latencyQuantile>[2]): DashboardPanel {
+export function quantilePanel(title: string, histogram: string, m: Matcher[]): DashboardPanel {
   return DashboardPanel.timeSeries({
     title,
     unit: PanelUnit.SECONDS,
-    queries: [0.5, 0.9, 0.99].map(q => ({ expr: latencyQuantile(histogram, q, m).text, legend: `p${Math.round(q * 100)}` })),
+    queries: [0.5, 0.9, 0.99].map(q => query(latencyQuantile(histogram, q, m), `p${Math.round(q * 100)}`)),
   });
 }
 
@@ -110,27 +111,32 @@ export class MlDashboards extends Construct {
     const names = metricNames(this, props);
     const prefix = props.namePrefix ?? 'ml';
     const common = { folder: props.folder, tags: ['ml', 'kubernetes'] };
-    const ns = [NS];
+    const ns = [inNamespace()];
+    const nodesReady = (status: Matcher) => promql.sum(series('kube_node_status_condition', [promql.labelEq('condition', 'Ready'), status]));
+    const allocatable = (resource: string) => promql.sum(series('kube_node_status_allocatable', [promql.labelEq('resource', resource)]));
 
     this.clusterOverview = new GrafanaDashboard(this, 'ClusterOverview', {
       ...common,
       name: `${prefix}-cluster-overview`,
       title: 'Cluster Overview',
       panels: [
-        DashboardPanel.stat({ title: 'Nodes ready', queries: [{ expr: aggregate('sum', series('kube_node_status_condition', [eq('condition', 'Ready'), eq('status', 'true')])).text }] }),
-        DashboardPanel.stat({ title: 'Nodes not ready', queries: [{ expr: aggregate('sum', series('kube_node_status_condition', [eq('condition', 'Ready'), { label: 'status', op: '!=', value: 'true' }])).text }] }),
-        DashboardPanel.stat({ title: 'Pods running (namespace)', queries: [{ expr: aggregate('sum', series('kube_pod_status_phase', [NS, eq('phase', 'Running')])).text }] }),
-        DashboardPanel.stat({ title: 'GPUs requested', queries: [{ expr: resourceRequests('nvidia_com_gpu', []).text }] }),
+        DashboardPanel.stat({ title: 'Nodes ready', queries: [query(nodesReady(promql.labelEq('status', 'true')))] }),
+        DashboardPanel.stat({ title: 'Nodes not ready', queries: [query(nodesReady(promql.labelNeq('status', 'true')))] }),
+        DashboardPanel.stat({
+          title: 'Pods running (namespace)',
+          queries: [query(promql.sum(series('kube_pod_status_phase', [inNamespace(), promql.labelEq('phase', 'Running')])))],
+        }),
+        DashboardPanel.stat({ title: 'GPUs requested', queries: [query(resourceRequests('nvidia_com_gpu', []))] }),
         DashboardPanel.timeSeries({
           title: 'Pods by phase (namespace)',
-          queries: [{ expr: aggregate('sum', series('kube_pod_status_phase', ns), ['phase']).text, legend: '{{phase}}' }],
+          queries: [query(promql.sum(series('kube_pod_status_phase', ns)).by(['phase']), '{{phase}}')],
         }),
         DashboardPanel.timeSeries({
           title: 'Cluster CPU and memory used (of allocatable)',
           unit: PanelUnit.PERCENT_UNIT,
           queries: [
-            { expr: `${aggregate('sum', cpuCores([]))} / ${aggregate('sum', series('kube_node_status_allocatable', [eq('resource', 'cpu')]))}`, legend: 'CPU' },
-            { expr: `${aggregate('sum', memoryBytes([]))} / ${aggregate('sum', series('kube_node_status_allocatable', [eq('resource', 'memory')]))}`, legend: 'memory' },
+            query(promql.div(promql.sum(cpuCores([])), allocatable('cpu')), 'CPU'),
+            query(promql.div(promql.sum(memoryBytes([])), allocatable('memory')), 'memory'),
           ],
         }),
       ],
@@ -144,18 +150,18 @@ export class MlDashboards extends Construct {
         DashboardPanel.timeSeries({
           title: 'Request rate',
           unit: PanelUnit.REQUESTS_PER_SECOND,
-          queries: [{ expr: requestRate(names, ns, ['pod']).text, legend: '{{pod}}' }],
+          queries: [query(requestRate(names, ns, ['pod']), '{{pod}}')],
         }),
         quantilePanel('Request latency', names.latencyHistogram, ns),
         DashboardPanel.timeSeries({
           title: 'Error ratio',
           unit: PanelUnit.PERCENT_UNIT,
-          queries: [{ expr: errorRatio(names, ns).text, legend: 'errors' }],
+          queries: [query(errorRatio(names, ns), 'errors')],
         }),
         DashboardPanel.timeSeries({
           title: 'Requests by status',
           unit: PanelUnit.REQUESTS_PER_SECOND,
-          queries: [{ expr: requestRate(names, ns, [names.statusCodeLabel]).text, legend: `{{${names.statusCodeLabel}}}` }],
+          queries: [query(requestRate(names, ns, [names.statusCodeLabel]), `{{${names.statusCodeLabel}}}`)],
         }),
       ],
     });
@@ -170,12 +176,12 @@ export class MlDashboards extends Construct {
           title: 'Inference throughput',
           unit: PanelUnit.SHORT,
           description: 'Inferences per second',
-          queries: [{ expr: aggregate('sum', rate(series(names.inferenceCounter, ns), RATE), ['pod']).text, legend: '{{pod}}' }],
+          queries: [query(counterRate(names.inferenceCounter, ns, ['pod']), '{{pod}}')],
         }),
         DashboardPanel.timeSeries({
           title: 'Model accuracy',
           unit: PanelUnit.PERCENT_UNIT,
-          queries: [{ expr: aggregate('avg', series(names.accuracyGauge, ns), ['pod']).text, legend: '{{pod}}' }],
+          queries: [query(promql.avg(series(names.accuracyGauge, ns)).by(['pod']), '{{pod}}')],
         }),
       ],
     });
@@ -190,35 +196,35 @@ export class MlDashboards extends Construct {
 }
 
 /** CPU, memory and GPU panels for the pods matched by `m` (internal). */
-export function resourcePanels(m: Parameters<typeof cpuCores>[0]): DashboardPanel[] {
+export function resourcePanels(m: Matcher[]): DashboardPanel[] {
   return [
     DashboardPanel.timeSeries({
       title: 'CPU usage (cores)',
       unit: PanelUnit.SHORT,
       queries: [
-        { expr: cpuCores(m).text, legend: '{{pod}}' },
-        { expr: resourceRequests('cpu', m).text, legend: 'requests' },
-        { expr: resourceLimits('cpu', m).text, legend: 'limits' },
+        query(cpuCores(m), '{{pod}}'),
+        query(resourceRequests('cpu', m), 'requests'),
+        query(resourceLimits('cpu', m), 'limits'),
       ],
     }),
     DashboardPanel.timeSeries({
       title: 'Memory working set',
       unit: PanelUnit.BYTES,
       queries: [
-        { expr: memoryBytes(m).text, legend: '{{pod}}' },
-        { expr: resourceRequests('memory', m).text, legend: 'requests' },
-        { expr: resourceLimits('memory', m).text, legend: 'limits' },
+        query(memoryBytes(m), '{{pod}}'),
+        query(resourceRequests('memory', m), 'requests'),
+        query(resourceLimits('memory', m), 'limits'),
       ],
     }),
     DashboardPanel.timeSeries({
       title: 'GPU utilization',
       unit: PanelUnit.PERCENT,
-      queries: [{ expr: gpuUtilization(m).text, legend: '{{pod}}' }],
+      queries: [query(gpuUtilization(m), '{{pod}}')],
     }),
     DashboardPanel.timeSeries({
       title: 'GPU memory used',
       unit: PanelUnit.BYTES,
-      queries: [{ expr: gpuMemoryUsedBytes(m).text, legend: '{{pod}}' }],
+      queries: [query(gpuMemoryUsedBytes(m), '{{pod}}')],
     }),
   ];
 }

@@ -1,9 +1,10 @@
+import * as promql from '@grafana/promql-builder';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MlModelServing } from '../../serving/ml-model-serving';
-import { aggregate, eq, series } from '../promql';
+import { num, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
-import { errorRatio, NS, podsOf, requestRate } from './dashboard-queries';
+import { errorRatio, inNamespace, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
 import { DashboardMetricOptions, metricNames, quantilePanel, resourcePanels } from './ml-dashboards';
 
@@ -39,7 +40,7 @@ export class ModelServingDashboard extends Construct {
     const names = metricNames(this, props);
     const deployment = serving.deployment.name;
     const pods = podsOf(deployment);
-    const deploymentMatchers = [NS, eq('deployment', deployment)];
+    const deploymentMatchers = [inNamespace(), promql.labelEq('deployment', deployment)];
 
     this.dashboard = new GrafanaDashboard(this, 'Dashboard', {
       name: props.name ?? `${serving.name}-dashboard`,
@@ -48,31 +49,31 @@ export class ModelServingDashboard extends Construct {
       tags: ['ml', 'model-server', serving.name],
       defaultNamespace: Chart.of(serving).namespace,
       panels: [
-        DashboardPanel.stat({ title: 'Request rate', unit: PanelUnit.REQUESTS_PER_SECOND, queries: [{ expr: requestRate(names, pods).text }] }),
-        DashboardPanel.stat({ title: 'Error ratio', unit: PanelUnit.PERCENT_UNIT, queries: [{ expr: errorRatio(names, pods).text }] }),
+        DashboardPanel.stat({ title: 'Request rate', unit: PanelUnit.REQUESTS_PER_SECOND, queries: [query(requestRate(names, pods))] }),
+        DashboardPanel.stat({ title: 'Error ratio', unit: PanelUnit.PERCENT_UNIT, queries: [query(errorRatio(names, pods))] }),
         DashboardPanel.stat({
           title: 'Replicas available',
-          queries: [{ expr: series('kube_deployment_status_replicas_available', deploymentMatchers).text }],
+          queries: [query(series('kube_deployment_status_replicas_available', deploymentMatchers))],
         }),
-        DashboardPanel.stat({ title: 'Replica bounds', queries: [{ expr: String(serving.minReplicas), legend: 'min' }, { expr: String(serving.maxReplicas), legend: 'max' }] }),
+        DashboardPanel.stat({ title: 'Replica bounds', queries: [query(num(serving.minReplicas), 'min'), query(num(serving.maxReplicas), 'max')] }),
         DashboardPanel.timeSeries({
           title: 'Request rate by pod',
           unit: PanelUnit.REQUESTS_PER_SECOND,
-          queries: [{ expr: requestRate(names, pods, ['pod']).text, legend: '{{pod}}' }],
+          queries: [query(requestRate(names, pods, ['pod']), '{{pod}}')],
         }),
         quantilePanel('Request latency', names.latencyHistogram, pods),
         DashboardPanel.timeSeries({
           title: 'Error ratio',
           unit: PanelUnit.PERCENT_UNIT,
-          queries: [{ expr: errorRatio(names, pods).text, legend: 'errors' }],
+          queries: [query(errorRatio(names, pods), 'errors')],
         }),
         quantilePanel('Inference latency', names.inferenceLatencyHistogram, pods),
         DashboardPanel.timeSeries({
           title: 'Replicas',
           queries: [
-            { expr: series('kube_deployment_spec_replicas', deploymentMatchers).text, legend: 'desired' },
-            { expr: series('kube_deployment_status_replicas_available', deploymentMatchers).text, legend: 'available' },
-            { expr: aggregate('sum', series('kube_deployment_status_replicas_unavailable', deploymentMatchers)).text, legend: 'unavailable' },
+            query(series('kube_deployment_spec_replicas', deploymentMatchers), 'desired'),
+            query(series('kube_deployment_status_replicas_available', deploymentMatchers), 'available'),
+            query(promql.sum(series('kube_deployment_status_replicas_unavailable', deploymentMatchers)), 'unavailable'),
           ],
         }),
         ...resourcePanels(pods),
