@@ -11,6 +11,7 @@ export function build(app: App): void {
   new MlModelServing(chart, 'ml-model-serving', {
     image: 'ml-model:v1', // the guide's ml-model:latest, pinned: :latest is refused
     labels: { app: 'ml-model' },
+    scaling: ServingScaling.autoscale({ name: 'ml-model-hpa' }), // 2..20, CPU 70%, memory 80%
     metrics: { port: 8080, path: '/metrics' },
   });
 

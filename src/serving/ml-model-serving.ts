@@ -196,6 +196,12 @@ export interface MlModelServingProps {
    * @default - anyone, in or outside the cluster
    */
   readonly ingressFrom?: kplus.INetworkPolicyPeer[];
+  /**
+   * Restrict egress to these peers (plus DNS on port 53, without which nothing
+   * resolves). Mind what the server needs: model downloads, tracing, feature stores.
+   * @default - egress unrestricted
+   */
+  readonly egressTo?: kplus.INetworkPolicyPeer[];
 
   /**
    * Metrics endpoint announced with `prometheus.io/*` pod annotations.
@@ -368,7 +374,7 @@ export class MlModelServing extends Construct implements ISchedulable {
       this, this.name, this.labels, this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
 
     const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
-    this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom);
+    this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
   }
 
   /** Refuses rollouts Kubernetes would reject or that could never progress. */

@@ -17,7 +17,7 @@ export function createAutoscaler(
     ]
     : [];
   return new kplus.HorizontalPodAutoscaler(scope, 'Autoscaler', {
-    metadata: { name: scope.name, labels: scope.labels },
+    metadata: { name: a.name ?? scope.name, labels: scope.labels },
     target,
     minReplicas: scaling.minReplicas,
     maxReplicas: scaling.maxReplicas,

@@ -4,6 +4,11 @@ import * as kplus from 'cdk8s-plus-27';
 /** Options of the HorizontalPodAutoscaler (autoscaling/v2) of a model server. */
 export interface AutoscalingOptions {
   /**
+   * Name of the HPA, e.g. the guide's `ml-model-hpa`.
+   * @default - the model server's name
+   */
+  readonly name?: string;
+  /**
    * Lower bound of replicas.
    * @default 2
    */
@@ -76,8 +81,11 @@ export class ServingScaling {
     return new ServingScaling(ServingScalingMode.AUTOSCALE, options.minReplicas ?? 2, options.maxReplicas ?? 20, options);
   }
 
-  /** A fixed number of replicas, no autoscaler. */
-  public static fixed(replicas: number): ServingScaling {
+  /**
+   * A fixed number of replicas, no autoscaler.
+   * @param replicas the replica count; default 3 (the guide's Deployment)
+   */
+  public static fixed(replicas: number = 3): ServingScaling {
     return new ServingScaling(ServingScalingMode.FIXED, replicas, replicas, {});
   }
 

@@ -124,6 +124,26 @@ describe('MlModelServing options', () => {
     expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'gateway' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }]);
   });
 
+  test('egressTo denies other egress, but allows the peers and DNS', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const store = kplus.Pods.select(chart, 'Store', { labels: { app: 'feature-store' } });
+    new MlModelServing(chart, 'bert', { image: 'ml-model:v1', egressTo: [store] });
+    const np = findObject(synthAndValidate(chart), 'NetworkPolicy', 'bert');
+    expect(np.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
+    expect(np.spec.egress).toEqual([
+      { ports: [], to: [{ podSelector: { matchLabels: { app: 'feature-store' } } }] },
+      { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+    ]);
+    // Without egressTo, egress is not governed by the policy at all.
+    expect(findObject(synth().manifests, 'NetworkPolicy', 'bert').spec.egress).toBeUndefined();
+  });
+
+  test('fixed scaling defaults to the guide\'s 3 replicas; the HPA can be named like the guide\'s', () => {
+    expect(synth({ scaling: ServingScaling.fixed() }).deployment.spec.replicas).toBe(3);
+    const { manifests } = synth({ scaling: ServingScaling.autoscale({ name: 'ml-model-hpa' }) });
+    expect(findObject(manifests, 'HorizontalPodAutoscaler').metadata.name).toBe('ml-model-hpa');
+  });
+
   test('model from a storage URI: hardened init container, shared volume mounted read-only', () => {
     const { pod, container } = synth({ model: ModelSource.fromStorageUri('s3://models/bert', { sizeLimit: Size.gibibytes(20) }) });
     const init = pod.initContainers[0];
