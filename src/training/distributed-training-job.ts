@@ -1,14 +1,15 @@
-import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { createIndexedJob, indexedJobServiceName } from './indexed-job';
 import { createPyTorchJob, validatePyTorchJobOptions } from './pytorch-job';
-import { DNS_1035_LABEL, INDEXED_JOB_ENV, JOBSET_NAME_LABEL, KUEUE_QUEUE_LABEL, PYTORCHJOB_ENV, RESERVED_ENV_PREFIX } from './rendezvous';
+import { JOBSET_NAME_LABEL, KUEUE_QUEUE_LABEL } from './rendezvous';
 import { Torchrun } from './torchrun';
 import { createTrainJob, DEFAULT_TRAINER_JOB, TrainJobPlacement, validateTrainJobOptions } from './train-job';
 import { TrainingBackend, TrainingBackendKind } from './training-backend';
 import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
+import { validateBackendFit, validateDurations, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
 import { WorkerSpec } from './worker-spec';
 import { invalidProp } from '../core/errors';
 import { requirePinnedImage, versionFromImage } from '../core/image';
@@ -222,12 +223,6 @@ const CONTAINER_NAMES: { [kind: string]: string } = {
   // The Training Operator finds the training container by this name.
   [TrainingBackendKind.PYTORCH_JOB]: 'pytorch',
 };
-/** Props the TrainJob API has no field for (its runtime owns them). */
-const NOT_ON_TRAINJOB: (keyof DistributedTrainingJobProps)[] = [
-  'backoffLimit', 'activeDeadline', 'ttlAfterFinished', 'priorityClassName', 'masterPort',
-  'terminationGracePeriod', 'podIdentity', 'automountServiceAccountToken',
-];
-const MEBIBYTES = { rounding: SizeRoundingBehavior.NONE };
 
 /**
  * Multi-node (GPU) training as one construct: the guide's `distributed-training`
@@ -252,7 +247,9 @@ const MEBIBYTES = { rounding: SizeRoundingBehavior.NONE };
  * `TrainingBackend.trainJob()` a Kubeflow Trainer v2 TrainJob; the operator then
  * provides the rendezvous. The TrainJob API leaves the pod to its runtime, so
  * `backoffLimit`, `activeDeadline`, `ttlAfterFinished`, `priorityClassName`,
- * `masterPort`, `terminationGracePeriod` and `podIdentity` are refused there.
+ * `masterPort`, `terminationGracePeriod` and `podIdentity` are refused there, and
+ * the pods' security contexts are the runtime's (its `podSpecOverrides` have no
+ * field for them): use a TrainingRuntime that meets the restricted profile.
  * Implements {@link ISchedulable} for spot and GPU pools.
  */
 export class DistributedTrainingJob extends Construct implements ISchedulable {
@@ -303,7 +300,7 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     const kind = this.backend.kind;
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
-    this.validateBackendFit(props);
+    validateBackendFit(this, this.backend, props);
     requirePinnedImage(this, 'image', props.image, props.allowMutableImageTag ?? false);
 
     this.workers = props.workers ?? DEFAULT_WORKERS;
@@ -318,7 +315,7 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     requireInteger(this, 'processesPerWorker', this.processesPerWorker, 1, 1024);
     const backoffLimit = props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
     requireInteger(this, 'backoffLimit', backoffLimit, 0);
-    this.validateDurations(props);
+    validateDurations(this, props);
     if (props.torchrun && props.command) {
       throw invalidProp(this, 'command', 'and torchrun are mutually exclusive: torchrun builds the command');
     }
@@ -326,7 +323,7 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     (props.peerPorts ?? []).forEach((p, i) => requirePort(this, `peerPorts[${i}]`, p));
     if (props.priorityClassName !== undefined) requireDnsSubdomain(this, 'priorityClassName', props.priorityClassName);
     if (props.queueName !== undefined) requireLabelValue(this, 'queueName', props.queueName);
-    this.validateEnv(kind, props.env ?? {});
+    validateEnv(this, kind, props.env ?? {});
 
     const version = props.version ?? versionFromImage(props.image);
     if (version) requireLabelValue(this, 'version', version);
@@ -340,7 +337,8 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     const resources = completeResources(this, 'resources', props.resources, DEFAULT_RESOURCES, props.guaranteedQos ?? true);
     this.qosClass = qosClassOf(resources);
     const sharedMemory = props.sharedMemory ?? Size.gibibytes(2);
-    this.validateSharedMemory(sharedMemory, resources.memory!.limit!);
+    validateWholeSizes(this, resources);
+    validateSharedMemory(this, sharedMemory, resources.memory!.limit!);
     const spec: WorkerSpec = {
       containerName: CONTAINER_NAMES[kind] ?? this.backend._trainJob.trainerJobName ?? DEFAULT_TRAINER_JOB,
       image: props.image,
@@ -353,7 +351,7 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
       resources,
       gpus: { ...gpus, count: this.gpusPerWorker },
       sharedMemory,
-      ...this.validateVolumes(props),
+      ...validateVolumes(this, props),
       podIdentity: props.podIdentity,
       terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(60),
       priorityClassName: props.priorityClassName,
@@ -364,7 +362,7 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     const serviceName = kind === TrainingBackendKind.INDEXED_JOB ? indexedJobServiceName(this, this.name, this.backend._indexedJob) : '';
     const rdzvPort = kind === TrainingBackendKind.PYTORCH_JOB ? validatePyTorchJobOptions(this, this.workers, this.backend._pytorchJob) : undefined;
     if (kind === TrainingBackendKind.TRAIN_JOB) validateTrainJobOptions(this, this.backend._trainJob);
-    this.validateHostnames(kind);
+    validateHostnames(this, this.name, this.workers, this.backend);
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, labels: this.labels },
@@ -400,7 +398,6 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     } else if (kind === TrainingBackendKind.PYTORCH_JOB) {
       const placement = new PodPlacement();
       this.placement = placement;
-      this.applyGpuPlacement(gpus);
       this.pytorchJob = createPyTorchJob({
         ...common,
         ...failure,
@@ -412,7 +409,6 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     } else {
       const placement = new TrainJobPlacement(this);
       this.placement = placement;
-      this.applyGpuPlacement(gpus);
       this.trainJob = createTrainJob({
         ...common,
         serviceAccountName: this.serviceAccount.name,
@@ -421,7 +417,11 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
       });
     }
 
-    // The elastic rendezvous (c10d store on a worker) is a rendezvous port too.
+    this.applyGpuPlacement(gpus);
+
+    // The elastic rendezvous (c10d store on a worker) is a rendezvous port too. On
+    // the TrainJob backend masterPort keeps its default, 29500, which is also the
+    // port Trainer v2's torch runtime announces (PET_MASTER_PORT).
     const peerPorts = props.peerPorts ? [this.masterPort, ...(rdzvPort !== undefined ? [rdzvPort] : []), ...props.peerPorts] : undefined;
     this.networkPolicy = createTrainingNetworkPolicy(this, this.name, this.labels, this.selector, peerPorts);
   }
@@ -431,7 +431,10 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     this.placement.tolerate(toleration);
   }
 
-  /** Require nodes matching all `requirements`. */
+  /**
+   * Require nodes matching all `requirements`, and every other required one (the GPU
+   * model, earlier calls): all are ANDed into one node selector term.
+   */
   public requireNodes(requirements: NodeRequirement[]): void {
     this.placement.requireNodes(requirements);
   }
@@ -442,7 +445,7 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     this.placement.preferNodes(weight, requirements);
   }
 
-  /** The GPU taint's toleration and the model's node requirement, for the custom-resource backends. */
+  /** The GPU taint's toleration and the model's node requirement, through the backend's placement. */
   private applyGpuPlacement(gpus: GpuOptions): void {
     if (this.gpusPerWorker === 0) return;
     if (gpus.tolerateGpuTaint ?? true) {
@@ -450,110 +453,6 @@ export class DistributedTrainingJob extends Construct implements ISchedulable {
     }
     if (gpus.product) {
       this.placement.requireNodes([{ key: NVIDIA_GPU_PRODUCT_LABEL, operator: NodeSelectorOperator.IN, values: [gpus.product] }]);
-    }
-  }
-
-  /** Options given to the wrong backend, and props the backend has no field for. */
-  private validateBackendFit(props: DistributedTrainingJobProps): void {
-    const kind = this.backend.kind;
-    for (const { option, owner } of this.backend._foreignOptions()) {
-      const whose = owner ? `is an option of the ${owner} backend` : 'is not a known option';
-      throw invalidProp(this, `backend.${option}`, `${whose}; it does not apply to the ${kind} backend`);
-    }
-    if (kind === TrainingBackendKind.TRAIN_JOB) {
-      for (const prop of NOT_ON_TRAINJOB) {
-        // A token-less pod is what the ServiceAccount gives anyway; only asking for the token is refused.
-        const given = prop === 'automountServiceAccountToken' ? props[prop] === true : props[prop] !== undefined;
-        if (given) {
-          throw invalidProp(this, prop, 'does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)');
-        }
-      }
-    }
-  }
-
-  private validateEnv(kind: TrainingBackendKind, env: { [name: string]: kplus.EnvValue }): void {
-    for (const name of Object.keys(env)) {
-      if (name.startsWith(RESERVED_ENV_PREFIX) && kind !== TrainingBackendKind.INDEXED_JOB) {
-        throw invalidProp(this, `env.${name}`, `is reserved on the ${kind} backend: the operator sets torchrun's PET_* variables`);
-      }
-      if (kind === TrainingBackendKind.INDEXED_JOB && INDEXED_JOB_ENV.includes(name)) {
-        throw invalidProp(this, `env.${name}`, 'is set by DistributedTrainingJob for the rendezvous; remove it (use workers, masterPort, processesPerWorker)');
-      }
-      if (kind === TrainingBackendKind.PYTORCH_JOB && PYTORCHJOB_ENV.includes(name)) {
-        throw invalidProp(this, `env.${name}`, 'is injected by the Training Operator; remove it');
-      }
-    }
-  }
-
-  private validateDurations(props: DistributedTrainingJobProps): void {
-    if (props.activeDeadline !== undefined) {
-      const s = props.activeDeadline.toSeconds({ integral: false });
-      if (!Number.isInteger(s) || s < 1) throw invalidProp(this, 'activeDeadline', `(${s}s) must be a whole number of seconds >= 1`);
-    }
-    if (props.ttlAfterFinished !== undefined) {
-      const s = props.ttlAfterFinished.toSeconds({ integral: false });
-      if (!Number.isInteger(s) || s < 0) throw invalidProp(this, 'ttlAfterFinished', `(${s}s) must be a whole number of seconds >= 0`);
-    }
-    if (props.terminationGracePeriod !== undefined) {
-      const s = props.terminationGracePeriod.toSeconds({ integral: false });
-      if (!Number.isInteger(s) || s < 0) throw invalidProp(this, 'terminationGracePeriod', `(${s}s) must be a whole number of seconds >= 0`);
-    }
-  }
-
-  private validateSharedMemory(size: Size, memoryLimit: Size): void {
-    const shm = size.toMebibytes(MEBIBYTES);
-    const limit = memoryLimit.toMebibytes(MEBIBYTES);
-    if (!Number.isInteger(shm) || shm < 1) {
-      throw invalidProp(this, 'sharedMemory', `(${shm}Mi) must be a whole number of MiB >= 1`);
-    }
-    if (shm >= limit) {
-      throw invalidProp(this, 'sharedMemory', `(${shm}Mi) must be smaller than the memory limit (${limit}Mi): an in-memory volume counts against it`);
-    }
-  }
-
-  private validateVolumes(props: DistributedTrainingJobProps): Pick<WorkerSpec, 'checkpoint' | 'checkpointPath' | 'dataset' | 'datasetPath'> {
-    const checkpointPath = props.checkpoint?.mountPath ?? '/checkpoints';
-    const datasetPath = props.dataset?.mountPath ?? '/data';
-    const taken = new Map<string, string>([['/tmp', 'the writable /tmp'], ['/dev/shm', 'the shared memory volume']]);
-    const check = (prop: string, volume: TrainingVolume | undefined, path: string) => {
-      if (!volume) return;
-      requireDnsSubdomain(this, `${prop}.claimName`, volume.claimName);
-      if (!path.startsWith('/') || path.length < 2) {
-        throw invalidProp(this, `${prop}.mountPath`, `('${path}') must be an absolute path other than '/'`);
-      }
-      const normalized = path.replace(/\/+$/, '');
-      if (taken.has(normalized)) {
-        throw invalidProp(this, `${prop}.mountPath`, `('${path}') is already used by ${taken.get(normalized)}`);
-      }
-      taken.set(normalized, prop);
-    };
-    check('checkpoint', props.checkpoint, checkpointPath);
-    check('dataset', props.dataset, datasetPath);
-    return { checkpoint: props.checkpoint, checkpointPath, dataset: props.dataset, datasetPath };
-  }
-
-  /**
-   * Every worker's hostname must be an RFC 1123 label (63 characters): the name with
-   * the largest index appended the way each backend names its pods. The PyTorchJob
-   * and TrainJob operators also name Services after the job, which must start with
-   * a letter.
-   */
-  private validateHostnames(kind: TrainingBackendKind): void {
-    let last: string;
-    if (kind === TrainingBackendKind.INDEXED_JOB) {
-      last = `${this.name}-${this.workers - 1}`;
-    } else if (kind === TrainingBackendKind.PYTORCH_JOB) {
-      const elastic = this.backend._pytorchJob.elasticPolicy;
-      last = elastic ? `${this.name}-worker-${elastic.maxReplicas - 1}`
-        : this.workers > 1 ? `${this.name}-worker-${this.workers - 2}` : `${this.name}-master-0`;
-    } else {
-      last = `${this.name}-${this.backend._trainJob.trainerJobName ?? DEFAULT_TRAINER_JOB}-0-${this.workers - 1}`;
-    }
-    if (kind !== TrainingBackendKind.INDEXED_JOB && !DNS_1035_LABEL.test(this.name)) {
-      throw invalidProp(this, 'name', `('${this.name}') must start with a letter on the ${kind} backend: the operator names Services after it`);
-    }
-    if (last.length > 63) {
-      throw invalidProp(this, 'name', `('${this.name}') is too long for ${this.workers} workers: the last worker's hostname '${last}' has ${last.length} characters, more than the 63 of a DNS label`);
     }
   }
 }

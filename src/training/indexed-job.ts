@@ -6,7 +6,7 @@ import { IndexedJobBackendOptions } from './training-backend';
 import { VOLUME_NAMES, WorkerSpec } from './worker-spec';
 import { invalidProp } from '../core/errors';
 import { PodTemplatePatch } from '../core/pod-template-patch';
-import { applyGpus } from '../core/resources';
+import { NVIDIA_GPU } from '../core/resources';
 import { hardenPod, mountWritableTmp, secureContainerContext, securePodContext } from '../core/security';
 import { requireInteger } from '../core/validation';
 
@@ -35,7 +35,6 @@ export interface IndexedJobResources {
   readonly job: kplus.Job;
   readonly container: kplus.Container;
   readonly service: kplus.Service;
-  readonly serviceName: string;
   readonly masterAddress: string;
 }
 
@@ -154,8 +153,11 @@ export function createIndexedJob(ctx: IndexedJobContext, serviceName: string): I
   }
 
   hardenPod(job);
-  if (spec.gpus.count > 0) applyGpus(job, 0, spec.gpus);
-  const patch = PodTemplatePatch.of(job)
+  const patch = PodTemplatePatch.of(job);
+  // Only the device here: the GPU toleration and model requirement go through the
+  // construct's placement, which ANDs node requirements (see SchedulableWorkload).
+  if (spec.gpus.count > 0) patch.setExtendedResource(0, spec.gpus.resourceName ?? NVIDIA_GPU, String(spec.gpus.count));
+  patch
     .setSpec('completionMode', 'Indexed')
     .setSpec('completions', ctx.workers)
     .setSpec('parallelism', ctx.workers);
@@ -177,5 +179,5 @@ export function createIndexedJob(ctx: IndexedJobContext, serviceName: string): I
   // once the rendezvous has happened); cdk8s-plus-27 has no field for this.
   ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
 
-  return { job, container, service, serviceName, masterAddress };
+  return { job, container, service, masterAddress };
 }

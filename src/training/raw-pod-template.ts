@@ -14,13 +14,17 @@ function quantity(size: Size): string {
   return `${size.toMebibytes({ rounding: SizeRoundingBehavior.NONE })}Mi`;
 }
 
-/** requests and limits: cpu, memory and the GPU extended resource (equal in both). */
+/**
+ * requests and limits: cpu, memory, ephemeral storage when given (in GiB, as
+ * cdk8s-plus renders it for the Indexed Job) and the GPU extended resource (equal in both).
+ */
 export function rawResources(spec: WorkerSpec): { requests: { [k: string]: string }; limits: { [k: string]: string } } {
   const r = spec.resources;
   const gpu = spec.gpus.count > 0 ? { [spec.gpus.resourceName ?? NVIDIA_GPU]: String(spec.gpus.count) } : {};
+  const storage = (size: Size | undefined): { [k: string]: string } => size ? { 'ephemeral-storage': `${size.toGibibytes()}Gi` } : {};
   return {
-    requests: { cpu: r.cpu!.request!.amount, memory: quantity(r.memory!.request!), ...gpu },
-    limits: { cpu: r.cpu!.limit!.amount, memory: quantity(r.memory!.limit!), ...gpu },
+    requests: { cpu: r.cpu!.request!.amount, memory: quantity(r.memory!.request!), ...storage(r.ephemeralStorage?.request), ...gpu },
+    limits: { cpu: r.cpu!.limit!.amount, memory: quantity(r.memory!.limit!), ...storage(r.ephemeralStorage?.limit), ...gpu },
   };
 }
 
@@ -100,7 +104,7 @@ export function rawPodTemplate(
         args: spec.args,
         env: options.env.length > 0 ? options.env : undefined,
         envFrom: envFrom.length > 0 ? envFrom : undefined,
-        ports: options.ports.length > 0 ? options.ports : undefined,
+        ports: options.ports,
         resources: rawResources(spec),
         securityContext: compact(containerContext as any),
         volumeMounts: rawVolumeMounts(spec),

@@ -213,6 +213,40 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
       .toEqual([{ weight: 50, preference: { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['a'] }] } }]);
   });
 
+  test('ISchedulable: every required node requirement is ANDed into one term with the GPU model', () => {
+    // Kubernetes ORs node selector terms: the GPU model and a spot pool's requirement
+    // in two terms would admit any spot node, and any node of that model.
+    const chart = new Chart(Testing.app(), 'train');
+    const job = new DistributedTrainingJob(chart, 'job', { image: 'training-worker:v1', gpus: { count: 1, product: 'NVIDIA-A100-SXM4-40GB' } });
+    job.requireNodes([{ key: 'karpenter.sh/capacity-type', operator: NodeSelectorOperator.IN, values: ['spot'] }]);
+    job.requireNodes([]);
+    job.requireNodes([
+      { key: 'topology.kubernetes.io/zone', operator: NodeSelectorOperator.NOT_IN, values: ['a'] },
+      { key: 'example.com/reserved', operator: NodeSelectorOperator.DOES_NOT_EXIST },
+    ]);
+    const pod = findObject(synthAndValidate(chart), 'Job').spec.template.spec;
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
+      matchExpressions: [
+        { key: 'nvidia.com/gpu.product', operator: 'In', values: ['NVIDIA-A100-SXM4-40GB'] },
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+        { key: 'topology.kubernetes.io/zone', operator: 'NotIn', values: ['a'] },
+        { key: 'example.com/reserved', operator: 'DoesNotExist' },
+      ],
+    }]);
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  test('ISchedulable: without a GPU model, the first requirement makes the term and later ones join it', () => {
+    const chart = new Chart(Testing.app(), 'train');
+    const job = new DistributedTrainingJob(chart, 'job', { image: 'training-worker:v1', gpus: { count: 0 } });
+    job.requireNodes([{ key: 'pool', operator: NodeSelectorOperator.IN, values: ['train'] }]);
+    job.requireNodes([{ key: 'arch', operator: NodeSelectorOperator.IN, values: ['amd64'] }]);
+    const pod = findObject(synthAndValidate(chart), 'Job').spec.template.spec;
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
+      matchExpressions: [{ key: 'pool', operator: 'In', values: ['train'] }, { key: 'arch', operator: 'In', values: ['amd64'] }],
+    }]);
+  });
+
   test('the children stay composable cdk8s-plus objects', () => {
     const chart = new Chart(Testing.app(), 'train');
     const job = new DistributedTrainingJob(chart, 'job', { image: 'training-worker:v1' });

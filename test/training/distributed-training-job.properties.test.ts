@@ -33,7 +33,6 @@ describe('DistributedTrainingJob properties over worker and GPU counts', () => {
       expect(env.MASTER_ADDR).toBe(`${n}-0.${pod.spec.subdomain}`);
       expect(pod.spec.subdomain).toBe(service.metadata.name);
       expect(MlLabels.matches(service.spec.selector, pod.metadata.labels)).toBe(true);
-      expect(`${n}-${w - 1}`.length).toBeLessThanOrEqual(63);
       if (g > 0) {
         expect(container.resources.requests['nvidia.com/gpu']).toBe(String(g));
         expect(container.resources.limits['nvidia.com/gpu']).toBe(String(g));
@@ -70,6 +69,21 @@ describe('DistributedTrainingJob properties over worker and GPU counts', () => {
         expect(build).toThrow(/the last worker's hostname .* more than the 63 of a DNS label/);
       }
     }), { numRuns: 200 });
+  });
+
+  test('masterPort is accepted exactly when it is a port number, and reaches MASTER_PORT and the Service', () => {
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -100000, max: 200000 }), fc.double({ noNaN: true })), (port) => {
+      const chart = new Chart(Testing.app(), 'prop');
+      const build = () => new DistributedTrainingJob(chart, 'job', { image: 'training-worker:v1', masterPort: port });
+      if (Number.isInteger(port) && port >= 1 && port <= 65535) {
+        build();
+        const manifests = synthAndValidate(chart);
+        expect(envOf(findObject(manifests, 'Job').spec.template.spec.containers[0]).MASTER_PORT).toBe(String(port));
+        expect(findObject(manifests, 'Service').spec.ports[0].port).toBe(port);
+      } else {
+        expect(build).toThrow(`DistributedTrainingJob 'prop/job': masterPort (${port}) must be`);
+      }
+    }), { numRuns: 40 });
   });
 
   test('worker counts below 1 or fractional, and GPU counts fractional or above the maximum, are always refused', () => {

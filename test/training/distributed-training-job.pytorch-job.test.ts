@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CleanPodPolicy, DistributedTrainingJob, DistributedTrainingJobProps, MlLabels, NodeSelectorOperator,
@@ -188,6 +188,19 @@ describe('PyTorchJob options', () => {
       expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution)
         .toEqual([{ weight: 20, preference: { matchExpressions: [{ key: 'zone', operator: 'Exists' }] } }]);
     }
+  });
+
+  test('ephemeral storage reaches requests and limits, as on the Indexed Job', () => {
+    const resources = { ephemeralStorage: { request: Size.gibibytes(20), limit: Size.gibibytes(50) } };
+    const { specs } = synth({ resources });
+    const c = specs.Worker.template.spec.containers[0];
+    expect(c.resources.requests['ephemeral-storage']).toBe('20Gi');
+    expect(c.resources.limits['ephemeral-storage']).toBe('50Gi');
+    const chart = new Chart(Testing.app(), 'train');
+    new DistributedTrainingJob(chart, 'bert', { image: 'training-worker:v1', resources });
+    const indexedContainer = findObject(synthAndValidate(chart), 'Job').spec.template.spec.containers[0];
+    expect(indexedContainer.resources.requests['ephemeral-storage']).toBe('20Gi');
+    expect(indexedContainer.resources.limits['ephemeral-storage']).toBe('50Gi');
   });
 
   test('two PyTorchJobs get distinct objects', () => {

@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, TrainingBackend, TrainingBackendKind,
@@ -91,6 +91,7 @@ describe('TrainJob options', () => {
       env: { NCCL_DEBUG: kplus.EnvValue.fromValue('WARN') },
       envFrom: [kplus.Env.fromConfigMap(cm, 'CFG_')],
       checkpoint: { claimName: 'ckpt' },
+      resources: { ephemeralStorage: { request: Size.gibibytes(100), limit: Size.gibibytes(100) } },
     });
     const tj = findObject(synthAndValidate(chart), 'TrainJob');
     expect(tj.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a');
@@ -104,6 +105,8 @@ describe('TrainJob options', () => {
       env: [{ name: 'NCCL_DEBUG', value: 'WARN' }],
     });
     expect(tj.spec.trainer.resourcesPerNode.limits['nvidia.com/gpu']).toBe('8');
+    expect(tj.spec.trainer.resourcesPerNode.requests['ephemeral-storage']).toBe('100Gi');
+    expect(tj.spec.trainer.resourcesPerNode.limits['ephemeral-storage']).toBe('100Gi');
     const o = tj.spec.podSpecOverrides[0];
     expect(o.targetJobs).toEqual([{ name: 'trainer' }]);
     expect(o.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' });
