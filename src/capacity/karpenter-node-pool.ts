@@ -57,11 +57,13 @@ export interface GpuNodeOptions {
   readonly resourceName?: string;
   /**
    * GPU models to launch (AWS `karpenter.k8s.aws/instance-gpu-name`), e.g. `a10g`, `l4`, `h100`.
+   * Part of the AWS default requirements: not accepted with `instanceRequirements`.
    * @default - any GPU model
    */
   readonly gpuNames?: string[];
   /**
    * The fewest GPUs per node (AWS `karpenter.k8s.aws/instance-gpu-count`).
+   * Part of the AWS default requirements: not accepted with `instanceRequirements`.
    * @default 1
    */
   readonly minGpusPerNode?: number;
@@ -355,15 +357,28 @@ export class KarpenterNodePool extends NodePoolBase {
   }
 
   private gpuRequirements(gpu: GpuNodeOptions, nodeClassGroup: string, hasInstanceTypes: boolean): NodePoolRequirement[] {
+    // gpuNames and minGpusPerNode shape the AWS default requirements only; dropping
+    // them silently would launch other GPU models or smaller nodes than asked for.
+    const awsOnly = (reason: string) => {
+      for (const [prop, value] of [['gpuNames', gpu.gpuNames], ['minGpusPerNode', gpu.minGpusPerNode]] as const) {
+        if (value !== undefined) {
+          throw invalidProp(this, `gpu.${prop}`, `applies to the default AWS GPU requirements only, which are not used ${reason}; select GPU models and sizes in gpu.instanceRequirements instead`);
+        }
+      }
+    };
     if (gpu.instanceRequirements !== undefined) {
       if (gpu.instanceRequirements.length === 0) {
         throw invalidProp(this, 'gpu.instanceRequirements', 'is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults');
       }
+      awsOnly('when gpu.instanceRequirements is given');
       return [...gpu.instanceRequirements];
     }
     if (nodeClassGroup !== AWS_GROUP) {
-      if (hasInstanceTypes) return [];
-      throw invalidProp(this, 'gpu.instanceRequirements', `must be given for node class group '${nodeClassGroup}': the defaults use AWS instance labels (or list GPU instanceTypes)`);
+      if (!hasInstanceTypes) {
+        throw invalidProp(this, 'gpu.instanceRequirements', `must be given for node class group '${nodeClassGroup}': the defaults use AWS instance labels (or list GPU instanceTypes)`);
+      }
+      awsOnly(`for node class group '${nodeClassGroup}' (the pool selects GPU instances by instanceTypes)`);
+      return [];
     }
     if (gpu.gpuNames !== undefined && gpu.gpuNames.length === 0) {
       throw invalidProp(this, 'gpu.gpuNames', 'is empty: leave it out to allow any GPU model, or give at least one');

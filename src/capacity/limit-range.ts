@@ -1,9 +1,9 @@
-import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts, toQuantities } from './resource-amounts';
+import { mebibytes, renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts, toQuantities } from './resource-amounts';
 import { cpuMillis } from '../core/resources';
-import { requireDnsSubdomain } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
 
 /** Properties of {@link LimitRange}. */
 export interface LimitRangeProps {
@@ -52,12 +52,18 @@ export class LimitRange extends Construct {
     super(scope, id);
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);
+    if (props.namespace !== undefined) requireDnsLabel(this, 'namespace', props.namespace);
+    // The user's values are checked before defaults are derived from them, so an
+    // error names the prop that was given.
+    requirePositiveAmounts(this, 'defaultRequest', props.defaultRequest);
+    requirePositiveAmounts(this, 'defaultLimit', props.defaultLimit);
+    requirePositiveAmounts(this, 'min', props.min, true);
+    requirePositiveAmounts(this, 'max', props.max);
     // Defaults that fit what the user gave: a limit given alone pulls the default
     // request down to it, a request given alone pulls the default limit up, and the
     // default limit stays within max.
     const cpuMin = (a: kplus.Cpu, b: kplus.Cpu) => (cpuMillis(a) <= cpuMillis(b) ? a : b);
-    const mib = (s: Size) => s.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-    const memMin = (a: Size, b: Size) => (mib(a) <= mib(b) ? a : b);
+    const memMin = (a: Size, b: Size) => (mebibytes(a) <= mebibytes(b) ? a : b);
     const cpuMax = (a: kplus.Cpu, b: kplus.Cpu) => (cpuMin(a, b) === a ? b : a);
     const memMax = (a: Size, b: Size) => (memMin(a, b) === a ? b : a);
     const givenRequest = props.defaultRequest;
@@ -76,10 +82,6 @@ export class LimitRange extends Construct {
       memory: memoryLimit,
       ephemeralStorage: givenLimit?.ephemeralStorage,
     };
-    requirePositiveAmounts(this, 'defaultRequest', defaultRequest);
-    requirePositiveAmounts(this, 'defaultLimit', defaultLimit);
-    requirePositiveAmounts(this, 'min', props.min, true);
-    requirePositiveAmounts(this, 'max', props.max);
     requireOrdered(this, 'min', props.min, 'max', props.max);
     requireOrdered(this, 'defaultRequest', defaultRequest, 'defaultLimit', defaultLimit);
     requireOrdered(this, 'min', props.min, 'defaultRequest', defaultRequest);

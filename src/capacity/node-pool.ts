@@ -68,7 +68,9 @@ export interface INodePool extends IConstruct {
   readonly spot: boolean;
   /**
    * Steers `workload` onto the pool: tolerations of every taint and node affinity to
-   * the pool's labels, always together, so neither half can be forgotten.
+   * the pool's labels, always together, so neither half can be forgotten. Takes an
+   * MlModelServing or a DistributedTrainingJob directly, and any cdk8s-plus workload
+   * through `SchedulableWorkload.of(workload)`.
    */
   schedule(workload: ISchedulable, options?: NodePoolScheduleOptions): void;
 }

@@ -161,7 +161,7 @@ export class PriorityClass extends Construct {
 
   /**
    * Sets `priorityClassName` on a workload's pods (for an MlModelServing, pass its
-   * `deployment`).
+   * `deployment`; a DistributedTrainingJob takes `priorityClassName: class.name`).
    */
   public applyTo(workload: kplus.AbstractPod): void {
     PodTemplatePatch.of(workload).setPodSpec('priorityClassName', this.name);

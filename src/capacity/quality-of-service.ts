@@ -1,5 +1,6 @@
-import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { mebibytes } from './resource-amounts';
 import { cpuMillis, QosClass } from '../core/resources';
 
 /**
@@ -34,7 +35,6 @@ export class QualityOfService {
 
 /** The QoS class of a pod whose containers have these resources. */
 export function classifyQos(resources: Array<kplus.ContainerResources | undefined>): QosClass {
-  const mib = (s: Size) => s.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
   const anySet = resources.some(r => r?.cpu?.request || r?.cpu?.limit || r?.memory?.request || r?.memory?.limit);
   if (!anySet) return QosClass.BEST_EFFORT;
   const guaranteed = resources.every(r => {
@@ -43,7 +43,7 @@ export function classifyQos(resources: Array<kplus.ContainerResources | undefine
     if (!cpu?.limit || !memory?.limit) return false;
     const cpuRequest = cpu.request ?? cpu.limit;
     const memoryRequest = memory.request ?? memory.limit;
-    return cpuMillis(cpuRequest) === cpuMillis(cpu.limit) && mib(memoryRequest) === mib(memory.limit);
+    return cpuMillis(cpuRequest) === cpuMillis(cpu.limit) && mebibytes(memoryRequest) === mebibytes(memory.limit);
   });
   return guaranteed ? QosClass.GUARANTEED : QosClass.BURSTABLE;
 }

@@ -23,7 +23,8 @@ export interface ResourceAmounts {
   readonly ephemeralStorage?: Size;
 }
 
-function mebibytes(size: Size): number {
+/** Mebibytes of a size, unrounded (what cdk8s-plus renders memory in). */
+export function mebibytes(size: Size): number {
   return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
 }
 

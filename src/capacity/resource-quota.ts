@@ -6,7 +6,7 @@ import { requireResourceList, requireResourceName } from './quantity';
 import { renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts, toQuantities } from './resource-amounts';
 import { invalidProp } from '../core/errors';
 import { NVIDIA_GPU } from '../core/resources';
-import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validation';
 
 /** Caps on the number of objects in a namespace. */
 export interface QuotaObjectCounts {
@@ -99,10 +99,25 @@ export interface ResourceQuotaProps {
   readonly hard?: { [resource: string]: string };
   /**
    * Apply the quota only to pods of these priority classes (a `PriorityClass`
-   * scope), e.g. cap the GPUs of preemptible experiments.
+   * scope), e.g. cap the GPUs of preemptible experiments. A scoped quota may
+   * limit pods, cpu, memory and GPUs only (no storage, object counts or
+   * ephemeral storage): Kubernetes rejects or ignores the others.
    * @default - every pod of the namespace
    */
   readonly priorityClasses?: PriorityClass[];
+}
+
+// What a PriorityClass-scoped quota can cover: pods and their compute resources,
+// including extended resources (`requests.nvidia.com/gpu`). Kubernetes rejects a
+// scoped quota on other standard resources (services, requests.storage,
+// ephemeral-storage: "unsupported scope applied to resource") and never matches
+// other objects (count/jobs.batch, storage classes) against the scope, so those
+// limits would silently not apply.
+const POD_SCOPED_QUOTA_RESOURCES = ['pods', 'count/pods', 'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'];
+
+function scopable(resource: string): boolean {
+  // Extended resources are domain-prefixed: requests.<domain>/<name>.
+  return POD_SCOPED_QUOTA_RESOURCES.includes(resource) || /^requests\.[^/]+\/[^/]+$/.test(resource);
 }
 
 const COUNT_KEYS: { [field: string]: string } = {
@@ -130,6 +145,7 @@ export class ResourceQuota extends Construct {
     super(scope, id);
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);
+    if (props.namespace !== undefined) requireDnsLabel(this, 'namespace', props.namespace);
     requirePositiveAmounts(this, 'requests', props.requests, true);
     requirePositiveAmounts(this, 'limits', props.limits, true);
     requireOrdered(this, 'requests', props.requests, 'limits', props.limits);
@@ -169,6 +185,10 @@ export class ResourceQuota extends Construct {
     const classes = props.priorityClasses;
     if (classes !== undefined && classes.length === 0) {
       throw invalidProp(this, 'priorityClasses', 'is empty: leave it out to cover every pod, or give at least one class');
+    }
+    const outOfScope = classes ? Object.keys(hard).filter(r => !scopable(r)) : [];
+    if (outOfScope.length > 0) {
+      throw invalidProp(this, 'priorityClasses', `cannot scope ${outOfScope.join(', ')}: a PriorityClass scope covers pods and their cpu, memory and extended resources (GPUs) only; Kubernetes rejects or ignores other limits in a scoped quota. Put them in an unscoped ResourceQuota`);
     }
     this.apiObject = new kplus.k8s.KubeResourceQuota(this, 'Resource', {
       metadata: { name, namespace: props.namespace },

@@ -4,7 +4,7 @@ import { CAPACITY_TYPE_LABEL, CapacityType, GpuNodeOptions, KarpenterNodePool, N
 import { INodePool, NodePoolBase, NodeTaint, validateTaints } from './node-pool';
 import { invalidProp } from '../core/errors';
 import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
-import { requireLabelValue } from '../core/validation';
+import { requireDnsLabel, requireLabelValue } from '../core/validation';
 
 /** Properties of {@link SpotNodePool}. */
 export interface SpotNodePoolProps extends NodePoolOptions {
@@ -147,7 +147,8 @@ class ExistingKarpenterSpotPool extends NodePoolBase {
   public constructor(scope: Construct, id: string, name: string, options: ExistingSpotNodePoolOptions) {
     super(scope, id);
     if (name === '') throw invalidProp(this, 'name', 'must not be empty');
-    requireLabelValue(this, 'name', name);
+    // A NodePool name, as KarpenterNodePool requires it.
+    requireDnsLabel(this, 'name', name);
     this.taints = [...(options.taints ?? [SPOT_TAINT])];
     validateTaints(this, 'taints', this.taints);
     const capacityTypes = options.onDemandFallback ? [CapacityType.SPOT, CapacityType.ON_DEMAND] : [CapacityType.SPOT];

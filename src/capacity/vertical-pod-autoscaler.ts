@@ -1,11 +1,12 @@
-import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, Chart, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
-import { cpuMillis } from '../core/resources';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { VPA_API_VERSION, VpaContainerPolicySpec, VpaSpec } from './crds/vpa';
+import { horizontalScaler } from './horizontal-scaler';
+import { renderAmounts, requireOrdered, requirePositiveAmounts } from './resource-amounts';
 
 /** When the VPA applies its recommendations. */
 export enum VpaUpdateMode {
@@ -110,8 +111,7 @@ export interface VpaTargetReference {
 export class VpaTarget {
   /** The Deployment of a model server (whose HPA, if any, is checked for conflicts). */
   public static modelServing(serving: MlModelServing): VpaTarget {
-    const target = VpaTarget.workload(serving.deployment);
-    return new VpaTarget(target.targetReference, target.containers, target.namespace);
+    return VpaTarget.workload(serving.deployment);
   }
 
   /** A cdk8s-plus workload: Deployment, StatefulSet, DaemonSet, Job, ... */
@@ -154,7 +154,8 @@ export interface VerticalPodAutoscalerProps extends VpaResourcePolicyOptions {
   readonly name?: string;
   /**
    * When recommendations are applied. Active modes evict or resize pods; they must
-   * not be combined with an HPA scaling on the same CPU or memory.
+   * not be combined with an HPA (or KEDA cpu/memory triggers) scaling on the same
+   * CPU or memory.
    * @default VpaUpdateMode.OFF - recommendations only
    */
   readonly updateMode?: VpaUpdateMode;
@@ -173,19 +174,13 @@ export interface VerticalPodAutoscalerProps extends VpaResourcePolicyOptions {
 /** One resource of one container (or '*', every container) the VPA controls. */
 interface Controlled { readonly container: string; readonly resource: string }
 
-/** A cpu/memory metric of an HPA: pod-wide (`Resource`) or one container's. */
-interface HpaResourceMetric { readonly resource: string; readonly container?: string }
-
-function mebibytes(size: Size): number {
-  return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-}
-
 /**
  * A VerticalPodAutoscaler (`autoscaling.k8s.io/v1`) for right-sizing: by default it
  * only recommends requests (`updateMode: Off`), the safe way to find out what a
- * model server or a training job actually uses. An active mode next to an HPA that
- * scales on the same CPU or memory is refused: the VPA would change the requests the
- * HPA's utilization is measured against, and the two would fight.
+ * model server or a training job actually uses. An active mode next to an HPA (or a
+ * KEDA ScaledObject, which drives one) that scales on the same CPU or memory is
+ * refused: the VPA would change the requests the HPA's utilization is measured
+ * against, and the two would fight.
  */
 export class VerticalPodAutoscaler extends Construct {
   /** The VPA's name. */
@@ -272,34 +267,18 @@ export class VerticalPodAutoscaler extends Construct {
         }
       }
     }
-    const bounds = (prop: string, b: VpaResourceBounds | undefined) => {
-      if (!b) return undefined;
-      const out: { [resource: string]: string } = {};
-      if (b.cpu) {
-        if (!(cpuMillis(b.cpu) > 0)) throw invalidProp(this, `${prefix}${prop}.cpu`, `(${b.cpu.amount}) must be a positive quantity`);
-        out.cpu = b.cpu.amount;
-      }
-      if (b.memory) {
-        if (!(mebibytes(b.memory) > 0)) throw invalidProp(this, `${prefix}${prop}.memory`, `(${mebibytes(b.memory)}Mi) must be a positive quantity`);
-        out.memory = `${mebibytes(b.memory)}Mi`;
-      }
-      return Object.keys(out).length > 0 ? out : undefined;
-    };
-    const min = bounds('minAllowed', o.minAllowed);
-    const max = bounds('maxAllowed', o.maxAllowed);
-    if (o.minAllowed?.cpu && o.maxAllowed?.cpu && cpuMillis(o.minAllowed.cpu) > cpuMillis(o.maxAllowed.cpu)) {
-      throw invalidProp(this, `${prefix}minAllowed.cpu`, `(${o.minAllowed.cpu.amount}) must be <= maxAllowed.cpu (${o.maxAllowed.cpu.amount})`);
-    }
-    if (o.minAllowed?.memory && o.maxAllowed?.memory && mebibytes(o.minAllowed.memory) > mebibytes(o.maxAllowed.memory)) {
-      throw invalidProp(this, `${prefix}minAllowed.memory`, `(${mebibytes(o.minAllowed.memory)}Mi) must be <= maxAllowed.memory (${mebibytes(o.maxAllowed.memory)}Mi)`);
-    }
+    requirePositiveAmounts(this, `${prefix}minAllowed`, o.minAllowed);
+    requirePositiveAmounts(this, `${prefix}maxAllowed`, o.maxAllowed);
+    requireOrdered(this, `${prefix}minAllowed`, o.minAllowed, 'maxAllowed', o.maxAllowed);
+    const min = renderAmounts(o.minAllowed);
+    const max = renderAmounts(o.maxAllowed);
     return {
       containerName,
       ...(mode ? { mode } : {}),
       ...(o.controlledResources ? { controlledResources: [...o.controlledResources] } : {}),
       ...(o.controlledValues ? { controlledValues: o.controlledValues } : {}),
-      ...(min ? { minAllowed: min } : {}),
-      ...(max ? { maxAllowed: max } : {}),
+      ...(Object.keys(min).length > 0 ? { minAllowed: min } : {}),
+      ...(Object.keys(max).length > 0 ? { maxAllowed: max } : {}),
     };
   }
 
@@ -316,36 +295,24 @@ export class VerticalPodAutoscaler extends Construct {
     return containers.flatMap(c => of(c === '*' ? undefined : named.get(c)).map(resource => ({ container: c, resource })));
   }
 
-  /** Throws when an HPA of the app scales the same target on a resource the VPA controls. */
+  /**
+   * Throws when an HPA of the app (or a KEDA ScaledObject, which makes one) scales
+   * the same target on a resource the VPA controls.
+   */
   private checkHorizontalAutoscalers(): void {
     if (this.controlled.length === 0) return;
     const ref = this.target.targetReference;
     for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject) || c.kind !== 'HorizontalPodAutoscaler') continue;
-      const hpa = c.toJson();
-      const scaleTarget = hpa.spec?.scaleTargetRef ?? {};
-      if (scaleTarget.kind !== ref.kind || scaleTarget.name !== ref.name || hpa.metadata?.namespace !== this.namespace) continue;
-      const conflicts = hpaResourceMetrics(hpa).filter(m => this.controlled.some(v =>
+      const scaler = c instanceof ApiObject ? horizontalScaler(c) : undefined;
+      if (!scaler || scaler.targetKind !== ref.kind || scaler.targetName !== ref.name || scaler.namespace !== this.namespace) continue;
+      const conflicts = scaler.metrics.filter(m => this.controlled.some(v =>
         v.resource === m.resource && (m.container === undefined || v.container === '*' || v.container === m.container)));
       if (conflicts.length > 0) {
         const resources = [...new Set(conflicts.map(m => m.resource))].join(' and ');
-        throw invalidProp(this, 'updateMode', `(${this.updateMode}) conflicts with HorizontalPodAutoscaler '${hpa.metadata?.name}', which scales ${ref.kind} '${ref.name}' on ${resources}: `
+        throw invalidProp(this, 'updateMode', `(${this.updateMode}) conflicts with ${scaler.description}, which scales ${ref.kind} '${ref.name}' on ${resources}: `
           + 'the VPA would change the requests the HPA\'s utilization is measured against, and the two would fight. Keep updateMode Off (recommendations only), '
-          + `leave ${resources} out of controlledResources, or scale the HPA on other metrics (e.g. ServingScaling.autoscale({ resourceMetrics: false, extraMetrics }))`);
+          + `leave ${resources} out of controlledResources, or ${scaler.remedy}`);
       }
     }
   }
-}
-
-/** The cpu/memory metrics of an HPA manifest (autoscaling/v2, or v1's CPU target). */
-function hpaResourceMetrics(hpa: any): HpaResourceMetric[] {
-  const out: HpaResourceMetric[] = [];
-  if (hpa.spec?.targetCPUUtilizationPercentage !== undefined) out.push({ resource: 'cpu' });
-  for (const m of hpa.spec?.metrics ?? []) {
-    if (m.type === 'Resource' && m.resource?.name) out.push({ resource: m.resource.name });
-    if (m.type === 'ContainerResource' && m.containerResource?.name) {
-      out.push({ resource: m.containerResource.name, container: m.containerResource.container });
-    }
-  }
-  return out;
 }

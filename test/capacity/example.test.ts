@@ -13,15 +13,19 @@ describe('examples/spot-capacity', () => {
     const pools = findObjects(eksManifests, 'NodePool');
     expect(pools.map((p: any) => p.metadata)).toEqual([{ name: 'gpu-spot' }, { name: 'gpu-on-demand' }]);
     expect(findObject(eksManifests, 'NodePool', 'gpu-spot').spec.template.spec.requirements[0].values).toEqual(['spot']);
-    for (const pc of findObjects(eksManifests, 'PriorityClass')) expect(pc.metadata.namespace).toBeUndefined();
+    expect(findObjects(eksManifests, 'PriorityClass').map((p: any) => p.metadata)).toEqual([{ name: 'ml-online-serving' }, { name: 'ml-training' }]);
   });
 
   test('the server prefers the spot GPU pool and tolerates its taints; the training job requires it', () => {
     const pool = findObject(eksManifests, 'NodePool', 'gpu-spot');
     const server = findObject(eksManifests, 'Deployment', 'llm').spec.template.spec;
-    for (const t of pool.spec.template.spec.taints) {
-      expect(server.tolerations).toContainEqual(expect.objectContaining({ key: t.key, effect: t.effect }));
-    }
+    // exactly the pool's taints: the spot one by value, the GPU one (valueless) by Exists
+    expect(pool.spec.template.spec.taints).toEqual([
+      { key: 'karpenter.sh/capacity-type', value: 'spot', effect: 'NoSchedule' },
+      { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
+    ]);
+    expect(server.tolerations).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'Equal', value: 'spot', effect: 'NoSchedule' });
+    expect(server.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
     expect(server.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
     expect(server.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0])
       .toEqual({ key: 'karpenter.sh/nodepool', operator: 'In', values: ['gpu-spot'] });
@@ -42,6 +46,10 @@ describe('examples/spot-capacity', () => {
     const server = findObject(gkeManifests, 'Deployment', 'llm').spec.template.spec;
     const worker = findObject(gkeManifests, 'Job', 'bert-finetune').spec.template.spec;
     expect(server.tolerations).toContainEqual(gkeToleration);
+    expect(server.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions).toEqual([
+      { key: 'cloud.google.com/gke-spot', operator: 'In', values: ['true'] },
+      { key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['l4-spot'] },
+    ]);
     expect(worker.tolerations).toContainEqual(gkeToleration);
     expect(worker.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
       { key: 'cloud.google.com/gke-spot', operator: 'In', values: ['true'] },

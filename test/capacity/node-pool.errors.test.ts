@@ -7,6 +7,7 @@ import {
 } from '../../src';
 import { validateRequirement } from '../../src/capacity/node-pool-requirement';
 import { isQuantity } from '../../src/capacity/quantity';
+import { findObject } from '../util';
 
 function chart(): Chart {
   return new Chart(Testing.app(), 'prod', { namespace: 'ml' });
@@ -130,6 +131,14 @@ describe('Karpenter node pool errors', () => {
       .toThrow("SpotNodePool 'prod/spot': labels['team'] ('a b') must be a valid label value");
     expect(() => new SpotNodePool(chart(), 'spot', { nodeClass: { name: '' } }))
       .toThrow("SpotNodePool 'prod/spot': nodeClass.name must not be empty");
+    expect(() => new SpotNodePool(chart(), 'spot', { nodeClass: { name: 'gpu', group: '' } }))
+      .toThrow("SpotNodePool 'prod/spot': nodeClass.group must not be empty");
+    expect(() => new SpotNodePool(chart(), 'spot', { nodeClass: { name: 'gpu', kind: '' } }))
+      .toThrow("SpotNodePool 'prod/spot': nodeClass.kind must not be empty");
+    expect(() => new SpotNodePool(chart(), 'spot', { labels: { 'not a key': 'x' } }))
+      .toThrow("SpotNodePool 'prod/spot': labels key ('not a key') is not a valid label key");
+    expect(() => new SpotNodePool(chart(), 'spot', { labels: { 'nodes.karpenter.sh/team': 'x' } }))
+      .toThrow("SpotNodePool 'prod/spot': labels['nodes.karpenter.sh/team'] is in the restricted label domain \"karpenter.sh\"");
   });
 
   test('bad taints', () => {
@@ -139,6 +148,8 @@ describe('Karpenter node pool errors', () => {
       .toThrow("SpotNodePool 'prod/spot': taints[1].effect ('Sometimes') is not a taint effect; use one of NoSchedule, PreferNoSchedule, NoExecute");
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: 'team', value: 'a b', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
       .toThrow("SpotNodePool 'prod/spot': taints[1].value ('a b') is not a valid taint value");
+    expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: '-team', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
+      .toThrow("SpotNodePool 'prod/spot': taints[1].key ('-team') is not a valid label key");
   });
 
   test('bad disruption settings', () => {
@@ -168,6 +179,17 @@ describe('Karpenter node pool errors', () => {
       .toThrow("GpuNodePool 'prod/gpu': gpu.instanceRequirements is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'default' } }))
       .toThrow("GpuNodePool 'prod/gpu': gpu.instanceRequirements must be given for node class group 'karpenter.azure.com': the defaults use AWS instance labels (or list GPU instanceTypes)");
+  });
+
+  test('GPU options of the AWS defaults next to requirements that replace them (they would be dropped)', () => {
+    const azure = { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'default' };
+    const azureGpus: NodePoolRequirement[] = [{ key: 'karpenter.azure.com/sku-gpu-count', operator: NodeSelectorOperator.GT, values: ['0'] }];
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: azure, instanceRequirements: azureGpus, gpuNames: ['a100'] }))
+      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames applies to the default AWS GPU requirements only, which are not used when gpu.instanceRequirements is given; select GPU models and sizes in gpu.instanceRequirements instead");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, instanceRequirements: azureGpus, nodeClass: azure, minGpusPerNode: 4 }))
+      .toThrow("GpuNodePool 'prod/gpu': gpu.minGpusPerNode applies to the default AWS GPU requirements only, which are not used when gpu.instanceRequirements is given");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: azure, instanceTypes: ['Standard_NC24ads_A100_v4'], gpuNames: ['a100'] }))
+      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames applies to the default AWS GPU requirements only, which are not used for node class group 'karpenter.azure.com' (the pool selects GPU instances by instanceTypes)");
   });
 });
 
@@ -226,15 +248,20 @@ describe('schedule() errors', () => {
   });
 
   test('a failed schedule() leaves the workload untouched', () => {
-    const { spot, serving } = setup();
+    const { c, spot, serving } = setup();
     expect(() => spot.schedule(serving, { tolerate: false })).toThrow();
-    spot.schedule(serving); // not "already called"
+    const pod = findObject(Testing.synth(c), 'Deployment', 'bert').spec.template.spec;
+    expect(pod.tolerations).toBeUndefined();
+    expect(pod.affinity?.nodeAffinity).toBeUndefined();
+    expect(() => spot.schedule(serving)).not.toThrow(); // not "already called"
   });
 
   test('managed pools validate their options', () => {
     expect(() => SpotNodePool.gke(chart(), 'gke', { poolName: '' })).toThrow("ManagedSpotPool 'prod/gke': poolName must not be empty");
     expect(() => SpotNodePool.aks(chart(), 'aks', { poolName: 'a b' })).toThrow("ManagedSpotPool 'prod/aks': poolName ('a b') must be a valid label value");
     expect(() => SpotNodePool.fromNodePoolName(chart(), 'ext', '')).toThrow("ExistingKarpenterSpotPool 'prod/ext': name must not be empty");
+    expect(() => SpotNodePool.fromNodePoolName(chart(), 'ext', 'Shared_Spot'))
+      .toThrow("ExistingKarpenterSpotPool 'prod/ext': name ('Shared_Spot') must be a valid RFC 1123 DNS label");
   });
 });
 

@@ -67,6 +67,8 @@ describe('PriorityClass', () => {
       expect(() => new PriorityClass(chart(), 'p', { value: 1_000_000_001 }))
         .toThrow("PriorityClass 'prod/p': value (1000000001) must be between -2147483648 and 1000000000");
       expect(() => new PriorityClass(chart(), 'p', { value: 1.5 })).toThrow("PriorityClass 'prod/p': value (1.5) must be an integer");
+      expect(() => new PriorityClass(chart(), 'p', { value: -2_147_483_649 }))
+        .toThrow("PriorityClass 'prod/p': value (-2147483649) must be between -2147483648 and 1000000000");
     });
 
     test('reserved or invalid names', () => {

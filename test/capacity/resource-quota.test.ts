@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { LimitRange, PriorityClass, ResourceQuota } from '../../src';
+import { LimitRange, PriorityClass, ResourceQuota, ResourceQuotaProps } from '../../src';
 import { findObject, synthAndValidate } from '../util';
 
 function chart(namespace: string | undefined = 'ml'): Chart {
@@ -70,6 +70,50 @@ describe('ResourceQuota', () => {
       .toThrow("ResourceQuota 'prod/q': gpuResourceName ('gpu please') is not a resource name such as 'cpu', 'memory' or 'nvidia.com/gpu'");
     expect(() => new ResourceQuota(chart(), 'q', { gpus: 1, priorityClasses: [] }))
       .toThrow("ResourceQuota 'prod/q': priorityClasses is empty: leave it out to cover every pod, or give at least one class");
+    expect(() => new ResourceQuota(chart(), 'q', { requests: { cpu: kplus.Cpu.millis(-100) } }))
+      .toThrow("ResourceQuota 'prod/q': requests.cpu (-100m) must be a non-negative quantity");
+    expect(() => new ResourceQuota(chart(), 'q', { name: 'Team Quota', gpus: 1 }))
+      .toThrow("ResourceQuota 'prod/q': name ('Team Quota') must be a valid RFC 1123 DNS subdomain");
+    expect(() => new ResourceQuota(chart(), 'q', { namespace: 'Research', gpus: 1 }))
+      .toThrow("ResourceQuota 'prod/q': namespace ('Research') must be a valid RFC 1123 DNS label");
+  });
+
+  describe('a PriorityClass scope covers pods, cpu, memory and GPUs only', () => {
+    const scoped = (c: Chart, props: Omit<ResourceQuotaProps, 'priorityClasses'>) =>
+      new ResourceQuota(c, 'q', { ...props, priorityClasses: [PriorityClass.preemptible(c, 'preemptible')] });
+
+    test.each<[string, Omit<ResourceQuotaProps, 'priorityClasses'>, string]>([
+      ['object counts', { gpus: 4, objectCounts: { services: 5, jobs: 10 } }, 'services, count/jobs.batch'],
+      ['storage', { storage: Size.tebibytes(1) }, 'requests.storage'],
+      ['ephemeral storage', { limits: { ephemeralStorage: Size.gibibytes(100) } }, 'limits.ephemeral-storage'],
+      ['a raw hard entry', { hard: { 'count/rayclusters.ray.io': '2' } }, 'count/rayclusters.ray.io'],
+    ])('refused: %s (the API server rejects or ignores them in a scoped quota)', (_name, props, keys) => {
+      expect(() => scoped(chart(), props)).toThrow(
+        `ResourceQuota 'prod/q': priorityClasses cannot scope ${keys}: a PriorityClass scope covers pods and their cpu, memory and extended resources (GPUs) only; `
+        + 'Kubernetes rejects or ignores other limits in a scoped quota. Put them in an unscoped ResourceQuota');
+    });
+
+    test('accepted: requests, limits, GPUs and pods', () => {
+      const c = chart();
+      scoped(c, {
+        requests: { cpu: kplus.Cpu.units(16), memory: Size.gibibytes(64) },
+        limits: { cpu: kplus.Cpu.units(32), memory: Size.gibibytes(128) },
+        gpus: 4,
+        objectCounts: { pods: 20 },
+      });
+      expect(Object.keys(findObject(synthAndValidate(c), 'ResourceQuota', 'q').spec.hard).sort()).toEqual([
+        'limits.cpu', 'limits.memory', 'pods', 'requests.cpu', 'requests.memory', 'requests.nvidia.com/gpu',
+      ]);
+    });
+
+    test('property: an extended resource quota of any domain can be scoped', () => {
+      const name = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/);
+      fc.assert(fc.property(name, name, fc.nat({ max: 64 }), (domain, resource, gpus) => {
+        const c = chart();
+        scoped(c, { gpus, gpuResourceName: `${domain}.com/${resource}` });
+        expect(findObject(Testing.synth(c), 'ResourceQuota', 'q').spec.hard).toEqual({ [`requests.${domain}.com/${resource}`]: String(gpus) });
+      }), { numRuns: 30 });
+    });
   });
 });
 
@@ -126,6 +170,12 @@ describe('LimitRange', () => {
       .toThrow("LimitRange 'prod/l': defaultLimit.cpu (4) must be <= max.cpu (2)");
     expect(() => new LimitRange(chart(), 'l', { defaultRequest: { cpu: kplus.Cpu.millis(0) } }))
       .toThrow("LimitRange 'prod/l': defaultRequest.cpu (0m) must be a positive quantity");
+    expect(() => new LimitRange(chart(), 'l', { max: { memory: Size.mebibytes(0) } }))
+      .toThrow("LimitRange 'prod/l': max.memory (0Mi) must be a positive quantity");
+    expect(() => new LimitRange(chart(), 'l', { name: 'Defaults' }))
+      .toThrow("LimitRange 'prod/l': name ('Defaults') must be a valid RFC 1123 DNS subdomain");
+    expect(() => new LimitRange(chart(), 'l', { namespace: 'ml_team' }))
+      .toThrow("LimitRange 'prod/l': namespace ('ml_team') must be a valid RFC 1123 DNS label");
   });
 
   test('property: any consistent request <= limit pair is accepted and rendered', () => {

@@ -294,6 +294,44 @@ describe('SpotNodePool.schedule', () => {
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeDefined();
   });
 
+  test('property: whatever the pool, the workload tolerates exactly its taints and selects exactly its nodes', () => {
+    const extraTaint = fc.record({
+      key: fc.constantFrom('team', 'example.com/dedicated'),
+      value: fc.option(fc.constantFrom('research', 'ml'), { nil: undefined }),
+      effect: fc.constantFrom(...Object.values(kplus.TaintEffect)),
+    });
+    fc.assert(fc.property(
+      fc.boolean(), fc.boolean(), fc.boolean(), fc.option(extraTaint, { nil: undefined }),
+      fc.constantFrom(NodePoolAffinity.REQUIRED, NodePoolAffinity.PREFERRED),
+      (onDemandFallback, spotTaint, gpu, extra, affinity) => {
+        const c = chart();
+        const pool = new SpotNodePool(c, 'spot', { onDemandFallback, spotTaint, gpu: gpu ? { maxGpus: 4 } : undefined, taints: extra ? [extra] : undefined });
+        pool.schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' }), { affinity });
+        const manifests = synthAndValidate(c);
+        const np = findObject(manifests, 'NodePool', 'spot').spec.template.spec;
+        const pod = findObject(manifests, 'Deployment', 'bert').spec.template.spec;
+
+        const taints = np.taints ?? [];
+        expect(pod.tolerations ?? []).toEqual(taints.map(tolerationFor));
+        for (const taint of taints) expect(tolerates(pod.tolerations, taint)).toBe(true);
+
+        const nodeAffinity = pod.affinity.nodeAffinity;
+        const required = affinity === NodePoolAffinity.REQUIRED;
+        const other = required ? 'preferredDuringSchedulingIgnoredDuringExecution' : 'requiredDuringSchedulingIgnoredDuringExecution';
+        expect(nodeAffinity[other]).toBeUndefined();
+        const expressions = required
+          ? nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions
+          : nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions;
+        // Every node the pool may launch (Karpenter labels it with the pool and its capacity type) is selected...
+        const capacityTypes: string[] = np.requirements.find((r: any) => r.key === 'karpenter.sh/capacity-type').values;
+        for (const capacityType of capacityTypes) {
+          expect(matches(expressions, { 'karpenter.sh/nodepool': 'spot', 'karpenter.sh/capacity-type': capacityType })).toBe(true);
+        }
+        // ...and no node of another pool.
+        expect(matches(expressions, { 'karpenter.sh/nodepool': 'default', 'karpenter.sh/capacity-type': 'spot' })).toBe(false);
+      }), { numRuns: 25 });
+  });
+
   test('required on one pool and preferred on another is fine', () => {
     const c = chart();
     const a = new SpotNodePool(c, 'spot-a');

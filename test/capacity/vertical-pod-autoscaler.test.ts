@@ -1,10 +1,10 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   MlModelServing, ServingScaling, VerticalPodAutoscaler, VpaContainerMode, VpaControlledValues, VpaResource, VpaTarget, VpaUpdateMode,
 } from '../../src';
 import { hardenPod, secureContainerContext, securePodContext } from '../../src/core/security';
-import { findObject, synthAndValidate } from '../util';
+import { findObject, synthAndValidate, validateManifests } from '../util';
 
 function chart(namespace: string | undefined = 'ml'): Chart {
   return new Chart(Testing.app(), 'prod', { namespace });
@@ -72,6 +72,14 @@ describe('VerticalPodAutoscaler', () => {
         ],
       },
     });
+  });
+
+  test('the VPA really is checked against its CRD (a bad field fails validation)', () => {
+    const c = chart();
+    const vpa = new VerticalPodAutoscaler(c, 'vpa', { target: VpaTarget.workload(deployment(c, 'api')) });
+    expect(() => validateManifests(Testing.synth(c))).not.toThrow();
+    vpa.apiObject.addJsonPatch(JsonPatch.replace('/spec/updatePolicy/updateMode', 'Sometimes'));
+    expect(() => validateManifests(Testing.synth(c))).toThrow(/updateMode/);
   });
 
   test('a workload by reference lives in the chart\'s namespace', () => {
@@ -152,6 +160,31 @@ describe('VerticalPodAutoscaler', () => {
         .toThrow(/'prod\/bad': updateMode \(Auto\) conflicts .* on cpu:/);
     });
 
+    test('a KEDA ScaledObject drives an HPA: its cpu/memory triggers conflict, its Prometheus triggers do not', () => {
+      const c = chart();
+      const api = deployment(c, 'api');
+      const worker = deployment(c, 'worker');
+      const scaledObject = (name: string, target: string, trigger: object) => new ApiObject(c, `${name}-so`, {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: { name },
+        spec: { scaleTargetRef: { name: target }, maxReplicaCount: 10, triggers: [trigger] },
+      });
+      scaledObject('api', 'api', { type: 'cpu', metricType: 'Utilization', metadata: { value: '60', containerName: 'main' } });
+      scaledObject('worker', 'worker', {
+        type: 'prometheus',
+        metadata: { serverAddress: 'http://prometheus-operated.monitoring.svc:9090', query: 'sum(rate(jobs_total[2m]))', threshold: '10' },
+      });
+      new VerticalPodAutoscaler(c, 'worker-vpa', { target: VpaTarget.workload(worker), updateMode: VpaUpdateMode.AUTO });
+      expect(() => new VerticalPodAutoscaler(c, 'api-vpa', { target: VpaTarget.workload(api), updateMode: VpaUpdateMode.AUTO }))
+        .toThrow("VerticalPodAutoscaler 'prod/api-vpa': updateMode (Auto) conflicts with KEDA ScaledObject 'api', which scales Deployment 'api' on cpu: "
+          + 'the VPA would change the requests the HPA\'s utilization is measured against, and the two would fight. Keep updateMode Off (recommendations only), '
+          + 'leave cpu out of controlledResources, or drop its cpu and memory triggers (scale on requests or queue depth instead)');
+      // the same workload in recommendation mode is fine, and the ScaledObjects are schema-valid
+      new VerticalPodAutoscaler(c, 'api-recommender', { target: VpaTarget.workload(api) });
+      expect(findObject(synthAndValidate(c), 'VerticalPodAutoscaler', 'worker-vpa').spec.updatePolicy.updateMode).toBe('Auto');
+    });
+
     test('an HPA added after the VPA is caught at synthesis', () => {
       const c = chart();
       const d = deployment(c, 'api');
@@ -216,6 +249,9 @@ describe('VerticalPodAutoscaler', () => {
       c = chart();
       expect(() => new VerticalPodAutoscaler(c, 'v', { target: target(c), maxAllowed: { cpu: kplus.Cpu.millis(0) } }))
         .toThrow("VerticalPodAutoscaler 'prod/v': maxAllowed.cpu (0m) must be a positive quantity");
+      c = chart();
+      expect(() => new VerticalPodAutoscaler(c, 'v', { target: target(c), containerPolicies: [{ containerName: 'main', minAllowed: { memory: Size.mebibytes(0) } }] }))
+        .toThrow("VerticalPodAutoscaler 'prod/v': containerPolicies[0].minAllowed.memory (0Mi) must be a positive quantity");
     });
 
     test('update mode, minReplicas, name', () => {

@@ -44,7 +44,6 @@ export interface KarpenterNodePoolSpec {
       readonly requirements: KarpenterRequirement[];
       readonly taints?: KarpenterTaint[];
       readonly expireAfter?: string;
-      readonly terminationGracePeriod?: string;
     };
   };
   readonly disruption?: KarpenterDisruption;
