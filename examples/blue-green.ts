@@ -11,7 +11,10 @@
 import { App, Chart } from 'cdk8s';
 import { BlueGreenColor, BlueGreenService, IdleColorPolicy, MlModelServingProps } from '../src';
 
-/** What both colors share: the guide's labels and a metrics endpoint. */
+/**
+ * What both colors share besides the guide's `app: ml-model` pod label, which
+ * BlueGreenService adds (with `version: blue|green`): a metrics endpoint.
+ */
 function color(image: string): MlModelServingProps {
   return { image, metrics: { port: 8080, path: '/metrics' } };
 }

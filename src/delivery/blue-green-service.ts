@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IdleColorMode, IdleColorPolicy } from './idle-color-policy';
-import { requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
+import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { requireDnsLabel, requirePort } from '../core/validation';
@@ -125,6 +125,7 @@ export class BlueGreenService extends Construct {
     this.activeColor = props.activeColor;
     this.idleColor = this.activeColor === BlueGreenColor.BLUE ? BlueGreenColor.GREEN : BlueGreenColor.BLUE;
     const appLabels = props.appLabels ?? { app: this.name };
+    requireAppLabels(this, appLabels);
     if (Object.prototype.hasOwnProperty.call(appLabels, BlueGreenService.COLOR_LABEL)) {
       throw invalidProp(this, 'appLabels', `must not contain '${BlueGreenService.COLOR_LABEL}': the Services add it per color, and one value would select both colors`);
     }

@@ -7,9 +7,10 @@ import { MlLabels } from '../core/labels';
 import { requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 import { ServingScaling } from '../serving/serving-scaling';
-import { createHttpRoute, GATEWAY_HOSTNAME, GATEWAY_SECTION_NAME } from './crds/http-route';
-import { requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
+import { createHttpRoute } from './crds/http-route';
+import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
 import { minimumTotalForBothTracks, splitReplicas } from './replica-split';
+import { requireHostname, requireHttpPath } from './route-validation';
 
 /** Properties of {@link CanaryRelease}. */
 export interface CanaryReleaseProps {
@@ -44,12 +45,13 @@ export interface CanaryReleaseProps {
    */
   readonly appLabels?: { [key: string]: string };
   /**
-   * Port of the replica-ratio Service; it forwards to the tracks' `port`.
+   * Port of the replica-ratio Service; it forwards to the tracks' `port`. Only
+   * with `CanaryTraffic.replicaRatio`: routed traffic uses each track's own Service.
    * @default 80
    */
   readonly servicePort?: number;
   /**
-   * Type of the replica-ratio Service.
+   * Type of the replica-ratio Service. Only with `CanaryTraffic.replicaRatio`.
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
@@ -127,11 +129,20 @@ export class CanaryRelease extends Construct {
       throw invalidProp(this, 'weight', `(${this.weight}) must be 0 when there is no canary`);
     }
     const appLabels = props.appLabels ?? { app: this.name };
+    requireAppLabels(this, appLabels);
     if (Object.prototype.hasOwnProperty.call(appLabels, CanaryRelease.TRACK_LABEL)) {
       throw invalidProp(this, 'appLabels', `must not contain '${CanaryRelease.TRACK_LABEL}': it tells the tracks apart, and one value would select a single track`);
     }
     this.labels = { ...appLabels, ...MlLabels.of({ name: this.name, component: 'model-server' }) };
     const mode = props.traffic.mode;
+    if (mode !== CanaryTrafficMode.REPLICA_RATIO) {
+      // Only replica ratio has a Service of its own; anything else would be silently ignored.
+      for (const prop of ['servicePort', 'serviceType'] as const) {
+        if (props[prop] !== undefined) {
+          throw invalidProp(this, prop, 'only applies to CanaryTraffic.replicaRatio: routed traffic goes to each track\'s own Service (set it in stable and canary)');
+        }
+      }
+    }
 
     let stableScaling: ServingScaling | undefined;
     let canaryScaling: ServingScaling | undefined;
@@ -174,9 +185,9 @@ export class CanaryRelease extends Construct {
       this.httpRoute = this.createHttpRoute(props.traffic.gatewayOptions!, annotations);
     } else {
       const options = props.traffic.ingressOptions!;
-      this.ingress = this.createIngress('Ingress', this.name, options, this.stableService, {});
-      if (this.canaryService) {
-        this.canaryIngress = this.createIngress('CanaryIngress', `${this.name}-canary`, options, this.canaryService, {
+      this.ingress = this.createIngress('Ingress', this.name, options, this.stable, {});
+      if (this.canary) {
+        this.canaryIngress = this.createIngress('CanaryIngress', `${this.name}-canary`, options, this.canary, {
           ...annotations,
           'nginx.ingress.kubernetes.io/canary': 'true',
           'nginx.ingress.kubernetes.io/canary-weight': String(this.weight),
@@ -257,9 +268,8 @@ export class CanaryRelease extends Construct {
     requireDnsSubdomain(this, 'gateway.name', options.gateway.name);
     if (options.gateway.namespace !== undefined) requireDnsLabel(this, 'gateway.namespace', options.gateway.namespace);
     const section = options.gateway.sectionName;
-    if (section !== undefined && (section.length > 253 || !GATEWAY_SECTION_NAME.test(section))) {
-      throw invalidProp(this, 'gateway.sectionName', `('${section}') must be a valid RFC 1123 DNS subdomain`);
-    }
+    // The CRD's SectionName pattern and length are those of a DNS subdomain.
+    if (section !== undefined) requireDnsSubdomain(this, 'gateway.sectionName', section);
     const hostnames = options.hostnames;
     if (hostnames !== undefined) {
       if (hostnames.length < 1 || hostnames.length > 16) {
@@ -287,7 +297,7 @@ export class CanaryRelease extends Construct {
     return route;
   }
 
-  private createIngress(id: string, name: string, options: IngressNginxTrafficOptions, backend: kplus.Service,
+  private createIngress(id: string, name: string, options: IngressNginxTrafficOptions, backend: MlModelServing,
     annotations: { [key: string]: string }): kplus.Ingress {
     requireHostname(this, 'host', options.host);
     const path = options.path ?? '/';
@@ -296,23 +306,9 @@ export class CanaryRelease extends Construct {
       metadata: { name, labels: this.labels, annotations },
       className: options.ingressClassName ?? 'nginx',
     });
-    ingress.addHostRule(options.host, path, kplus.IngressBackend.fromService(backend), kplus.HttpIngressPathType.PREFIX);
+    // The port is named: a track with a separate metrics port has a two-port Service.
+    const service = kplus.IngressBackend.fromService(backend.service, { port: backend.servicePort });
+    ingress.addHostRule(options.host, path, service, kplus.HttpIngressPathType.PREFIX);
     return ingress;
-  }
-}
-
-/** A host name as Gateway API and Ingress accept it: RFC 1123, optional `*.` prefix. */
-function requireHostname(scope: Construct, prop: string, host: string): void {
-  if (host.length > 253 || !GATEWAY_HOSTNAME.test(host)) {
-    throw invalidProp(scope, prop, `('${host}') must be a lowercase RFC 1123 host name, optionally prefixed with '*.', without port or IP address`);
-  }
-}
-
-/** An absolute, normalized HTTP path prefix, as the HTTPRoute CRD's rules demand. */
-function requireHttpPath(scope: Construct, prop: string, path: string): void {
-  const bad = !path.startsWith('/') || path.length > 1024 || ['//', '/./', '/../', '%2f', '%2F', '#'].some(s => path.includes(s))
-    || path.endsWith('/..') || path.endsWith('/.');
-  if (bad) {
-    throw invalidProp(scope, prop, `('${path}') must be an absolute path starting with '/', without '//', '/./', '/../', '%2f' or '#', not ending in '/.' or '/..'`);
   }
 }

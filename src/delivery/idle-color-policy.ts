@@ -3,7 +3,11 @@ import { requireInteger } from '../core/validation';
 
 /** What happens to the color of a {@link BlueGreenService} that takes no live traffic. */
 export enum IdleColorMode {
-  /** Runs with its full scaling (and HPA): instant rollback, double cost. */
+  /**
+   * Runs with its own full scaling (fixed replicas, or its HPA): rollback or
+   * promotion needs no scale-up first. An idle HPA sees no load and holds its
+   * `minReplicas`, so size that for the traffic it will take.
+   */
   KEEP_WARM = 'keep-warm',
   /** Runs a fixed number of replicas, no HPA: cheaper, rollback waits for a scale-up. */
   SCALE_DOWN = 'scale-down',
@@ -17,10 +21,17 @@ export enum IdleColorMode {
  * A safe promotion takes two applies: first keep the new color warm and test it
  * through the preview Service, then switch `activeColor`. Switching in the same
  * apply that scales the new color up points the live Service at pods that are
- * still loading the model.
+ * still loading the model; and handing a scaled-down color to its HPA drops
+ * `spec.replicas`, which `kubectl apply` resets to 1 until the HPA acts: harmless
+ * while the color is idle, an overload once it is live.
  */
 export class IdleColorPolicy {
-  /** Keep the idle color at its full scaling, ready to take traffic at once. */
+  /**
+   * Keep the idle color at its own scaling, ready to take traffic at once. With
+   * `ServingScaling.autoscale` that is its HPA's `minReplicas` (no live load reaches
+   * the idle color): raise it to the live replica count before a promotion, as
+   * Argo Rollouts does by scaling the preview to full size.
+   */
   public static keepWarm(): IdleColorPolicy {
     return new IdleColorPolicy(IdleColorMode.KEEP_WARM);
   }

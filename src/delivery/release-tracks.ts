@@ -39,6 +39,14 @@ export function trackServingProps(scope: IConstruct, props: MlModelServingProps,
         `must not set '${spec.trackKey}': ${scope.constructor.name} sets it to '${spec.trackValue}' on these pods, and a value shared by both tracks would make the Services select both`);
     }
   }
+  // The shared app labels win over the track's labels; say so rather than drop a value silently.
+  for (const [key, value] of Object.entries(props.labels ?? {})) {
+    const shared = spec.appLabels[key];
+    if (shared !== undefined && shared !== value) {
+      throw invalidProp(scope, `${spec.prop}.labels['${key}']`,
+        `('${value}') conflicts with appLabels ('${shared}'): both tracks' pods carry appLabels, which the Services select; drop it or change appLabels`);
+    }
+  }
   return {
     ...props,
     name: props.name ?? spec.defaultName,
@@ -49,8 +57,18 @@ export function trackServingProps(scope: IConstruct, props: MlModelServingProps,
   };
 }
 
+/**
+ * Throws when `appLabels` is empty: a Service spanning tracks would then select by
+ * the track label alone (every release's pods in the namespace) or by nothing.
+ */
+export function requireAppLabels(scope: IConstruct, appLabels: { [key: string]: string }): void {
+  if (Object.keys(appLabels).length === 0) {
+    throw invalidProp(scope, 'appLabels', 'must hold at least one label: the Services select pods by them, and without one they would select the pods of every release in the namespace');
+  }
+}
+
 /** `{a: 1, b: 2}` as `a=1, b=2`, for messages. */
-export function formatLabels(labels: { [key: string]: string }): string {
+function formatLabels(labels: { [key: string]: string }): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
 }
 

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import {
   BlueGreenColor, BlueGreenService, BlueGreenServiceProps, IdleColorMode, IdleColorPolicy, MlLabels, ServingScaling,
 } from '../../src';
@@ -80,6 +81,43 @@ describe('BlueGreenService: the guide\'s blue-green Service', () => {
     expect(bg.activeService.name).toBe('ml-model-service');
     expect(bg.previewService!.name).toBe('ml-model-preview');
     expect(bg.name).toBe('ml-model');
+  });
+});
+
+describe('BlueGreenService selectors, for any color, idle policy and app labels (property)', () => {
+  const labelValue = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+  const appLabels = fc.dictionary(fc.constantFrom('app', 'team', 'app.kubernetes.io/part-of'), labelValue, { minKeys: 1 });
+  const idle = fc.oneof(
+    fc.constant(IdleColorPolicy.keepWarm()),
+    fc.integer({ min: 0, max: 3 }).map(n => IdleColorPolicy.scaleTo(n)),
+    fc.constant(IdleColorPolicy.remove()),
+  );
+
+  test('the active Service selects exactly the active color\'s pods, the preview exactly the idle color\'s', () => {
+    fc.assert(fc.property(fc.constantFrom(BlueGreenColor.BLUE, BlueGreenColor.GREEN), idle, appLabels, (activeColor, policy, labels) => {
+      const { bg, manifests } = synth({ activeColor, idle: policy, appLabels: labels });
+      const idleColor = activeColor === BlueGreenColor.BLUE ? 'green' : 'blue';
+      const pods = (color: string) => findObjects(manifests, 'Deployment')
+        .filter(d => d.metadata.name === `ml-model-${color}`).map(d => d.spec.template.metadata.labels);
+      const selects = (service: string, color: string) => pods(color).some(l => MlLabels.matches(findObject(manifests, 'Service', service).spec.selector, l));
+      expect(findObject(manifests, 'Service', 'ml-model-service').spec.selector).toEqual({ ...labels, version: activeColor });
+      expect(selects('ml-model-service', activeColor)).toBe(true);
+      expect(selects('ml-model-service', idleColor)).toBe(false);
+      if (policy.mode === IdleColorMode.REMOVE) {
+        expect(pods(idleColor)).toEqual([]);
+        expect(bg.previewService).toBeUndefined();
+      } else {
+        expect(selects('ml-model-preview', idleColor)).toBe(true);
+        expect(selects('ml-model-preview', activeColor)).toBe(false);
+      }
+      // Every Deployment's selector matches its own pods, and only them.
+      for (const d of findObjects(manifests, 'Deployment')) {
+        for (const other of findObjects(manifests, 'Deployment')) {
+          expect(MlLabels.matches(d.spec.selector.matchLabels, other.spec.template.metadata.labels)).toBe(d === other);
+        }
+      }
+      expect(bg.active.minReplicas).toBeGreaterThanOrEqual(1);
+    }), { numRuns: 20 });
   });
 });
 

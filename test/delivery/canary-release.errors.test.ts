@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { CanaryRelease, CanaryReleaseProps, CanaryTraffic, ServingScaling } from '../../src';
 
 function make(props: Partial<CanaryReleaseProps>) {
@@ -78,6 +79,22 @@ describe('CanaryRelease rejects bad input at synth time, naming path and prop', 
       `${P} host ('models.example.com:443') must be a lowercase RFC 1123 host name`],
     ['a relative ingress path', { traffic: CanaryTraffic.ingressNginx({ host: 'models.example.com', path: 'v1' }) },
       `${P} path ('v1') must be an absolute path`],
+    ['an IP address as hostname (the pattern alone lets it through)', { traffic: gateway({ hostnames: ['10.0.0.1'] }) },
+      `${P} hostnames[0] ('10.0.0.1') must be a lowercase RFC 1123 host name, optionally prefixed with '*.', without port or IP address`],
+    ['an IP address as ingress host', { traffic: CanaryTraffic.ingressNginx({ host: '192.168.0.10' }) },
+      `${P} host ('192.168.0.10') must be a lowercase RFC 1123 host name`],
+    ['a path prefix with a space (the CRD\'s character rule)', { traffic: gateway({ pathPrefix: '/v1/my model' }) },
+      `${P} pathPrefix ('/v1/my model') must be an absolute path starting with '/', without '//', '/./', '/../', '%2f' or '#', not ending in '/.' or '/..', made of letters, digits, %XX escapes and -._~!$&'()*+,;=:@/ only`],
+    ['a path prefix with a query', { traffic: gateway({ pathPrefix: '/predict?v=2' }) }, `${P} pathPrefix ('/predict?v=2') must be an absolute path`],
+    ['a path prefix with a broken escape', { traffic: gateway({ pathPrefix: '/a%zz' }) }, `${P} pathPrefix ('/a%zz') must be an absolute path`],
+    ['a service port with routed traffic', { traffic: gateway(), servicePort: 8000 },
+      `${P} servicePort only applies to CanaryTraffic.replicaRatio: routed traffic goes to each track's own Service (set it in stable and canary)`],
+    ['a service type with ingress traffic', { traffic: CanaryTraffic.ingressNginx({ host: 'models.example.com' }), serviceType: kplus.ServiceType.LOAD_BALANCER },
+      `${P} serviceType only applies to CanaryTraffic.replicaRatio`],
+    ['empty app labels', { appLabels: {} },
+      `${P} appLabels must hold at least one label: the Services select pods by them, and without one they would select the pods of every release in the namespace`],
+    ['a track label contradicting the app labels', { canary: { image: 'ml-model:v2', labels: { app: 'ml-model-v2' } } },
+      `${P} canary.labels['app'] ('ml-model-v2') conflicts with appLabels ('ml-model'): both tracks' pods carry appLabels, which the Services select; drop it or change appLabels`],
   ])('refuses %s', (_what, props, message) => {
     expect(make(props)).toThrow(message);
   });

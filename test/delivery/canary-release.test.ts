@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import {
   CanaryAnnotations, CanaryRelease, CanaryReleaseProps, CanaryTraffic, CanaryTrafficMode, MlLabels, ServingScaling,
 } from '../../src';
-import { findObject, findObjects, synthAndValidate } from '../util';
+import { findObject, findObjects, synthAndValidate, validationProblems } from '../util';
 import { diffManifests } from './manifest-diff';
 
 function synth(props: Partial<CanaryReleaseProps> = {}) {
@@ -122,6 +122,41 @@ describe('CanaryRelease by replica ratio (the guide\'s way)', () => {
   });
 });
 
+describe('CanaryRelease selectors and split, for any weight, total and app labels (property)', () => {
+  test('the shared Service spans both tracks, each track Service only its own; replicas realize the reported share', () => {
+    const labelValue = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+    const appLabels = fc.dictionary(fc.constantFrom('app', 'team', 'app.kubernetes.io/part-of'), labelValue, { minKeys: 1 });
+    let synthesized = 0;
+    fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 100 }), appLabels, (total, weight, labels) => {
+      let result: ReturnType<typeof synth>;
+      try {
+        result = synth({ weight, appLabels: labels, traffic: CanaryTraffic.replicaRatio({ totalReplicas: total }) });
+      } catch (e) {
+        // Only the documented refusal: a weight this total cannot give both tracks.
+        expect((e as Error).message).toMatch(/weight \(\d+\) with totalReplicas \(\d+\) gives the (canary|stable track) 0 replicas/);
+        return;
+      }
+      const { release: r, manifests: m } = result;
+      const shared = findObject(m, 'Service', 'ml-model').spec.selector;
+      expect(shared).toEqual(labels);
+      for (const track of ['ml-model-serving', 'ml-model-canary']) {
+        expect(MlLabels.matches(shared, podLabels(m, track))).toBe(true);
+        const own = findObject(m, 'Service', track).spec.selector;
+        for (const other of ['ml-model-serving', 'ml-model-canary']) {
+          expect(MlLabels.matches(own, podLabels(m, other))).toBe(track === other);
+        }
+      }
+      const canary = findObject(m, 'Deployment', 'ml-model-canary').spec.replicas;
+      const stable = findObject(m, 'Deployment', 'ml-model-serving').spec.replicas;
+      expect(canary + stable).toBe(total);
+      expect(r.canaryShare).toBeCloseTo((100 * canary) / total, 10);
+      if (weight > 0 && weight < 100) expect(Math.min(canary, stable)).toBeGreaterThanOrEqual(1);
+      synthesized++;
+    }), { numRuns: 40 });
+    expect(synthesized).toBeGreaterThanOrEqual(5); // the refusals must not hollow the property out
+  });
+});
+
 describe('CanaryRelease by Gateway API HTTPRoute', () => {
   const gatewayApi = CanaryTraffic.gatewayApi({
     gateway: { name: 'ml-gateway', namespace: 'gateway-system', sectionName: 'https' },
@@ -159,6 +194,16 @@ describe('CanaryRelease by Gateway API HTTPRoute', () => {
     expect(release.service).toBeUndefined();
     expect(release.stableService.name).toBe('ml-model-serving');
     expect(release.canaryService!.name).toBe('ml-model-canary');
+  });
+
+  test('the route is really checked against the official CRD: a broken copy is refused', () => {
+    expect(validationProblems([route])).toEqual([]);
+    const broken = JSON.parse(JSON.stringify(route));
+    broken.spec.rules[0].backendRefs[1].weight = -1;
+    broken.spec.parentRefs[0].sectionName = 'HTTPS';
+    const problems = validationProblems([broken]).join('\n');
+    expect(problems).toMatch(/weight/);
+    expect(problems).toMatch(/sectionName/);
   });
 
   test('CRD rules the schema validator does not evaluate (CEL): every Service backend has a port', () => {
@@ -229,6 +274,19 @@ describe('CanaryRelease by ingress-nginx canary annotations', () => {
     expect(names(m, 'Ingress')).toEqual(['ml-model']);
     expect(findObject(m, 'Ingress', 'ml-model').spec.ingressClassName).toBe('nginx-internal');
     expect(findObject(m, 'Ingress', 'ml-model').spec.rules[0].http.paths[0].path).toBe('/');
+  });
+
+  test('tracks with a separate metrics port (two-port Services): the Ingresses use the serving port', () => {
+    const { manifests: m } = synth({
+      weight: 20,
+      traffic,
+      stable: { name: 'ml-model-serving', image: 'ml-model:v1', metrics: { port: 9090 } },
+      canary: { image: 'ml-model:v2', metrics: { port: 9090 }, servicePort: 8000 },
+    });
+    expect(findObject(m, 'Service', 'ml-model-canary').spec.ports.map((p: any) => p.port)).toEqual([8000, 9090]);
+    const backend = (name: string) => findObject(m, 'Ingress', name).spec.rules[0].http.paths[0].backend.service;
+    expect(backend('ml-model')).toEqual({ name: 'ml-model-serving', port: { number: 80 } });
+    expect(backend('ml-model-canary')).toEqual({ name: 'ml-model-canary', port: { number: 8000 } });
   });
 
   test('the traffic modes are told apart by mode', () => {

@@ -48,6 +48,5 @@ export function createHttpRoute(scope: Construct, id: string, metadata: { name: 
   return new ApiObject(scope, id, { apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute', metadata, spec });
 }
 
-// The CRD's patterns, so bad input fails at synth time rather than at apply time.
+// The CRD's Hostname pattern, so bad input fails at synth time rather than at apply time.
 export const GATEWAY_HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const GATEWAY_SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
