@@ -24,6 +24,8 @@ export function build(app: App): void {
   new PrometheusScrape(chart, 'sentiment-scrape', { target: ScrapeTarget.modelServing(sentiment), mode: ScrapeMode.annotations() });
 
   // 2. prometheus-operator ServiceMonitor, with alerts and a dashboard (HPA of ours).
+  // The monitor turns off the `prometheus.io/scrape` annotation of `metrics`, so the
+  // kubernetes-pods job does not scrape bert a second time (likewise reranker below).
   const bert = new MlModelServing(chart, 'bert', { image: 'bert-classifier:v1.4.2', metrics: { port: 9090 } });
   new PrometheusScrape(chart, 'bert-scrape', {
     target: ScrapeTarget.modelServing(bert),
@@ -32,7 +34,8 @@ export function build(app: App): void {
     scrapeTimeout: '10s',
   });
   new ModelServerAlerts(chart, 'bert-alerts', { serving: bert, ruleLabels: operatorLabels, gpuAlerts: false });
-  new ModelServingDashboard(chart, 'bert-dashboard', { serving: bert });
+  // Next to the guide's four: Grafana's sidecar reads its own namespace by default.
+  new ModelServingDashboard(monitoring, 'bert-dashboard', { serving: bert });
 
   // 3. A GPU server scraped by a PodMonitor and scaled by KEDA on requests per replica.
   const llm = new MlModelServing(chart, 'llm', {
@@ -55,6 +58,8 @@ export function build(app: App): void {
     ruleLabels: operatorLabels,
     hpaName: llmScaler.hpaName,
     latencyHistogram: 'vllm:e2e_request_latency_seconds',
+    // vLLM's HTTP metrics (prometheus-fastapi-instrumentator) carry `status="5xx"`.
+    statusCodeLabel: 'status',
     p99LatencyThreshold: Duration.seconds(10),
   });
 

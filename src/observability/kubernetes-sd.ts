@@ -72,17 +72,39 @@ const SELECTOR_ROLES: { [role: string]: KubernetesSdRole[] } = {
   [KubernetesSdRole.ENDPOINTS]: [KubernetesSdRole.POD, KubernetesSdRole.SERVICE, KubernetesSdRole.ENDPOINTS],
   [KubernetesSdRole.ENDPOINT_SLICE]: [KubernetesSdRole.POD, KubernetesSdRole.SERVICE, KubernetesSdRole.ENDPOINT_SLICE],
 };
+// Kubernetes selector syntax, which Prometheus parses when it loads the config.
+const KEY = '(?:[A-Za-z0-9][-A-Za-z0-9_.]*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?';
+const VALUE = '(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?';
+const LABEL_TERM = new RegExp(`^(?:!?${KEY}|${KEY}\\s*(?:=|==|!=)\\s*${VALUE}|${KEY}\\s+(?:in|notin)\\s+\\(\\s*${VALUE}(?:\\s*,\\s*${VALUE})*\\s*\\))$`);
+const FIELD_TERM = /^[A-Za-z0-9.]+\s*(?:=|==|!=)\s*[^,=!\s]*$/;
+
+/** The terms of a selector: comma-separated, except inside the parentheses of `in (a, b)`. */
+function selectorTerms(selector: string): string[] {
+  return selector.split(/,(?![^(]*\))/).map(t => t.trim());
+}
+
 // attach_metadata.node is only honoured for these roles.
 const NODE_METADATA_ROLES = [KubernetesSdRole.POD, KubernetesSdRole.ENDPOINTS, KubernetesSdRole.ENDPOINT_SLICE];
 
 /** Throws unless Prometheus would accept the entry. */
 export function validateKubernetesSd(scope: IConstruct, prop: string, sd: KubernetesSdConfig): void {
+  const roles = (sd.selectors ?? []).map(s => s.role);
+  const duplicate = roles.find((r, i) => roles.indexOf(r) !== i);
+  if (duplicate) {
+    throw invalidProp(scope, `${prop}.selectors`, `has role '${duplicate}' twice; join its terms with commas in one entry`);
+  }
   for (const s of sd.selectors ?? []) {
     if (!SELECTOR_ROLES[sd.role].includes(s.role)) {
       throw invalidProp(scope, `${prop}.selectors`, `role '${s.role}' is not allowed with discovery role '${sd.role}' (allowed: ${SELECTOR_ROLES[sd.role].join(', ')})`);
     }
     if (!s.label && !s.field) {
       throw invalidProp(scope, `${prop}.selectors`, 'entries need a label or a field selector');
+    }
+    if (s.label && !selectorTerms(s.label).every(t => LABEL_TERM.test(t))) {
+      throw invalidProp(scope, `${prop}.selectors`, `label ('${s.label}') must be a Kubernetes label selector such as 'app=bert,tier!=batch' or 'env in (prod, staging)'`);
+    }
+    if (s.field && !selectorTerms(s.field).every(t => FIELD_TERM.test(t))) {
+      throw invalidProp(scope, `${prop}.selectors`, `field ('${s.field}') must be a Kubernetes field selector such as 'status.phase=Running'`);
     }
   }
   if (sd.attachNodeMetadata && !NODE_METADATA_ROLES.includes(sd.role)) {

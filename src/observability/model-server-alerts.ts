@@ -155,7 +155,7 @@ export class ModelServerAlerts extends Construct {
       this.notReadyRule(ctx),
       ...((props.gpuAlerts ?? true) ? this.gpuRules(ctx, props) : []),
     ];
-    this.alertNames = rules.map(r => r.alert!);
+    this.alertNames = rules.map(r => r.alert);
     this.groupName = `${name}.model-server`;
 
     const spec: PrometheusRuleSpec = { groups: [{ name: this.groupName, rules }] };

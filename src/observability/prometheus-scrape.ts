@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
@@ -12,6 +12,9 @@ import { prune, RelabelAction, RelabelRule, renderRelabeling, validateRelabelRul
 import { podTargetRelabelings, ScrapeJob, ScrapeScheme } from './scrape-job';
 import { ScrapeMode, ScrapeModeKind } from './scrape-mode';
 import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
+
+/** The scrapes of each target, keyed by its pod template's metadata. */
+const SCRAPES = new WeakMap<object, PrometheusScrape[]>();
 
 /** Properties of {@link PrometheusScrape}. */
 export interface PrometheusScrapeProps {
@@ -58,7 +61,14 @@ export interface PrometheusScrapeProps {
  * ({@link ScrapeMode}): `prometheus.io/*` pod annotations, a prometheus-operator
  * ServiceMonitor or PodMonitor, or a job in a plain `prometheus.yml`. The port is
  * referenced by name and checked against the pods' (and Service's) ports; monitors
- * select exactly the target's labels, never everything.
+ * select exactly the target's labels, never everything, in the target's namespace.
+ *
+ * One scraper per metrics port: every series scraped twice would double each rate
+ * summed over the pods (dashboards, alerts, KEDA). So a second PrometheusScrape of the
+ * same port is refused, and the monitor and scrape-config modes set
+ * `prometheus.io/scrape: "false"` on pods that announce the same port by annotation
+ * (e.g. MlModelServing's `metrics`), which the guide's `kubernetes-pods` job would
+ * otherwise scrape as well.
  */
 export class PrometheusScrape extends Construct {
   /** The mode used. */
@@ -83,6 +93,7 @@ export class PrometheusScrape extends Construct {
     if (!this.path.startsWith('/')) throw invalidProp(this, 'path', `('${this.path}') must start with '/'`);
     this.validateIntervals(props);
     [this.portName, this.portNumber] = this.resolvePort(target, props.port);
+    this.checkPortFree(target);
     if (props.allowFrom) {
       if (!target.networkPolicy) {
         throw invalidProp(this, 'allowFrom', `needs a target with a NetworkPolicy of ours (ScrapeTarget.modelServing); '${target.name}' has none`);
@@ -107,6 +118,7 @@ export class PrometheusScrape extends Construct {
         mode.config!.addJob(this.job);
         break;
     }
+    this.claimPort(target);
   }
 
   private validateIntervals(props: PrometheusScrapeProps): void {
@@ -121,6 +133,30 @@ export class PrometheusScrape extends Construct {
     if (props.scrapeTimeout !== undefined) {
       requirePromDuration(this, 'scrapeTimeout', props.scrapeTimeout);
       if (props.interval !== undefined) requireTimeoutWithinInterval(this, 'scrapeTimeout', props.scrapeTimeout, props.interval);
+    }
+  }
+
+  // Refuses a second scraper of the same port, and a second port announced by
+  // annotations (pods carry one `prometheus.io/port`).
+  private checkPortFree(target: ScrapeTargetInfo): void {
+    const others = SCRAPES.get(target.podMetadata) ?? [];
+    const same = others.find(o => o.portNumber === this.portNumber);
+    if (same) {
+      throw invalidProp(this, 'port', `('${this.portName}', ${this.portNumber}) of '${target.name}' is already scraped by '${same.node.path}'; a second scrape would count every series twice`);
+    }
+    const annotated = others.find(o => o.kind === ScrapeModeKind.ANNOTATIONS);
+    if (annotated && this.kind === ScrapeModeKind.ANNOTATIONS) {
+      throw invalidProp(this, 'mode', `cannot announce a second port of '${target.name}' by annotations (pods carry one prometheus.io/port; '${annotated.node.path}' announces ${annotated.portNumber}); use a PodMonitor or scrape-config mode`);
+    }
+  }
+
+  // Records the scrape; another mode turns off annotations announcing the same port.
+  private claimPort(target: ScrapeTargetInfo): void {
+    SCRAPES.set(target.podMetadata, [...SCRAPES.get(target.podMetadata) ?? [], this]);
+    const annotations = target.podMetadata.toJson().annotations ?? {};
+    const announcesThisPort = annotations['prometheus.io/port'] === undefined || annotations['prometheus.io/port'] === String(this.portNumber);
+    if (this.kind !== ScrapeModeKind.ANNOTATIONS && annotations['prometheus.io/scrape'] === 'true' && announcesThisPort) {
+      target.podMetadata.addAnnotation('prometheus.io/scrape', 'false');
     }
   }
 
@@ -154,6 +190,16 @@ export class PrometheusScrape extends Construct {
       throw invalidProp(this, 'selector', `(${JSON.stringify(selector)}) does not match the labels of ${what === 'Service' ? 'the Service' : 'the pods'} of '${target.name}' (${JSON.stringify(labels)})`);
     }
     return selector;
+  }
+
+  // A monitor selects in its own namespace unless told otherwise.
+  private namespaceSelector(target: ScrapeTargetInfo): { matchNames: string[] } | undefined {
+    const own = Chart.of(this).namespace;
+    if (own === target.namespace) return undefined;
+    if (target.namespace === undefined) {
+      throw invalidProp(this, 'target', `('${target.name}') has no namespace (its chart sets none) while the monitor would be in '${own}'; create the PrometheusScrape in the target's chart`);
+    }
+    return { matchNames: [target.namespace] };
   }
 
   private monitorMetadata(target: ScrapeTargetInfo, mode: ScrapeMode) {
@@ -191,10 +237,11 @@ export class PrometheusScrape extends Construct {
     }
     const selector = this.selectorFor(target, mode.monitorOptions, target.serviceLabels, 'Service', target.serviceSelector);
     const metadata = this.monitorMetadata(target, mode);
-    const spec: ServiceMonitorSpec = {
+    const spec: ServiceMonitorSpec = prune({
       selector: { matchLabels: selector },
+      namespaceSelector: this.namespaceSelector(target),
       endpoints: [this.endpoint(this.servicePortName(target), mode, props)],
-    };
+    });
     return new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata, spec });
   }
 
@@ -217,10 +264,11 @@ export class PrometheusScrape extends Construct {
   private podMonitor(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ApiObject {
     const selector = this.selectorFor(target, mode.monitorOptions, target.podLabels, 'pod', target.podSelector);
     const metadata = this.monitorMetadata(target, mode);
-    const spec: PodMonitorSpec = {
+    const spec: PodMonitorSpec = prune({
       selector: { matchLabels: selector },
+      namespaceSelector: this.namespaceSelector(target),
       podMetricsEndpoints: [this.endpoint(this.portName, mode, props)],
-    };
+    });
     return new ApiObject(this, 'PodMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'PodMonitor', metadata, spec });
   }
 

@@ -40,8 +40,8 @@ export interface ScrapeTargetInfo {
   readonly serviceSelector: { [key: string]: string };
   /** Metrics path announced by existing annotations, if any. */
   readonly annotatedPath?: string;
-  /** The pod template's metadata, for annotations. */
-  readonly podMetadata: { addAnnotation(key: string, value: string): void };
+  /** The pod template's metadata, for annotations; also identifies the target's pods. */
+  readonly podMetadata: { addAnnotation(key: string, value: string): void; toJson(): any };
   /** The NetworkPolicy admitting traffic to the pods, when the target has one of ours. */
   readonly networkPolicy?: kplus.NetworkPolicy;
   /** True when a missing Service port may be added for a container port (our own Service). */

@@ -7,6 +7,9 @@ import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
 import { deploymentPodRegex, render, series } from './promql';
 
+/** The ScaledObject of each server: KEDA's webhook refuses a second one for a Deployment. */
+const SCALED = new WeakMap<MlModelServing, ServingScaledObject>();
+
 /** What KEDA does when the Prometheus query keeps failing. */
 export interface ScalingFallback {
   /** Consecutive failed queries before the fallback applies. */
@@ -51,12 +54,13 @@ export interface ServingScaledObjectProps {
    */
   readonly activationThreshold?: number;
   /**
-   * Fewest replicas.
+   * Fewest replicas: 0 (scale to zero below `activationThreshold`) or within the
+   * server's bounds, which size its PodDisruptionBudget.
    * @default - the server's `minReplicas`
    */
   readonly minReplicas?: number;
   /**
-   * Most replicas.
+   * Most replicas; at most the server's `maxReplicas`, which sizes its PodDisruptionBudget.
    * @default - the server's `maxReplicas`
    */
   readonly maxReplicas?: number;
@@ -89,7 +93,8 @@ export interface ServingScaledObjectProps {
  *
  * KEDA makes its own HPA for the Deployment, so a server that has an HPA of ours
  * (`ServingScaling.autoscale()`) or a fixed replica count is refused with an error
- * rather than silently changed: create it with `ServingScaling.external(...)`.
+ * rather than silently changed: create it with `ServingScaling.external(...)`. One
+ * ScaledObject per server, in the server's namespace (KEDA's own rules).
  */
 export class ServingScaledObject extends Construct {
   /** The ScaledObject. */
@@ -112,6 +117,15 @@ export class ServingScaledObject extends Construct {
     if (!serving.deployment.hasAutoscaler) {
       throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.external({ minReplicas, maxReplicas })`);
     }
+    const other = SCALED.get(serving);
+    if (other) {
+      throw invalidProp(this, 'serving', `('${serving.name}') is already scaled by '${other.node.path}'; KEDA allows one ScaledObject per Deployment: put both queries in one`);
+    }
+    // KEDA scales only Deployments in the ScaledObject's own namespace.
+    const [namespace, servingNamespace] = [Chart.of(this).namespace, Chart.of(serving).namespace];
+    if (namespace !== servingNamespace) {
+      throw invalidProp(this, 'serving', `('${serving.name}') is in namespace '${servingNamespace ?? '(none)'}' but the ScaledObject would be in '${namespace ?? '(none)'}'; create it in the server's chart`);
+    }
     const name = props.name ?? serving.name;
     requireDnsSubdomain(this, 'name', name);
     this.minReplicas = props.minReplicas ?? serving.minReplicas;
@@ -120,6 +134,14 @@ export class ServingScaledObject extends Construct {
     requireInteger(this, 'maxReplicas', this.maxReplicas, 1);
     if (this.maxReplicas < this.minReplicas) {
       throw invalidProp(this, 'maxReplicas', `(${this.maxReplicas}) must be >= minReplicas (${this.minReplicas})`);
+    }
+    // The server's PodDisruptionBudget is sized for its own bounds: fewer pods could
+    // make it block every drain, more would run without one.
+    if (this.maxReplicas > serving.maxReplicas) {
+      throw invalidProp(this, 'maxReplicas', `(${this.maxReplicas}) must not exceed the server's maxReplicas (${serving.maxReplicas}); raise it in ServingScaling.external(...)`);
+    }
+    if (this.minReplicas !== 0 && this.minReplicas < serving.minReplicas) {
+      throw invalidProp(this, 'minReplicas', `(${this.minReplicas}) must be 0 (scale to zero) or at least the server's minReplicas (${serving.minReplicas}); lower it in ServingScaling.external(...)`);
     }
     if (!(props.threshold > 0) || !Number.isFinite(props.threshold)) {
       throw invalidProp(this, 'threshold', `(${props.threshold}) must be a positive number`);
@@ -162,6 +184,7 @@ export class ServingScaledObject extends Construct {
         },
       }],
     };
+    SCALED.set(serving, this);
     this.scaledObject = new ApiObject(this, 'ScaledObject', {
       apiVersion: KEDA_API_VERSION,
       kind: 'ScaledObject',

@@ -3,6 +3,7 @@ import {
   DashboardPanel, GrafanaDashboard, GrafanaDashboardProps, MlDashboards, MlModelServing, ModelServingDashboard, PanelUnit, ServingScaling,
 } from '../../src';
 import { findObjects, synthAndValidate } from '../util';
+import { syntaxErrors } from './util/promql-grammar';
 import { exprsAsRuleFile, promtoolTest, runPromtool } from './util/promtool';
 
 /** Every dashboard ConfigMap of a chart, parsed. */
@@ -66,6 +67,11 @@ function allExprs(items: { json: any }[]): string[] {
   return items.flatMap(d => d.json.panels.flatMap((p: any) => p.targets.map((t: any) => plainPromQl(t.expr))));
 }
 
+/** Every panel query that the Prometheus grammar (@prometheus-io/lezer-promql) rejects. */
+function unparsable(items: { json: any }[]): string[] {
+  return allExprs(items).filter(e => syntaxErrors(e).length > 0);
+}
+
 describe('MlDashboards: the guide\'s four dashboards', () => {
   const chart = new Chart(Testing.app(), 'monitoring', { namespace: 'monitoring' });
   const set = new MlDashboards(chart, 'dashboards');
@@ -114,6 +120,11 @@ describe('MlDashboards: the guide\'s four dashboards', () => {
     expect(JSON.stringify(d[2].json)).toContain('vllm:e2e_request_latency_seconds_bucket');
   });
 
+  test('every panel query parses with the Prometheus grammar (variables substituted)', () => {
+    expect(allExprs(items).length).toBeGreaterThan(15);
+    expect(unparsable(items)).toEqual([]);
+  });
+
   promtoolTest('every panel query parses (promtool, variables substituted)', (promtool) => {
     const exprs = allExprs(items);
     expect(exprs.length).toBeGreaterThan(15);
@@ -144,6 +155,10 @@ describe('ModelServingDashboard', () => {
     }
     const bounds = json.panels.find((p: any) => p.title === 'Replica bounds');
     expect(bounds.targets.map((t: any) => t.expr)).toEqual(['2', '8']);
+  });
+
+  test('every panel query parses with the Prometheus grammar', () => {
+    expect(unparsable(items)).toEqual([]);
   });
 
   promtoolTest('every panel query parses (promtool)', (promtool) => {

@@ -1,6 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { MlModelServing, MlModelServingProps, ModelServerAlerts, ModelServerAlertsProps, ServingScaling } from '../../src';
 import { findObject, synthAndValidate } from '../util';
+import { syntaxErrors } from './util/promql-grammar';
 import { exprsAsRuleFile, promtoolTest, runPromtool } from './util/promtool';
 
 function render(props: Partial<ModelServerAlertsProps> = {}, servingProps: Partial<MlModelServingProps> = {}, namespace: string | null = 'ml') {
@@ -192,6 +193,19 @@ describe('ModelServerAlerts', () => {
     expect(a.alertNames).not.toContain('ModelServerGpuSaturated');
     expect(b.ModelServerPodsNotReady.expr).toBe('(kube_deployment_status_replicas_unavailable{deployment="bert"}) > (0)');
     expect(b.ModelServerPodsNotReady.labels).toEqual({ deployment: 'bert', severity: 'warning' });
+  });
+
+  test('every expression parses with the Prometheus grammar, with default and custom props', () => {
+    const custom = render({
+      latencyHistogram: 'vllm:e2e_request_latency_seconds',
+      errorCodeRegex: '5..|429',
+      statusCodeLabel: 'status',
+      dcgmPodLabel: 'exported_pod',
+      hpaName: 'keda-hpa-bert',
+    });
+    const rules = [...Object.values<any>(byName), ...Object.values<any>(custom.byName)];
+    expect(rules).toHaveLength(12);
+    for (const r of rules) expect({ alert: r.alert, errors: syntaxErrors(r.expr) }).toEqual({ alert: r.alert, errors: [] });
   });
 
   promtoolTest('promtool check rules accepts the rendered groups (every expression parses)', (promtool) => {

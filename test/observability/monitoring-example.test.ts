@@ -17,19 +17,28 @@ describe('examples/monitoring.ts', () => {
     expect(yml.scrape_configs.map((j: any) => j.job_name)).toEqual(['kubernetes-pods', 'ml/reranker']);
   });
 
-  test('the guide\'s four dashboards, plus one for bert', () => {
-    const titles = (m: any[]) => findObjects(m, 'ConfigMap').filter((c: any) => c.metadata.labels?.grafana_dashboard === '1').length;
-    expect(titles(monitoringManifests)).toBe(4);
-    expect(titles(servingManifests)).toBe(1);
+  test('the guide\'s four dashboards, plus one for bert, all in Grafana\'s namespace', () => {
+    const titles = (m: any[]) => findObjects(m, 'ConfigMap').filter((c: any) => c.metadata.labels?.grafana_dashboard === '1').map((c: any) => c.metadata.name);
+    expect(titles(monitoringManifests)).toEqual([
+      'ml-cluster-overview', 'ml-application-metrics', 'ml-model-metrics', 'ml-resource-utilization', 'bert-dashboard',
+    ]);
+    expect(titles(servingManifests)).toEqual([]);
   });
 
   test('each mode is wired: annotations, ServiceMonitor, PodMonitor + KEDA, rules', () => {
-    expect(findObject(servingManifests, 'Deployment', 'sentiment').spec.template.metadata.annotations['prometheus.io/scrape']).toBe('true');
+    const scrapeAnnotation = (name: string) => findObject(servingManifests, 'Deployment', name).spec.template.metadata.annotations?.['prometheus.io/scrape'];
+    expect(scrapeAnnotation('sentiment')).toBe('true');
+    // One scraper each: the monitor and scrape-config modes turned the annotation off.
+    expect(scrapeAnnotation('bert')).toBe('false');
+    expect(scrapeAnnotation('reranker')).toBe('false');
+    expect(scrapeAnnotation('llm')).toBeUndefined();
     expect(findObject(servingManifests, 'ServiceMonitor', 'bert').metadata.labels.release).toBe('kube-prometheus-stack');
     expect(findObject(servingManifests, 'PodMonitor', 'llm').spec.podMetricsEndpoints[0].port).toBe('http');
     expect(findObject(servingManifests, 'ScaledObject', 'llm').spec.scaleTargetRef.name).toBe('llm');
     expect(findObjects(servingManifests, 'HorizontalPodAutoscaler').map((h: any) => h.metadata.name).sort()).toEqual(['bert', 'reranker', 'sentiment']);
     expect(findObjects(servingManifests, 'PrometheusRule').map((r: any) => r.metadata.name).sort()).toEqual(['bert', 'llm']);
+    const llmErrors = findObject(servingManifests, 'PrometheusRule', 'llm').spec.groups[0].rules.find((r: any) => r.alert === 'ModelServerHighErrorRatio');
+    expect(llmErrors.expr).toContain('status=~"5.."');
   });
 
   promtoolTest('promtool accepts the example\'s prometheus.yml and rules', (promtool) => {

@@ -87,12 +87,68 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
       .toThrow("PrometheusScrape 'prod/scrape': port is required: 'exporter' has no container port named 'metrics' or 'http' (named ports: a, b)");
   });
 
+  test('a second scrape of the same port is refused (every series would be counted twice)', () => {
+    const c = chart();
+    const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
+    const target = ScrapeTarget.modelServing(serving);
+    new PrometheusScrape(c, 'scrape', { target, mode: ScrapeMode.serviceMonitor() });
+    expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.podMonitor() }))
+      .toThrow("PrometheusScrape 'prod/again': port ('metrics', 9090) of 'bert' is already scraped by 'prod/scrape'; a second scrape would count every series twice");
+  });
+
+  test('pods announce one port by annotations', () => {
+    const c = chart();
+    const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
+    const target = ScrapeTarget.modelServing(serving);
+    new PrometheusScrape(c, 'scrape', { target, mode: ScrapeMode.annotations() });
+    expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.annotations(), port: 'http' }))
+      .toThrow("PrometheusScrape 'prod/again': mode cannot announce a second port of 'bert' by annotations (pods carry one prometheus.io/port; 'prod/scrape' announces 9090); use a PodMonitor or scrape-config mode");
+  });
+
+  test('a monitor in a namespace cannot find a target whose chart has none', () => {
+    const app = Testing.app();
+    const serving = new MlModelServing(new Chart(app, 'plain'), 'bert', { image: 'ml-model:v1' });
+    const monitoring = new Chart(app, 'monitoring', { namespace: 'monitoring' });
+    expect(() => new PrometheusScrape(monitoring, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.podMonitor() }))
+      .toThrow("PrometheusScrape 'monitoring/scrape': target ('bert') has no namespace (its chart sets none) while the monitor would be in 'monitoring'; create the PrometheusScrape in the target's chart");
+  });
+
   test('the scrape-config job must not clash with an existing one', () => {
     const c = chart();
     const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1' });
     const config = new PrometheusServerConfig(c, 'prometheus');
     expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.scrapeConfig(config, { jobName: 'kubernetes-pods' }) }))
       .toThrow("PrometheusServerConfig 'prod/prometheus': jobs['kubernetes-pods'] is defined twice; job names must be unique");
+  });
+});
+
+describe('monitor selectors (property-based)', () => {
+  const POD_LABELS = {
+    'app.kubernetes.io/name': 'bert',
+    'app.kubernetes.io/instance': 'bert',
+    'app.kubernetes.io/component': 'model-server',
+    'app.kubernetes.io/version': 'v1',
+    'app.kubernetes.io/managed-by': 'cdk8s-ml',
+  };
+  const keys = fc.subarray(Object.keys(POD_LABELS), { minLength: 1 });
+
+  test('a non-empty subset of the pods\' labels is accepted as the PodMonitor selector', () => {
+    fc.assert(fc.property(keys, (picked) => {
+      const selector = Object.fromEntries(picked.map(k => [k, POD_LABELS[k as keyof typeof POD_LABELS]]));
+      const s = scrape({ mode: ScrapeMode.podMonitor({ selector }) }, { version: 'v1' })();
+      expect(s.monitor!.toJson().spec.selector).toEqual({ matchLabels: selector });
+    }), { numRuns: 25 });
+  });
+
+  test('a selector with any label the pods lack, or with another value, is refused', () => {
+    const stranger = fc.oneof(
+      fc.tuple(fc.constantFrom(...Object.keys(POD_LABELS)), fc.constantFrom('gpt', 'v2', 'x')),
+      fc.tuple(fc.constantFrom('app', 'team', 'tier'), fc.constantFrom('bert', 'ml')),
+    );
+    fc.assert(fc.property(keys, stranger, (picked, [k, v]) => {
+      const selector = { ...Object.fromEntries(picked.map(p => [p, POD_LABELS[p as keyof typeof POD_LABELS]])), [k]: v };
+      expect(scrape({ mode: ScrapeMode.podMonitor({ selector }) }, { version: 'v1' })).toThrow('does not match the labels of the pods');
+    }), { numRuns: 25 });
   });
 });
 
@@ -125,12 +181,51 @@ describe('PrometheusServerConfig rejects bad input at synth time', () => {
       "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors role 'service' is not allowed with discovery role 'pod' (allowed: pod)"],
     ['empty selector', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.POD }] }] })] },
       "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors entries need a label or a field selector"],
+    ['label selector without operator', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.POD, label: 'app bert' }] }] })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors label ('app bert') must be a Kubernetes label selector such as 'app=bert,tier!=batch' or 'env in (prod, staging)'"],
+    ['label selector with a bad value', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.POD, label: 'app=my bert' }] }] })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors label ('app=my bert') must be a Kubernetes label selector"],
+    ['field selector without operator', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.POD, field: 'status.phase' }] }] })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors field ('status.phase') must be a Kubernetes field selector such as 'status.phase=Running'"],
+    ['selector role twice', {
+      jobs: [k8sJob({
+        kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.POD, label: 'a=b' }, { role: KubernetesSdRole.POD, field: 'status.phase=Running' }] }],
+      })],
+    }, "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].selectors has role 'pod' twice; join its terms with commas in one entry"],
     ['node metadata on services', { jobs: [k8sJob({ kubernetesSd: [{ role: KubernetesSdRole.SERVICE, attachNodeMetadata: true }] })] },
       "PrometheusServerConfig 'prod/prometheus': jobs['j'].kubernetesSd[0].attachNodeMetadata is only supported with roles pod, endpoints, endpointslice"],
     ['bad relabel target label', { jobs: [k8sJob({ relabelings: [{ sourceLabels: ['a'], targetLabel: 'my-label' }] })] },
       "PrometheusServerConfig 'prod/prometheus': jobs['j'].relabelings[0].targetLabel ('my-label') must be a valid label name"],
   ])('%s', (_name, props, message) => {
     expect(() => new PrometheusServerConfig(chart(), 'prometheus', props)).toThrow(message);
+  });
+});
+
+describe('Kubernetes SD selectors (property-based)', () => {
+  const name = fc.stringMatching(/^[a-z0-9]([a-z0-9._-]{0,10}[a-z0-9])?$/);
+  const key = fc.tuple(fc.option(fc.constantFrom('app.kubernetes.io/', 'example.com/'), { nil: undefined }), name).map(([p, n]) => `${p ?? ''}${n}`);
+  const term = fc.oneof(
+    fc.tuple(key, fc.constantFrom('=', '==', '!='), fc.oneof(name, fc.constant(''))).map(([k, op, v]) => `${k}${op}${v}`),
+    fc.tuple(fc.constantFrom('', '!'), key).map(([neg, k]) => `${neg}${k}`),
+    fc.tuple(key, fc.constantFrom('in', 'notin'), fc.array(name, { minLength: 1, maxLength: 3 })).map(([k, op, vs]) => `${k} ${op} (${vs.join(', ')})`),
+  );
+  const config = (label: string) => new PrometheusServerConfig(chart(), 'p', {
+    podAnnotationJob: false,
+    jobs: [{ jobName: 'j', kubernetesSd: [{ role: KubernetesSdRole.POD, selectors: [{ role: KubernetesSdRole.POD, label }] }] }],
+  });
+
+  test('label selectors in Kubernetes syntax are accepted and rendered as given', () => {
+    fc.assert(fc.property(fc.array(term, { minLength: 1, maxLength: 4 }), (terms) => {
+      const label = terms.join(',');
+      expect(config(label).toConfig().scrape_configs[0].kubernetes_sd_configs[0].selectors).toEqual([{ role: 'pod', label }]);
+    }), { numRuns: 50 });
+  });
+
+  test('stray words, operators or characters after a valid term are refused', () => {
+    const bad = fc.tuple(term, fc.constantFrom(' x y', '=a=b', '(', ';', '*')).map(([t, junk]) => `${t}${junk}`);
+    fc.assert(fc.property(bad, (label) => {
+      expect(() => config(label)).toThrow('must be a Kubernetes label selector');
+    }), { numRuns: 50 });
   });
 });
 

@@ -221,6 +221,56 @@ describe('PrometheusScrape, scrape-config mode', () => {
   });
 });
 
+describe('PrometheusScrape: one scraper per metrics port', () => {
+  const scrapeAnnotation = (manifests: any[]) => findObject(manifests, 'Deployment', 'bert').spec.template.metadata.annotations['prometheus.io/scrape'];
+
+  test.each<[string, (chart: Chart) => ScrapeMode]>([
+    ['ServiceMonitor', () => ScrapeMode.serviceMonitor()],
+    ['PodMonitor', () => ScrapeMode.podMonitor()],
+    ['scrape-config', (chart) => ScrapeMode.scrapeConfig(new PrometheusServerConfig(chart, 'prometheus'))],
+  ])('%s mode turns off the annotations announcing the same port (MlModelServing metrics)', (_name, mode) => {
+    const { chart, serving } = setup({ metrics: { port: 9090 } });
+    expect(serving.deployment.podMetadata.toJson().annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' });
+    new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: mode(chart) });
+    expect(scrapeAnnotation(synthAndValidate(chart))).toBe('false');
+  });
+
+  test('annotations announcing another port are left on', () => {
+    const { chart, serving } = setup({ metrics: { port: 9090 } });
+    new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.podMonitor(), port: 'http' });
+    expect(scrapeAnnotation(synthAndValidate(chart))).toBe('true');
+  });
+
+  test('two ports of one target: annotations for one, a PodMonitor for the other', () => {
+    const { chart, serving } = setup({ metrics: { port: 9090 } });
+    const target = ScrapeTarget.modelServing(serving);
+    new PrometheusScrape(chart, 'scrape', { target, mode: ScrapeMode.annotations() });
+    new PrometheusScrape(chart, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), port: 'http' });
+    const manifests = synthAndValidate(chart);
+    expect(findObject(manifests, 'Deployment', 'bert').spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090',
+    });
+    expect(findObject(manifests, 'PodMonitor', 'bert').spec.podMetricsEndpoints[0].port).toBe('http');
+  });
+});
+
+describe('PrometheusScrape: monitors in another namespace than the target', () => {
+  test('select the target\'s namespace; in the same namespace they need no namespace selector', () => {
+    const app = Testing.app();
+    const ml = new Chart(app, 'prod', { namespace: 'ml' });
+    const monitoring = new Chart(app, 'monitoring', { namespace: 'monitoring' });
+    const serving = new MlModelServing(ml, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
+    const target = ScrapeTarget.modelServing(serving);
+    new PrometheusScrape(monitoring, 'scrape', { target, mode: ScrapeMode.serviceMonitor() });
+    new PrometheusScrape(ml, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), port: 'http' });
+    const serviceMonitor = findObject(synthAndValidate(monitoring), 'ServiceMonitor', 'bert');
+    expect(serviceMonitor.metadata.namespace).toBe('monitoring');
+    expect(serviceMonitor.spec.namespaceSelector).toEqual({ matchNames: ['ml'] });
+    const podMonitor = findObject(synthAndValidate(ml), 'PodMonitor', 'bert');
+    expect(podMonitor.spec.namespaceSelector).toBeUndefined();
+  });
+});
+
 describe('PrometheusScrape admits Prometheus through the NetworkPolicy', () => {
   test('a server open only to its gateway gets a rule for Prometheus on the metrics port alone', () => {
     const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });

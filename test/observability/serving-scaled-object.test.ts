@@ -1,6 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { MlModelServing, MlModelServingProps, ModelServerAlerts, ServingScaledObject, ServingScaledObjectProps, ServingScaling } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
+import { syntaxErrors } from './util/promql-grammar';
 import { exprsAsRuleFile, promtoolTest, runPromtool } from './util/promtool';
 
 const EXTERNAL = ServingScaling.external({ minReplicas: 2, maxReplicas: 12 });
@@ -86,6 +88,18 @@ describe('ServingScaledObject', () => {
     });
   });
 
+  test('scale to zero: minReplicas 0 with an activation threshold', () => {
+    const { chart: c, make: m } = setup({ minReplicas: 0, activationThreshold: 0.5 });
+    m();
+    const s = findObject(synthAndValidate(c), 'ScaledObject', 'bert');
+    expect(s.spec.minReplicaCount).toBe(0);
+    expect(s.spec.triggers[0].metadata.activationThreshold).toBe('0.5');
+  });
+
+  test('the default query parses with the Prometheus grammar', () => {
+    expect(syntaxErrors(scaled.query)).toEqual([]);
+  });
+
   promtoolTest('the default query parses (promtool)', (promtool) => {
     const result = runPromtool(promtool, ['check', 'rules', 'rules.yml'], { 'rules.yml': exprsAsRuleFile([scaled.query]) });
     expect(result.output).toContain('SUCCESS');
@@ -111,6 +125,10 @@ describe('ServingScaledObject rejects bad input at synth time', () => {
     ['negative activation', { activationThreshold: -1 }, "ServingScaledObject 'prod/keda': activationThreshold (-1) must not be negative"],
     ['sub-second polling', { pollingInterval: Duration.millis(500) }, "ServingScaledObject 'prod/keda': pollingInterval (0.5) must be an integer"],
     ['zero polling', { pollingInterval: Duration.seconds(0) }, "ServingScaledObject 'prod/keda': pollingInterval (0) must be >= 1"],
+    ['max above the server\'s', { maxReplicas: 20 },
+      "ServingScaledObject 'prod/keda': maxReplicas (20) must not exceed the server's maxReplicas (12); raise it in ServingScaling.external(...)"],
+    ['min below the server\'s', { minReplicas: 1 },
+      "ServingScaledObject 'prod/keda': minReplicas (1) must be 0 (scale to zero) or at least the server's minReplicas (2); lower it in ServingScaling.external(...)"],
     ['fallback above max', { fallback: { failureThreshold: 3, replicas: 50 } }, "ServingScaledObject 'prod/keda': fallback.replicas (50) must be between 2 and 12"],
     ['fallback threshold 0', { fallback: { failureThreshold: 0, replicas: 4 } }, "ServingScaledObject 'prod/keda': fallback.failureThreshold (0) must be >= 1"],
     ['server address without scheme', { serverAddress: 'prometheus:9090' }, "ServingScaledObject 'prod/keda': serverAddress ('prometheus:9090') must be an http(s) URL"],
@@ -119,5 +137,32 @@ describe('ServingScaledObject rejects bad input at synth time', () => {
     ['bad name', { name: 'Bert' }, "ServingScaledObject 'prod/keda': name ('Bert') must be a valid RFC 1123 DNS subdomain"],
   ])('%s', (_name, props, message) => {
     expect(setup(props).make).toThrow(message);
+  });
+
+  test('a second ScaledObject for the same server', () => {
+    const { chart, serving, make } = setup();
+    make();
+    expect(() => new ServingScaledObject(chart, 'keda-2', { serving, threshold: 5 }))
+      .toThrow("ServingScaledObject 'prod/keda-2': serving ('bert') is already scaled by 'prod/keda'; KEDA allows one ScaledObject per Deployment: put both queries in one");
+  });
+
+  test('a ScaledObject in another namespace than its server', () => {
+    const app = Testing.app();
+    const serving = new MlModelServing(new Chart(app, 'prod', { namespace: 'ml' }), 'bert', { image: 'ml-model:v1', scaling: EXTERNAL });
+    const other = new Chart(app, 'autoscaling', { namespace: 'keda' });
+    expect(() => new ServingScaledObject(other, 'keda', { serving, threshold: 20 }))
+      .toThrow("ServingScaledObject 'autoscaling/keda': serving ('bert') is in namespace 'ml' but the ScaledObject would be in 'keda'; create it in the server's chart");
+  });
+
+  test('bounds are accepted exactly when KEDA and the server\'s PodDisruptionBudget agree (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: -1, max: 15 }), fc.integer({ min: 0, max: 15 }), (min, max) => {
+      const valid = (min === 0 || min >= 2) && max >= 1 && max <= 12 && min <= max;
+      const make = setup({ minReplicas: min, maxReplicas: max }).make;
+      if (valid) {
+        expect(make().minReplicas).toBe(min);
+      } else {
+        expect(make).toThrow(/ServingScaledObject 'prod\/keda': (min|max)Replicas \(-?\d+\) must/);
+      }
+    }), { numRuns: 60 });
   });
 });

@@ -7,7 +7,6 @@ export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
 /** One trigger. KEDA's trigger metadata values are all strings. */
 export interface ScaledObjectTrigger {
   readonly type: string;
-  readonly name?: string;
   readonly metricType?: string;
   readonly metadata: { [key: string]: string };
 }
@@ -19,11 +18,9 @@ export interface ScaledObjectSpec {
   readonly maxReplicaCount: number;
   readonly pollingInterval: number;
   readonly cooldownPeriod: number;
-  readonly initialCooldownPeriod?: number;
   readonly fallback?: { readonly failureThreshold: number; readonly replicas: number };
   readonly advanced?: {
     readonly horizontalPodAutoscalerConfig?: {
-      readonly name?: string;
       readonly behavior?: { readonly scaleDown?: { readonly stabilizationWindowSeconds?: number } };
     };
   };

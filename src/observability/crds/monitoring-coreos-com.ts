@@ -34,27 +34,28 @@ export interface CrdLabelSelector {
   readonly matchLabels: { [key: string]: string };
 }
 
+/** The namespaces a monitor selects in (default: its own). */
+export interface CrdNamespaceSelector {
+  readonly matchNames: string[];
+}
+
 /** `spec` of a ServiceMonitor. */
 export interface ServiceMonitorSpec {
   readonly selector: CrdLabelSelector;
   readonly endpoints: CrdScrapeEndpoint[];
-  readonly namespaceSelector?: { readonly matchNames?: string[]; readonly any?: boolean };
-  readonly jobLabel?: string;
-  readonly podTargetLabels?: string[];
+  readonly namespaceSelector?: CrdNamespaceSelector;
 }
 
 /** `spec` of a PodMonitor. */
 export interface PodMonitorSpec {
   readonly selector: CrdLabelSelector;
   readonly podMetricsEndpoints: CrdScrapeEndpoint[];
-  readonly namespaceSelector?: { readonly matchNames?: string[]; readonly any?: boolean };
-  readonly jobLabel?: string;
+  readonly namespaceSelector?: CrdNamespaceSelector;
 }
 
-/** One rule of a PrometheusRule group. */
+/** One alerting rule of a PrometheusRule group. */
 export interface CrdRule {
-  readonly alert?: string;
-  readonly record?: string;
+  readonly alert: string;
   readonly expr: string;
   readonly for?: string;
   readonly labels?: { [key: string]: string };
@@ -64,7 +65,6 @@ export interface CrdRule {
 /** One group of a PrometheusRule. */
 export interface CrdRuleGroup {
   readonly name: string;
-  readonly interval?: string;
   readonly rules: CrdRule[];
 }
 

@@ -81,6 +81,8 @@ const MAX_BYTES = 256 * 1024;
  * the Grafana chart) loads: labelled `grafana_dashboard: "1"`, the folder in an
  * annotation, the dashboard JSON under `<uid>.json`. Every dashboard has a data source
  * variable and a `namespace` variable; panels query Prometheus through the former.
+ * The sidecar reads only Grafana's own namespace unless its `searchNamespace` is set,
+ * so create dashboards in a chart of that namespace.
  */
 export class GrafanaDashboard extends Construct {
   /** The ConfigMap. */
