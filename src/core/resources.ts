@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 import { PodTemplatePatch } from './pod-template-patch';
+import { NodeSelectorOperator, SchedulableWorkload } from './scheduling';
 
 /** The NVIDIA device plugin's extended resource, the default GPU resource name. */
 export const NVIDIA_GPU = 'nvidia.com/gpu';
@@ -145,9 +146,11 @@ export function applyGpus(workload: kplus.Workload | kplus.Pod, containerIndex: 
   const resourceName = gpus.resourceName ?? NVIDIA_GPU;
   PodTemplatePatch.of(workload).setExtendedResource(containerIndex, resourceName, String(gpus.count));
   if (gpus.tolerateGpuTaint ?? true) {
-    workload.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.exists(resourceName, { effect: kplus.TaintEffect.NO_SCHEDULE })));
+    // Through the shared wrapper, so a GPU pool's identical toleration is not added twice.
+    SchedulableWorkload.of(workload).tolerate({ key: resourceName, effect: kplus.TaintEffect.NO_SCHEDULE });
   }
   if (gpus.product) {
-    workload.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is(NVIDIA_GPU_PRODUCT_LABEL, gpus.product)));
+    // Through the shared wrapper too, so a node pool's requirements join the same term.
+    SchedulableWorkload.of(workload).requireNodes([{ key: NVIDIA_GPU_PRODUCT_LABEL, operator: NodeSelectorOperator.IN, values: [gpus.product] }]);
   }
 }

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { PodTemplatePatch } from './pod-template-patch';
 
 /** Operators of node selector requirements. */
 export enum NodeSelectorOperator {
@@ -60,6 +61,16 @@ export interface ISchedulable {
   preferNodes(weight: number, requirements: NodeRequirement[]): void;
 }
 
+/** Identity of a toleration, to add each one once (GPU and pool tolerations overlap). */
+function tolerationKey(t: NodeToleration): string {
+  return JSON.stringify([t.key, t.value ?? null, t.effect ?? null]);
+}
+
+/** A requirement as a Kubernetes node selector requirement (matchExpression). */
+function matchExpression(r: NodeRequirement): any {
+  return { key: r.key, operator: r.operator, ...(r.values ? { values: [...r.values] } : {}) };
+}
+
 function labelQuery(r: NodeRequirement): kplus.NodeLabelQuery {
   const values = r.values ?? [];
   switch (r.operator) {
@@ -72,39 +83,68 @@ function labelQuery(r: NodeRequirement): kplus.NodeLabelQuery {
   }
 }
 
-/** Adapts a cdk8s-plus workload (Deployment, Job, StatefulSet, Pod, ...) to {@link ISchedulable}. */
+/** The first required node selector term of a pod spec, as a JSON pointer below the pod spec. */
+const FIRST_REQUIRED_TERM = 'affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0';
+
+/**
+ * Adapts a cdk8s-plus workload (Deployment, Job, StatefulSet, Pod, ...) to
+ * {@link ISchedulable}, ANDing every required node requirement into ONE node
+ * selector term.
+ *
+ * cdk8s-plus-27's `scheduling.attract()` adds a term per call, and Kubernetes ORs
+ * terms: a GPU model requirement plus a spot pool's requirement would admit any
+ * spot node, whatever its GPU, and any node of that model, spot or not. So the first
+ * requirement creates the term through cdk8s-plus and later ones are appended to it
+ * with {@link PodTemplatePatch}. Terms a user adds directly with
+ * `workload.scheduling.attract()` keep cdk8s-plus's OR semantics.
+ */
 export class SchedulableWorkload implements ISchedulable {
   /**
    * Wraps a cdk8s-plus workload. The same wrapper is returned for the same workload,
-   * so constructs that remember what they scheduled (node pools) see it once.
+   * so requirements from every caller land in one term, each toleration is added
+   * once, and node pools see a workload they already scheduled.
    */
-  public static of(workload: kplus.Workload): ISchedulable {
+  public static of(workload: kplus.Workload | kplus.Pod): ISchedulable {
     let wrapper = SchedulableWorkload.wrappers.get(workload);
     if (!wrapper) {
-      wrapper = new SchedulableWorkload(workload.scheduling);
+      wrapper = new SchedulableWorkload(workload);
       SchedulableWorkload.wrappers.set(workload, wrapper);
     }
     return wrapper;
   }
 
-  private static readonly wrappers = new WeakMap<kplus.Workload, SchedulableWorkload>();
+  private static readonly wrappers = new WeakMap<kplus.Workload | kplus.Pod, SchedulableWorkload>();
 
-  private constructor(private readonly scheduling: kplus.PodScheduling) {}
+  private readonly tolerated = new Set<string>();
+  private hasRequiredTerm = false;
+
+  private constructor(private readonly workload: kplus.Workload | kplus.Pod) {}
 
   public tolerate(t: NodeToleration): void {
+    if (this.tolerated.has(tolerationKey(t))) return;
+    this.tolerated.add(tolerationKey(t));
     const options = { effect: t.effect };
     const query = t.value !== undefined
       ? kplus.NodeTaintQuery.is(t.key, t.value, options)
       : kplus.NodeTaintQuery.exists(t.key, options);
-    this.scheduling.tolerate(kplus.Node.tainted(query));
+    this.workload.scheduling.tolerate(kplus.Node.tainted(query));
   }
 
   public requireNodes(requirements: NodeRequirement[]): void {
-    this.scheduling.attract(kplus.Node.labeled(...requirements.map(labelQuery)));
+    if (requirements.length === 0) return;
+    if (!this.hasRequiredTerm) {
+      this.workload.scheduling.attract(kplus.Node.labeled(...requirements.map(labelQuery)));
+      this.hasRequiredTerm = true;
+      return;
+    }
+    const patch = PodTemplatePatch.of(this.workload);
+    for (const r of requirements) {
+      patch.setPodSpec(`${FIRST_REQUIRED_TERM}/matchExpressions/-`, matchExpression(r));
+    }
   }
 
   public preferNodes(weight: number, requirements: NodeRequirement[]): void {
-    this.scheduling.attract(kplus.Node.labeled(...requirements.map(labelQuery)), { weight });
+    this.workload.scheduling.attract(kplus.Node.labeled(...requirements.map(labelQuery)), { weight });
   }
 }
 
@@ -118,6 +158,7 @@ export class PodPlacement implements ISchedulable {
   private readonly preferred: { weight: number; requirements: NodeRequirement[] }[] = [];
 
   public tolerate(toleration: NodeToleration): void {
+    if (this.tolerations.some(t => tolerationKey(t) === tolerationKey(toleration))) return;
     this.tolerations.push(toleration);
   }
 
@@ -142,21 +183,20 @@ export class PodPlacement implements ISchedulable {
 
   /**
    * Kubernetes `affinity.nodeAffinity`, or undefined. Required requirements are
-   * ANDed into one term (cdk8s-plus-27 does the same), so every requirement holds.
+   * ANDed into one term (as {@link SchedulableWorkload} does), so every one holds.
    * @internal
    */
   public _renderAffinity(): any | undefined {
-    const expr = (r: NodeRequirement) => ({ key: r.key, operator: r.operator, ...(r.values ? { values: [...r.values] } : {}) });
     const nodeAffinity: any = {};
     if (this.required.length > 0) {
       nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
-        nodeSelectorTerms: [{ matchExpressions: this.required.flat().map(expr) }],
+        nodeSelectorTerms: [{ matchExpressions: this.required.flat().map(matchExpression) }],
       };
     }
     if (this.preferred.length > 0) {
       nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution = this.preferred.map(p => ({
         weight: p.weight,
-        preference: { matchExpressions: p.requirements.map(expr) },
+        preference: { matchExpressions: p.requirements.map(matchExpression) },
       }));
     }
     return Object.keys(nodeAffinity).length > 0 ? { nodeAffinity } : undefined;

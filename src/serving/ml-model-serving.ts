@@ -15,7 +15,7 @@ import { MetricsEndpoint, prometheusScrapeAnnotations } from '../core/prometheus
 import { applyGpus, completeResources, GpuOptions, QosClass, qosClassOf, validateGpus } from '../core/resources';
 import { ISchedulable, NodeRequirement, NodeToleration, SchedulableWorkload } from '../core/scheduling';
 import { hardenPod, mountWritableTmp, PodIdentityOptions, secureContainerContext, securePodContext } from '../core/security';
-import { requireDnsLabel, requireInteger, requireLabelValue, requirePercentage, requirePort } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireLabelValue, requirePercentage, requirePort } from '../core/validation';
 
 /** Properties of {@link MlModelServing}. */
 export interface MlModelServingProps {
@@ -59,6 +59,17 @@ export interface MlModelServingProps {
    */
   readonly selectorLabels?: { [key: string]: string };
 
+  /**
+   * Name of the server container, e.g. `ml-model` for the guide's
+   * `kubectl set image deployment/ml-model-serving ml-model=ml-model:v2`.
+   * @default 'model-server'
+   */
+  readonly containerName?: string;
+  /**
+   * PriorityClass of the pods (e.g. a `PriorityClass.onlineServing()`'s name).
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
   /**
    * Container port the server listens on.
    * @default 8080
@@ -254,6 +265,8 @@ export class MlModelServing extends Construct implements ISchedulable {
   public readonly qosClass: QosClass;
   /** The metrics endpoint announced to Prometheus, if any. */
   public readonly metrics?: MetricsEndpoint;
+  /** GPUs per replica (0 for a CPU server). */
+  public readonly gpuCount: number;
 
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
@@ -279,7 +292,14 @@ export class MlModelServing extends Construct implements ISchedulable {
     this.servicePort = props.servicePort ?? 80;
     requirePort(this, 'port', this.port);
     requirePort(this, 'servicePort', this.servicePort);
-    if (props.metrics) requirePort(this, 'metrics.port', props.metrics.port);
+    if (props.metrics) {
+      requirePort(this, 'metrics.port', props.metrics.port);
+      if (props.metrics.scheme !== undefined && !['http', 'https'].includes(props.metrics.scheme)) {
+        throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
+      }
+    }
+    const containerName = props.containerName ?? 'model-server';
+    requireDnsLabel(this, 'containerName', containerName);
     this.metrics = props.metrics;
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     requireInteger(this, 'revisionHistoryLimit', revisionHistoryLimit, 0);
@@ -305,7 +325,7 @@ export class MlModelServing extends Construct implements ISchedulable {
 
     const resources = completeResources(this, 'resources', props.resources, DEFAULT_RESOURCES, props.guaranteedQos ?? false);
     this.qosClass = qosClassOf(resources);
-    const gpuCount = validateGpus(this, 'gpus', props.gpus);
+    this.gpuCount = validateGpus(this, 'gpus', props.gpus);
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, labels: this.labels },
@@ -331,7 +351,7 @@ export class MlModelServing extends Construct implements ISchedulable {
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selector }));
 
     this.container = this.deployment.addContainer({
-      name: 'model-server',
+      name: containerName,
       image: props.image,
       imagePullPolicy: props.allowMutableImageTag ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: this.containerPorts(props.metrics),
@@ -348,9 +368,13 @@ export class MlModelServing extends Construct implements ISchedulable {
       bindModelSource(this, this.deployment, this.container, props.model, props.modelMountPath ?? '/mnt/models');
     }
     hardenPod(this.deployment);
-    if (props.gpus && gpuCount > 0) applyGpus(this.deployment, 0, props.gpus);
+    if (props.gpus && this.gpuCount > 0) applyGpus(this.deployment, 0, props.gpus);
     applyTopologySpread(this.deployment, this.selector, props.spread ?? [TopologySpread.acrossZones()]);
-    PodTemplatePatch.of(this.deployment).setSpec('revisionHistoryLimit', revisionHistoryLimit);
+    const patch = PodTemplatePatch.of(this.deployment).setSpec('revisionHistoryLimit', revisionHistoryLimit);
+    if (props.priorityClassName) {
+      requireDnsSubdomain(this, 'priorityClassName', props.priorityClassName);
+      patch.setPodSpec('priorityClassName', props.priorityClassName);
+    }
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, labels: this.labels },

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { NodeSelectorOperator, PodPlacement, SchedulableWorkload } from '../../src';
+import { applyGpus } from '../../src/core/resources';
 
 describe('scheduling', () => {
   test('PodPlacement renders tolerations and node affinity for raw pod templates', () => {
@@ -41,5 +42,33 @@ describe('scheduling', () => {
       .toEqual([{ key: 'a', operator: 'Gt', values: ['3'] }]);
     expect(spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0])
       .toEqual({ weight: 10, preference: { matchExpressions: [{ key: 'c', operator: 'DoesNotExist' }] } });
+  });
+
+  test('required node requirements from every caller are ANDed into one term; tolerations added once', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const deployment = new kplus.Deployment(chart, 'd', { containers: [{ image: 'x:1' }] });
+    applyGpus(deployment, 0, { count: 1, product: 'A100' });
+    const target = SchedulableWorkload.of(deployment);
+    expect(SchedulableWorkload.of(deployment)).toBe(target);
+    target.requireNodes([{ key: 'karpenter.sh/capacity-type', operator: NodeSelectorOperator.IN, values: ['spot'] }]);
+    target.requireNodes([{ key: 'kubernetes.io/arch', operator: NodeSelectorOperator.IN, values: ['amd64'] }]);
+    target.tolerate({ key: 'nvidia.com/gpu', effect: kplus.TaintEffect.NO_SCHEDULE });
+    const spec = Testing.synth(chart)[0].spec.template.spec;
+    // One term: Kubernetes ORs terms, so separate ones would admit spot nodes of any GPU model.
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
+      matchExpressions: [
+        { key: 'nvidia.com/gpu.product', operator: 'In', values: ['A100'] },
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+        { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+      ],
+    }]);
+    expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  test('PodPlacement adds each toleration once', () => {
+    const placement = new PodPlacement();
+    placement.tolerate({ key: 'spot', value: 'true' });
+    placement.tolerate({ key: 'spot', value: 'true' });
+    expect(placement._renderTolerations()).toHaveLength(1);
   });
 });

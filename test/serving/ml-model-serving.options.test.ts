@@ -217,6 +217,15 @@ describe('MlModelServing options', () => {
     expect(findObject(manifests, 'Service', 'bert').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8000, targetPort: 9000 }] });
   });
 
+  test('container name, priority class and GPU count', () => {
+    const { container, pod, serving } = synth({ containerName: 'ml-model', priorityClassName: 'ml-online-serving', gpus: { count: 2 } });
+    expect(container.name).toBe('ml-model');
+    expect(pod.priorityClassName).toBe('ml-online-serving');
+    expect(serving.gpuCount).toBe(2);
+    expect(synth().serving.gpuCount).toBe(0);
+    expect(synth().pod.priorityClassName).toBeUndefined();
+  });
+
   test('explicit name and version', () => {
     const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
     new MlModelServing(chart, 'bert', { image: 'ml-model:v1', name: 'bert-classifier', version: 'model-7', partOf: 'search' });

@@ -229,7 +229,7 @@ describe('CRD folder location', () => {
     expect(v.crdsAvailable()).toBe(false);
     const bad = deployment();
     bad.spec.replicas = 'x';
-    expect(v.validationProblems([nodePool(), { ...nodePool(), spec: 'not even an object' }, bad])).toEqual([
+    expect(v.validationProblems([nodePool(), { ...nodePool(), metadata: { name: 'other' }, spec: 'not even an object' }, bad])).toEqual([
       'Deployment/web: spec.replicas must be integer',
     ]);
     expect(warn).toHaveBeenCalledTimes(1);
@@ -311,5 +311,18 @@ describe('findObject / findObjects', () => {
     expect(() => findObject(manifests, 'Deployment', 'api')).toThrow('No Deployment api in manifests (Deployment objects: web; kinds present: Deployment, Service)');
     expect(() => findObject(manifests, 'Ingress')).toThrow(/No Ingress in manifests/);
     expect(() => findObject(manifests, 'Service')).toThrow('2 objects match Service (web, web-headless-c8abc123); pass a name to pick one');
+  });
+});
+
+describe('duplicate objects', () => {
+  test('two objects of one kind, namespace and name are a problem; other namespaces or kinds are not', () => {
+    const a = { ...deployment(), metadata: { name: 'web', namespace: 'ml' } };
+    const b = { ...deployment(), metadata: { name: 'web', namespace: 'ml' } };
+    const otherNamespace = { ...deployment(), metadata: { name: 'web', namespace: 'prod' } };
+    expect(validationProblems([a, b])).toEqual([
+      "Deployment/web: 2 objects share this kind, namespace ('ml') and name; only one would exist in the cluster",
+    ]);
+    expect(validationProblems([a, otherNamespace])).toEqual([]);
+    expect(() => validateManifests([a, b])).toThrow(/only one would exist/);
   });
 });

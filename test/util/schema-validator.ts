@@ -377,8 +377,27 @@ function objectProblems(obj: any, options: ValidateOptions): string[] {
 
 /** Every problem in `manifests`, as `Kind/name: path message` lines (empty when all valid). */
 export function validationProblems(manifests: any[], options: ValidateOptions = {}): string[] {
-  return manifests.flatMap((obj) => objectProblems(obj, options)
-    .map((p) => `${obj?.kind ?? '<no kind>'}/${obj?.metadata?.name ?? '<no name>'}: ${p}`));
+  return [
+    ...manifests.flatMap((obj) => objectProblems(obj, options)
+      .map((p) => `${obj?.kind ?? '<no kind>'}/${obj?.metadata?.name ?? '<no name>'}: ${p}`)),
+    ...duplicateProblems(manifests),
+  ];
+}
+
+/**
+ * Two objects of one kind with the same namespace and name: `kubectl apply` would
+ * silently keep only the last one (e.g. two colors' HPAs given the same name).
+ */
+function duplicateProblems(manifests: any[]): string[] {
+  const seen = new Map<string, number>();
+  for (const obj of manifests) {
+    const key = `${obj?.apiVersion?.split('/').slice(0, -1).join('/') ?? ''}|${obj?.kind}|${obj?.metadata?.namespace ?? ''}|${obj?.metadata?.name}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  return [...seen.entries()].filter(([, n]) => n > 1).map(([key, n]) => {
+    const [, kind, namespace, name] = key.split('|');
+    return `${kind}/${name}: ${n} objects share this kind, namespace ('${namespace}') and name; only one would exist in the cluster`;
+  });
 }
 
 /** Throws one Error listing every schema problem in `manifests`. */
