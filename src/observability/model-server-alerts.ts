@@ -79,7 +79,7 @@ export interface ModelServerAlertsProps {
 
   /**
    * Add the GPU utilization alerts (DCGM exporter's `DCGM_FI_DEV_GPU_UTIL`).
-   * @default true
+   * @default - true when the server requests GPUs
    */
   readonly gpuAlerts?: boolean;
   /**
@@ -153,7 +153,7 @@ export class ModelServerAlerts extends Construct {
       this.errorRule(ctx, props),
       ...this.replicasRule(ctx, props, serving),
       this.notReadyRule(ctx),
-      ...((props.gpuAlerts ?? true) ? this.gpuRules(ctx, props) : []),
+      ...((props.gpuAlerts ?? serving.gpuCount > 0) ? this.gpuRules(ctx, props) : []),
     ];
     this.alertNames = rules.map(r => r.alert);
     this.groupName = `${name}.model-server`;

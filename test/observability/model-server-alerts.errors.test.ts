@@ -4,7 +4,7 @@ import { MlModelServing, ModelServerAlerts, ModelServerAlertsProps } from '../..
 
 function make(props: Partial<ModelServerAlertsProps>) {
   const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
-  const serving = new MlModelServing(chart, 'bert', { image: 'ml-model:v1' });
+  const serving = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', gpus: { count: 1 } });
   return () => new ModelServerAlerts(chart, 'alerts', { serving, ...props });
 }
 

@@ -6,7 +6,8 @@ import { exprsAsRuleFile, promtoolTest, runPromtool } from './util/promtool';
 
 function render(props: Partial<ModelServerAlertsProps> = {}, servingProps: Partial<MlModelServingProps> = {}, namespace: string | null = 'ml') {
   const chart = new Chart(Testing.app(), 'prod', { namespace: namespace ?? undefined });
-  const serving = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', ...servingProps });
+  // A GPU server by default: the GPU alerts are on only for servers with GPUs.
+  const serving = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', gpus: { count: 1 }, ...servingProps });
   const alerts = new ModelServerAlerts(chart, 'alerts', { serving, ...props });
   const manifests = synthAndValidate(chart);
   const rule = findObject(manifests, 'PrometheusRule', 'bert');
@@ -230,5 +231,13 @@ describe('ModelServerAlerts', () => {
     const result = runPromtool(promtool, ['test', 'rules', 'tests.yml'], { 'rules.yml': { groups: lenient.rule.spec.groups }, 'tests.yml': alertTests() });
     expect(result.ok).toBe(false);
     expect(result.output).toContain('ModelServerHighErrorRatio');
+  });
+
+  test('GPU alerts default to on only for servers with GPUs', () => {
+    const cpu = render({}, { gpus: undefined });
+    expect(Object.keys(cpu.byName).filter(n => n.includes('Gpu'))).toEqual([]);
+    const forced = render({ gpuAlerts: true }, { gpus: undefined });
+    expect(Object.keys(forced.byName).filter(n => n.includes('Gpu')).sort()).toEqual(['ModelServerGpuIdle', 'ModelServerGpuSaturated']);
+    expect(Object.keys(render().byName).filter(n => n.includes('Gpu')).length).toBe(2);
   });
 });
