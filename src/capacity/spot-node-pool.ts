@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CAPACITY_TYPE_LABEL, CapacityType, GpuNodeOptions, KarpenterNodePool, NODE_POOL_LABEL, NodePoolOptions, SPOT_TAINT } from './karpenter-node-pool';
 import { INodePool, NodePoolBase, NodeTaint, validateTaints } from './node-pool';
-import { invalidProp } from '../core/errors';
+import { invalidProp, PUBLIC_TYPE_NAME } from '../core/errors';
 import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
 import { requireDnsLabel, requireLabelValue } from '../core/validation';
 
@@ -119,6 +119,7 @@ interface ProviderConvention {
 
 /** Spot nodes made by a cloud's tooling: known labels and taints, nothing emitted. */
 class ManagedSpotPool extends NodePoolBase {
+  public readonly [PUBLIC_TYPE_NAME] = 'SpotNodePool';
   public readonly taints: NodeTaint[];
   public readonly nodeRequirements: NodeRequirement[];
   public readonly spot: boolean = true;
@@ -140,6 +141,7 @@ class ManagedSpotPool extends NodePoolBase {
 
 /** A Karpenter spot NodePool defined outside this app. */
 class ExistingKarpenterSpotPool extends NodePoolBase {
+  public readonly [PUBLIC_TYPE_NAME] = 'SpotNodePool';
   public readonly taints: NodeTaint[];
   public readonly nodeRequirements: NodeRequirement[];
   public readonly spot: boolean = true;

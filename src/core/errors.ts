@@ -9,5 +9,15 @@ import { IConstruct } from 'constructs';
  * Thrown at construction (synth) time, never deferred to the cluster.
  */
 export function invalidProp(scope: IConstruct, prop: string, problem: string): Error {
-  return new Error(`${scope.constructor.name} '${scope.node.path}': ${prop} ${problem}`);
+  return new Error(`${typeNameOf(scope)} '${scope.node.path}': ${prop} ${problem}`);
+}
+
+/**
+ * Marks an internal class with the public type users wrote (e.g. the construct a
+ * `SpotNodePool.gke()` returns is internal), so its errors name a type they know.
+ */
+export const PUBLIC_TYPE_NAME = Symbol.for('cdk8s-ml.publicTypeName');
+
+function typeNameOf(scope: IConstruct): string {
+  return (scope as { [PUBLIC_TYPE_NAME]?: string })[PUBLIC_TYPE_NAME] ?? scope.constructor.name;
 }

@@ -213,7 +213,7 @@ describe('schedule() errors', () => {
     const c = chart();
     const gke = SpotNodePool.gke(c, 'gke');
     expect(() => gke.schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' }), { tolerate: false }))
-      .toThrow("ManagedSpotPool 'prod/gke': schedule() tolerate is false, but the pool's nodes carry cloud.google.com/gke-spot=true:NoSchedule");
+      .toThrow("SpotNodePool 'prod/gke': schedule() tolerate is false, but the pool's nodes carry cloud.google.com/gke-spot=true:NoSchedule");
   });
 
   test('PreferNoSchedule taints do not keep pods away, so tolerate false is accepted', () => {
@@ -257,11 +257,11 @@ describe('schedule() errors', () => {
   });
 
   test('managed pools validate their options', () => {
-    expect(() => SpotNodePool.gke(chart(), 'gke', { poolName: '' })).toThrow("ManagedSpotPool 'prod/gke': poolName must not be empty");
-    expect(() => SpotNodePool.aks(chart(), 'aks', { poolName: 'a b' })).toThrow("ManagedSpotPool 'prod/aks': poolName ('a b') must be a valid label value");
-    expect(() => SpotNodePool.fromNodePoolName(chart(), 'ext', '')).toThrow("ExistingKarpenterSpotPool 'prod/ext': name must not be empty");
+    expect(() => SpotNodePool.gke(chart(), 'gke', { poolName: '' })).toThrow("SpotNodePool 'prod/gke': poolName must not be empty");
+    expect(() => SpotNodePool.aks(chart(), 'aks', { poolName: 'a b' })).toThrow("SpotNodePool 'prod/aks': poolName ('a b') must be a valid label value");
+    expect(() => SpotNodePool.fromNodePoolName(chart(), 'ext', '')).toThrow("SpotNodePool 'prod/ext': name must not be empty");
     expect(() => SpotNodePool.fromNodePoolName(chart(), 'ext', 'Shared_Spot'))
-      .toThrow("ExistingKarpenterSpotPool 'prod/ext': name ('Shared_Spot') must be a valid RFC 1123 DNS label");
+      .toThrow("SpotNodePool 'prod/ext': name ('Shared_Spot') must be a valid RFC 1123 DNS label");
   });
 });
 
