@@ -1,16 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryTraffic, CanaryTrafficMode, GatewayApiTrafficOptions, IngressNginxTrafficOptions } from './canary-traffic';
-import { invalidProp } from '../core/errors';
-import { MlLabels } from '../core/labels';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort } from '../core/validation';
-import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
-import { ServingScaling } from '../serving/serving-scaling';
-import { createHttpRoute } from './crds/http-route';
+import { CanarySplit, createCanaryHttpRoute, createCanaryIngresses } from './canary-routes';
+import { CanaryTraffic, CanaryTrafficMode } from './canary-traffic';
 import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
 import { minimumTotalForBothTracks, splitReplicas } from './replica-split';
-import { requireHostname, requireHttpPath } from './route-validation';
+import { invalidProp } from '../core/errors';
+import { MlLabels } from '../core/labels';
+import { requireDnsLabel, requireInteger, requirePort } from '../core/validation';
+import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
+import { ServingScaling } from '../serving/serving-scaling';
 
 /** Properties of {@link CanaryRelease}. */
 export interface CanaryReleaseProps {
@@ -181,17 +180,16 @@ export class CanaryRelease extends Construct {
     const annotations = this.splitAnnotations();
     if (mode === CanaryTrafficMode.REPLICA_RATIO) {
       this.service = this.createSharedService(appLabels, props, annotations);
-    } else if (mode === CanaryTrafficMode.GATEWAY_API) {
-      this.httpRoute = this.createHttpRoute(props.traffic.gatewayOptions!, annotations);
     } else {
-      const options = props.traffic.ingressOptions!;
-      this.ingress = this.createIngress('Ingress', this.name, options, this.stable, {});
-      if (this.canary) {
-        this.canaryIngress = this.createIngress('CanaryIngress', `${this.name}-canary`, options, this.canary, {
-          ...annotations,
-          'nginx.ingress.kubernetes.io/canary': 'true',
-          'nginx.ingress.kubernetes.io/canary-weight': String(this.weight),
-        });
+      const split: CanarySplit = {
+        name: this.name, labels: this.labels, annotations, weight: this.weight, stable: this.stable, canary: this.canary,
+      };
+      if (mode === CanaryTrafficMode.GATEWAY_API) {
+        this.httpRoute = createCanaryHttpRoute(this, props.traffic.gatewayOptions!, split);
+      } else {
+        const ingresses = createCanaryIngresses(this, props.traffic.ingressOptions!, split);
+        this.ingress = ingresses.ingress;
+        this.canaryIngress = ingresses.canaryIngress;
       }
     }
   }
@@ -260,55 +258,5 @@ export class CanaryRelease extends Construct {
     });
     for (const [k, v] of Object.entries(appLabels)) service.selectLabel(k, v);
     return service;
-  }
-
-  private createHttpRoute(options: GatewayApiTrafficOptions, annotations: { [key: string]: string }): ApiObject {
-    const name = options.routeName ?? this.name;
-    requireDnsSubdomain(this, 'routeName', name);
-    requireDnsSubdomain(this, 'gateway.name', options.gateway.name);
-    if (options.gateway.namespace !== undefined) requireDnsLabel(this, 'gateway.namespace', options.gateway.namespace);
-    const section = options.gateway.sectionName;
-    // The CRD's SectionName pattern and length are those of a DNS subdomain.
-    if (section !== undefined) requireDnsSubdomain(this, 'gateway.sectionName', section);
-    const hostnames = options.hostnames;
-    if (hostnames !== undefined) {
-      if (hostnames.length < 1 || hostnames.length > 16) {
-        throw invalidProp(this, 'hostnames', `(${hostnames.length}) must hold 1 to 16 hostnames`);
-      }
-      hostnames.forEach((h, i) => requireHostname(this, `hostnames[${i}]`, h));
-    }
-    const pathPrefix = options.pathPrefix ?? '/';
-    requireHttpPath(this, 'pathPrefix', pathPrefix);
-
-    const backends = [{ kind: 'Service', name: this.stableService.name, port: this.stable.servicePort, weight: 100 - this.weight }];
-    if (this.canary) backends.push({ kind: 'Service', name: this.canaryService!.name, port: this.canary.servicePort, weight: this.weight });
-    const route = createHttpRoute(this, 'HttpRoute', { name, labels: this.labels }, {
-      parentRefs: [{
-        group: 'gateway.networking.k8s.io',
-        kind: 'Gateway',
-        name: options.gateway.name,
-        ...(options.gateway.namespace !== undefined ? { namespace: options.gateway.namespace } : {}),
-        ...(section !== undefined ? { sectionName: section } : {}),
-      }],
-      ...(hostnames !== undefined ? { hostnames: [...hostnames] } : {}),
-      rules: [{ matches: [{ path: { type: 'PathPrefix', value: pathPrefix } }], backendRefs: backends.map(b => ({ group: '', ...b })) }],
-    });
-    for (const [k, v] of Object.entries(annotations)) route.metadata.addAnnotation(k, v);
-    return route;
-  }
-
-  private createIngress(id: string, name: string, options: IngressNginxTrafficOptions, backend: MlModelServing,
-    annotations: { [key: string]: string }): kplus.Ingress {
-    requireHostname(this, 'host', options.host);
-    const path = options.path ?? '/';
-    requireHttpPath(this, 'path', path);
-    const ingress = new kplus.Ingress(this, id, {
-      metadata: { name, labels: this.labels, annotations },
-      className: options.ingressClassName ?? 'nginx',
-    });
-    // The port is named: a track with a separate metrics port has a two-port Service.
-    const service = kplus.IngressBackend.fromService(backend.service, { port: backend.servicePort });
-    ingress.addHostRule(options.host, path, service, kplus.HttpIngressPathType.PREFIX);
-    return ingress;
   }
 }
