@@ -1,17 +1,15 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { invalidProp } from '../core/errors';
-import { MlLabels } from '../core/labels';
-import { prometheusScrapeAnnotations } from '../core/prometheus-annotations';
-import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
-import { CrdScrapeEndpoint, MONITORING_API_VERSION, PodMonitorSpec, ServiceMonitorSpec } from './crds/monitoring-coreos-com';
 import { KubernetesSdRole } from './kubernetes-sd';
+import { renderPodMonitor, renderServiceMonitor, targetSelector } from './monitor-resources';
 import { requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
-import { prune, RelabelAction, RelabelRule, renderRelabeling, validateRelabelRule } from './relabel-rule';
+import { RelabelAction } from './relabel-rule';
 import { podTargetRelabelings, ScrapeJob, ScrapeScheme } from './scrape-job';
 import { ScrapeMode, ScrapeModeKind } from './scrape-mode';
 import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
+import { invalidProp } from '../core/errors';
+import { prometheusScrapeAnnotations } from '../core/prometheus-annotations';
 
 /** The scrapes of each target, keyed by its pod template's metadata. */
 const SCRAPES = new WeakMap<object, PrometheusScrape[]>();
@@ -108,10 +106,10 @@ export class PrometheusScrape extends Construct {
         }
         break;
       case ScrapeModeKind.SERVICE_MONITOR:
-        this.monitor = this.serviceMonitor(target, mode, props);
+        this.monitor = renderServiceMonitor(this, target, mode, props);
         break;
       case ScrapeModeKind.POD_MONITOR:
-        this.monitor = this.podMonitor(target, mode, props);
+        this.monitor = renderPodMonitor(this, target, mode, props);
         break;
       case ScrapeModeKind.SCRAPE_CONFIG:
         this.job = this.scrapeJob(target, mode, props);
@@ -175,106 +173,9 @@ export class PrometheusScrape extends Construct {
     return [port.name!, port.number];
   }
 
-  private selectorFor(
-    target: ScrapeTargetInfo,
-    options: { selector?: { [k: string]: string } },
-    labels: { [k: string]: string },
-    what: string,
-    defaults: { [k: string]: string },
-  ): { [k: string]: string } {
-    const selector = options.selector ?? defaults;
-    if (Object.keys(selector).length === 0) {
-      throw invalidProp(this, 'selector', `is empty: a monitor with an empty selector scrapes every ${what} in the namespace; label ${what === 'Service' ? "the target's Service" : "the target's pods"}`);
-    }
-    if (!MlLabels.matches(selector, labels)) {
-      throw invalidProp(this, 'selector', `(${JSON.stringify(selector)}) does not match the labels of ${what === 'Service' ? 'the Service' : 'the pods'} of '${target.name}' (${JSON.stringify(labels)})`);
-    }
-    return selector;
-  }
-
-  // A monitor selects in its own namespace unless told otherwise.
-  private namespaceSelector(target: ScrapeTargetInfo): { matchNames: string[] } | undefined {
-    const own = Chart.of(this).namespace;
-    if (own === target.namespace) return undefined;
-    if (target.namespace === undefined) {
-      throw invalidProp(this, 'target', `('${target.name}') has no namespace (its chart sets none) while the monitor would be in '${own}'; create the PrometheusScrape in the target's chart`);
-    }
-    return { matchNames: [target.namespace] };
-  }
-
-  private monitorMetadata(target: ScrapeTargetInfo, mode: ScrapeMode) {
-    const o = mode.monitorOptions;
-    const name = o.name ?? target.name;
-    requireDnsSubdomain(this, 'name', name);
-    for (const [k, v] of Object.entries(o.monitorLabels ?? {})) requireLabelValue(this, `monitorLabels['${k}']`, v);
-    return { name, labels: { ...target.labels, ...o.monitorLabels } };
-  }
-
-  private endpoint(port: string, mode: ScrapeMode, props: PrometheusScrapeProps): CrdScrapeEndpoint {
-    const o = mode.monitorOptions;
-    this.validateRules('relabelings', o.relabelings);
-    this.validateRules('metricRelabelings', o.metricRelabelings);
-    return prune({
-      port,
-      path: this.path,
-      scheme: props.scheme,
-      interval: props.interval,
-      scrapeTimeout: props.scrapeTimeout,
-      honorLabels: o.honorLabels,
-      relabelings: o.relabelings?.map(renderRelabeling),
-      metricRelabelings: o.metricRelabelings?.map(renderRelabeling),
-    }) as CrdScrapeEndpoint;
-  }
-
-  private validateRules(prop: string, rules?: RelabelRule[]): void {
-    (rules ?? []).forEach((r, i) => validateRelabelRule(this, `${prop}[${i}]`, r));
-  }
-
-  private serviceMonitor(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ApiObject {
-    const service = target.service;
-    if (!service) {
-      throw invalidProp(this, 'target', `('${target.name}') has no Service; give one with ScrapeTarget.workload(workload, { service }) or use a PodMonitor`);
-    }
-    const selector = this.selectorFor(target, mode.monitorOptions, target.serviceLabels, 'Service', target.serviceSelector);
-    const metadata = this.monitorMetadata(target, mode);
-    const spec: ServiceMonitorSpec = prune({
-      selector: { matchLabels: selector },
-      namespaceSelector: this.namespaceSelector(target),
-      endpoints: [this.endpoint(this.servicePortName(target), mode, props)],
-    });
-    return new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata, spec });
-  }
-
-  // A ServiceMonitor names a Service port. Our own model-server Service gets the
-  // metrics port added when it lacks it; another Service must already have it.
-  private servicePortName(target: ScrapeTargetInfo): string {
-    const service = target.service!;
-    const byName = service.ports.find(p => p.name === this.portName);
-    if (byName) return this.portName;
-    const byTarget = service.ports.find(p => p.name && (p.targetPort ?? p.port) === this.portNumber);
-    if (byTarget) return byTarget.name!;
-    if (target.ownsService) {
-      service.bind(this.portNumber, { name: this.portName, targetPort: this.portNumber });
-      return this.portName;
-    }
-    const ports = service.ports.map(p => `${p.name ?? '(unnamed)'}:${p.port}`).join(', ') || 'none';
-    throw invalidProp(this, 'port', `('${this.portName}', container port ${this.portNumber}) is not a named port of Service '${service.name}' (ports: ${ports}); add it to the Service or use a PodMonitor`);
-  }
-
-  private podMonitor(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ApiObject {
-    const selector = this.selectorFor(target, mode.monitorOptions, target.podLabels, 'pod', target.podSelector);
-    const metadata = this.monitorMetadata(target, mode);
-    const spec: PodMonitorSpec = prune({
-      selector: { matchLabels: selector },
-      namespaceSelector: this.namespaceSelector(target),
-      podMetricsEndpoints: [this.endpoint(this.portName, mode, props)],
-    });
-    return new ApiObject(this, 'PodMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'PodMonitor', metadata, spec });
-  }
-
   private scrapeJob(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ScrapeJob {
     const o = mode.jobOptions ?? {};
-    const selector = this.selectorFor(target, {}, target.podLabels, 'pod', target.podSelector);
+    const selector = targetSelector(this, target, undefined, target.podLabels, 'pod', target.podSelector);
     const label = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
     return {
       jobName: o.jobName ?? (target.namespace ? `${target.namespace}/${target.name}` : target.name),
