@@ -80,6 +80,24 @@ export function metricNames(scope: Construct, o: DashboardMetricOptions): Metric
   return names;
 }
 
+/** Requests per second by pod (internal; shared by the guide's and the per-server dashboards). */
+export function requestRatePanel(title: string, names: MetricNames, m: Matcher[]): DashboardPanel {
+  return DashboardPanel.timeSeries({
+    title,
+    unit: PanelUnit.REQUESTS_PER_SECOND,
+    queries: [query(requestRate(names, m, ['pod']), '{{pod}}')],
+  });
+}
+
+/** Share of requests answered with an error status (internal). */
+export function errorRatioPanel(names: MetricNames, m: Matcher[]): DashboardPanel {
+  return DashboardPanel.timeSeries({
+    title: 'Error ratio',
+    unit: PanelUnit.PERCENT_UNIT,
+    queries: [query(errorRatio(names, m), 'errors')],
+  });
+}
+
 /** The panels of the three latency quantiles of a histogram. */
 export function quantilePanel(title: string, histogram: string, m: Matcher[]): DashboardPanel {
   return DashboardPanel.timeSeries({
@@ -147,17 +165,9 @@ export class MlDashboards extends Construct {
       name: `${prefix}-application-metrics`,
       title: 'Application Metrics',
       panels: [
-        DashboardPanel.timeSeries({
-          title: 'Request rate',
-          unit: PanelUnit.REQUESTS_PER_SECOND,
-          queries: [query(requestRate(names, ns, ['pod']), '{{pod}}')],
-        }),
+        requestRatePanel('Request rate', names, ns),
         quantilePanel('Request latency', names.latencyHistogram, ns),
-        DashboardPanel.timeSeries({
-          title: 'Error ratio',
-          unit: PanelUnit.PERCENT_UNIT,
-          queries: [query(errorRatio(names, ns), 'errors')],
-        }),
+        errorRatioPanel(names, ns),
         DashboardPanel.timeSeries({
           title: 'Requests by status',
           unit: PanelUnit.REQUESTS_PER_SECOND,

@@ -6,7 +6,7 @@ import { num, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
-import { DashboardMetricOptions, metricNames, quantilePanel, resourcePanels } from './ml-dashboards';
+import { DashboardMetricOptions, errorRatioPanel, metricNames, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
 
 /** Properties of {@link ModelServingDashboard}. */
 export interface ModelServingDashboardProps extends DashboardMetricOptions {
@@ -56,17 +56,9 @@ export class ModelServingDashboard extends Construct {
           queries: [query(series('kube_deployment_status_replicas_available', deploymentMatchers))],
         }),
         DashboardPanel.stat({ title: 'Replica bounds', queries: [query(num(serving.minReplicas), 'min'), query(num(serving.maxReplicas), 'max')] }),
-        DashboardPanel.timeSeries({
-          title: 'Request rate by pod',
-          unit: PanelUnit.REQUESTS_PER_SECOND,
-          queries: [query(requestRate(names, pods, ['pod']), '{{pod}}')],
-        }),
+        requestRatePanel('Request rate by pod', names, pods),
         quantilePanel('Request latency', names.latencyHistogram, pods),
-        DashboardPanel.timeSeries({
-          title: 'Error ratio',
-          unit: PanelUnit.PERCENT_UNIT,
-          queries: [query(errorRatio(names, pods), 'errors')],
-        }),
+        errorRatioPanel(names, pods),
         quantilePanel('Inference latency', names.inferenceLatencyHistogram, pods),
         DashboardPanel.timeSeries({
           title: 'Replicas',
