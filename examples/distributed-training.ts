@@ -20,10 +20,9 @@ export function build(app: App): void {
   new DistributedTrainingJob(chart, 'distributed-training-pytorchjob', {
     name: 'distributed-training-pt',
     image: 'training-worker:v1',
-    backend: TrainingBackend.pytorchJob({ gangScheduling: true }),
+    backend: TrainingBackend.pytorchJob({ gangScheduling: true, ttlAfterFinished: Duration.days(1) }),
     torchrun: Torchrun.script('train.py', { args: ['--epochs', '10'] }),
     checkpoint: { claimName: 'training-checkpoints' },
-    ttlAfterFinished: Duration.days(1),
   });
 }
 

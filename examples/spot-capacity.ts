@@ -11,7 +11,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CapacityType, DistributedTrainingJob, GpuNodePool, INodePool, KarpenterDuration, LimitRange, MlModelServing, NodePoolAffinity,
-  PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, VerticalPodAutoscaler, VpaTarget,
+  PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, TrainingBackend, VerticalPodAutoscaler, VpaTarget,
 } from '../src';
 
 /** The workloads, identical on every cloud: only the pool they are scheduled onto differs. */
@@ -28,9 +28,9 @@ function workloads(chart: Chart, spotGpus: INodePool): void {
     gpus: { count: 1 },
     scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 12 }),
     startupTimeout: Duration.minutes(20),
+    priorityClass: serving,
   });
   spotGpus.schedule(server, { affinity: NodePoolAffinity.PREFERRED });
-  serving.applyTo(server.deployment);
 
   // Training is cheap to interrupt when it checkpoints: spot only, low priority.
   const job = new DistributedTrainingJob(chart, 'bert-finetune', {
@@ -38,7 +38,7 @@ function workloads(chart: Chart, spotGpus: INodePool): void {
     workers: 2,
     gpus: { count: 1 },
     command: ['python', '/app/train.py'],
-    priorityClassName: training.name,
+    backend: TrainingBackend.indexedJob({ priorityClass: training }),
   });
   spotGpus.schedule(job);
 

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { makeClusterScoped } from './cluster-scoped';
 import { invalidProp } from '../core/errors';
-import { PodTemplatePatch } from '../core/pod-template-patch';
+import { IPriorityClass } from '../core/priority';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 
 /** Whether pods of a priority class may evict lower-priority pods to get scheduled. */
@@ -80,9 +80,9 @@ const MIN_PRIORITY = -2_147_483_648;
  * A PriorityClass (`scheduling.k8s.io/v1`, cluster-scoped): which pods the scheduler
  * places first and which it may evict to make room. The presets order the usual ML
  * tiers: online serving > training > preemptible experiments. Pods reference a
- * class by name: `priorityClass.applyTo(workload)` sets `priorityClassName`.
+ * class: pass it as a workload's `priorityClass`.
  */
-export class PriorityClass extends Construct {
+export class PriorityClass extends Construct implements IPriorityClass {
   /**
    * Online model serving: high priority (1,000,000), may preempt training and
    * experiments when capacity is short, so user-facing latency wins.
@@ -159,12 +159,9 @@ export class PriorityClass extends Construct {
     makeClusterScoped(this.apiObject);
   }
 
-  /**
-   * Sets `priorityClassName` on a workload's pods (for an MlModelServing, pass its
-   * `deployment`; a DistributedTrainingJob takes `priorityClassName: class.name`).
-   */
-  public applyTo(workload: kplus.AbstractPod): void {
-    PodTemplatePatch.of(workload).setPodSpec('priorityClassName', this.name);
+  /** The class name, as pods reference it. */
+  public get priorityClassName(): string {
+    return this.name;
   }
 
   // PriorityClasses are cluster-wide. A chart is applied to one cluster, so classes

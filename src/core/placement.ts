@@ -1,6 +1,3 @@
-import * as kplus from 'cdk8s-plus-27';
-import { PodTemplatePatch } from './pod-template-patch';
-
 /** What the scheduler does when a spread constraint cannot be met. */
 export enum UnsatisfiableSpreadAction {
   /** Schedule anyway, preferring placements that reduce the skew (soft). */
@@ -70,10 +67,4 @@ export class TopologySpread {
       ...(this.options.matchLabelKeys ? { matchLabelKeys: [...this.options.matchLabelKeys] } : {}),
     };
   }
-}
-
-/** Renders spread constraints for the pods selected by `selector` into the workload. */
-export function applyTopologySpread(workload: kplus.AbstractPod, selector: { [key: string]: string }, spreads: TopologySpread[]): void {
-  if (spreads.length === 0) return;
-  PodTemplatePatch.of(workload).setPodSpec('topologySpreadConstraints', spreads.map(s => s._toKube(selector)));
 }

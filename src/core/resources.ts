@@ -2,8 +2,6 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
-import { PodTemplatePatch } from './pod-template-patch';
-import { NodeSelectorOperator, SchedulableWorkload } from './scheduling';
 
 /** The NVIDIA device plugin's extended resource, the default GPU resource name. */
 export const NVIDIA_GPU = 'nvidia.com/gpu';
@@ -117,7 +115,7 @@ export function qosClassOf(resources: kplus.ContainerResources): QosClass {
 }
 
 /** Validates GPU options; returns the count, 0 when none. */
-export function validateGpus(scope: IConstruct, prop: string, gpus: GpuOptions | undefined, maxPerNode = 16): number {
+export function validateGpus(scope: IConstruct, prop: string, gpus: GpuOptions | undefined, maxPerNode = 16, maxPerNodeProp = 'maxGpusPerNode'): number {
   if (!gpus) return 0;
   const { count } = gpus;
   if (!Number.isInteger(count)) {
@@ -127,30 +125,11 @@ export function validateGpus(scope: IConstruct, prop: string, gpus: GpuOptions |
     throw invalidProp(scope, `${prop}.count`, `(${count}) must not be negative`);
   }
   if (count > maxPerNode) {
-    throw invalidProp(scope, `${prop}.count`, `(${count}) exceeds the per-node maximum (${maxPerNode}); raise maxGpusPerNode if your nodes have more`);
+    throw invalidProp(scope, `${prop}.count`, `(${count}) exceeds the per-node maximum (${maxPerNode}); raise ${maxPerNodeProp} if your nodes have more`);
   }
   const name = gpus.resourceName ?? NVIDIA_GPU;
   if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) {
     throw invalidProp(scope, `${prop}.resourceName`, `('${name}') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'`);
   }
   return count;
-}
-
-/**
- * Puts GPUs on a container of a cdk8s-plus workload: the extended resource in
- * requests and limits (cdk8s-plus-27 has no field for it), the toleration of the GPU
- * taint, and a required node affinity to the GPU model when one is named.
- */
-export function applyGpus(workload: kplus.Workload | kplus.Pod, containerIndex: number, gpus: GpuOptions): void {
-  if (gpus.count === 0) return;
-  const resourceName = gpus.resourceName ?? NVIDIA_GPU;
-  PodTemplatePatch.of(workload).setExtendedResource(containerIndex, resourceName, String(gpus.count));
-  if (gpus.tolerateGpuTaint ?? true) {
-    // Through the shared wrapper, so a GPU pool's identical toleration is not added twice.
-    SchedulableWorkload.of(workload).tolerate({ key: resourceName, effect: kplus.TaintEffect.NO_SCHEDULE });
-  }
-  if (gpus.product) {
-    // Through the shared wrapper too, so a node pool's requirements join the same term.
-    SchedulableWorkload.of(workload).requireNodes([{ key: NVIDIA_GPU_PRODUCT_LABEL, operator: NodeSelectorOperator.IN, values: [gpus.product] }]);
-  }
 }

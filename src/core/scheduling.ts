@@ -1,5 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
-import { PodTemplatePatch } from './pod-template-patch';
+import { IConstruct } from 'constructs';
+import { AfterConversion } from './after-conversion';
+import { invalidProp } from './errors';
+import { podSpecOf } from './pod-template-path';
+import { requireInteger } from './validation';
 
 /** Operators of node selector requirements. */
 export enum NodeSelectorOperator {
@@ -46,6 +50,14 @@ export interface NodeToleration {
   readonly effect?: kplus.TaintEffect;
 }
 
+/** A weighted node preference. */
+export interface NodePreference {
+  /** 1..100; the scheduler adds the weights of the preferences a node meets. */
+  readonly weight: number;
+  /** All must hold for the preference to count. */
+  readonly requirements: NodeRequirement[];
+}
+
 /**
  * Anything whose pods can be steered onto nodes: a model server, a training job,
  * a cdk8s-plus workload (via {@link SchedulableWorkload.of}). Capacity constructs
@@ -55,124 +67,52 @@ export interface NodeToleration {
 export interface ISchedulable {
   /** Tolerate a taint. */
   tolerate(toleration: NodeToleration): void;
-  /** Require nodes matching all `requirements` (one required node selector term). */
+  /** Require nodes matching all `requirements`, in addition to every other required one. */
   requireNodes(requirements: NodeRequirement[]): void;
   /** Prefer nodes matching all `requirements`, with `weight` 1..100. */
   preferNodes(weight: number, requirements: NodeRequirement[]): void;
 }
 
 /** Identity of a toleration, to add each one once (GPU and pool tolerations overlap). */
-function tolerationKey(t: NodeToleration): string {
-  return JSON.stringify([t.key, t.value ?? null, t.effect ?? null]);
+function tolerationKey(t: any): string {
+  return JSON.stringify([t.key, t.operator, t.value ?? null, t.effect ?? null]);
 }
 
-/** A requirement as a Kubernetes node selector requirement (matchExpression). */
 function matchExpression(r: NodeRequirement): any {
   return { key: r.key, operator: r.operator, ...(r.values ? { values: [...r.values] } : {}) };
 }
 
-function labelQuery(r: NodeRequirement): kplus.NodeLabelQuery {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case NodeSelectorOperator.IN: return kplus.NodeLabelQuery.in(r.key, values);
-    case NodeSelectorOperator.NOT_IN: return kplus.NodeLabelQuery.notIn(r.key, values);
-    case NodeSelectorOperator.EXISTS: return kplus.NodeLabelQuery.exists(r.key);
-    case NodeSelectorOperator.DOES_NOT_EXIST: return kplus.NodeLabelQuery.doesNotExist(r.key);
-    case NodeSelectorOperator.GT: return kplus.NodeLabelQuery.gt(r.key, values);
-    case NodeSelectorOperator.LT: return kplus.NodeLabelQuery.lt(r.key, values);
-  }
-}
-
-/** The first required node selector term of a pod spec, as a JSON pointer below the pod spec. */
-const FIRST_REQUIRED_TERM = 'affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0';
-
 /**
- * Adapts a cdk8s-plus workload (Deployment, Job, StatefulSet, Pod, ...) to
- * {@link ISchedulable}, ANDing every required node requirement into ONE node
- * selector term.
- *
- * cdk8s-plus-27's `scheduling.attract()` adds a term per call, and Kubernetes ORs
- * terms: a GPU model requirement plus a spot pool's requirement would admit any
- * spot node, whatever its GPU, and any node of that model, spot or not. So the first
- * requirement creates the term through cdk8s-plus and later ones are appended to it
- * with {@link PodTemplatePatch}. Terms a user adds directly with
- * `workload.scheduling.attract()` keep cdk8s-plus's OR semantics.
+ * Where a workload's pods may run, as intent: tolerations, requirements that must
+ * ALL hold, and weighted preferences. Rendered into a pod spec after conversion:
+ * tolerations are added once each, and the requirements are ANDed into EVERY
+ * required node selector term (Kubernetes ORs terms), including terms a user added
+ * with cdk8s-plus's `scheduling.attract()`, in whatever order the calls came. So a
+ * node pool's requirements hold for every node the pods may land on.
  */
-export class SchedulableWorkload implements ISchedulable {
-  /**
-   * Wraps a cdk8s-plus workload. The same wrapper is returned for the same workload,
-   * so requirements from every caller land in one term, each toleration is added
-   * once, and node pools see a workload they already scheduled.
-   */
-  public static of(workload: kplus.Workload | kplus.Pod): ISchedulable {
-    let wrapper = SchedulableWorkload.wrappers.get(workload);
-    if (!wrapper) {
-      wrapper = new SchedulableWorkload(workload);
-      SchedulableWorkload.wrappers.set(workload, wrapper);
-    }
-    return wrapper;
-  }
-
-  private static readonly wrappers = new WeakMap<kplus.Workload | kplus.Pod, SchedulableWorkload>();
-
-  private readonly tolerated = new Set<string>();
-  private hasRequiredTerm = false;
-
-  private constructor(private readonly workload: kplus.Workload | kplus.Pod) {}
-
-  public tolerate(t: NodeToleration): void {
-    if (this.tolerated.has(tolerationKey(t))) return;
-    this.tolerated.add(tolerationKey(t));
-    const options = { effect: t.effect };
-    const query = t.value !== undefined
-      ? kplus.NodeTaintQuery.is(t.key, t.value, options)
-      : kplus.NodeTaintQuery.exists(t.key, options);
-    this.workload.scheduling.tolerate(kplus.Node.tainted(query));
-  }
-
-  public requireNodes(requirements: NodeRequirement[]): void {
-    if (requirements.length === 0) return;
-    if (!this.hasRequiredTerm) {
-      this.workload.scheduling.attract(kplus.Node.labeled(...requirements.map(labelQuery)));
-      this.hasRequiredTerm = true;
-      return;
-    }
-    const patch = PodTemplatePatch.of(this.workload);
-    for (const r of requirements) {
-      patch.setPodSpec(`${FIRST_REQUIRED_TERM}/matchExpressions/-`, matchExpression(r));
-    }
-  }
-
-  public preferNodes(weight: number, requirements: NodeRequirement[]): void {
-    this.workload.scheduling.attract(kplus.Node.labeled(...requirements.map(labelQuery)), { weight });
-  }
-}
-
-/**
- * Tolerations and node affinity collected for pod templates we render ourselves
- * (custom resources such as PyTorchJob or RayCluster embed raw pod templates).
- */
-export class PodPlacement implements ISchedulable {
+export class Placement implements ISchedulable {
   private readonly tolerations: NodeToleration[] = [];
-  private readonly required: NodeRequirement[][] = [];
-  private readonly preferred: { weight: number; requirements: NodeRequirement[] }[] = [];
+  private readonly required: NodeRequirement[] = [];
+  private readonly preferred: NodePreference[] = [];
+
+  public constructor(private readonly scope: IConstruct) {}
 
   public tolerate(toleration: NodeToleration): void {
-    if (this.tolerations.some(t => tolerationKey(t) === tolerationKey(toleration))) return;
     this.tolerations.push(toleration);
   }
 
   public requireNodes(requirements: NodeRequirement[]): void {
-    this.required.push(requirements);
+    this.required.push(...requirements);
   }
 
   public preferNodes(weight: number, requirements: NodeRequirement[]): void {
+    requireInteger(this.scope, 'preferNodes weight', weight, 1, 100);
+    if (requirements.length === 0) throw invalidProp(this.scope, 'preferNodes', 'needs at least one requirement');
     this.preferred.push({ weight, requirements });
   }
 
-  /** Kubernetes `tolerations`, or undefined when there are none. @internal */
-  public _renderTolerations(): any[] | undefined {
-    if (this.tolerations.length === 0) return undefined;
+  /** Kubernetes tolerations, deduplicated. @internal */
+  public _tolerations(): any[] {
     return this.tolerations.map(t => ({
       key: t.key,
       operator: t.value !== undefined ? 'Equal' : 'Exists',
@@ -181,24 +121,71 @@ export class PodPlacement implements ISchedulable {
     }));
   }
 
-  /**
-   * Kubernetes `affinity.nodeAffinity`, or undefined. Required requirements are
-   * ANDed into one term (as {@link SchedulableWorkload} does), so every one holds.
-   * @internal
-   */
-  public _renderAffinity(): any | undefined {
-    const nodeAffinity: any = {};
+  /** The required requirements, in the order given. @internal */
+  public get _required(): NodeRequirement[] {
+    return [...this.required];
+  }
+
+  /** The preferences, in the order given. @internal */
+  public get _preferred(): NodePreference[] {
+    return [...this.preferred];
+  }
+
+  /** Merges tolerations and node affinity into a rendered pod spec. @internal */
+  public _renderInto(podSpec: any): void {
+    const tolerations = [...(podSpec.tolerations ?? [])];
+    for (const t of this._tolerations()) {
+      if (!tolerations.some(existing => tolerationKey(existing) === tolerationKey(t))) tolerations.push(t);
+    }
+    if (tolerations.length > 0) podSpec.tolerations = tolerations;
+
+    if (this.required.length === 0 && this.preferred.length === 0) return;
+    const nodeAffinity = ((podSpec.affinity ??= {}).nodeAffinity ??= {});
     if (this.required.length > 0) {
-      nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
-        nodeSelectorTerms: [{ matchExpressions: this.required.flat().map(matchExpression) }],
-      };
+      const required = (nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution ??= {});
+      const terms: any[] = required.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
+      for (const term of terms) {
+        const expressions: any[] = term.matchExpressions ?? [];
+        for (const r of this.required.map(matchExpression)) {
+          if (!expressions.some(e => JSON.stringify(e) === JSON.stringify(r))) expressions.push(r);
+        }
+        term.matchExpressions = expressions;
+      }
+      required.nodeSelectorTerms = terms;
     }
     if (this.preferred.length > 0) {
-      nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution = this.preferred.map(p => ({
-        weight: p.weight,
-        preference: { matchExpressions: p.requirements.map(matchExpression) },
-      }));
+      nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution = [
+        ...(nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+        ...this.preferred.map(p => ({ weight: p.weight, preference: { matchExpressions: p.requirements.map(matchExpression) } })),
+      ];
     }
-    return Object.keys(nodeAffinity).length > 0 ? { nodeAffinity } : undefined;
   }
+}
+
+/**
+ * Adapts any cdk8s-plus workload (Deployment, Job, StatefulSet, Pod, ...) to
+ * {@link ISchedulable}, with the semantics of {@link Placement}: the node pools'
+ * requirements are ANDed into every required term, rendered after conversion.
+ */
+export class SchedulableWorkload {
+  /** The placement of a cdk8s-plus workload; the same one for the same workload. */
+  public static of(workload: kplus.AbstractPod): ISchedulable {
+    let placement = SchedulableWorkload.placements.get(workload);
+    if (!placement) {
+      const created = new Placement(workload);
+      placement = created;
+      SchedulableWorkload.placements.set(workload, created);
+      AfterConversion.of(workload)._addStage(manifest => created._renderInto(podSpecOf(manifest)));
+    }
+    return placement;
+  }
+
+  /** Makes `placement` the one of `workload` (the workload model's own). @internal */
+  public static _register(workload: kplus.AbstractPod, placement: Placement): void {
+    SchedulableWorkload.placements.set(workload, placement);
+  }
+
+  private static readonly placements = new WeakMap<kplus.AbstractPod, Placement>();
+
+  private constructor() {}
 }

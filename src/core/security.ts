@@ -1,5 +1,4 @@
 import * as kplus from 'cdk8s-plus-27';
-import { PodTemplatePatch } from './pod-template-patch';
 
 /** Identity the pods of this library run as. */
 export interface PodIdentityOptions {
@@ -19,6 +18,112 @@ export interface PodIdentityOptions {
    * @default 1000
    */
   readonly fsGroup?: number;
+  /**
+   * Extra groups of every container, e.g. the GID that owns an NFS/EFS export
+   * that ignores fsGroup.
+   * @default - none
+   */
+  readonly supplementalGroups?: number[];
+}
+
+/** The Pod Security Standard levels, from strictest. */
+export enum PodSecurityLevel {
+  /** Hardened: what every workload of this library meets by default. */
+  RESTRICTED = 'restricted',
+  /** Prevents known privilege escalations; allows some capabilities. */
+  BASELINE = 'baseline',
+  /** Unrestricted. */
+  PRIVILEGED = 'privileged',
+}
+
+/** Options of {@link PodSecurity.relaxed}. */
+export interface RelaxedPodSecurityOptions {
+  /** Why the restricted profile cannot be met: reviewed like code. Required. */
+  readonly reason: string;
+  /**
+   * Linux capabilities to add (e.g. `IPC_LOCK` for RDMA memory registration).
+   * Only `NET_BIND_SERVICE` is allowed under restricted; baseline allows a few more.
+   * @default - none
+   */
+  readonly addCapabilities?: string[];
+  /**
+   * Allow the root filesystem to be written.
+   * @default false
+   */
+  readonly writableRootFilesystem?: boolean;
+  /**
+   * Run as root (UID 0).
+   * @default false
+   */
+  readonly runAsRoot?: boolean;
+}
+
+/** Capabilities the baseline profile allows to add. */
+const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
+
+/**
+ * The security contexts of a workload's pods. Restricted (the Pod Security
+ * Standard) by default; anything weaker is an explicit choice with a written
+ * reason, and says which namespace level it needs.
+ */
+export class PodSecurity {
+  /**
+   * The restricted profile: non-root, no privilege escalation, every capability
+   * dropped, read-only root filesystem, RuntimeDefault seccomp.
+   */
+  public static restricted(identity: PodIdentityOptions = {}): PodSecurity {
+    return new PodSecurity(identity, undefined);
+  }
+
+  /** A weaker profile, for what the restricted one cannot run (RDMA, legacy images). */
+  public static relaxed(options: RelaxedPodSecurityOptions, identity: PodIdentityOptions = {}): PodSecurity {
+    return new PodSecurity(identity, options);
+  }
+
+  /** The namespace Pod Security level these pods need. */
+  public readonly level: PodSecurityLevel;
+
+  private constructor(
+    /** @internal */
+    public readonly _identity: PodIdentityOptions,
+    /** @internal */
+    public readonly _relaxed: RelaxedPodSecurityOptions | undefined,
+  ) {
+    const added = (_relaxed?.addCapabilities ?? []).filter(c => c !== 'NET_BIND_SERVICE');
+    if (added.some(c => !BASELINE_CAPABILITIES.includes(c))) this.level = PodSecurityLevel.PRIVILEGED;
+    else if (added.length > 0 || _relaxed?.runAsRoot) this.level = PodSecurityLevel.BASELINE;
+    else this.level = PodSecurityLevel.RESTRICTED;
+  }
+
+  /** The pod-level security context, as Kubernetes JSON. @internal */
+  public _podContext(): any {
+    const id = this._identity;
+    const root = this._relaxed?.runAsRoot ?? false;
+    return {
+      fsGroup: id.fsGroup ?? 1000,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      runAsGroup: id.runAsGroup ?? (root ? 0 : 1000),
+      runAsNonRoot: !root,
+      runAsUser: id.runAsUser ?? (root ? 0 : 1000),
+      seccompProfile: { type: 'RuntimeDefault' },
+      ...(id.supplementalGroups?.length ? { supplementalGroups: [...id.supplementalGroups] } : {}),
+    };
+  }
+
+  /** The container-level security context, as cdk8s-plus props. @internal */
+  public _containerContext(): kplus.ContainerSecurityContextProps {
+    const relaxed = this._relaxed;
+    return {
+      ensureNonRoot: !(relaxed?.runAsRoot ?? false),
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: !(relaxed?.writableRootFilesystem ?? false),
+      capabilities: {
+        drop: [CAPABILITY_ALL],
+        ...(relaxed?.addCapabilities?.length ? { add: relaxed.addCapabilities as unknown as kplus.Capability[] } : {}),
+      },
+    };
+  }
 }
 
 /**
@@ -27,49 +132,3 @@ export interface PodIdentityOptions {
  * the string through (the enum is a string enum, rendered as is).
  */
 const CAPABILITY_ALL = 'ALL' as unknown as kplus.Capability;
-
-/** Pod-level security context that, with {@link hardenPod}, meets the restricted profile. */
-export function securePodContext(identity: PodIdentityOptions = {}): kplus.PodSecurityContextProps {
-  return {
-    ensureNonRoot: true,
-    user: identity.runAsUser ?? 1000,
-    group: identity.runAsGroup ?? 1000,
-    fsGroup: identity.fsGroup ?? 1000,
-    fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
-  };
-}
-
-/**
- * Container-level security context of the Pod Security Standard *restricted*
- * profile: non-root, no privilege escalation, all capabilities dropped, read-only
- * root filesystem (writable paths come from emptyDir volumes).
- */
-export function secureContainerContext(): kplus.ContainerSecurityContextProps {
-  return {
-    ensureNonRoot: true,
-    privileged: false,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: [CAPABILITY_ALL] },
-  };
-}
-
-/**
- * What cdk8s-plus-27 cannot render for the restricted profile: the RuntimeDefault
- * seccomp profile, set once on the pod so it covers every container.
- */
-export function hardenPod(workload: kplus.AbstractPod): void {
-  PodTemplatePatch.of(workload).setPodSecurityContext('seccompProfile', { type: 'RuntimeDefault' });
-}
-
-/**
- * A writable `/tmp` for a container whose root filesystem is read-only: many
- * servers and Python libraries write there. Memory-backed emptyDir with a size cap
- * when `sizeLimit` is given.
- */
-export function mountWritableTmp(workload: kplus.AbstractPod, container: kplus.Container, volumeName = 'tmp'): kplus.Volume {
-  const existing = workload.volumes.find(v => v.name === volumeName);
-  const volume = existing ?? kplus.Volume.fromEmptyDir(workload, `${volumeName}-volume`, volumeName);
-  container.mount('/tmp', volume);
-  return volume;
-}

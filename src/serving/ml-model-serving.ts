@@ -1,56 +1,22 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { bindModelSource, ModelSource } from './model-source';
+import { ModelSource } from './model-source';
 import { createAutoscaler } from './serving-autoscaler';
 import { createServingNetworkPolicy } from './serving-network-policy';
-import { ServingScaling, ServingScalingMode } from './serving-scaling';
+import { ServingScaling } from './serving-scaling';
+import { AfterConversion } from '../core/after-conversion';
+import { ContainerModel } from '../core/container-model';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disruption-budget';
 import { invalidProp } from '../core/errors';
-import { requirePinnedImage, versionFromImage } from '../core/image';
-import { MlLabels } from '../core/labels';
-import { applyTopologySpread, TopologySpread } from '../core/placement';
-import { PodTemplatePatch } from '../core/pod-template-patch';
+import { MlWorkload } from '../core/ml-workload';
+import { TopologySpread } from '../core/placement';
 import { MetricsEndpoint, prometheusScrapeAnnotations } from '../core/prometheus-annotations';
-import { applyGpus, completeResources, GpuOptions, QosClass, qosClassOf, validateGpus } from '../core/resources';
-import { ISchedulable, NodeRequirement, NodeToleration, SchedulableWorkload } from '../core/scheduling';
-import { hardenPod, mountWritableTmp, PodIdentityOptions, secureContainerContext, securePodContext } from '../core/security';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireLabelValue, requirePercentage, requirePort } from '../core/validation';
+import { requireInteger, requirePort } from '../core/validation';
+import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
 /** Properties of {@link MlModelServing}. */
-export interface MlModelServingProps {
-  /**
-   * The model server image. `:latest` and untagged images are refused unless
-   * `allowMutableImageTag` is set.
-   */
-  readonly image: string;
-  /**
-   * Accept `:latest` or untagged images.
-   * @default false
-   */
-  readonly allowMutableImageTag?: boolean;
-  /**
-   * Name of every object (Deployment, Service, HPA, PDB, NetworkPolicy,
-   * ServiceAccount) and the `app.kubernetes.io/name` label. An RFC 1123 label.
-   * @default - the construct id
-   */
-  readonly name?: string;
-  /**
-   * The `app.kubernetes.io/version` label.
-   * @default - the image tag (or digest prefix), so changing the image changes it
-   */
-  readonly version?: string;
-  /**
-   * The `app.kubernetes.io/part-of` label.
-   * @default - none
-   */
-  readonly partOf?: string;
-  /**
-   * Extra labels on the pods and every object, e.g. the guide's `app: ml-model`.
-   * Not part of any selector.
-   * @default - none
-   */
-  readonly labels?: { [key: string]: string };
+export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions {
   /**
    * Extra labels on the pods that are also part of the Deployment's selector, the
    * Service's selector and the PDB's, e.g. `version: blue` for one color of a
@@ -66,11 +32,6 @@ export interface MlModelServingProps {
    */
   readonly containerName?: string;
   /**
-   * PriorityClass of the pods (e.g. a `PriorityClass.onlineServing()`'s name).
-   * @default - the cluster's default priority
-   */
-  readonly priorityClassName?: string;
-  /**
    * Container port the server listens on.
    * @default 8080
    */
@@ -85,44 +46,6 @@ export interface MlModelServingProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
-  /**
-   * Entrypoint override.
-   * @default - the image's entrypoint
-   */
-  readonly command?: string[];
-  /**
-   * Arguments.
-   * @default - the image's arguments
-   */
-  readonly args?: string[];
-  /**
-   * Environment variables.
-   * @default - none
-   */
-  readonly env?: { [name: string]: kplus.EnvValue };
-  /**
-   * Environment from ConfigMaps or Secrets.
-   * @default - none
-   */
-  readonly envFrom?: kplus.EnvFrom[];
-
-  /**
-   * CPU, memory and ephemeral storage. Requests and limits are always both set.
-   * @default - requests cpu 1 / memory 2Gi, limits cpu 2 / memory 4Gi (the guide's)
-   */
-  readonly resources?: kplus.ContainerResources;
-  /**
-   * Set limits equal to requests so the pods get the Guaranteed QoS class
-   * (last to be evicted under node pressure).
-   * @default false
-   */
-  readonly guaranteedQos?: boolean;
-  /**
-   * GPUs per replica.
-   * @default - no GPUs
-   */
-  readonly gpus?: GpuOptions;
-
   /**
    * Liveness probe.
    * @default - HTTP GET /health on the serving port every 10s, 3 failures
@@ -187,22 +110,6 @@ export interface MlModelServingProps {
    */
   readonly revisionHistoryLimit?: number;
   /**
-   * Time given to in-flight requests after SIGTERM.
-   * @default Duration.seconds(60)
-   */
-  readonly terminationGracePeriod?: Duration;
-
-  /**
-   * Mount the ServiceAccount token into the pods.
-   * @default false
-   */
-  readonly automountServiceAccountToken?: boolean;
-  /**
-   * UID, GID and fsGroup of the pods.
-   * @default - 1000 / 1000 / 1000
-   */
-  readonly podIdentity?: PodIdentityOptions;
-  /**
    * Who may connect to the serving (and metrics) port. Nothing else is admitted.
    * @default - anyone, in or outside the cluster
    */
@@ -246,13 +153,7 @@ const DEFAULT_RESOURCES = {
  * NetworkPolicy, a token-less ServiceAccount, metrics annotations, and the
  * restricted Pod Security Standard.
  */
-export class MlModelServing extends Construct implements ISchedulable {
-  /** The name of every object. */
-  public readonly name: string;
-  /** The labels on every object and pod. */
-  public readonly labels: { [key: string]: string };
-  /** The labels that select the server's pods (Deployment, Service, PDB, spread). */
-  public readonly selector: { [key: string]: string };
+export class MlModelServing extends MlWorkload {
   /** The container port the server listens on. */
   public readonly port: number;
   /** The Service port. */
@@ -261,17 +162,15 @@ export class MlModelServing extends Construct implements ISchedulable {
   public readonly minReplicas: number;
   /** Most replicas that run. */
   public readonly maxReplicas: number;
-  /** The pods' QoS class. */
-  public readonly qosClass: QosClass;
   /** The metrics endpoint announced to Prometheus, if any. */
   public readonly metrics?: MetricsEndpoint;
-  /** GPUs per replica (0 for a CPU server). */
-  public readonly gpuCount: number;
 
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
-  /** The model server container. */
+  /** The model server container, as cdk8s-plus renders it (add env, mounts, ports here). */
   public readonly container: kplus.Container;
+  /** The model server container of the workload model. @internal */
+  public readonly _server: ContainerModel;
   /** The ClusterIP (by default) Service in front of the pods. */
   public readonly service: kplus.Service;
   /** The HPA, when scaling is `autoscale`. */
@@ -280,14 +179,17 @@ export class MlModelServing extends Construct implements ISchedulable {
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy admitting traffic to the serving port only. */
   public readonly networkPolicy: kplus.NetworkPolicy;
-  /** The pods' ServiceAccount. */
-  public readonly serviceAccount: kplus.ServiceAccount;
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
-    super(scope, id);
-    this.name = props.name ?? id;
-    requireDnsLabel(this, 'name', this.name);
-    requirePinnedImage(this, 'image', props.image, props.allowMutableImageTag ?? false);
+    super(scope, id, props, {
+      component: 'model-server',
+      defaultResources: DEFAULT_RESOURCES,
+      guaranteedQosByDefault: false,
+      maxGpusPerNode: 16,
+      selectorLabels: props?.selectorLabels,
+      pod: props,
+      defaultTerminationGrace: Duration.seconds(60),
+    });
     this.port = props.port ?? 8080;
     this.servicePort = props.servicePort ?? 80;
     requirePort(this, 'port', this.port);
@@ -298,8 +200,6 @@ export class MlModelServing extends Construct implements ISchedulable {
         throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
       }
     }
-    const containerName = props.containerName ?? 'model-server';
-    requireDnsLabel(this, 'containerName', containerName);
     this.metrics = props.metrics;
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     requireInteger(this, 'revisionHistoryLimit', revisionHistoryLimit, 0);
@@ -309,75 +209,37 @@ export class MlModelServing extends Construct implements ISchedulable {
     const progressDeadline = props.progressDeadline ?? Duration.seconds(600);
     this.validateRollout(maxSurge, maxUnavailable, minReady, progressDeadline);
 
-    const scaling = props.scaling ?? ServingScaling.autoscale();
-    this.validateScaling(scaling);
-    this.minReplicas = scaling.minReplicas;
-    this.maxReplicas = scaling.maxReplicas;
+    const scaling = (props.scaling ?? ServingScaling.autoscale())._bind(this);
+    this.minReplicas = (props.scaling ?? ServingScaling.autoscale()).minReplicas;
+    this.maxReplicas = (props.scaling ?? ServingScaling.autoscale()).maxReplicas;
 
-    const version = props.version ?? versionFromImage(props.image);
-    if (version) requireLabelValue(this, 'version', version);
-    for (const [k, v] of Object.entries({ ...props.labels, ...props.selectorLabels })) {
-      requireLabelValue(this, `labels['${k}']`, v);
-    }
-    const labelOptions = { name: this.name, version, component: 'model-server', partOf: props.partOf };
-    this.selector = { ...MlLabels.selector(labelOptions), ...props.selectorLabels };
-    this.labels = { ...props.labels, ...MlLabels.of(labelOptions), ...props.selectorLabels };
-
-    const resources = completeResources(this, 'resources', props.resources, DEFAULT_RESOURCES, props.guaranteedQos ?? false);
-    this.qosClass = qosClassOf(resources);
-    this.gpuCount = validateGpus(this, 'gpus', props.gpus);
-
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name, labels: this.labels },
-      automountToken: false,
-    });
+    this._server = this._createMainContainer(props.containerName ?? 'model-server', {
+      ports: this.containerPorts(props.metrics),
+      ...this.probes(props),
+    }, props);
+    if (props.model) props.model._bind(this, this._server, props.modelMountPath ?? '/mnt/models');
+    for (const spread of props.spread ?? [TopologySpread.acrossZones()]) this._pod.addSpread(spread, this.selector);
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: { name: this.name, labels: this.labels },
+      metadata: this._metadata(),
       podMetadata: {
-        labels: this.labels,
-        annotations: props.metrics ? prometheusScrapeAnnotations(props.metrics) : undefined,
+        labels: this.podLabels,
+        ...this._podAnnotationsField(props.metrics ? prometheusScrapeAnnotations(props.metrics) : {}),
       },
       select: false,
-      replicas: scaling.mode === ServingScalingMode.FIXED ? scaling.minReplicas : undefined,
+      replicas: scaling.replicas,
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge, maxUnavailable }),
       minReady,
       progressDeadline,
-      serviceAccount: this.serviceAccount,
-      automountServiceAccountToken: props.automountServiceAccountToken ?? false,
-      securityContext: securePodContext(props.podIdentity),
-      terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(60),
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selector }));
-
-    this.container = this.deployment.addContainer({
-      name: containerName,
-      image: props.image,
-      imagePullPolicy: props.allowMutableImageTag ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      ports: this.containerPorts(props.metrics),
-      command: props.command,
-      args: props.args,
-      envVariables: props.env,
-      envFrom: props.envFrom,
-      resources,
-      securityContext: secureContainerContext(),
-      ...this.probes(props),
+    [this.container] = this._pod.bindTo(this.deployment);
+    AfterConversion.of(this.deployment)._addStage(manifest => {
+      manifest.spec.revisionHistoryLimit = revisionHistoryLimit;
     });
-    mountWritableTmp(this.deployment, this.container);
-    if (props.model) {
-      bindModelSource(this, this.deployment, this.container, props.model, props.modelMountPath ?? '/mnt/models');
-    }
-    hardenPod(this.deployment);
-    if (props.gpus && this.gpuCount > 0) applyGpus(this.deployment, 0, props.gpus);
-    applyTopologySpread(this.deployment, this.selector, props.spread ?? [TopologySpread.acrossZones()]);
-    const patch = PodTemplatePatch.of(this.deployment).setSpec('revisionHistoryLimit', revisionHistoryLimit);
-    if (props.priorityClassName) {
-      requireDnsSubdomain(this, 'priorityClassName', props.priorityClassName);
-      patch.setPodSpec('priorityClassName', props.priorityClassName);
-    }
 
     this.service = new kplus.Service(this, 'Service', {
-      metadata: { name: this.name, labels: this.labels },
+      metadata: this._metadata(),
       type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
       ports: [
         { name: 'http', port: this.servicePort, targetPort: this.port },
@@ -388,9 +250,9 @@ export class MlModelServing extends Construct implements ISchedulable {
     });
     for (const [k, v] of Object.entries(this.selector)) this.service.selectLabel(k, v);
 
-    if (scaling.mode === ServingScalingMode.AUTOSCALE) {
-      this.autoscaler = createAutoscaler(this, this.deployment, scaling);
-    } else if (scaling.mode === ServingScalingMode.EXTERNAL) {
+    if (scaling.autoscaling) {
+      this.autoscaler = createAutoscaler(this, this.deployment, scaling.autoscaling, this.minReplicas, this.maxReplicas);
+    } else if (scaling.external) {
       // The external scaler owns spec.replicas; rendering one would fight it on every apply.
       this.deployment.markHasAutoscaler();
     }
@@ -420,24 +282,6 @@ export class MlModelServing extends Construct implements ISchedulable {
     }
   }
 
-  private validateScaling(scaling: ServingScaling): void {
-    if (scaling.mode === ServingScalingMode.FIXED) {
-      requireInteger(this, 'replicas', scaling.minReplicas, 0);
-    } else {
-      requireInteger(this, 'minReplicas', scaling.minReplicas, 1);
-      requireInteger(this, 'maxReplicas', scaling.maxReplicas, 1);
-      if (scaling.maxReplicas < scaling.minReplicas) {
-        throw invalidProp(this, 'maxReplicas', `(${scaling.maxReplicas}) must be >= minReplicas (${scaling.minReplicas})`);
-      }
-    }
-    const a = scaling.autoscaling;
-    if (a.cpuUtilization !== undefined) requirePercentage(this, 'cpuUtilization', a.cpuUtilization);
-    if (a.memoryUtilization !== undefined) requirePercentage(this, 'memoryUtilization', a.memoryUtilization);
-    if (a.resourceMetrics === false && (a.extraMetrics ?? []).length === 0) {
-      throw invalidProp(this, 'scaling', 'has no metric: resourceMetrics is false and extraMetrics is empty');
-    }
-  }
-
   private containerPorts(metrics?: MetricsEndpoint): kplus.ContainerPort[] {
     const ports: kplus.ContainerPort[] = [{ name: 'http', number: this.port }];
     if (metrics && metrics.port !== this.port) ports.push({ name: 'metrics', number: metrics.port });
@@ -462,20 +306,5 @@ export class MlModelServing extends Construct implements ISchedulable {
         port: this.port, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(5), failureThreshold: startupFailures,
       }),
     };
-  }
-
-  /** Tolerate a node taint (e.g. a spot or GPU pool's). */
-  public tolerate(toleration: NodeToleration): void {
-    SchedulableWorkload.of(this.deployment).tolerate(toleration);
-  }
-
-  /** Require nodes matching all `requirements`. */
-  public requireNodes(requirements: NodeRequirement[]): void {
-    SchedulableWorkload.of(this.deployment).requireNodes(requirements);
-  }
-
-  /** Prefer nodes matching all `requirements`, with `weight` 1..100. */
-  public preferNodes(weight: number, requirements: NodeRequirement[]): void {
-    SchedulableWorkload.of(this.deployment).preferNodes(weight, requirements);
   }
 }

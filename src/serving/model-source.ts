@@ -1,9 +1,11 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { IConstruct } from 'constructs';
+import { ContainerModel } from '../core/container-model';
 import { invalidProp } from '../core/errors';
 import { requirePinnedImage } from '../core/image';
-import { secureContainerContext } from '../core/security';
+import { MlWorkload } from '../core/ml-workload';
+import { completeResources } from '../core/resources';
+import { WorkloadVolume } from '../core/workload-volume';
 
 /** Options of {@link ModelSource.fromStorageUri}. */
 export interface StorageUriOptions {
@@ -23,6 +25,11 @@ export interface StorageUriOptions {
    * @default - no limit
    */
   readonly sizeLimit?: Size;
+  /**
+   * CPU and memory of the downloader.
+   * @default - requests cpu 100m / memory 256Mi, limits cpu 1 / memory 1Gi
+   */
+  readonly initializerResources?: kplus.ContainerResources;
 }
 
 /** Options of {@link ModelSource.fromPersistentVolumeClaim}. */
@@ -34,13 +41,17 @@ export interface PvcModelOptions {
   readonly subPath?: string;
 }
 
-/** Where the model server's model comes from; mounted read-only at `mountPath`. */
-export enum ModelSourceKind {
-  /** Downloaded by an init container into an emptyDir. */
-  STORAGE_URI = 'storageUri',
-  /** An existing PersistentVolumeClaim. */
-  PVC = 'pvc',
-}
+/** The default storage-initializer image, pinned. */
+const DEFAULT_STORAGE_INITIALIZER = 'kserve/storage-initializer:v0.15.2';
+// Downloads are network- and disk-bound; a small CPU share is enough.
+const INITIALIZER_RESOURCES = {
+  cpuRequest: kplus.Cpu.millis(100),
+  cpuLimit: kplus.Cpu.units(1),
+  memoryRequest: Size.mebibytes(256),
+  memoryLimit: Size.gibibytes(1),
+};
+
+type Binder = (workload: MlWorkload, server: ContainerModel, mountPath: string) => void;
 
 /**
  * Where a model server finds its model, always mounted read-only into the server,
@@ -52,63 +63,49 @@ export class ModelSource {
    * `s3://bucket/model`, `gs://...`, `hf://org/model` or `https://...`.
    */
   public static fromStorageUri(uri: string, options: StorageUriOptions = {}): ModelSource {
-    return new ModelSource(ModelSourceKind.STORAGE_URI, uri, options, {});
+    return new ModelSource((workload, server, mountPath) => {
+      if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(uri)) {
+        throw invalidProp(workload, 'model', `storage URI ('${uri}') must look like scheme://location, e.g. s3://bucket/model`);
+      }
+      const image = options.initializerImage ?? DEFAULT_STORAGE_INITIALIZER;
+      requirePinnedImage(workload, 'model.initializerImage', image, false);
+      const pod = workload._pod;
+      const volume = WorkloadVolume.emptyDir('model', { sizeLimit: options.sizeLimit });
+      const init = pod.addInitContainer(new ContainerModel(workload, {
+        props: {
+          name: 'storage-initializer',
+          image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          args: [uri, mountPath],
+          envFrom: options.envFrom,
+          securityContext: workload.podSecurity._containerContext(),
+          resources: completeResources(workload, 'model.initializerResources', options.initializerResources, INITIALIZER_RESOURCES),
+        },
+      }));
+      pod.mount('model', init, { volume, path: mountPath });
+      pod.mount('model', init, { volume: WorkloadVolume.emptyDir('initializer-tmp'), path: '/tmp' });
+      pod.mount('model', server, { volume, path: mountPath, readOnly: true });
+    });
   }
 
   /** Mount an existing PersistentVolumeClaim that already holds the model. */
   public static fromPersistentVolumeClaim(claimName: string, options: PvcModelOptions = {}): ModelSource {
-    return new ModelSource(ModelSourceKind.PVC, claimName, {}, options);
+    return new ModelSource((workload, server, mountPath) => {
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(claimName)) {
+        throw invalidProp(workload, 'model', `claim name ('${claimName}') must be a valid RFC 1123 name`);
+      }
+      if (options.subPath !== undefined && (options.subPath.startsWith('/') || options.subPath.split('/').includes('..'))) {
+        throw invalidProp(workload, 'model.subPath', `('${options.subPath}') must be a relative path without '..'`);
+      }
+      const volume = WorkloadVolume.fromPersistentVolumeClaim('model', claimName, { readOnly: true });
+      workload._pod.mount('model', server, { volume, path: mountPath, readOnly: true, subPath: options.subPath });
+    });
   }
 
-  private constructor(
-    public readonly kind: ModelSourceKind,
-    /** The storage URI, or the claim name. */
-    public readonly location: string,
-    public readonly storageOptions: StorageUriOptions,
-    public readonly pvcOptions: PvcModelOptions,
-  ) {}
-}
+  private constructor(private readonly binder: Binder) {}
 
-/** The default storage-initializer image, pinned. */
-const DEFAULT_STORAGE_INITIALIZER = 'kserve/storage-initializer:v0.15.2';
-
-/**
- * Wires a model source into a server's pod: the volume, the read-only mount, and
- * for a storage URI the hardened downloader init container writing into it.
- */
-export function bindModelSource(
-  scope: IConstruct, workload: kplus.AbstractPod, server: kplus.Container, source: ModelSource, mountPath: string,
-): void {
-  if (source.kind === ModelSourceKind.PVC) {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(source.location)) {
-      throw invalidProp(scope, 'model', `claim name ('${source.location}') must be a valid RFC 1123 name`);
-    }
-    const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, 'ModelClaim', source.location);
-    const volume = kplus.Volume.fromPersistentVolumeClaim(scope, 'ModelVolume', claim, { name: 'model', readOnly: true });
-    server.mount(mountPath, volume, { readOnly: true, subPath: source.pvcOptions.subPath });
-    return;
+  /** Wires the source into a server's pod: volume, read-only mount, downloader. @internal */
+  public _bind(workload: MlWorkload, server: ContainerModel, mountPath: string): void {
+    this.binder(workload, server, mountPath);
   }
-  if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(source.location)) {
-    throw invalidProp(scope, 'model', `storage URI ('${source.location}') must look like scheme://location, e.g. s3://bucket/model`);
-  }
-  const image = source.storageOptions.initializerImage ?? DEFAULT_STORAGE_INITIALIZER;
-  requirePinnedImage(scope, 'model.initializerImage', image, false);
-  const volume = kplus.Volume.fromEmptyDir(scope, 'ModelVolume', 'model', { sizeLimit: source.storageOptions.sizeLimit });
-  const tmp = kplus.Volume.fromEmptyDir(scope, 'InitializerTmp', 'initializer-tmp');
-  const init = workload.addInitContainer({
-    name: 'storage-initializer',
-    image,
-    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-    args: [source.location, mountPath],
-    envFrom: source.storageOptions.envFrom,
-    securityContext: secureContainerContext(),
-    // Downloads are network- and disk-bound; a small CPU share is enough.
-    resources: {
-      cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
-      memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
-    },
-  });
-  init.mount(mountPath, volume);
-  init.mount('/tmp', tmp);
-  server.mount(mountPath, volume, { readOnly: true });
 }

@@ -1,15 +1,16 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { ServingScaling } from './serving-scaling';
+import { AutoscalingOptions } from './serving-scaling';
+import { MlWorkload } from '../core/ml-workload';
 
 /** The autoscaling/v2 HPA of a model server: CPU/memory utilization plus any extra metrics. */
 export function createAutoscaler(
-  scope: Construct & { name: string; labels: { [k: string]: string } },
+  scope: MlWorkload,
   target: kplus.Deployment,
-  scaling: ServingScaling,
+  a: AutoscalingOptions,
+  minReplicas: number,
+  maxReplicas: number,
 ): kplus.HorizontalPodAutoscaler {
-  const a = scaling.autoscaling;
   const resourceMetrics = (a.resourceMetrics ?? true)
     ? [
       kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(a.cpuUtilization ?? 70)),
@@ -17,10 +18,10 @@ export function createAutoscaler(
     ]
     : [];
   return new kplus.HorizontalPodAutoscaler(scope, 'Autoscaler', {
-    metadata: { name: a.name ?? scope.name, labels: scope.labels },
+    metadata: scope._metadata(a.name ?? scope.name),
     target,
-    minReplicas: scaling.minReplicas,
-    maxReplicas: scaling.maxReplicas,
+    minReplicas,
+    maxReplicas,
     metrics: [...resourceMetrics, ...(a.extraMetrics ?? [])],
     scaleDown: { stabilizationWindow: a.scaleDownStabilization ?? Duration.minutes(5) },
     scaleUp: { stabilizationWindow: a.scaleUpStabilization ?? Duration.seconds(0) },

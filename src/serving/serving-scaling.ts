@@ -1,5 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { requireInteger } from '../core/validation';
 
 /** Options of the HorizontalPodAutoscaler (autoscaling/v2) of a model server. */
 export interface AutoscalingOptions {
@@ -60,14 +63,14 @@ export interface ExternalScalingOptions {
   readonly maxReplicas: number;
 }
 
-/** How the replicas of a model server are decided. */
-export enum ServingScalingMode {
-  /** A HorizontalPodAutoscaler of ours. */
-  AUTOSCALE = 'autoscale',
-  /** A fixed replica count. */
-  FIXED = 'fixed',
-  /** Another controller (e.g. KEDA) owns the replica count; no HPA, no `replicas`. */
-  EXTERNAL = 'external',
+/** What a scaling choice does to a model server's Deployment. @internal */
+export interface ScalingBinding {
+  /** `spec.replicas`, or undefined when an autoscaler owns it. */
+  readonly replicas?: number;
+  /** Another controller owns the replica count: the Deployment renders none. */
+  readonly external: boolean;
+  /** The HPA options, when the server's own HPA scales it. */
+  readonly autoscaling?: AutoscalingOptions;
 }
 
 /**
@@ -78,7 +81,19 @@ export enum ServingScalingMode {
 export class ServingScaling {
   /** An autoscaling/v2 HPA: the guide's 2..20 replicas on CPU 70% / memory 80% by default. */
   public static autoscale(options: AutoscalingOptions = {}): ServingScaling {
-    return new ServingScaling(ServingScalingMode.AUTOSCALE, options.minReplicas ?? 2, options.maxReplicas ?? 20, options);
+    return new ServingScaling(options.minReplicas ?? 2, options.maxReplicas ?? 20, { external: false, autoscaling: options }, scope => {
+      requireInteger(scope, 'scaling.minReplicas', options.minReplicas ?? 2, 1);
+      requireInteger(scope, 'scaling.maxReplicas', options.maxReplicas ?? 20, 1);
+      if ((options.maxReplicas ?? 20) < (options.minReplicas ?? 2)) {
+        throw invalidProp(scope, 'scaling.maxReplicas', `(${options.maxReplicas ?? 20}) must be >= minReplicas (${options.minReplicas ?? 2})`);
+      }
+      // Above 100 is valid: a target over the request makes sense when limits exceed requests.
+      if (options.cpuUtilization !== undefined) requireInteger(scope, 'scaling.cpuUtilization', options.cpuUtilization, 1);
+      if (options.memoryUtilization !== undefined) requireInteger(scope, 'scaling.memoryUtilization', options.memoryUtilization, 1);
+      if (options.resourceMetrics === false && (options.extraMetrics ?? []).length === 0) {
+        throw invalidProp(scope, 'scaling', 'has no metric: resourceMetrics is false and extraMetrics is empty');
+      }
+    });
   }
 
   /**
@@ -86,18 +101,34 @@ export class ServingScaling {
    * @param replicas the replica count; default 3 (the guide's Deployment)
    */
   public static fixed(replicas: number = 3): ServingScaling {
-    return new ServingScaling(ServingScalingMode.FIXED, replicas, replicas, {});
+    return new ServingScaling(replicas, replicas, { external: false, replicas }, scope => {
+      requireInteger(scope, 'scaling.replicas', replicas, 0);
+    });
   }
 
   /** Replicas owned by an external scaler (KEDA ScaledObject, a custom controller). */
   public static external(options: ExternalScalingOptions): ServingScaling {
-    return new ServingScaling(ServingScalingMode.EXTERNAL, options.minReplicas, options.maxReplicas, {});
+    return new ServingScaling(options.minReplicas, options.maxReplicas, { external: true }, scope => {
+      requireInteger(scope, 'scaling.minReplicas', options.minReplicas, 0);
+      requireInteger(scope, 'scaling.maxReplicas', options.maxReplicas, 1);
+      if (options.maxReplicas < options.minReplicas) {
+        throw invalidProp(scope, 'scaling.maxReplicas', `(${options.maxReplicas}) must be >= minReplicas (${options.minReplicas})`);
+      }
+    });
   }
 
   private constructor(
-    public readonly mode: ServingScalingMode,
+    /** Fewest replicas that run. */
     public readonly minReplicas: number,
+    /** Most replicas that run. */
     public readonly maxReplicas: number,
-    public readonly autoscaling: AutoscalingOptions,
+    private readonly binding: ScalingBinding,
+    private readonly validate: (scope: IConstruct) => void,
   ) {}
+
+  /** Validates the choice for a server and says what it does to the Deployment. @internal */
+  public _bind(scope: IConstruct): ScalingBinding {
+    this.validate(scope);
+    return this.binding;
+  }
 }

@@ -1,43 +1,21 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { createIndexedJob, indexedJobServiceName } from './indexed-job';
-import { createPyTorchJob, validatePyTorchJobOptions } from './pytorch-job';
-import { JOBSET_NAME_LABEL, KUEUE_QUEUE_LABEL } from './rendezvous';
+import { KUEUE_QUEUE_LABEL } from './rendezvous';
 import { Torchrun } from './torchrun';
-import { createTrainJob, DEFAULT_TRAINER_JOB, TrainJobPlacement, validateTrainJobOptions } from './train-job';
-import { TrainingBackend, TrainingBackendKind } from './training-backend';
+import { TrainingBackend } from './training-backend';
 import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
-import { validateBackendFit, validateDurations, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
-import { WorkerSpec } from './worker-spec';
+import { validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
 import { invalidProp } from '../core/errors';
-import { requirePinnedImage, versionFromImage } from '../core/image';
-import { MlLabels } from '../core/labels';
-import { completeResources, GpuOptions, NVIDIA_GPU, NVIDIA_GPU_PRODUCT_LABEL, QosClass, qosClassOf, validateGpus } from '../core/resources';
-import { ISchedulable, NodeRequirement, NodeSelectorOperator, NodeToleration, PodPlacement, SchedulableWorkload } from '../core/scheduling';
-import { PodIdentityOptions } from '../core/security';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireLabelValue, requirePort } from '../core/validation';
+import { MlWorkload } from '../core/ml-workload';
+import { NodeRequirement } from '../core/scheduling';
+import { requireInteger, requireLabelValue, requirePort } from '../core/validation';
+import { MlWorkloadProps } from '../core/workload-props';
+import { WorkloadVolume } from '../core/workload-volume';
 
 /** Properties of {@link DistributedTrainingJob}. */
-export interface DistributedTrainingJobProps {
-  /**
-   * The training image. `:latest` and untagged images are refused unless
-   * `allowMutableImageTag` is set: every worker must run the same code.
-   */
-  readonly image: string;
-  /**
-   * Accept `:latest` or untagged images.
-   * @default false
-   */
-  readonly allowMutableImageTag?: boolean;
-  /**
-   * Name of the job, its Service, NetworkPolicy and ServiceAccount, and the
-   * `app.kubernetes.io/name` label. With the worker index appended it must stay a
-   * 63-character DNS label: it is the workers' hostname.
-   * @default - the construct id
-   */
-  readonly name?: string;
+export interface DistributedTrainingJobProps extends MlWorkloadProps {
   /**
    * How the job runs.
    * @default TrainingBackend.indexedJob() - a batch/v1 Indexed Job, no operator needed
@@ -50,66 +28,12 @@ export interface DistributedTrainingJobProps {
   readonly workers?: number;
 
   /**
-   * The `app.kubernetes.io/version` label.
-   * @default - the image tag (or digest prefix)
-   */
-  readonly version?: string;
-  /**
-   * The `app.kubernetes.io/part-of` label.
-   * @default - none
-   */
-  readonly partOf?: string;
-  /**
-   * Extra labels on the job, its pods and every object. Not part of any selector.
-   * @default - none
-   */
-  readonly labels?: { [key: string]: string };
-
-  /**
    * Launch the training with torchrun, wired to the backend's rendezvous
    * (explicit `$(VAR)` flags on the Indexed Job, `PET_*` variables on Kubeflow).
    * Mutually exclusive with `command`.
    * @default - the image's entrypoint, or `command`
    */
   readonly torchrun?: Torchrun;
-  /**
-   * Entrypoint override. Mutually exclusive with `torchrun`.
-   * @default - the image's entrypoint
-   */
-  readonly command?: string[];
-  /**
-   * Arguments (after the command or the torchrun launch).
-   * @default - none
-   */
-  readonly args?: string[];
-  /**
-   * Environment variables. The rendezvous variables are the backend's to set.
-   * @default - none
-   */
-  readonly env?: { [name: string]: kplus.EnvValue };
-  /**
-   * Environment from ConfigMaps or Secrets (`Env.fromConfigMap`, `Env.fromSecret`).
-   * @default - none
-   */
-  readonly envFrom?: kplus.EnvFrom[];
-
-  /**
-   * CPU and memory of each worker. Requests and limits are always both set.
-   * @default - requests = limits = cpu 4 / memory 8Gi (the guide's requests; limits equal for the Guaranteed QoS class)
-   */
-  readonly resources?: kplus.ContainerResources;
-  /**
-   * Set limits equal to requests (QoS class Guaranteed: a training step is not
-   * throttled, and the pods are the last evicted under memory pressure). Set to
-   * false to give limits above requests.
-   * @default true
-   */
-  readonly guaranteedQos?: boolean;
-  /**
-   * GPUs per worker; `count: 0` trains on CPUs. Whole devices only.
-   * @default - 1 `nvidia.com/gpu`, tolerating the GPU taint, any GPU model
-   */
-  readonly gpus?: GpuOptions;
   /**
    * The largest GPU count per worker accepted: a bigger one cannot fit one node and
    * would leave the pods pending forever.
@@ -131,12 +55,6 @@ export interface DistributedTrainingJobProps {
   readonly sharedMemory?: Size;
 
   /**
-   * Port of the c10d store on worker 0 (`MASTER_PORT`). On the PyTorchJob backend,
-   * the port the operator announces.
-   * @default 29500
-   */
-  readonly masterPort?: number;
-  /**
    * Restrict traffic between the job's pods to the rendezvous port(s) plus these
    * ports. Only when collectives do not use TCP sockets (e.g. NCCL over
    * InfiniBand/RDMA) or use fixed ports: NCCL and Gloo over TCP open ephemeral ports.
@@ -146,21 +64,6 @@ export interface DistributedTrainingJobProps {
    */
   readonly peerPorts?: number[];
 
-  /**
-   * Retries (pod failures) before the whole job fails.
-   * @default 3
-   */
-  readonly backoffLimit?: number;
-  /**
-   * Longest the job may run before it is terminated.
-   * @default - no deadline
-   */
-  readonly activeDeadline?: Duration;
-  /**
-   * How long a finished job (and its pods' logs) is kept before it is deleted.
-   * @default - kept until deleted
-   */
-  readonly ttlAfterFinished?: Duration;
   /**
    * Create the job suspended: no pod starts until it is resumed (by you or Kueue).
    * @default - true with `queueName` (Kueue admits it), false otherwise
@@ -173,12 +76,6 @@ export interface DistributedTrainingJobProps {
    */
   readonly queueName?: string;
   /**
-   * PriorityClass of the workers' pods.
-   * @default - the cluster's default priority
-   */
-  readonly priorityClassName?: string;
-
-  /**
    * An existing PVC mounted read-write in every worker for checkpoints
    * (ReadWriteMany when workers run on several nodes).
    * @default - no checkpoint volume
@@ -190,26 +87,9 @@ export interface DistributedTrainingJobProps {
    */
   readonly dataset?: TrainingVolume;
 
-  /**
-   * Time given to a worker after SIGTERM (preemption, spot reclaim) to write a checkpoint.
-   * @default Duration.seconds(60)
-   */
-  readonly terminationGracePeriod?: Duration;
-  /**
-   * UID, GID and fsGroup of the workers.
-   * @default - 1000 / 1000 / 1000
-   */
-  readonly podIdentity?: PodIdentityOptions;
-  /**
-   * Mount the ServiceAccount token into the workers.
-   * @default false
-   */
-  readonly automountServiceAccountToken?: boolean;
 }
 
 const DEFAULT_WORKERS = 4;
-const DEFAULT_MASTER_PORT = 29500;
-const DEFAULT_BACKOFF_LIMIT = 3;
 const DEFAULT_MAX_GPUS_PER_NODE = 8;
 // The guide's requests; limits equal to them for the Guaranteed QoS class.
 const DEFAULT_RESOURCES = {
@@ -217,11 +97,6 @@ const DEFAULT_RESOURCES = {
   cpuLimit: kplus.Cpu.units(4),
   memoryRequest: Size.gibibytes(8),
   memoryLimit: Size.gibibytes(8),
-};
-const CONTAINER_NAMES: { [kind: string]: string } = {
-  [TrainingBackendKind.INDEXED_JOB]: 'training-worker',
-  // The Training Operator finds the training container by this name.
-  [TrainingBackendKind.PYTORCH_JOB]: 'pytorch',
 };
 
 /**
@@ -245,214 +120,119 @@ const CONTAINER_NAMES: { [kind: string]: string } = {
  *
  * With `TrainingBackend.pytorchJob()` it is a Kubeflow PyTorchJob, with
  * `TrainingBackend.trainJob()` a Kubeflow Trainer v2 TrainJob; the operator then
- * provides the rendezvous. The TrainJob API leaves the pod to its runtime, so
- * `backoffLimit`, `activeDeadline`, `ttlAfterFinished`, `priorityClassName`,
- * `masterPort`, `terminationGracePeriod` and `podIdentity` are refused there, and
- * the pods' security contexts are the runtime's (its `podSpecOverrides` have no
- * field for them): use a TrainingRuntime that meets the restricted profile.
+ * provides the rendezvous. Options only some backends honour (retries, deadlines,
+ * the rendezvous port, pod security, priority, grace period, init containers and
+ * sidecars) are options of those backends' factories: the TrainJob API leaves the
+ * pod to its runtime, so its factory has none of them.
  * Implements {@link ISchedulable} for spot and GPU pools.
  */
-export class DistributedTrainingJob extends Construct implements ISchedulable {
-  /** The name of the job and of every object. */
-  public readonly name: string;
-  /** The backend the job runs on. */
-  public readonly backend: TrainingBackend;
-  /** The labels on every object and pod. */
-  public readonly labels: { [key: string]: string };
-  /**
-   * The labels that select exactly this job's pods (Service, NetworkPolicy).
-   * On the TrainJob backend, JobSet's name label (its pods carry the runtime's labels).
-   */
-  public readonly selector: { [key: string]: string };
+export class DistributedTrainingJob extends MlWorkload {
   /** Number of workers. */
   public readonly workers: number;
   /** GPUs per worker (0 for CPU training). */
   public readonly gpusPerWorker: number;
   /** Training processes per worker. */
   public readonly processesPerWorker: number;
-  /** The rendezvous port (MASTER_PORT). */
-  public readonly masterPort: number;
-  /** The workers' QoS class. */
-  public readonly qosClass: QosClass;
-  /** MASTER_ADDR, worker 0's DNS name (Indexed Job backend only). */
-  public readonly masterAddress?: string;
+  /** The rendezvous port(s) the workers reach each other on. */
+  public readonly rendezvousPorts: number[];
+  /** The launch, when torchrun builds the command. */
+  public readonly torchrun?: Torchrun;
+  /** The Kueue LocalQueue the job is submitted to. */
+  public readonly queueName?: string;
+  /** Size of the in-memory /dev/shm. */
+  public readonly sharedMemory: Size;
 
-  /** The workers' ServiceAccount (no token mounted). */
-  public readonly serviceAccount: kplus.ServiceAccount;
   /** The NetworkPolicy admitting only the job's own pods. */
   public readonly networkPolicy: kplus.NetworkPolicy;
+  /**
+   * The job's own object: the Job (Indexed Job backend), the PyTorchJob or the
+   * TrainJob custom resource.
+   */
+  public readonly apiObject: ApiObject;
   /** The Indexed Job (Indexed Job backend). */
   public readonly job?: kplus.Job;
-  /** The training container (Indexed Job backend). */
+  /** The training container as cdk8s-plus renders it (Indexed Job backend). */
   public readonly container?: kplus.Container;
   /** The headless rendezvous Service (Indexed Job backend). */
   public readonly service?: kplus.Service;
-  /** The PyTorchJob custom resource (PyTorchJob backend). */
-  public readonly pytorchJob?: ApiObject;
-  /** The TrainJob custom resource (TrainJob backend). */
-  public readonly trainJob?: ApiObject;
+  /** MASTER_ADDR, worker 0's DNS name (Indexed Job backend). */
+  public readonly masterAddress?: string;
 
-  private readonly placement: ISchedulable;
+  /** @internal */
+  public readonly _backend: TrainingBackend;
 
   public constructor(scope: Construct, id: string, props: DistributedTrainingJobProps) {
-    super(scope, id);
-    this.backend = props.backend ?? TrainingBackend.indexedJob();
-    const kind = this.backend.kind;
-    this.name = props.name ?? id;
-    requireDnsLabel(this, 'name', this.name);
-    validateBackendFit(this, this.backend, props);
-    requirePinnedImage(this, 'image', props.image, props.allowMutableImageTag ?? false);
-
+    const backend = props?.backend ?? TrainingBackend.indexedJob();
+    const renderer = backend._renderer;
+    super(scope, id, props, {
+      component: 'training-worker',
+      defaultResources: DEFAULT_RESOURCES,
+      guaranteedQosByDefault: true,
+      defaultGpus: { count: 1 },
+      maxGpusPerNode: props?.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE,
+      pod: renderer.podOptions,
+      defaultTerminationGrace: renderer.podOptions ? Duration.seconds(60) : undefined,
+      selector: renderer.podSelector?.(props?.name ?? id),
+    });
+    this._backend = backend;
+    requireInteger(this, 'maxGpusPerNode', props.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE, 1);
     this.workers = props.workers ?? DEFAULT_WORKERS;
     requireInteger(this, 'workers', this.workers, 1, 100000);
-    this.masterPort = props.masterPort ?? DEFAULT_MASTER_PORT;
-    requirePort(this, 'masterPort', this.masterPort);
-    const maxGpus = props.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE;
-    requireInteger(this, 'maxGpusPerNode', maxGpus, 1);
-    const gpus: GpuOptions = props.gpus ?? { count: 1 };
-    this.gpusPerWorker = validateGpus(this, 'gpus', gpus, maxGpus);
+    this.gpusPerWorker = this.gpuCount;
     this.processesPerWorker = props.processesPerWorker ?? Math.max(this.gpusPerWorker, 1);
     requireInteger(this, 'processesPerWorker', this.processesPerWorker, 1, 1024);
-    const backoffLimit = props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
-    requireInteger(this, 'backoffLimit', backoffLimit, 0);
-    validateDurations(this, props);
     if (props.torchrun && props.command) {
       throw invalidProp(this, 'command', 'and torchrun are mutually exclusive: torchrun builds the command');
     }
     if (props.torchrun?._maxRestarts !== undefined) requireInteger(this, 'torchrun.maxRestarts', props.torchrun._maxRestarts, 0);
+    this.torchrun = props.torchrun;
     (props.peerPorts ?? []).forEach((p, i) => requirePort(this, `peerPorts[${i}]`, p));
-    if (props.priorityClassName !== undefined) requireDnsSubdomain(this, 'priorityClassName', props.priorityClassName);
     if (props.queueName !== undefined) requireLabelValue(this, 'queueName', props.queueName);
-    validateEnv(this, kind, props.env ?? {});
+    this.queueName = props.queueName;
+    validateEnv(this, renderer, props.env ?? {});
+    this.sharedMemory = props.sharedMemory ?? Size.gibibytes(2);
+    validateWholeSizes(this, this.resources);
+    validateSharedMemory(this, this.sharedMemory, this.resources.memory!.limit!);
+    const volumes = validateVolumes(this, props);
+    renderer.validate(this);
+    this.rendezvousPorts = renderer.rendezvousPorts;
+    validateHostnames(this, this.name, this.workers, renderer);
 
-    const version = props.version ?? versionFromImage(props.image);
-    if (version) requireLabelValue(this, 'version', version);
-    for (const [k, v] of Object.entries(props.labels ?? {})) requireLabelValue(this, `labels['${k}']`, v);
-    const labelOptions = { name: this.name, version, component: 'training-worker', partOf: props.partOf };
-    this.labels = { ...props.labels, ...MlLabels.of(labelOptions) };
-    this.selector = kind === TrainingBackendKind.TRAIN_JOB ? { [JOBSET_NAME_LABEL]: this.name } : MlLabels.selector(labelOptions);
-    const jobLabels = { ...this.labels, ...(props.queueName ? { [KUEUE_QUEUE_LABEL]: props.queueName } : {}) };
-    const suspend = props.suspend ?? props.queueName !== undefined;
-
-    const resources = completeResources(this, 'resources', props.resources, DEFAULT_RESOURCES, props.guaranteedQos ?? true);
-    this.qosClass = qosClassOf(resources);
-    const sharedMemory = props.sharedMemory ?? Size.gibibytes(2);
-    validateWholeSizes(this, resources);
-    validateSharedMemory(this, sharedMemory, resources.memory!.limit!);
-    const spec: WorkerSpec = {
-      containerName: CONTAINER_NAMES[kind] ?? this.backend._trainJob.trainerJobName ?? DEFAULT_TRAINER_JOB,
-      image: props.image,
-      imagePullPolicy: props.allowMutableImageTag ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: props.command,
-      torchrun: props.torchrun,
-      args: props.args,
-      env: { ...props.env },
-      envFrom: props.envFrom ?? [],
-      resources,
-      gpus: { ...gpus, count: this.gpusPerWorker },
-      sharedMemory,
-      ...validateVolumes(this, props),
-      podIdentity: props.podIdentity,
-      terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(60),
-      priorityClassName: props.priorityClassName,
-      automountServiceAccountToken: props.automountServiceAccountToken ?? false,
-    };
-
-    // Checked before anything is created, so a bad name fails with its own message.
-    const serviceName = kind === TrainingBackendKind.INDEXED_JOB ? indexedJobServiceName(this, this.name, this.backend._indexedJob) : '';
-    const rdzvPort = kind === TrainingBackendKind.PYTORCH_JOB ? validatePyTorchJobOptions(this, this.workers, this.backend._pytorchJob) : undefined;
-    if (kind === TrainingBackendKind.TRAIN_JOB) validateTrainJobOptions(this, this.backend._trainJob);
-    validateHostnames(this, this.name, this.workers, this.backend);
-
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name, labels: this.labels },
-      automountToken: false,
-    });
-
-    const common = {
-      scope: this,
-      name: this.name,
-      labels: this.labels,
-      jobLabels,
-      workers: this.workers,
-      processesPerWorker: this.processesPerWorker,
-      spec,
-      suspend,
-    };
-    const failure = { backoffLimit, activeDeadline: props.activeDeadline, ttlAfterFinished: props.ttlAfterFinished };
-    if (kind === TrainingBackendKind.INDEXED_JOB) {
-      const created = createIndexedJob({
-        ...common,
-        ...failure,
-        selector: this.selector,
-        masterPort: this.masterPort,
-        serviceAccount: this.serviceAccount,
-        options: this.backend._indexedJob,
-        backoffLimitGiven: props.backoffLimit !== undefined,
-      }, serviceName);
-      this.job = created.job;
-      this.container = created.container;
-      this.service = created.service;
-      this.masterAddress = created.masterAddress;
-      this.placement = SchedulableWorkload.of(created.job);
-    } else if (kind === TrainingBackendKind.PYTORCH_JOB) {
-      const placement = new PodPlacement();
-      this.placement = placement;
-      this.pytorchJob = createPyTorchJob({
-        ...common,
-        ...failure,
-        masterPort: this.masterPort,
-        serviceAccountName: this.serviceAccount.name,
-        placement,
-        options: this.backend._pytorchJob,
-      });
-    } else {
-      const placement = new TrainJobPlacement(this);
-      this.placement = placement;
-      this.trainJob = createTrainJob({
-        ...common,
-        serviceAccountName: this.serviceAccount.name,
-        placement,
-        options: this.backend._trainJob,
-      });
+    const worker = this._createMainContainer(renderer.containerName, {
+      ...renderer.workerProps(this),
+      env: renderer.workerEnv(this),
+    }, renderer.podOptions);
+    this._pod.mount('sharedMemory', worker, { volume: WorkloadVolume.memory('dshm', { sizeLimit: this.sharedMemory }), path: '/dev/shm' });
+    if (props.checkpoint) {
+      this._pod.mount('checkpoint', worker, { volume: WorkloadVolume.fromPersistentVolumeClaim('checkpoint', props.checkpoint.claimName), path: volumes.checkpointPath });
+    }
+    if (props.dataset) {
+      const volume = WorkloadVolume.fromPersistentVolumeClaim('dataset', props.dataset.claimName, { readOnly: true });
+      this._pod.mount('dataset', worker, { volume, path: volumes.datasetPath, readOnly: true });
     }
 
-    this.applyGpuPlacement(gpus);
+    const jobLabels = { ...this.labels, ...(props.queueName ? { [KUEUE_QUEUE_LABEL]: props.queueName } : {}) };
+    const outputs = renderer.render({ job: this, worker, jobLabels, suspend: props.suspend ?? props.queueName !== undefined });
+    this.apiObject = outputs.apiObject;
+    this.job = outputs.job;
+    this.container = outputs.container;
+    this.service = outputs.service;
+    this.masterAddress = outputs.masterAddress;
 
-    // The elastic rendezvous (c10d store on a worker) is a rendezvous port too. On
-    // the TrainJob backend masterPort keeps its default, 29500, which is also the
-    // port Trainer v2's torch runtime announces (PET_MASTER_PORT).
-    const peerPorts = props.peerPorts ? [this.masterPort, ...(rdzvPort !== undefined ? [rdzvPort] : []), ...props.peerPorts] : undefined;
-    this.networkPolicy = createTrainingNetworkPolicy(this, this.name, this.labels, this.selector, peerPorts);
+    // With peerPorts, only the rendezvous port(s) and those; without, any port between peers.
+    const peerPorts = props.peerPorts ? [...this.rendezvousPorts, ...props.peerPorts] : undefined;
+    this.networkPolicy = createTrainingNetworkPolicy(this, peerPorts);
   }
 
-  /** Tolerate a node taint (e.g. a spot or GPU pool's). */
-  public tolerate(toleration: NodeToleration): void {
-    this.placement.tolerate(toleration);
-  }
-
-  /**
-   * Require nodes matching all `requirements`, and every other required one (the GPU
-   * model, earlier calls): all are ANDed into one node selector term.
-   */
+  /** Require nodes matching all `requirements`, ANDed with every other required one. */
   public requireNodes(requirements: NodeRequirement[]): void {
-    this.placement.requireNodes(requirements);
+    this._backend._renderer.checkRequirement?.(this, requirements);
+    super.requireNodes(requirements);
   }
 
   /** Prefer nodes matching all `requirements`, with `weight` 1..100. */
   public preferNodes(weight: number, requirements: NodeRequirement[]): void {
-    requireInteger(this, 'preferNodes weight', weight, 1, 100);
-    this.placement.preferNodes(weight, requirements);
-  }
-
-  /** The GPU taint's toleration and the model's node requirement, through the backend's placement. */
-  private applyGpuPlacement(gpus: GpuOptions): void {
-    if (this.gpusPerWorker === 0) return;
-    if (gpus.tolerateGpuTaint ?? true) {
-      this.placement.tolerate({ key: gpus.resourceName ?? NVIDIA_GPU, effect: kplus.TaintEffect.NO_SCHEDULE });
-    }
-    if (gpus.product) {
-      this.placement.requireNodes([{ key: NVIDIA_GPU_PRODUCT_LABEL, operator: NodeSelectorOperator.IN, values: [gpus.product] }]);
-    }
+    this._backend._renderer.checkPreference?.(this, requirements);
+    super.preferNodes(weight, requirements);
   }
 }

@@ -1,231 +1,96 @@
-/** The kind of workload a {@link DistributedTrainingJob} is rendered as. */
-export enum TrainingBackendKind {
-  /** A `batch/v1` Indexed Job plus a headless Service: no operator needed. */
-  INDEXED_JOB = 'IndexedJob',
-  /** A Kubeflow Training Operator v1 `kubeflow.org/v1` PyTorchJob. */
-  PYTORCH_JOB = 'PyTorchJob',
-  /** A Kubeflow Trainer v2 `trainer.kubeflow.org/v1alpha1` TrainJob. */
-  TRAIN_JOB = 'TrainJob',
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { DistributedTrainingJob } from './distributed-training-job';
+import { IndexedJobBackendOptions, PyTorchJobBackendOptions, TrainJobBackendOptions } from './backend-options';
+import { IndexedJobRenderer } from './backends/indexed-job';
+import { PyTorchJobRenderer } from './backends/pytorch-job';
+import { TrainJobRenderer } from './backends/train-job';
+import { ContainerModel } from '../core/container-model';
+import { NodeRequirement } from '../core/scheduling';
+import { WorkloadPodOptions } from '../core/workload-props';
+
+/** What the front door has resolved, for a backend to render (internal). */
+export interface TrainingContext {
+  readonly job: DistributedTrainingJob;
+  /** The training container of the job's pod model. */
+  readonly worker: ContainerModel;
+  /** Labels of the job object (the pods' plus the Kueue queue). */
+  readonly jobLabels: { [key: string]: string };
+  readonly suspend: boolean;
 }
 
-/** Options of the Indexed Job backend. */
-export interface IndexedJobBackendOptions {
-  /**
-   * Name of the headless Service that gives every worker a DNS name
-   * (`<job>-<index>.<service>`). An RFC 1035 label.
-   * @default - the job's name
-   */
-  readonly serviceName?: string;
-  /**
-   * Exit codes of the training container that mean "retrying will not help"
-   * (bad config, a bug): the `podFailurePolicy` fails the whole Job at once
-   * instead of burning through `backoffLimit`. Values 1..255.
-   * @default - none: every failure counts against backoffLimit
-   */
-  readonly nonRetriableExitCodes?: number[];
-  /**
-   * Ignore pod failures caused by disruptions (preemption, node drain, spot
-   * reclaim: pods with the `DisruptionTarget` condition), so they do not count
-   * against `backoffLimit`.
-   * @default true
-   */
-  readonly ignoreDisruptions?: boolean;
-  /**
-   * Retries per completion index instead of for the whole Job (`backoffLimitPerIndex`).
-   * Needs Kubernetes 1.29+ (beta, on by default; GA in 1.33). When set, the Job-wide
-   * `backoffLimit` is only rendered if you set it explicitly.
-   * @default - not set: the Job-wide backoffLimit applies
-   */
-  readonly backoffLimitPerIndex?: number;
-  /**
-   * How many indexes may fail (after their per-index retries) before the whole Job
-   * fails (`maxFailedIndexes`). Requires `backoffLimitPerIndex`; Kubernetes 1.29+.
-   * @default - not set: the Job runs every index to its own limit
-   */
-  readonly maxFailedIndexes?: number;
+/** What a backend created (internal). */
+export interface TrainingOutputs {
+  readonly apiObject: ApiObject;
+  readonly job?: kplus.Job;
+  readonly container?: kplus.Container;
+  readonly service?: kplus.Service;
+  readonly masterAddress?: string;
 }
 
-/** What the Training Operator does with the pods once a PyTorchJob finishes. */
-export enum CleanPodPolicy {
-  /** Keep every pod (and its logs). */
-  NONE = 'None',
-  /** Delete pods still running (freeing their GPUs), keep finished ones for their logs. */
-  RUNNING = 'Running',
-  /** Delete every pod. */
-  ALL = 'All',
+/**
+ * One backend of {@link DistributedTrainingJob}: it knows its own options,
+ * validates them, and renders the job from the shared pod model (internal).
+ */
+export interface TrainingBackendRenderer {
+  /** The backend's name in messages, e.g. 'IndexedJob'. */
+  readonly kind: string;
+  /** The training container's name (operators find it by name). */
+  readonly containerName: string;
+  /** Pod-level options, when the pod template is ours (not on TrainJob). */
+  readonly podOptions?: WorkloadPodOptions;
+  /** The rendezvous port(s) peers must reach. */
+  readonly rendezvousPorts: number[];
+  /** Env variables the backend (or its operator) owns, with the reason. */
+  reservedEnv(name: string): string | undefined;
+  /** The longest pod hostname for `workers`, and whether the name must start with a letter. */
+  lastHostname(name: string, workers: number): string;
+  readonly needsDns1035Name: boolean;
+  /** Labels that select exactly the job's pods, when not the workload's own selector. */
+  podSelector?(name: string): { [key: string]: string };
+  /** Refuses placement the backend cannot express. */
+  checkRequirement?(job: DistributedTrainingJob, requirements: NodeRequirement[]): void;
+  checkPreference?(job: DistributedTrainingJob, requirements: NodeRequirement[]): void;
+  /** Validates the backend's options; runs before anything is created. */
+  validate(job: DistributedTrainingJob): void;
+  /** The env the training container needs from the backend. */
+  workerEnv(job: DistributedTrainingJob): { [name: string]: kplus.EnvValue };
+  /** Extra props of the training container (ports, command). */
+  workerProps(job: DistributedTrainingJob): { ports?: kplus.ContainerPort[]; command?: string[] };
+  /** Creates the job's objects. */
+  render(ctx: TrainingContext): TrainingOutputs;
 }
-
-/** How the Training Operator restarts the replicas of a PyTorchJob. */
-export enum PyTorchRestartPolicy {
-  /** Never restart: any failure fails the replica. */
-  NEVER = 'Never',
-  /** Restart the container in place on failure. */
-  ON_FAILURE = 'OnFailure',
-  /**
-   * Exit codes 1-127 are permanent failures, 128-255 (signals: OOM kill, preemption)
-   * are retried by recreating the pod.
-   */
-  EXIT_CODE = 'ExitCode',
-}
-
-/** torchrun rendezvous backends for elastic training. */
-export enum RendezvousBackend {
-  /** The c10d TCP store, hosted by one of the workers (no extra service). */
-  C10D = 'c10d',
-  /** An etcd v3 server. */
-  ETCD = 'etcd',
-  /** An etcd v2 server. */
-  ETCD_V2 = 'etcd-v2',
-}
-
-/** Elastic training for a PyTorchJob (torchrun's elastic agent). */
-export interface PyTorchElasticPolicy {
-  /** Fewest workers the job can run with. */
-  readonly minReplicas: number;
-  /** Most workers the job can grow to. */
-  readonly maxReplicas: number;
-  /**
-   * How often the elastic agent may restart the worker group.
-   * @default - the operator's default
-   */
-  readonly maxRestarts?: number;
-  /**
-   * The rendezvous backend.
-   * @default RendezvousBackend.C10D
-   */
-  readonly rdzvBackend?: RendezvousBackend;
-  /**
-   * The rendezvous port (c10d store on the first worker).
-   * @default 29400
-   */
-  readonly rdzvPort?: number;
-}
-
-/** Options of the Kubeflow PyTorchJob backend. */
-export interface PyTorchJobBackendOptions {
-  /**
-   * Elastic training: with it the job is Worker replicas only (no Master) that
-   * rendezvous through torchrun's elastic agent and may run with between
-   * `minReplicas` and `maxReplicas` workers.
-   * @default - a fixed-size job: Master (1) + Worker (workers - 1)
-   */
-  readonly elasticPolicy?: PyTorchElasticPolicy;
-  /**
-   * What happens to the pods when the job finishes.
-   * @default CleanPodPolicy.RUNNING - stragglers are deleted so their GPUs are freed; finished pods keep their logs
-   */
-  readonly cleanPodPolicy?: CleanPodPolicy;
-  /**
-   * Restart policy of every replica.
-   * @default PyTorchRestartPolicy.EXIT_CODE - retry signals (preemption, OOM kill), fail on errors
-   */
-  readonly restartPolicy?: PyTorchRestartPolicy;
-  /**
-   * Gang scheduling for Volcano or the scheduler-plugins coscheduler: renders
-   * `runPolicy.schedulingPolicy` with `minAvailable` = all workers (or the elastic
-   * minimum), so no pod starts until every pod can. Not needed with Kueue, which
-   * admits the whole job at once.
-   * @default false
-   */
-  readonly gangScheduling?: boolean;
-  /**
-   * The gang scheduler's queue (`runPolicy.schedulingPolicy.queue`, e.g. a Volcano
-   * queue). Only with `gangScheduling`.
-   * @default - the scheduler's default queue
-   */
-  readonly schedulingQueue?: string;
-}
-
-/** Kinds of Trainer v2 runtimes a TrainJob can reference. */
-export enum TrainingRuntimeKind {
-  /** A cluster-scoped runtime, such as the built-in `torch-distributed`. */
-  CLUSTER_TRAINING_RUNTIME = 'ClusterTrainingRuntime',
-  /** A runtime in the TrainJob's namespace. */
-  TRAINING_RUNTIME = 'TrainingRuntime',
-}
-
-/** Options of the Kubeflow TrainJob (Trainer v2) backend. */
-export interface TrainJobBackendOptions {
-  /**
-   * The runtime the TrainJob instantiates.
-   * @default 'torch-distributed'
-   */
-  readonly runtimeName?: string;
-  /**
-   * The kind of the runtime.
-   * @default TrainingRuntimeKind.CLUSTER_TRAINING_RUNTIME
-   */
-  readonly runtimeKind?: TrainingRuntimeKind;
-  /**
-   * The replicated job of the runtime that runs the trainer, which the pod
-   * overrides (ServiceAccount, volumes, tolerations) target; also its container's name.
-   * @default 'node' - the name in the built-in torch runtimes
-   */
-  readonly trainerJobName?: string;
-}
-
-/** Option names of each backend, to refuse options given to the wrong backend. */
-const OPTION_KEYS: { [kind: string]: string[] } = {
-  [TrainingBackendKind.INDEXED_JOB]: ['serviceName', 'nonRetriableExitCodes', 'ignoreDisruptions', 'backoffLimitPerIndex', 'maxFailedIndexes'],
-  [TrainingBackendKind.PYTORCH_JOB]: ['elasticPolicy', 'cleanPodPolicy', 'restartPolicy', 'gangScheduling', 'schedulingQueue'],
-  [TrainingBackendKind.TRAIN_JOB]: ['runtimeName', 'runtimeKind', 'trainerJobName'],
-};
 
 /**
  * How a {@link DistributedTrainingJob} runs: an Indexed Job (the default, needs no
- * operator), a Kubeflow PyTorchJob, or a Kubeflow TrainJob. Options that only one
- * backend understands live in that backend's options.
+ * operator), a Kubeflow PyTorchJob, or a Kubeflow TrainJob. Each factory takes the
+ * options its backend honours, and nothing else.
  */
 export class TrainingBackend {
-  /** A `batch/v1` Indexed Job with a headless Service for rendezvous. */
+  /**
+   * A `batch/v1` Indexed Job with a headless Service for rendezvous: no operator
+   * needed.
+   */
   public static indexedJob(options: IndexedJobBackendOptions = {}): TrainingBackend {
-    return new TrainingBackend(TrainingBackendKind.INDEXED_JOB, options);
+    return new TrainingBackend(new IndexedJobRenderer(options));
   }
 
   /** A Kubeflow Training Operator v1 PyTorchJob (Master + Workers, or elastic Workers). */
   public static pytorchJob(options: PyTorchJobBackendOptions = {}): TrainingBackend {
-    return new TrainingBackend(TrainingBackendKind.PYTORCH_JOB, options);
-  }
-
-  /** A Kubeflow Trainer v2 TrainJob referencing a (Cluster)TrainingRuntime. */
-  public static trainJob(options: TrainJobBackendOptions = {}): TrainingBackend {
-    return new TrainingBackend(TrainingBackendKind.TRAIN_JOB, options);
-  }
-
-  private constructor(
-    /** Which backend this is. */
-    public readonly kind: TrainingBackendKind,
-    private readonly options: object,
-  ) {}
-
-  /** The Indexed Job options. @internal */
-  public get _indexedJob(): IndexedJobBackendOptions {
-    return this.kind === TrainingBackendKind.INDEXED_JOB ? this.options : {};
-  }
-
-  /** The PyTorchJob options. @internal */
-  public get _pytorchJob(): PyTorchJobBackendOptions {
-    return this.kind === TrainingBackendKind.PYTORCH_JOB ? this.options : {};
-  }
-
-  /** The TrainJob options. @internal */
-  public get _trainJob(): TrainJobBackendOptions {
-    return this.kind === TrainingBackendKind.TRAIN_JOB ? this.options : {};
+    return new TrainingBackend(new PyTorchJobRenderer(options));
   }
 
   /**
-   * Option names given that this backend does not understand, each with the backend
-   * it belongs to (if any). Static typing stops most of these; this catches the rest
-   * (JavaScript callers, casts, other jsii languages' loose maps).
-   * @internal
+   * A Kubeflow Trainer v2 TrainJob referencing a (Cluster)TrainingRuntime. The
+   * runtime owns the pod (security contexts, retries, deadlines, priority): use a
+   * TrainingRuntime that meets the restricted profile.
    */
-  public _foreignOptions(): { option: string; owner?: TrainingBackendKind }[] {
-    const own = OPTION_KEYS[this.kind];
-    return Object.entries(this.options)
-      .filter(([key, value]) => value !== undefined && !own.includes(key))
-      .map(([option]) => ({
-        option,
-        owner: Object.values(TrainingBackendKind).find(k => OPTION_KEYS[k].includes(option)),
-      }));
+  public static trainJob(options: TrainJobBackendOptions = {}): TrainingBackend {
+    return new TrainingBackend(new TrainJobRenderer(options));
   }
+
+  private constructor(
+    /** @internal */
+    public readonly _renderer: TrainingBackendRenderer,
+  ) {}
 }

@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { MlWorkload } from '../core/ml-workload';
 
 /**
  * Ingress to the job's pods from the job's own pods only: everything else in or
@@ -8,19 +8,13 @@ import { Construct } from 'constructs';
  * because NCCL and Gloo open their data connections on ephemeral ports that no
  * policy can enumerate. Egress stays open (datasets, checkpoints in object storage).
  */
-export function createTrainingNetworkPolicy(
-  scope: Construct,
-  name: string,
-  labels: { [k: string]: string },
-  podSelector: { [k: string]: string },
-  ports: number[] | undefined,
-): kplus.NetworkPolicy {
-  const policy = new kplus.NetworkPolicy(scope, 'NetworkPolicy', {
-    metadata: { name, labels },
-    selector: kplus.Pods.select(scope, 'WorkerPods', { labels: podSelector }),
+export function createTrainingNetworkPolicy(job: MlWorkload, ports: number[] | undefined): kplus.NetworkPolicy {
+  const policy = new kplus.NetworkPolicy(job, 'NetworkPolicy', {
+    metadata: job._metadata(),
+    selector: kplus.Pods.select(job, 'WorkerPods', { labels: job.selector }),
     ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
   });
-  const peers = kplus.Pods.select(scope, 'PeerPods', { labels: podSelector });
+  const peers = kplus.Pods.select(job, 'PeerPods', { labels: job.selector });
   policy.addIngressRule(peers, ports ? [...new Set(ports)].sort((a, b) => a - b).map(p => kplus.NetworkPolicyPort.tcp(p)) : undefined);
   return policy;
 }

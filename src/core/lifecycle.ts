@@ -1,0 +1,38 @@
+import { Duration } from 'cdk8s';
+
+/**
+ * What a container does between SIGTERM being decided and being sent: the
+ * `preStop` hook. The kubelet runs it first, so endpoints are removed from
+ * Services and load balancers while the server still answers, and in-flight
+ * requests finish: without it a rolling update drops requests.
+ */
+export class PreStop {
+  /**
+   * Wait, then let SIGTERM through: the `sleep` handler (Kubernetes 1.30+, no shell
+   * or `sleep` binary needed in the image, so it works on distroless images).
+   */
+  public static sleep(duration: Duration): PreStop {
+    return new PreStop({ sleep: { seconds: duration.toSeconds() } }, duration.toSeconds());
+  }
+
+  /** Run a command in the container (the image must contain it). */
+  public static exec(command: string[], budget: Duration = Duration.seconds(0)): PreStop {
+    return new PreStop({ exec: { command: [...command] } }, budget.toSeconds());
+  }
+
+  /** Call an HTTP endpoint of the container, e.g. a drain endpoint. */
+  public static httpGet(path: string, port: number, budget: Duration = Duration.seconds(0)): PreStop {
+    return new PreStop({ httpGet: { path, port, scheme: 'HTTP' } }, budget.toSeconds());
+  }
+
+  private constructor(
+    private readonly handler: { [kind: string]: unknown },
+    /** Seconds the hook takes (the sleep, or the budget given), counted in the grace period. */
+    public readonly seconds: number,
+  ) {}
+
+  /** The Kubernetes lifecycle handler. @internal */
+  public _toKube(): any {
+    return JSON.parse(JSON.stringify(this.handler));
+  }
+}
