@@ -10,7 +10,7 @@ import { completeResources, GpuOptions, NVIDIA_GPU, NVIDIA_GPU_PRODUCT_LABEL, Qo
 import { ISchedulable, NodeRequirement, NodeSelectorOperator, NodeToleration } from './scheduling';
 import { PodSecurity } from './security';
 import { WorkloadServiceAccount } from './service-account';
-import { requireDnsLabel, requireDnsSubdomain, requireLabelValue } from './validation';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireLabelValue } from './validation';
 import { ContainerSpec, MlWorkloadProps, WorkloadPodOptions } from './workload-props';
 import { VolumeMount, WorkloadVolume } from './workload-volume';
 
@@ -103,6 +103,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
 
     this.resources = completeResources(this, 'resources', props.resources, traits.defaultResources, props.guaranteedQos ?? traits.guaranteedQosByDefault);
     this.qosClass = qosClassOf(this.resources);
+    if (traits.maxGpusPerNodeProp) requireInteger(this, traits.maxGpusPerNodeProp, traits.maxGpusPerNode, 1);
     this.gpus = props.gpus ?? traits.defaultGpus;
     this.gpuCount = validateGpus(this, 'gpus', this.gpus, traits.maxGpusPerNode, traits.maxGpusPerNodeProp);
 
@@ -234,7 +235,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
         resources: completeResources(this, `${prop}.resources`, spec.resources, HELPER_RESOURCES),
         securityContext: this.podSecurity._containerContext(),
       },
-    }));
+    }), `${prop}.name`);
     this._pod.mount(prop, container, { volume: TMP_VOLUME, path: '/tmp' });
     (spec.mounts ?? []).forEach((m, i) => this.mountInto(container, `${prop}.mounts[${i}]`, m));
   }

@@ -42,15 +42,15 @@ export class PodModel {
   }
 
   /** Adds a main container. */
-  public addContainer(container: ContainerModel): ContainerModel {
-    this.requireUniqueName(container.name);
+  public addContainer(container: ContainerModel, prop = 'containerName'): ContainerModel {
+    this.requireUniqueName(prop, container.name);
     this.containers.push(container);
     return container;
   }
 
   /** Adds an init container or native sidecar; they start in the order added. */
-  public addInitContainer(container: ContainerModel): ContainerModel {
-    this.requireUniqueName(container.name);
+  public addInitContainer(container: ContainerModel, prop = 'initContainers'): ContainerModel {
+    this.requireUniqueName(prop, container.name);
     this.initContainers.push(container);
     return container;
   }
@@ -141,9 +141,9 @@ export class PodModel {
     }
   }
 
-  private requireUniqueName(name: string): void {
+  private requireUniqueName(prop: string, name: string): void {
     if ([...this.containers, ...this.initContainers].some(c => c.name === name)) {
-      throw invalidProp(this.scope, 'containers', `container name '${name}' is used twice in the pod`);
+      throw invalidProp(this.scope, prop, `('${name}') is already the name of another container of the pod`);
     }
   }
 }

@@ -115,7 +115,7 @@ export function qosClassOf(resources: kplus.ContainerResources): QosClass {
 }
 
 /** Validates GPU options; returns the count, 0 when none. */
-export function validateGpus(scope: IConstruct, prop: string, gpus: GpuOptions | undefined, maxPerNode = 16, maxPerNodeProp = 'maxGpusPerNode'): number {
+export function validateGpus(scope: IConstruct, prop: string, gpus: GpuOptions | undefined, maxPerNode = 16, maxPerNodeProp?: string): number {
   if (!gpus) return 0;
   const { count } = gpus;
   if (!Number.isInteger(count)) {
@@ -125,7 +125,8 @@ export function validateGpus(scope: IConstruct, prop: string, gpus: GpuOptions |
     throw invalidProp(scope, `${prop}.count`, `(${count}) must not be negative`);
   }
   if (count > maxPerNode) {
-    throw invalidProp(scope, `${prop}.count`, `(${count}) exceeds the per-node maximum (${maxPerNode}); raise ${maxPerNodeProp} if your nodes have more`);
+    const remedy = maxPerNodeProp ? `raise ${maxPerNodeProp} if your nodes have more` : 'no node offers more to one pod';
+    throw invalidProp(scope, `${prop}.count`, `(${count}) exceeds the per-node maximum (${maxPerNode}); ${remedy}`);
   }
   const name = gpus.resourceName ?? NVIDIA_GPU;
   if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) {

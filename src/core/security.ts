@@ -1,4 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
+import { AfterConversion } from './after-conversion';
+import { podSpecOf } from './pod-template-path';
 
 /** Identity the pods of this library run as. */
 export interface PodIdentityOptions {
@@ -93,6 +95,20 @@ export class PodSecurity {
     if (added.some(c => !BASELINE_CAPABILITIES.includes(c))) this.level = PodSecurityLevel.PRIVILEGED;
     else if (added.length > 0 || _relaxed?.runAsRoot) this.level = PodSecurityLevel.BASELINE;
     else this.level = PodSecurityLevel.RESTRICTED;
+  }
+
+  /**
+   * Secures a cdk8s-plus workload this library did not create: the pod's and
+   * every container's security contexts are set after conversion (including the
+   * seccomp profile and `drop: [ALL]`, which cdk8s-plus-27 cannot render).
+   */
+  public applyTo(workload: kplus.AbstractPod): void {
+    const container = kplus.k8s.toJson_SecurityContext(new kplus.ContainerSecurityContext(this._containerContext())._toKube());
+    AfterConversion.of(workload)._addStage(manifest => {
+      const spec = podSpecOf(manifest);
+      spec.securityContext = this._podContext();
+      for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) c.securityContext = JSON.parse(JSON.stringify(container));
+    });
   }
 
   /** The pod-level security context, as Kubernetes JSON. @internal */

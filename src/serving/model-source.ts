@@ -81,7 +81,7 @@ export class ModelSource {
           securityContext: workload.podSecurity._containerContext(),
           resources: completeResources(workload, 'model.initializerResources', options.initializerResources, INITIALIZER_RESOURCES),
         },
-      }));
+      }), 'model');
       pod.mount('model', init, { volume, path: mountPath });
       pod.mount('model', init, { volume: WorkloadVolume.emptyDir('initializer-tmp'), path: '/tmp' });
       pod.mount('model', server, { volume, path: mountPath, readOnly: true });

@@ -187,3 +187,19 @@ export interface TrainJobBackendOptions {
   readonly trainerJobName?: string;
 }
 
+
+const RUN_OPTIONS = ['backoffLimit', 'activeDeadline', 'ttlAfterFinished', 'masterPort'];
+const POD_OPTIONS = ['podSecurity', 'automountServiceAccountToken', 'priorityClass', 'terminationGracePeriod', 'preStop', 'initContainers', 'sidecars'];
+
+/**
+ * Option names of each backend: compile-time types keep them apart in TypeScript;
+ * this catches JavaScript callers and casts (internal).
+ */
+export const BACKEND_OPTION_KEYS: { [backend: string]: string[] } = {
+  IndexedJob: [...RUN_OPTIONS, ...POD_OPTIONS, 'containerName', 'serviceName', 'nonRetriableExitCodes', 'ignoreDisruptions', 'backoffLimitPerIndex', 'maxFailedIndexes'],
+  PyTorchJob: [...RUN_OPTIONS, ...POD_OPTIONS, 'elasticPolicy', 'cleanPodPolicy', 'restartPolicy', 'gangScheduling', 'schedulingQueue'],
+  TrainJob: ['runtimeName', 'runtimeKind', 'trainerJobName'],
+};
+
+/** Props that are backend options, for a JavaScript caller who passes them at the top. */
+export const BACKEND_ONLY_PROPS = [...RUN_OPTIONS, ...POD_OPTIONS, 'priorityClassName', 'podIdentity'];

@@ -6,7 +6,7 @@ import { Torchrun } from './torchrun';
 import { TrainingBackend } from './training-backend';
 import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
-import { validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
+import { validateBackendFit, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
 import { invalidProp } from '../core/errors';
 import { MlWorkload } from '../core/ml-workload';
 import { NodeRequirement } from '../core/scheduling';
@@ -170,12 +170,13 @@ export class DistributedTrainingJob extends MlWorkload {
       guaranteedQosByDefault: true,
       defaultGpus: { count: 1 },
       maxGpusPerNode: props?.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE,
+      maxGpusPerNodeProp: 'maxGpusPerNode',
       pod: renderer.podOptions,
       defaultTerminationGrace: renderer.podOptions ? Duration.seconds(60) : undefined,
       selector: renderer.podSelector?.(props?.name ?? id),
     });
     this._backend = backend;
-    requireInteger(this, 'maxGpusPerNode', props.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE, 1);
+    validateBackendFit(this, renderer, props);
     this.workers = props.workers ?? DEFAULT_WORKERS;
     requireInteger(this, 'workers', this.workers, 1, 100000);
     this.gpusPerWorker = this.gpuCount;

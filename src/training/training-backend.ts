@@ -35,6 +35,8 @@ export interface TrainingOutputs {
 export interface TrainingBackendRenderer {
   /** The backend's name in messages, e.g. 'IndexedJob'. */
   readonly kind: string;
+  /** The options the factory was given. */
+  readonly options: object;
   /** The training container's name (operators find it by name). */
   readonly containerName: string;
   /** Pod-level options, when the pod template is ours (not on TrainJob). */

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { DistributedTrainingJobProps } from './distributed-training-job';
 import { DNS_1035_LABEL } from './rendezvous';
+import { BACKEND_ONLY_PROPS, BACKEND_OPTION_KEYS } from './backend-options';
 import type { TrainingBackendRenderer } from './training-backend';
 import { TrainingVolume } from './training-volume';
 import { invalidProp } from '../core/errors';
@@ -14,6 +15,27 @@ import { requireDnsSubdomain } from '../core/validation';
 
 // Exact conversions: fractions are reported, not rounded away.
 const EXACT = { rounding: SizeRoundingBehavior.NONE };
+
+/**
+ * Options given to the wrong backend, and backend options given at the top level:
+ * TypeScript refuses both at compile time; JavaScript callers get this instead.
+ */
+export function validateBackendFit(scope: Construct, backend: TrainingBackendRenderer, props: DistributedTrainingJobProps): void {
+  const own = BACKEND_OPTION_KEYS[backend.kind];
+  for (const [option, value] of Object.entries(backend.options)) {
+    if (value === undefined || own.includes(option)) continue;
+    const owner = Object.keys(BACKEND_OPTION_KEYS).find(k => BACKEND_OPTION_KEYS[k].includes(option));
+    const whose = owner ? `is an option of the ${owner} backend` : 'is not a known option';
+    throw invalidProp(scope, `backend.${option}`, `${whose}; it does not apply to the ${backend.kind} backend`);
+  }
+  for (const prop of BACKEND_ONLY_PROPS) {
+    if ((props as any)[prop] === undefined) continue;
+    const where = backend.kind === 'TrainJob'
+      ? 'the TrainJob backend has no such option: its TrainingRuntime owns the pod'
+      : `set it on the backend: TrainingBackend.${backend.kind === 'IndexedJob' ? 'indexedJob' : 'pytorchJob'}({ ${prop} })`;
+    throw invalidProp(scope, prop, `is an option of the backend, not of the job; ${where}`);
+  }
+}
 
 export function validateEnv(scope: Construct, backend: TrainingBackendRenderer, env: { [name: string]: kplus.EnvValue }): void {
   for (const name of Object.keys(env)) {

@@ -1,8 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { MlModelServing, PreemptionPolicy, PriorityClass } from '../../src';
-import { hardenPod, secureContainerContext, securePodContext } from '../../src/core/security';
+import { DistributedTrainingJob, MlModelServing, PreemptionPolicy, PriorityClass, PriorityClassRef, TrainingBackend } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
 function chart(): Chart {
@@ -44,22 +42,17 @@ describe('PriorityClass', () => {
     expect(findObject(synthAndValidate(c), 'PriorityClass', 'standard')).toMatchObject({ value: 100, globalDefault: true, preemptionPolicy: 'PreemptLowerPriority' });
   });
 
-  test('applyTo: the pods of a model server and of any cdk8s-plus workload reference the class by name', () => {
+  test('workloads take the class itself (or PriorityClassRef.fromName) as priorityClass', () => {
     const c = chart();
     const high = PriorityClass.onlineServing(c, 'serving');
     const low = PriorityClass.training(c, 'training');
-    const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1' });
-    const job = new kplus.Job(c, 'train', {
-      metadata: { name: 'train' },
-      containers: [{ image: 'train:v1', securityContext: secureContainerContext() }],
-      securityContext: securePodContext(),
-    });
-    hardenPod(job);
-    high.applyTo(serving.deployment);
-    low.applyTo(job);
+    new MlModelServing(c, 'bert', { image: 'ml-model:v1', priorityClass: high });
+    new DistributedTrainingJob(c, 'train', { image: 'train:v1', backend: TrainingBackend.indexedJob({ priorityClass: low }) });
+    new MlModelServing(c, 'critical', { image: 'ml-model:v1', priorityClass: PriorityClassRef.fromName('system-cluster-critical') });
     const manifests = synthAndValidate(c);
     expect(findObject(manifests, 'Deployment', 'bert').spec.template.spec.priorityClassName).toBe('ml-online-serving');
     expect(findObject(manifests, 'Job', 'train').spec.template.spec.priorityClassName).toBe('ml-training');
+    expect(findObject(manifests, 'Deployment', 'critical').spec.template.spec.priorityClassName).toBe('system-cluster-critical');
   });
 
   describe('errors', () => {

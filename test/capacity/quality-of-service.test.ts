@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { MlModelServing, QosClass, QualityOfService } from '../../src';
 import { classifyQos } from '../../src/capacity/quality-of-service';
-import { hardenPod, secureContainerContext, securePodContext } from '../../src/core/security';
+import { PodSecurity } from '../../src/core/security';
 import { findObject, synthAndValidate } from '../util';
 
 function chart(): Chart {
@@ -15,14 +15,12 @@ describe('QualityOfService', () => {
     const c = chart();
     const job = new kplus.Job(c, 'train', {
       metadata: { name: 'train' },
-      securityContext: securePodContext(),
       containers: [{
         image: 'train:v1',
-        securityContext: secureContainerContext(),
         resources: QualityOfService.guaranteed(kplus.Cpu.units(4), Size.gibibytes(16)),
       }],
     });
-    hardenPod(job);
+    PodSecurity.restricted().applyTo(job);
     const resources = findObject(synthAndValidate(c), 'Job', 'train').spec.template.spec.containers[0].resources;
     expect(resources).toEqual({ requests: { cpu: '4', memory: '16384Mi' }, limits: { cpu: '4', memory: '16384Mi' } });
     expect(QualityOfService.of(job)).toBe(QosClass.GUARANTEED);

@@ -5,7 +5,7 @@ import {
   CapacityType, ConsolidationPolicy, CpuArchitecture, DisruptionReason, INodePool, KarpenterDuration, MlModelServing,
   NodePoolAffinity, NodeSelectorOperator, SchedulableWorkload, SpotNodePool,
 } from '../../src';
-import { hardenPod, secureContainerContext, securePodContext } from '../../src/core/security';
+import { PodSecurity } from '../../src/core/security';
 import { findObject, findObjects, synthAndValidate, validateManifests } from '../util';
 
 const SPOT_TAINT = { key: 'karpenter.sh/capacity-type', value: 'spot', effect: 'NoSchedule' };
@@ -260,16 +260,14 @@ describe('SpotNodePool.schedule', () => {
     const pool = new SpotNodePool(c, 'spot');
     const deployment = new kplus.Deployment(c, 'dep', {
       metadata: { name: 'dep' },
-      containers: [{ image: 'batch:v1', securityContext: secureContainerContext() }],
-      securityContext: securePodContext(),
+      containers: [{ image: 'batch:v1' }],
     });
     const job = new kplus.Job(c, 'job', {
       metadata: { name: 'job' },
-      containers: [{ image: 'train:v1', securityContext: secureContainerContext() }],
-      securityContext: securePodContext(),
+      containers: [{ image: 'train:v1' }],
     });
-    hardenPod(deployment);
-    hardenPod(job);
+    PodSecurity.restricted().applyTo(deployment);
+    PodSecurity.restricted().applyTo(job);
     pool.schedule(SchedulableWorkload.of(deployment));
     pool.schedule(SchedulableWorkload.of(job), { affinity: NodePoolAffinity.PREFERRED });
     const manifests = synthAndValidate(c);

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   MlModelServing, ServingScaling, VerticalPodAutoscaler, VpaContainerMode, VpaControlledValues, VpaResource, VpaTarget, VpaUpdateMode,
 } from '../../src';
-import { hardenPod, secureContainerContext, securePodContext } from '../../src/core/security';
+import { PodSecurity } from '../../src/core/security';
 import { findObject, synthAndValidate, validateManifests } from '../util';
 
 function chart(namespace: string | undefined = 'ml'): Chart {
@@ -13,10 +13,9 @@ function chart(namespace: string | undefined = 'ml'): Chart {
 function deployment(c: Chart, name: string, containers = ['main']): kplus.Deployment {
   const d = new kplus.Deployment(c, name, {
     metadata: { name },
-    securityContext: securePodContext(),
-    containers: containers.map(n => ({ name: n, image: 'app:v1', securityContext: secureContainerContext() })),
+    containers: containers.map(n => ({ name: n, image: 'app:v1' })),
   });
-  hardenPod(d);
+  PodSecurity.restricted().applyTo(d);
   return d;
 }
 

@@ -4,7 +4,7 @@ import {
   MlModelServing, MlModelServingProps, PrometheusScrape, PrometheusScrapeProps, PrometheusServerConfig,
   RelabelAction, ScrapeMode, ScrapeModeKind, ScrapeScheme, ScrapeTarget,
 } from '../../src';
-import { hardenPod, secureContainerContext, securePodContext } from '../../src/core/security';
+import { PodSecurity } from '../../src/core/security';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
 const SELECTOR = {
@@ -29,15 +29,13 @@ function scrape(servingProps: Partial<MlModelServingProps>, props: Omit<Promethe
 function exporter(chart: Chart, name: string, portName: string, port: number): kplus.Deployment {
   const deployment = new kplus.Deployment(chart, name, {
     metadata: { name },
-    securityContext: securePodContext(),
     containers: [{
       image: 'exporter:1.0',
       ports: [{ name: portName, number: port }],
-      securityContext: secureContainerContext(),
       resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(200) } },
     }],
   });
-  hardenPod(deployment);
+  PodSecurity.restricted().applyTo(deployment);
   return deployment;
 }
 

@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MlModelServing, MlModelServingProps, ModelSource, ServingScaling } from '../../src';
+import { MlModelServing, MlModelServingProps, ModelSource, PodSecurity, PriorityClassRef, ServingScaling, WorkloadVolume } from '../../src';
 
 function make(props: Partial<MlModelServingProps>, id = 'bert') {
   const chart = new Chart(Testing.app(), 'prod');
@@ -10,15 +10,13 @@ function make(props: Partial<MlModelServingProps>, id = 'bert') {
 describe('MlModelServing rejects bad input at synth time, naming path and prop', () => {
   test.each<[string, Partial<MlModelServingProps>, string]>([
     ['maxReplicas below minReplicas', { scaling: ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 1 }) },
-      "MlModelServing 'prod/bert': maxReplicas (1) must be >= minReplicas (2)"],
+      "MlModelServing 'prod/bert': scaling.maxReplicas (1) must be >= minReplicas (2)"],
     ['zero minReplicas', { scaling: ServingScaling.autoscale({ minReplicas: 0 }) },
-      "MlModelServing 'prod/bert': minReplicas (0) must be >= 1"],
+      "MlModelServing 'prod/bert': scaling.minReplicas (0) must be >= 1"],
     ['negative fixed replicas', { scaling: ServingScaling.fixed(-1) },
-      "MlModelServing 'prod/bert': replicas (-1) must be >= 0"],
-    ['cpu utilization above 100', { scaling: ServingScaling.autoscale({ cpuUtilization: 120 }) },
-      "MlModelServing 'prod/bert': cpuUtilization (120) must be between 1 and 100"],
+      "MlModelServing 'prod/bert': scaling.replicas (-1) must be >= 0"],
     ['memory utilization 0', { scaling: ServingScaling.autoscale({ memoryUtilization: 0 }) },
-      "MlModelServing 'prod/bert': memoryUtilization (0) must be between 1 and 100"],
+      "MlModelServing 'prod/bert': scaling.memoryUtilization (0) must be >= 1"],
     ['no metric at all', { scaling: ServingScaling.autoscale({ resourceMetrics: false }) },
       "MlModelServing 'prod/bert': scaling has no metric: resourceMetrics is false and extraMetrics is empty"],
     ['cpu limit below request', { resources: { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.millis(500) } } },
@@ -32,7 +30,7 @@ describe('MlModelServing rejects bad input at synth time, naming path and prop',
     ['negative GPUs', { gpus: { count: -1 } },
       "MlModelServing 'prod/bert': gpus.count (-1) must not be negative"],
     ['absurd GPU count', { gpus: { count: 64 } },
-      "MlModelServing 'prod/bert': gpus.count (64) exceeds the per-node maximum (16); raise maxGpusPerNode if your nodes have more"],
+      "MlModelServing 'prod/bert': gpus.count (64) exceeds the per-node maximum (16); no node offers more to one pod"],
     ['bad GPU resource name', { gpus: { count: 1, resourceName: 'gpu' } },
       "MlModelServing 'prod/bert': gpus.resourceName ('gpu') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'"],
     ['port out of range', { port: 70000 },
@@ -49,8 +47,26 @@ describe('MlModelServing rejects bad input at synth time, naming path and prop',
       "MlModelServing 'prod/bert': metrics.scheme ('ftp') must be 'http' or 'https'"],
     ['invalid container name', { containerName: 'Model_Server' },
       "MlModelServing 'prod/bert': containerName ('Model_Server') must be a valid RFC 1123 DNS label"],
-    ['invalid priority class name', { priorityClassName: 'High Priority' },
-      "MlModelServing 'prod/bert': priorityClassName ('High Priority') must be a valid RFC 1123 DNS subdomain"],
+    ['invalid priority class name', { priorityClass: PriorityClassRef.fromName('High Priority') },
+      "MlModelServing 'prod/bert': priorityClass ('High Priority') must be a valid RFC 1123 DNS subdomain"],
+    ['relaxed pod security without a reason', { podSecurity: PodSecurity.relaxed({ reason: ' ', writableRootFilesystem: true }) },
+      "MlModelServing 'prod/bert': podSecurity relaxes the restricted profile without a reason"],
+    ['a mount path that is not absolute', { mounts: [{ volume: WorkloadVolume.emptyDir('cache'), path: 'cache' }] },
+      "MlModelServing 'prod/bert': mounts[0].path ('cache') must be an absolute path other than '/'"],
+    ['a subPath escaping its volume', { mounts: [{ volume: WorkloadVolume.emptyDir('cache'), path: '/cache', subPath: '../etc' }] },
+      "MlModelServing 'prod/bert': mounts[0].subPath ('../etc') must be a relative path without '..'"],
+    ['two mounts at one path', { mounts: [{ volume: WorkloadVolume.emptyDir('a'), path: '/data' }, { volume: WorkloadVolume.emptyDir('b'), path: '/data/' }] },
+      "MlModelServing 'prod/bert': mounts[1] ('/data/') is already a mount path of container 'model-server' (volume 'a')"],
+    ['a mount over the writable /tmp', { mounts: [{ volume: WorkloadVolume.emptyDir('scratch'), path: '/tmp' }] },
+      "MlModelServing 'prod/bert': mounts[0] ('/tmp') is already a mount path of container 'model-server' (volume 'tmp')"],
+    ['two different volumes with one name', { mounts: [{ volume: WorkloadVolume.emptyDir('data'), path: '/a' }, { volume: WorkloadVolume.fromPersistentVolumeClaim('data', 'claim'), path: '/b' }] },
+      "MlModelServing 'prod/bert': mounts[1] volume name 'data' is already used by another volume of the pod"],
+    ['an init container with a probe', { initContainers: [{ name: 'init', image: 'busybox:1.36', readiness: kplus.Probe.fromCommand(['true']) }] },
+      "MlModelServing 'prod/bert': initContainers[0] has a probe; init containers run to completion and must not have probes (use sidecars for long-running helpers)"],
+    ['a sidecar named like the server', { sidecars: [{ name: 'model-server', image: 'envoyproxy/envoy:v1.31.0' }] },
+      "MlModelServing 'prod/bert': sidecars[0].name ('model-server') is already the name of another container of the pod"],
+    ['a mutable sidecar image', { sidecars: [{ name: 'proxy', image: 'envoyproxy/envoy' }] },
+      "MlModelServing 'prod/bert': sidecars[0].image ('envoyproxy/envoy') has no tag, which means ':latest'; pin a version tag or digest, or set allowMutableImageTag: true"],
     ['invalid name', { name: 'BERT_model' },
       "MlModelServing 'prod/bert': name ('BERT_model') must be a valid RFC 1123 DNS label: lowercase alphanumerics and '-', starting and ending with an alphanumeric, at most 63 characters"],
     ['PDB minAvailable blocking every eviction', { scaling: ServingScaling.fixed(3), disruptionBudget: { minAvailable: 3 } },
@@ -71,6 +87,10 @@ describe('MlModelServing rejects bad input at synth time, naming path and prop',
       "MlModelServing 'prod/bert': model.initializerImage ('kserve/storage-initializer') has no tag, which means ':latest'; pin a version tag or digest, or set allowMutableImageTag: true"],
   ])('%s', (_name, props, message) => {
     expect(make(props)).toThrow(message);
+  });
+
+  test('utilization targets above 100% are accepted, as the HPA accepts them (limits above requests)', () => {
+    expect(make({ scaling: ServingScaling.autoscale({ cpuUtilization: 120 }) })).not.toThrow();
   });
 
   test('the id is used as the name and validated when no name is given', () => {

@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  MlModelServing, MlModelServingProps, ModelSource, NodeSelectorOperator, ServingScaling, TopologySpread, UnsatisfiableSpreadAction,
+  MlModelServing, MlModelServingProps, ModelSource, NodeSelectorOperator, PodSecurity, PriorityClassRef, ServingScaling, TopologySpread, UnsatisfiableSpreadAction,
 } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
@@ -202,7 +202,7 @@ describe('MlModelServing options', () => {
       env: { MODEL_NAME: kplus.EnvValue.fromValue('bert') },
       readiness: kplus.Probe.fromHttpGet('/v2/health/ready', { port: 9000 }),
       startupTimeout: Duration.minutes(30),
-      podIdentity: { runAsUser: 2000, runAsGroup: 3000, fsGroup: 4000 },
+      podSecurity: PodSecurity.restricted({ runAsUser: 2000, runAsGroup: 3000, fsGroup: 4000 }),
       automountServiceAccountToken: true,
     });
     expect(container.ports[0].containerPort).toBe(9000);
@@ -218,7 +218,7 @@ describe('MlModelServing options', () => {
   });
 
   test('container name, priority class and GPU count', () => {
-    const { container, pod, serving } = synth({ containerName: 'ml-model', priorityClassName: 'ml-online-serving', gpus: { count: 2 } });
+    const { container, pod, serving } = synth({ containerName: 'ml-model', priorityClass: PriorityClassRef.fromName('ml-online-serving'), gpus: { count: 2 } });
     expect(container.name).toBe('ml-model');
     expect(pod.priorityClassName).toBe('ml-online-serving');
     expect(serving.gpuCount).toBe(2);

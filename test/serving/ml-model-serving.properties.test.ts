@@ -77,7 +77,7 @@ describe('MlModelServing properties', () => {
       if (min >= 1 && max >= min) {
         expect(make).not.toThrow();
       } else {
-        expect(make).toThrow(/MlModelServing 'prop\/server': (minReplicas|maxReplicas) \(-?\d+\) must be/);
+        expect(make).toThrow(/MlModelServing 'prop\/server': scaling\.(minReplicas|maxReplicas) \(-?\d+\) must be/);
       }
     }));
   });

@@ -1,5 +1,5 @@
-import { Chart, Testing } from 'cdk8s';
-import { DistributedTrainingJob, MlLabels, QosClass, TrainingBackendKind } from '../../src';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { DistributedTrainingJob, MlLabels, QosClass } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
 const COMPLETION_INDEX = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
@@ -24,7 +24,7 @@ describe('DistributedTrainingJob defaults: the guide\'s distributed-training job
 
   test('emits exactly a ServiceAccount, the Job, the headless Service and a NetworkPolicy', () => {
     expect(manifests.map(m => m.kind).sort()).toEqual(['Job', 'NetworkPolicy', 'Service', 'ServiceAccount']);
-    expect(job.backend.kind).toBe(TrainingBackendKind.INDEXED_JOB);
+    expect(job.apiObject.kind).toBe('Job');
   });
 
   test('is an Indexed Job of 4 workers: completions = parallelism = 4, restartPolicy Never', () => {
@@ -131,8 +131,7 @@ describe('DistributedTrainingJob defaults: the guide\'s distributed-training job
     expect(job.job).toBeDefined();
     expect(job.container?.name).toBe('training-worker');
     expect(job.service?.name).toBe('distributed-training');
-    expect(job.pytorchJob).toBeUndefined();
-    expect(job.trainJob).toBeUndefined();
+    expect(job.apiObject).toBe(ApiObject.of(job.job!));
   });
 
   test('snapshot', () => {

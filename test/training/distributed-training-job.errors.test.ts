@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CleanPodPolicy, DistributedTrainingJob, DistributedTrainingJobProps, TrainingBackend, Torchrun } from '../../src';
+import { CleanPodPolicy, DistributedTrainingJob, DistributedTrainingJobProps, PodSecurity, PriorityClassRef, TrainingBackend, Torchrun } from '../../src';
 
 const P = "DistributedTrainingJob 'train/job': ";
 
@@ -32,8 +32,8 @@ describe('DistributedTrainingJob rejects bad input at synth time, naming path an
       "gpus.resourceName ('gpu') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'"],
     ['zero processes per worker', { processesPerWorker: 0 }, 'processesPerWorker (0) must be between 1 and 1024'],
     // ports
-    ['MASTER_PORT 0', { masterPort: 0 }, 'masterPort (0) must be between 1 and 65535'],
-    ['MASTER_PORT above 65535', { masterPort: 65536 }, 'masterPort (65536) must be between 1 and 65535'],
+    ['MASTER_PORT 0', { backend: indexed({ masterPort: 0 }) }, 'backend.masterPort (0) must be between 1 and 65535'],
+    ['MASTER_PORT above 65535', { backend: pytorch({ masterPort: 65536 }) }, 'backend.masterPort (65536) must be between 1 and 65535'],
     ['bad peer port', { peerPorts: [29501, 70000] }, 'peerPorts[1] (70000) must be between 1 and 65535'],
     // images
     [':latest image', { image: 'training-worker:latest' },
@@ -70,27 +70,26 @@ describe('DistributedTrainingJob rejects bad input at synth time, naming path an
       'backend.elasticPolicy is an option of the PyTorchJob backend; it does not apply to the TrainJob backend'],
     ['an unknown backend option', { backend: indexed({ completions: 3 } as any) },
       'backend.completions is not a known option; it does not apply to the IndexedJob backend'],
-    ['backoffLimit on the TrainJob', { backend: trainJob(), backoffLimit: 2 },
-      'backoffLimit does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
-    ['activeDeadline on the TrainJob', { backend: trainJob(), activeDeadline: Duration.hours(1) },
-      'activeDeadline does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
-    ['ttlAfterFinished on the TrainJob', { backend: trainJob(), ttlAfterFinished: Duration.hours(1) },
-      'ttlAfterFinished does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
-    ['priorityClassName on the TrainJob', { backend: trainJob(), priorityClassName: 'high' },
-      'priorityClassName does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
-    ['masterPort on the TrainJob', { backend: trainJob(), masterPort: 23456 },
-      'masterPort does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
-    ['terminationGracePeriod on the TrainJob', { backend: trainJob(), terminationGracePeriod: Duration.seconds(30) },
-      'terminationGracePeriod does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
-    ['podIdentity on the TrainJob', { backend: trainJob(), podIdentity: { runAsUser: 5 } },
-      'podIdentity does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
-    ['automountServiceAccountToken on the TrainJob', { backend: trainJob(), automountServiceAccountToken: true },
-      'automountServiceAccountToken does not apply to the TrainJob backend: the TrainJob API has no such field (set it in the TrainingRuntime)'],
+    // Backend options at the top level (JavaScript callers; TypeScript refuses them at compile time).
+    ['backoffLimit on the TrainJob', { backend: trainJob(), backoffLimit: 2 } as any,
+      'backoffLimit is an option of the backend, not of the job; the TrainJob backend has no such option: its TrainingRuntime owns the pod'],
+    ['activeDeadline at the top', { activeDeadline: Duration.hours(1) } as any,
+      'activeDeadline is an option of the backend, not of the job; set it on the backend: TrainingBackend.indexedJob({ activeDeadline })'],
+    ['ttlAfterFinished at the top of a PyTorchJob', { backend: pytorch(), ttlAfterFinished: Duration.hours(1) } as any,
+      'ttlAfterFinished is an option of the backend, not of the job; set it on the backend: TrainingBackend.pytorchJob({ ttlAfterFinished })'],
+    ['priorityClassName (the old prop)', { backend: trainJob(), priorityClassName: 'high' } as any,
+      'priorityClassName is an option of the backend, not of the job; the TrainJob backend has no such option: its TrainingRuntime owns the pod'],
+    ['masterPort at the top', { masterPort: 23456 } as any,
+      'masterPort is an option of the backend, not of the job; set it on the backend: TrainingBackend.indexedJob({ masterPort })'],
+    ['a pod option given to the TrainJob', { backend: trainJob({ terminationGracePeriod: Duration.seconds(30) } as any) },
+      'backend.terminationGracePeriod is an option of the IndexedJob backend; it does not apply to the TrainJob backend'],
+    ['podSecurity given to the TrainJob', { backend: trainJob({ podSecurity: PodSecurity.restricted() } as any) },
+      'backend.podSecurity is an option of the IndexedJob backend; it does not apply to the TrainJob backend'],
     // env reserved for the rendezvous
     ['RANK on the Indexed Job', { env: { RANK: kplus.EnvValue.fromValue('0') } },
-      'env.RANK is set by DistributedTrainingJob for the rendezvous; remove it (use workers, masterPort, processesPerWorker)'],
+      'env.RANK is set by DistributedTrainingJob for the rendezvous; remove it (use workers, backend masterPort, processesPerWorker)'],
     ['MASTER_ADDR on the Indexed Job', { env: { MASTER_ADDR: kplus.EnvValue.fromValue('x') } },
-      'env.MASTER_ADDR is set by DistributedTrainingJob for the rendezvous; remove it (use workers, masterPort, processesPerWorker)'],
+      'env.MASTER_ADDR is set by DistributedTrainingJob for the rendezvous; remove it (use workers, backend masterPort, processesPerWorker)'],
     ['WORLD_SIZE on the PyTorchJob', { backend: pytorch(), env: { WORLD_SIZE: kplus.EnvValue.fromValue('4') } },
       'env.WORLD_SIZE is injected by the Training Operator; remove it'],
     ['a PET_ variable on the PyTorchJob', { backend: pytorch(), env: { PET_NNODES: kplus.EnvValue.fromValue('4') } },
@@ -124,18 +123,19 @@ describe('DistributedTrainingJob rejects bad input at synth time, naming path an
     ['checkpoint and dataset on one path', { checkpoint: { claimName: 'c', mountPath: '/mnt' }, dataset: { claimName: 'd', mountPath: '/mnt' } },
       "dataset.mountPath ('/mnt') is already used by checkpoint"],
     // scheduling and failure handling
-    ['a bad priority class', { priorityClassName: 'High_Priority' },
-      "priorityClassName ('High_Priority') must be a valid RFC 1123 DNS subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters"],
+    ['a bad priority class', { backend: indexed({ priorityClass: PriorityClassRef.fromName('High_Priority') }) },
+      "priorityClass ('High_Priority') must be a valid RFC 1123 DNS subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters"],
     ['a bad queue name', { queueName: 'team a' },
       "queueName ('team a') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside"],
     ['a bad version', { version: 'exp 7' },
       "version ('exp 7') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside"],
     ['a bad label', { labels: { team: 'nlp!' } },
       "labels['team'] ('nlp!') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside"],
-    ['negative backoffLimit', { backoffLimit: -1 }, 'backoffLimit (-1) must be >= 0'],
-    ['zero activeDeadline', { activeDeadline: Duration.seconds(0) }, 'activeDeadline (0s) must be a whole number of seconds >= 1'],
-    ['fractional ttl', { ttlAfterFinished: Duration.millis(1500) }, 'ttlAfterFinished (1.5s) must be a whole number of seconds >= 0'],
-    ['fractional grace period', { terminationGracePeriod: Duration.millis(500) }, 'terminationGracePeriod (0.5s) must be a whole number of seconds >= 0'],
+    ['negative backoffLimit', { backend: indexed({ backoffLimit: -1 }) }, 'backend.backoffLimit (-1) must be >= 0'],
+    ['negative PyTorchJob backoffLimit', { backend: pytorch({ backoffLimit: -1 }) }, 'backend.backoffLimit (-1) must be >= 0'],
+    ['zero activeDeadline', { backend: indexed({ activeDeadline: Duration.seconds(0) }) }, 'backend.activeDeadline (0s) must be a whole number of seconds >= 1'],
+    ['fractional ttl', { backend: pytorch({ ttlAfterFinished: Duration.millis(1500) }) }, 'backend.ttlAfterFinished (1.5s) must be a whole number of seconds >= 0'],
+    ['fractional grace period', { backend: indexed({ terminationGracePeriod: Duration.millis(500) }) }, 'terminationGracePeriod (0.5s) must be a whole number of seconds >= 0'],
     ['exit code 0 as non-retriable', { backend: indexed({ nonRetriableExitCodes: [0] }) },
       'backend.nonRetriableExitCodes[0] (0) must be between 1 and 255'],
     ['exit code above 255', { backend: indexed({ nonRetriableExitCodes: [1, 256] }) },
@@ -170,9 +170,6 @@ describe('DistributedTrainingJob rejects bad input at synth time, naming path an
     expect(make(props)).toThrow(P + message);
   });
 
-  test('automountServiceAccountToken false is what the TrainJob gets anyway, so it is accepted', () => {
-    expect(make({ backend: trainJob(), automountServiceAccountToken: false })).not.toThrow();
-  });
 
   test('the longest name that fits is accepted', () => {
     expect(make({ name: 'a'.repeat(61), workers: 10 })).not.toThrow();

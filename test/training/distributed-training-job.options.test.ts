@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, QosClass, TrainingBackend, Torchrun } from '../../src';
+import { DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, PodSecurity, PriorityClassRef, QosClass, TrainingBackend, Torchrun } from '../../src';
 import { findObject, synthAndValidate } from '../util';
 
 function synth(props: Partial<DistributedTrainingJobProps>, namespace = 'ml') {
@@ -66,7 +66,7 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
   });
 
   test('masterPort reaches MASTER_PORT, the container port and the Service', () => {
-    const { container, manifests } = synth({ masterPort: 23456 });
+    const { container, manifests } = synth({ backend: TrainingBackend.indexedJob({ masterPort: 23456 }) });
     expect(env(container, 'MASTER_PORT')).toBe('23456');
     expect(container.ports).toEqual([{ containerPort: 23456, name: 'rendezvous' }]);
     expect(findObject(manifests, 'Service').spec.ports[0]).toMatchObject({ port: 23456, targetPort: 23456 });
@@ -114,7 +114,7 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
   test('checkpoint (read-write) and dataset (read-only) volumes', () => {
     const { pod, container } = synth({ checkpoint: { claimName: 'ckpt', mountPath: '/ckpt' }, dataset: { claimName: 'imagenet' } });
     expect(pod.spec.volumes).toEqual(expect.arrayContaining([
-      { name: 'checkpoint', persistentVolumeClaim: { claimName: 'ckpt', readOnly: false } },
+      { name: 'checkpoint', persistentVolumeClaim: { claimName: 'ckpt' } },
       { name: 'dataset', persistentVolumeClaim: { claimName: 'imagenet', readOnly: true } },
     ]));
     expect(container.volumeMounts).toEqual(expect.arrayContaining([
@@ -134,11 +134,13 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
 
   test('priorityClassName, deadlines, ttl, backoffLimit and grace period', () => {
     const { k8sJob, pod } = synth({
-      priorityClassName: 'training-high',
-      activeDeadline: Duration.hours(12),
-      ttlAfterFinished: Duration.days(1),
-      backoffLimit: 0,
-      terminationGracePeriod: Duration.minutes(2),
+      backend: TrainingBackend.indexedJob({
+        priorityClass: PriorityClassRef.fromName('training-high'),
+        activeDeadline: Duration.hours(12),
+        ttlAfterFinished: Duration.days(1),
+        backoffLimit: 0,
+        terminationGracePeriod: Duration.minutes(2),
+      }),
     });
     expect(pod.spec.priorityClassName).toBe('training-high');
     expect(k8sJob.spec.activeDeadlineSeconds).toBe(43200);
@@ -163,7 +165,7 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
     expect(perIndex.k8sJob.spec.backoffLimit).toBeUndefined();
     // The rest of the spec is intact.
     expect(perIndex.k8sJob.spec.completionMode).toBe('Indexed');
-    const both = synth({ backoffLimit: 10, backend: TrainingBackend.indexedJob({ backoffLimitPerIndex: 2 }) });
+    const both = synth({ backend: TrainingBackend.indexedJob({ backoffLimit: 10, backoffLimitPerIndex: 2 }) });
     expect(both.k8sJob.spec.backoffLimit).toBe(10);
     expect(both.k8sJob.spec.maxFailedIndexes).toBeUndefined();
   });
@@ -183,8 +185,10 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
 
   test('pod identity, token automount, labels, version and partOf', () => {
     const { pod, k8sJob } = synth({
-      podIdentity: { runAsUser: 2000, runAsGroup: 2000, fsGroup: 3000 },
-      automountServiceAccountToken: true,
+      backend: TrainingBackend.indexedJob({
+        podSecurity: PodSecurity.restricted({ runAsUser: 2000, runAsGroup: 2000, fsGroup: 3000 }),
+        automountServiceAccountToken: true,
+      }),
       labels: { team: 'nlp' },
       version: 'exp-7',
       partOf: 'llm-platform',

@@ -74,14 +74,14 @@ describe('DistributedTrainingJob properties over worker and GPU counts', () => {
   test('masterPort is accepted exactly when it is a port number, and reaches MASTER_PORT and the Service', () => {
     fc.assert(fc.property(fc.oneof(fc.integer({ min: -100000, max: 200000 }), fc.double({ noNaN: true })), (port) => {
       const chart = new Chart(Testing.app(), 'prop');
-      const build = () => new DistributedTrainingJob(chart, 'job', { image: 'training-worker:v1', masterPort: port });
+      const build = () => new DistributedTrainingJob(chart, 'job', { image: 'training-worker:v1', backend: TrainingBackend.indexedJob({ masterPort: port }) });
       if (Number.isInteger(port) && port >= 1 && port <= 65535) {
         build();
         const manifests = synthAndValidate(chart);
         expect(envOf(findObject(manifests, 'Job').spec.template.spec.containers[0]).MASTER_PORT).toBe(String(port));
         expect(findObject(manifests, 'Service').spec.ports[0].port).toBe(port);
       } else {
-        expect(build).toThrow(`DistributedTrainingJob 'prop/job': masterPort (${port}) must be`);
+        expect(build).toThrow(`DistributedTrainingJob 'prop/job': backend.masterPort (${port}) must be`);
       }
     }), { numRuns: 40 });
   });

@@ -2,7 +2,7 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CleanPodPolicy, DistributedTrainingJob, DistributedTrainingJobProps, MlLabels, NodeSelectorOperator,
-  PyTorchJobBackendOptions, PyTorchRestartPolicy, RendezvousBackend, TrainingBackend, TrainingBackendKind, Torchrun,
+  PodSecurity, PriorityClassRef, PyTorchJobBackendOptions, PyTorchRestartPolicy, RendezvousBackend, TrainingBackend, Torchrun,
 } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
@@ -19,8 +19,7 @@ describe('DistributedTrainingJob on the Kubeflow PyTorchJob backend', () => {
 
   test('emits the PyTorchJob, its ServiceAccount and NetworkPolicy; no Job or Service (the operator makes those)', () => {
     expect(manifests.map(m => m.kind).sort()).toEqual(['NetworkPolicy', 'PyTorchJob', 'ServiceAccount']);
-    expect(job.backend.kind).toBe(TrainingBackendKind.PYTORCH_JOB);
-    expect(job.pytorchJob).toBeDefined();
+    expect(job.apiObject.kind).toBe('PyTorchJob');
     expect(job.job).toBeUndefined();
     expect(job.service).toBeUndefined();
     expect(job.masterAddress).toBeUndefined();
@@ -81,12 +80,13 @@ describe('DistributedTrainingJob on the Kubeflow PyTorchJob backend', () => {
 describe('PyTorchJob options', () => {
   test('run policy from the shared props and the backend options; gang scheduling', () => {
     const { pt } = synth({
+      queueName: 'team-a',
+    }, {
       backoffLimit: 1,
       activeDeadline: Duration.hours(2),
       ttlAfterFinished: Duration.hours(1),
-      queueName: 'team-a',
-      priorityClassName: 'training-high',
-    }, { cleanPodPolicy: CleanPodPolicy.ALL, gangScheduling: true, schedulingQueue: 'volcano-q', restartPolicy: PyTorchRestartPolicy.ON_FAILURE });
+      priorityClass: PriorityClassRef.fromName('training-high'),
+      cleanPodPolicy: CleanPodPolicy.ALL, gangScheduling: true, schedulingQueue: 'volcano-q', restartPolicy: PyTorchRestartPolicy.ON_FAILURE });
     expect(pt.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a');
     expect(pt.spec.runPolicy).toEqual({
       cleanPodPolicy: 'All',
@@ -135,13 +135,11 @@ describe('PyTorchJob options', () => {
     const secret = kplus.Secret.fromSecretName(chart, 'secret', 'hf-token');
     new DistributedTrainingJob(chart, 'bert', {
       image: 'training-worker:v1',
-      backend: TrainingBackend.pytorchJob(),
+      backend: TrainingBackend.pytorchJob({ podSecurity: PodSecurity.restricted({ runAsUser: 4242 }), masterPort: 23456 }),
       env: { NCCL_DEBUG: kplus.EnvValue.fromValue('INFO'), HF_TOKEN: kplus.EnvValue.fromSecretValue({ secret, key: 'token' }) },
       envFrom: [kplus.Env.fromSecret(secret)],
       checkpoint: { claimName: 'ckpt' },
       dataset: { claimName: 'data', mountPath: '/datasets' },
-      podIdentity: { runAsUser: 4242 },
-      masterPort: 23456,
       args: ['--epochs', '1'],
     });
     const specs = findObject(synthAndValidate(chart), 'PyTorchJob').spec.pytorchReplicaSpecs;

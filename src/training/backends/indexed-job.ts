@@ -25,7 +25,7 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
   public readonly needsDns1035Name = false;
   private readonly masterPort: number;
 
-  public constructor(private readonly options: IndexedJobBackendOptions) {
+  public constructor(public readonly options: IndexedJobBackendOptions) {
     this.containerName = options.containerName ?? 'training-worker';
     this.masterPort = options.masterPort ?? DEFAULT_MASTER_PORT;
   }

@@ -26,7 +26,7 @@ export class PyTorchJobRenderer implements TrainingBackendRenderer {
   public readonly needsDns1035Name = true;
   private readonly masterPort: number;
 
-  public constructor(private readonly options: PyTorchJobBackendOptions) {
+  public constructor(public readonly options: PyTorchJobBackendOptions) {
     this.masterPort = options.masterPort ?? DEFAULT_MASTER_PORT;
   }
 

@@ -31,7 +31,7 @@ export class TrainJobRenderer implements TrainingBackendRenderer {
   // Trainer v2's torch runtime announces 29500 (PET_MASTER_PORT).
   public readonly rendezvousPorts = [29500];
 
-  public constructor(private readonly options: TrainJobBackendOptions) {
+  public constructor(public readonly options: TrainJobBackendOptions) {
     this.containerName = options.trainerJobName ?? DEFAULT_TRAINER_JOB;
   }
 
