@@ -25,8 +25,7 @@ export interface DisruptionBudgetOptions {
  */
 export function createDisruptionBudget(
   scope: Construct,
-  name: string,
-  labels: { [key: string]: string },
+  metadata: { name: string; labels: { [key: string]: string }; annotations?: { [key: string]: string } },
   selector: { [key: string]: string },
   options: DisruptionBudgetOptions | undefined,
   minReplicas: number,
@@ -47,7 +46,7 @@ export function createDisruptionBudget(
   }
   if (maxReplicas < 2) return undefined;
   return new kplus.k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
-    metadata: { name, labels },
+    metadata,
     spec: {
       selector: { matchLabels: { ...selector } },
       ...(maxUnavailable !== undefined

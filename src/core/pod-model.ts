@@ -57,6 +57,9 @@ export class PodModel {
 
   /** Adds a volume once; another volume of the same name is refused. */
   public addVolume(prop: string, volume: WorkloadVolume): void {
+    if (volume._toKube().image !== undefined && !this.options.security._relaxed?.allowImageVolumes) {
+      throw invalidProp(this.scope, prop, `volume '${volume.name}' is an image volume, which the restricted Pod Security profile does not allow; set podSecurity: PodSecurity.relaxed({ reason, allowImageVolumes: true }) and run it in a baseline namespace`);
+    }
     const existing = this.volumes.get(volume.name);
     if (existing && !existing._sameAs(volume)) {
       throw invalidProp(this.scope, prop, `volume name '${volume.name}' is already used by another volume of the pod`);

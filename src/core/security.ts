@@ -58,6 +58,12 @@ export interface RelaxedPodSecurityOptions {
    * @default false
    */
   readonly runAsRoot?: boolean;
+  /**
+   * Allow `image` volumes (OCI artifacts as volumes, e.g. models), which the
+   * restricted profile's volume list does not include.
+   * @default false
+   */
+  readonly allowImageVolumes?: boolean;
 }
 
 /** Capabilities the baseline profile allows to add. */
@@ -93,7 +99,7 @@ export class PodSecurity {
   ) {
     const added = (_relaxed?.addCapabilities ?? []).filter(c => c !== 'NET_BIND_SERVICE');
     if (added.some(c => !BASELINE_CAPABILITIES.includes(c))) this.level = PodSecurityLevel.PRIVILEGED;
-    else if (added.length > 0 || _relaxed?.runAsRoot) this.level = PodSecurityLevel.BASELINE;
+    else if (added.length > 0 || _relaxed?.runAsRoot || _relaxed?.allowImageVolumes) this.level = PodSecurityLevel.BASELINE;
     else this.level = PodSecurityLevel.RESTRICTED;
   }
 

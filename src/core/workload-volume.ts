@@ -130,7 +130,9 @@ export class WorkloadVolume {
 
   /**
    * The content of an OCI image, read-only (Kubernetes 1.31+ `image` volumes, e.g.
-   * a model packaged as an image).
+   * a model packaged as an image). Not in the restricted Pod Security profile's
+   * volume list: the workload needs `PodSecurity.relaxed({ reason, allowImageVolumes: true })`
+   * and a namespace at the baseline level.
    */
   public static fromImage(name: string, reference: string, options: ImageVolumeOptions = {}): WorkloadVolume {
     return new WorkloadVolume(name, { image: { reference, ...(options.pullPolicy ? { pullPolicy: options.pullPolicy } : {}) } }, undefined, reference);

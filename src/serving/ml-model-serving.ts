@@ -257,7 +257,7 @@ export class MlModelServing extends MlWorkload {
       this.deployment.markHasAutoscaler();
     }
     this.disruptionBudget = createDisruptionBudget(
-      this, this.name, this.labels, this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
+      this, this._metadata(), this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
 
     const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
