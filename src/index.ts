@@ -4,3 +4,4 @@ export * from './training';
 export * from './delivery';
 export * from './capacity';
 export * from './observability';
+export * from './platform';
