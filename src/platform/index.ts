@@ -3,3 +3,9 @@
 export { PodSecurity } from './pod-security';
 export { MlNamespace, POD_SECURITY_REASON_ANNOTATION } from './ml-namespace';
 export type { MlNamespaceProps, NamespaceAllowance } from './ml-namespace';
+export { Persona } from './persona';
+export type { PersonaOptions } from './persona';
+export { MlPersonaRole } from './ml-persona-role';
+export type { MlPersonaRoleProps } from './ml-persona-role';
+export { MlCrdRoles } from './ml-crd-roles';
+export type { MlCrdRolesProps } from './ml-crd-roles';
