@@ -1,4 +1,3 @@
-import * as promql from '@grafana/promql-builder';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
@@ -6,7 +5,7 @@ import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
-import { deploymentPodRegex, Expr, isLabelName, isMetricName, Matcher, num, render, series } from './promql';
+import { deploymentPodRegex, Expr, isLabelName, isMetricName, Matcher, num, promql, render, series } from './promql';
 
 /** Properties of {@link ModelServerAlerts}. */
 export interface ModelServerAlertsProps {

@@ -1,11 +1,10 @@
-import * as promql from '@grafana/promql-builder';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
-import { deploymentPodRegex, render, series } from './promql';
+import { deploymentPodRegex, promql, render, series } from './promql';
 
 /** The ScaledObject of each server: KEDA's webhook refuses a second one for a Deployment. */
 const SCALED = new WeakMap<MlModelServing, ServingScaledObject>();

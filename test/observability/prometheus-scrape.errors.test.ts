@@ -31,8 +31,8 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
       "PrometheusScrape 'prod/scrape': scrapeTimeout ('30s') must not exceed the scrape interval ('10s')"],
     ['interval with annotations', { mode: ScrapeMode.annotations(), interval: '30s' }, {},
       "PrometheusScrape 'prod/scrape': interval is not supported by the annotations mode: the scraping job's setting applies; use a monitor or scrape-config mode"],
-    ['unknown port name', { port: 'prom' }, { metrics: { port: 9090 } },
-      "PrometheusScrape 'prod/scrape': port ('prom') is not a named container port of 'bert' (named ports: http, metrics)"],
+    ['unknown port name', { portName: 'prom' }, { metrics: { port: 9090 } },
+      "PrometheusScrape 'prod/scrape': portName ('prom') is not a named container port of 'bert' (named ports: http, metrics)"],
     ['relative path', { path: 'metrics' }, {},
       "PrometheusScrape 'prod/scrape': path ('metrics') must start with '/'"],
     ['selector not matching the Service', { mode: ScrapeMode.serviceMonitor({ selector: { app: 'other' } }) }, {},
@@ -77,14 +77,14 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
     const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'metrics', number: 9100 }] }] });
     const service = new kplus.Service(c, 'svc', { metadata: { name: 'exporter', labels: { app: 'exporter' } }, selector: d, ports: [{ name: 'web', port: 80, targetPort: 8080 }] });
     expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d, { service }), mode: ScrapeMode.serviceMonitor() }))
-      .toThrow("PrometheusScrape 'prod/scrape': port ('metrics', container port 9100) is not a named port of Service 'exporter' (ports: web:80); add it to the Service or use a PodMonitor");
+      .toThrow("PrometheusScrape 'prod/scrape': portName ('metrics', container port 9100) is not a named port of Service 'exporter' (ports: web:80); add it to the Service or use a PodMonitor");
   });
 
   test('pods without a metrics or http port need the port named', () => {
     const c = chart();
     const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'a', number: 1 }, { name: 'b', number: 2 }] }] });
     expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d), mode: ScrapeMode.podMonitor() }))
-      .toThrow("PrometheusScrape 'prod/scrape': port is required: 'exporter' has no container port named 'metrics' or 'http' (named ports: a, b)");
+      .toThrow("PrometheusScrape 'prod/scrape': portName is required: 'exporter' has no container port named 'metrics' or 'http' (named ports: a, b)");
   });
 
   test('a second scrape of the same port is refused (every series would be counted twice)', () => {
@@ -93,7 +93,7 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(c, 'scrape', { target, mode: ScrapeMode.serviceMonitor() });
     expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.podMonitor() }))
-      .toThrow("PrometheusScrape 'prod/again': port ('metrics', 9090) of 'bert' is already scraped by 'prod/scrape'; a second scrape would count every series twice");
+      .toThrow("PrometheusScrape 'prod/again': portName ('metrics', 9090) of 'bert' is already scraped by 'prod/scrape'; a second scrape would count every series twice");
   });
 
   test('pods announce one port by annotations', () => {
@@ -101,7 +101,7 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
     const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(c, 'scrape', { target, mode: ScrapeMode.annotations() });
-    expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.annotations(), port: 'http' }))
+    expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.annotations(), portName: 'http' }))
       .toThrow("PrometheusScrape 'prod/again': mode cannot announce a second port of 'bert' by annotations (pods carry one prometheus.io/port; 'prod/scrape' announces 9090); use a PodMonitor or scrape-config mode");
   });
 
@@ -136,7 +136,7 @@ describe('monitor selectors (property-based)', () => {
     fc.assert(fc.property(keys, (picked) => {
       const selector = Object.fromEntries(picked.map(k => [k, POD_LABELS[k as keyof typeof POD_LABELS]]));
       const s = scrape({ mode: ScrapeMode.podMonitor({ selector }) }, { version: 'v1' })();
-      expect(s.monitor!.toJson().spec.selector).toEqual({ matchLabels: selector });
+      expect(s.apiObject!.toJson().spec.selector).toEqual({ matchLabels: selector });
     }), { numRuns: 25 });
   });
 

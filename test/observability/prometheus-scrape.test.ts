@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   MlModelServing, MlModelServingProps, PrometheusScrape, PrometheusScrapeProps, PrometheusServerConfig,
-  RelabelAction, ScrapeMode, ScrapeModeKind, ScrapeScheme, ScrapeTarget,
+  RelabelAction, ScrapeMode, ScrapeScheme, ScrapeTarget,
 } from '../../src';
 import { hardenPod, secureContainerContext, securePodContext } from '../../src/core/security';
 import { findObject, findObjects, synthAndValidate } from '../util';
@@ -56,8 +56,8 @@ describe('PrometheusScrape, annotations mode', () => {
       'prometheus.io/path': '/stats',
       'prometheus.io/scheme': 'http',
     });
-    expect(s.kind).toBe(ScrapeModeKind.ANNOTATIONS);
-    expect([s.portName, s.portNumber, s.path]).toEqual(['metrics', 9090, '/stats']);
+    expect([s.apiObject, s.job]).toEqual([undefined, undefined]);
+    expect([s.portName, s.port, s.path]).toEqual(['metrics', 9090, '/stats']);
     expect(findObjects(manifests, 'ServiceMonitor')).toHaveLength(0);
   });
 
@@ -118,7 +118,7 @@ describe('PrometheusScrape, ServiceMonitor mode', () => {
     expect(service.spec.ports).toEqual(expect.arrayContaining([{ name: 'metrics', port: 9090, targetPort: 9090 }]));
     const containerPorts = findObject(manifests, 'Deployment', 'bert').spec.template.spec.containers[0].ports;
     expect(containerPorts).toContainEqual({ name: 'metrics', containerPort: 9090 });
-    expect(s.monitor).toBeDefined();
+    expect(s.apiObject).toBeDefined();
   });
 
   test('metrics on the serving port: scrapes the existing http Service port, adds nothing', () => {
@@ -237,7 +237,7 @@ describe('PrometheusScrape: one scraper per metrics port', () => {
 
   test('annotations announcing another port are left on', () => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
-    new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.podMonitor(), port: 'http' });
+    new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.podMonitor(), portName: 'http' });
     expect(scrapeAnnotation(synthAndValidate(chart))).toBe('true');
   });
 
@@ -245,7 +245,7 @@ describe('PrometheusScrape: one scraper per metrics port', () => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(chart, 'scrape', { target, mode: ScrapeMode.annotations() });
-    new PrometheusScrape(chart, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), port: 'http' });
+    new PrometheusScrape(chart, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), portName: 'http' });
     const manifests = synthAndValidate(chart);
     expect(findObject(manifests, 'Deployment', 'bert').spec.template.metadata.annotations).toMatchObject({
       'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090',
@@ -262,7 +262,7 @@ describe('PrometheusScrape: monitors in another namespace than the target', () =
     const serving = new MlModelServing(ml, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(monitoring, 'scrape', { target, mode: ScrapeMode.serviceMonitor() });
-    new PrometheusScrape(ml, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), port: 'http' });
+    new PrometheusScrape(ml, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), portName: 'http' });
     const serviceMonitor = findObject(synthAndValidate(monitoring), 'ServiceMonitor', 'bert');
     expect(serviceMonitor.metadata.namespace).toBe('monitoring');
     expect(serviceMonitor.spec.namespaceSelector).toEqual({ matchNames: ['ml'] });

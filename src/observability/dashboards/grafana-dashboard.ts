@@ -123,7 +123,7 @@ export class GrafanaDashboard extends Construct {
 
   /** Adds a panel after the others. */
   public addPanel(panel: DashboardPanel): void {
-    const o = panel.options;
+    const o = panel._options;
     const prop = `panels['${o.title}']`;
     if (o.title.trim() === '') throw invalidProp(this, 'panels', 'must have titles');
     if (o.queries.length === 0 || o.queries.length > 26) throw invalidProp(this, prop, `has ${o.queries.length} queries; give 1 to 26`);

@@ -1,7 +1,6 @@
-import * as promql from '@grafana/promql-builder';
 import { Construct } from 'constructs';
 import { invalidProp } from '../../core/errors';
-import { isLabelName, isMetricName, Matcher, series } from '../promql';
+import { isLabelName, isMetricName, Matcher, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import {
   counterRate, cpuCores, errorRatio, gpuMemoryUsedBytes, gpuUtilization, inNamespace, latencyQuantile, memoryBytes, MetricNames,

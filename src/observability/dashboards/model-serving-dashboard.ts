@@ -1,8 +1,7 @@
-import * as promql from '@grafana/promql-builder';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MlModelServing } from '../../serving/ml-model-serving';
-import { num, series } from '../promql';
+import { num, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
