@@ -150,7 +150,9 @@ export class SecretProvider {
         gcpsm: {
           projectID: options.projectId,
           location: options.location,
-          auth: sa ? { workloadIdentity: { serviceAccountRef: sa, clusterName: options.clusterName, clusterLocation: options.clusterLocation } } : undefined,
+          auth: sa ? {
+            workloadIdentity: { serviceAccountRef: sa, clusterName: options.clusterName, clusterLocation: options.clusterLocation },
+          } : undefined,
         },
       };
     });
