@@ -60,14 +60,14 @@ export interface ModelServerAlertsProps {
   readonly errorRatioThreshold?: number;
   /**
    * Window of the rates.
-   * @default '5m'
+   * @default Duration.minutes(5)
    */
-  readonly rateWindow?: string;
+  readonly rateWindow?: Duration;
   /**
    * How long a condition must hold before its alert fires.
-   * @default '10m'
+   * @default Duration.minutes(10)
    */
-  readonly pendingPeriod?: string;
+  readonly pendingPeriod?: Duration;
 
   /**
    * Name of the HorizontalPodAutoscaler whose replicas are compared with its maximum
@@ -93,9 +93,9 @@ export interface ModelServerAlertsProps {
   readonly gpuIdlePercent?: number;
   /**
    * How long GPUs must stay idle before `ModelServerGpuIdle` fires.
-   * @default '1h'
+   * @default Duration.hours(1)
    */
-  readonly gpuIdlePeriod?: string;
+  readonly gpuIdlePeriod?: Duration;
   /**
    * Label of the DCGM series holding the pod name; `exported_pod` when the exporter is
    * scraped without `honorLabels`.
@@ -135,10 +135,8 @@ export class ModelServerAlerts extends Construct {
       requireLabelValue(this, `alertLabels['${k}']`, v);
     }
     const namespace = Chart.of(serving).namespace;
-    const window = props.rateWindow ?? '5m';
-    requirePromDuration(this, 'rateWindow', window);
-    const pending = props.pendingPeriod ?? '10m';
-    requirePromDuration(this, 'pendingPeriod', pending, true);
+    const window = requirePromDuration(this, 'rateWindow', props.rateWindow ?? Duration.minutes(5));
+    const pending = requirePromDuration(this, 'pendingPeriod', props.pendingPeriod ?? Duration.minutes(10), true);
 
     const ctx: RuleContext = {
       window,
@@ -240,8 +238,7 @@ export class ModelServerAlerts extends Construct {
       if (!(v > 0 && v < 100)) throw invalidProp(this, prop, `(${v}) must be between 0 and 100, exclusive`);
     }
     if (idle >= saturated) throw invalidProp(this, 'gpuIdlePercent', `(${idle}) must be below gpuSaturatedPercent (${saturated})`);
-    const idlePeriod = props.gpuIdlePeriod ?? '1h';
-    requirePromDuration(this, 'gpuIdlePeriod', idlePeriod);
+    const idlePeriod = requirePromDuration(this, 'gpuIdlePeriod', props.gpuIdlePeriod ?? Duration.hours(1));
     const podLabel = props.dcgmPodLabel ?? 'pod';
     const nsLabel = props.dcgmNamespaceLabel ?? 'namespace';
     for (const [prop, v] of [['dcgmPodLabel', podLabel], ['dcgmNamespaceLabel', nsLabel]] as const) {

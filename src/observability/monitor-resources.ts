@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { formatPromDuration } from './prometheus-duration';
 import { CrdScrapeEndpoint, MONITORING_API_VERSION, PodMonitorSpec, ServiceMonitorSpec } from './crds/monitoring-coreos-com';
 // Types only: the construct imports this file, not the other way round at run time.
 import type { PrometheusScrape, PrometheusScrapeProps } from './prometheus-scrape';
@@ -89,8 +90,8 @@ function endpoint(scrape: PrometheusScrape, port: string, o: MonitorOptions, pro
     port,
     path: scrape.path,
     scheme: props.scheme,
-    interval: props.interval,
-    scrapeTimeout: props.scrapeTimeout,
+    interval: props.interval && formatPromDuration(props.interval),
+    scrapeTimeout: props.scrapeTimeout && formatPromDuration(props.scrapeTimeout),
     honorLabels: o.honorLabels,
     relabelings: o.relabelings?.map(renderRelabeling),
     metricRelabelings: o.metricRelabelings?.map(renderRelabeling),

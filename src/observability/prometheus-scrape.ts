@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
@@ -35,12 +35,12 @@ export interface PrometheusScrapeProps {
    * Scrape interval (not supported by the annotations mode).
    * @default - the Prometheus instance's
    */
-  readonly interval?: string;
+  readonly interval?: Duration;
   /**
    * Scrape timeout, at most the interval (not supported by the annotations mode).
    * @default - the Prometheus instance's
    */
-  readonly scrapeTimeout?: string;
+  readonly scrapeTimeout?: Duration;
   /**
    * Prometheus's pods, admitted to the metrics port by the model server's
    * NetworkPolicy: needed when the server was created with `ingressFrom`, which

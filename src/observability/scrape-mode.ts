@@ -161,7 +161,7 @@ const ANNOTATIONS: ScrapeStrategy = {
   },
 };
 
-function monitorStrategy(render: ScrapeStrategy['render']): ScrapeStrategy {
+function monitorStrategy(render: (scrape: PrometheusScrape, target: ScrapeTargetInfo, props: PrometheusScrapeProps) => ApiObject): ScrapeStrategy {
   return { byAnnotations: false, validate: () => undefined, render: (scrape, target, props) => ({ apiObject: render(scrape, target, props) }) };
 }
 

@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   MlModelServing, MlModelServingProps, PrometheusScrape, PrometheusScrapeProps, PrometheusServerConfig,
@@ -89,8 +89,8 @@ describe('PrometheusScrape, ServiceMonitor mode', () => {
       relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }],
       metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'go_.*', action: RelabelAction.DROP }],
     }),
-    interval: '30s',
-    scrapeTimeout: '10s',
+    interval: Duration.seconds(30),
+    scrapeTimeout: Duration.seconds(10),
   });
   const monitor = findObject(manifests, 'ServiceMonitor', 'bert');
   const service = findObject(manifests, 'Service', 'bert');
@@ -163,7 +163,7 @@ describe('PrometheusScrape, ServiceMonitor mode', () => {
 describe('PrometheusScrape, PodMonitor mode', () => {
   test('selects exactly the pods of the server, port by name', () => {
     const { manifests } = scrape({ metrics: { port: 9090, path: '/prom' } }, {
-      mode: ScrapeMode.podMonitor({ name: 'bert-pods', honorLabels: true }), interval: '1m',
+      mode: ScrapeMode.podMonitor({ name: 'bert-pods', honorLabels: true }), interval: Duration.minutes(1),
     });
     const monitor = findObject(manifests, 'PodMonitor', 'bert-pods');
     const podLabels = findObject(manifests, 'Deployment', 'bert').spec.template.metadata.labels;
@@ -185,7 +185,7 @@ describe('PrometheusScrape, scrape-config mode', () => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
     const config = new PrometheusServerConfig(chart, 'prometheus');
     const s = new PrometheusScrape(chart, 'scrape', {
-      target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.scrapeConfig(config), interval: '30s', scrapeTimeout: '5s',
+      target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.scrapeConfig(config), interval: Duration.seconds(30), scrapeTimeout: Duration.seconds(5),
     });
     synthAndValidate(chart);
     expect(config.jobNames).toEqual(['kubernetes-pods', 'ml/bert']);
