@@ -7,8 +7,8 @@ import { IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
-import { formatPromDuration } from './prometheus-duration';
 import { CrdScrapeEndpoint, MONITORING_API_VERSION, PodMonitorSpec, ServiceMonitorSpec } from './crds/monitoring-coreos-com';
+import { formatPromDuration } from './prometheus-duration';
 // Types only: the construct imports this file, not the other way round at run time.
 import type { PrometheusScrape, PrometheusScrapeProps } from './prometheus-scrape';
 import { prune, RelabelRule, renderRelabeling, validateRelabelRule } from './relabel-rule';

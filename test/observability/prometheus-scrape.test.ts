@@ -185,7 +185,10 @@ describe('PrometheusScrape, scrape-config mode', () => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
     const config = new PrometheusServerConfig(chart, 'prometheus');
     const s = new PrometheusScrape(chart, 'scrape', {
-      target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.scrapeConfig(config), interval: Duration.seconds(30), scrapeTimeout: Duration.seconds(5),
+      target: ScrapeTarget.modelServing(serving),
+      mode: ScrapeMode.scrapeConfig(config),
+      interval: Duration.seconds(30),
+      scrapeTimeout: Duration.seconds(5),
     });
     synthAndValidate(chart);
     expect(config.jobNames).toEqual(['kubernetes-pods', 'ml/bert']);
