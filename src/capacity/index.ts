@@ -2,7 +2,7 @@
 // EKS), scheduling of workloads onto them, priorities, quotas and right-sizing.
 export { CapacityType, CpuArchitecture, KarpenterNodePool } from './karpenter-node-pool';
 export type { GpuNodeOptions, KarpenterNodePoolProps, NodeClassReference, NodePoolOptions } from './karpenter-node-pool';
-export { ConsolidationPolicy, DisruptionReason, KarpenterDuration } from './node-pool-disruption';
+export { ConsolidationPolicy, DisruptionReason } from './node-pool-disruption';
 export type { NodeDisruptionBudget, NodePoolDisruption } from './node-pool-disruption';
 export { NodePoolAffinity, NodePoolBase } from './node-pool';
 export type { INodePool, NodePoolScheduleOptions, NodeTaint } from './node-pool';

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { makeClusterScoped } from './cluster-scoped';
@@ -8,7 +8,7 @@ import { NVIDIA_GPU } from '../core/resources';
 import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
 import { requireDnsLabel, requireInteger, requireLabelValue } from '../core/validation';
 import { KARPENTER_API_VERSION, KarpenterNodePoolSpec, KarpenterTaint } from './crds/karpenter';
-import { ConsolidationPolicy, KarpenterDuration, NodePoolDisruption, renderDisruption } from './node-pool-disruption';
+import { ConsolidationPolicy, NodePoolDisruption, renderDisruption, requireKarpenterDuration } from './node-pool-disruption';
 import { NodePoolRequirement, renderRequirement, requireLabelKey, restrictedKarpenterKey, validateRequirement } from './node-pool-requirement';
 import { requireResourceList } from './quantity';
 
@@ -159,10 +159,16 @@ export interface NodePoolOptions {
    */
   readonly disruption?: NodePoolDisruption;
   /**
-   * Replace nodes this long after launch (patches, leaks).
+   * Replace nodes this long after launch (patches, leaks). Whole seconds.
    * @default - Karpenter's default, 720h
    */
-  readonly expireAfter?: KarpenterDuration;
+  readonly expireAfter?: Duration;
+  /**
+   * Nodes never expire (`expireAfter: Never`): they are replaced only by drift or
+   * disruption. Not with `expireAfter`.
+   * @default false
+   */
+  readonly neverExpire?: boolean;
   /**
    * Priority among NodePools that could launch a node for a pod; higher first. 1..100.
    * @default - none (Karpenter treats it as 0)
@@ -279,6 +285,10 @@ export class KarpenterNodePool extends NodePoolBase {
       { key: CAPACITY_TYPE_LABEL, operator: NodeSelectorOperator.IN, values: [...this.capacityTypes] },
     ];
 
+    if (props.neverExpire && props.expireAfter !== undefined) {
+      throw invalidProp(this, 'neverExpire', 'cannot be combined with expireAfter: give one');
+    }
+    const expireAfter = props.neverExpire ? 'Never' : (props.expireAfter && requireKarpenterDuration(this, 'expireAfter', props.expireAfter, 'seconds'));
     const spec: KarpenterNodePoolSpec = {
       template: {
         ...(props.labels && Object.keys(props.labels).length > 0 ? { metadata: { labels: { ...props.labels } } } : {}),
@@ -286,7 +296,7 @@ export class KarpenterNodePool extends NodePoolBase {
           nodeClassRef: nodeClass,
           requirements: requirements.map(renderRequirement),
           ...(this.taints.length > 0 ? { taints: this.taints.map(renderTaint) } : {}),
-          ...(props.expireAfter ? { expireAfter: props.expireAfter._render(this, 'expireAfter') } : {}),
+          ...(expireAfter !== undefined ? { expireAfter } : {}),
         },
       },
       disruption: renderDisruption(this, props.disruption, gpu ? ConsolidationPolicy.WHEN_EMPTY : ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED),
