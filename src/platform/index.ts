@@ -18,3 +18,8 @@ export type { ClusterSecretStoreProps } from './cluster-secret-store';
 export { TemplateValue } from './secret-template-value';
 export { ExternalSecret } from './external-secret';
 export type { ExternalSecretData, ExternalSecretExtract, ExternalSecretProps, ExternalSecretTemplate } from './external-secret';
+export { ImageSignature } from './image-signature';
+export type { KeylessSignatureOptions } from './image-signature';
+export { ImagePolicyEngine, SIGSTORE_INCLUDE_LABEL, VULN_PREDICATE_TYPE } from './image-policy-engine';
+export { ImagePolicy, VulnerabilitySeverity } from './image-policy';
+export type { ImagePolicyProps, VulnerabilityScanRequirement } from './image-policy';
