@@ -5,3 +5,4 @@ export * from './delivery';
 export * from './capacity';
 export * from './observability';
 export * from './platform';
+export * from './policy';
