@@ -23,3 +23,5 @@ export type { KeylessSignatureOptions } from './image-signature';
 export { ImagePolicyEngine, SIGSTORE_INCLUDE_LABEL, VULN_PREDICATE_TYPE } from './image-policy-engine';
 export { ImagePolicy, VulnerabilitySeverity } from './image-policy';
 export type { ImagePolicyProps, VulnerabilityScanRequirement } from './image-policy';
+export { ClusterConfig } from './cluster-config';
+export type { ClusterConfigProps } from './cluster-config';
