@@ -5,7 +5,7 @@ import { findObject, synthAndValidate } from '../util';
 describe('ClusterConfig', () => {
   test("the guide's cluster-config ConfigMap, with extra keys", () => {
     const c = new Chart(Testing.app(), 'platform');
-    new ClusterConfig(c, 'cluster', { clusterName: 'production-cluster', environment: 'production', region: 'us-west-2', data: { 'cloud': 'aws' } });
+    new ClusterConfig(c, 'cluster', { clusterName: 'production-cluster', environment: 'production', region: 'us-west-2', data: { cloud: 'aws' } });
     expect(findObject(synthAndValidate(c), 'ConfigMap', 'cluster-config')).toEqual({
       apiVersion: 'v1',
       kind: 'ConfigMap',
