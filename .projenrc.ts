@@ -27,7 +27,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@~4.5.1',
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
-    'yaml@^2.6.0',
     'fast-check@^3.23.0',
     // The Prometheus project's own PromQL grammar: tests parse every expression we
     // render (alerts, dashboards, KEDA queries) with it. CommonJS build, so jest loads it.
@@ -38,7 +37,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
   // they are bundled into ours and never appear in the public API.
-  bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6'],
+  bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6',
+    // YAML 1.1 parsing for the `cdk8s-ml` CLI and the validation plugin (reads any
+    // manifests, Helm output included); the tests use it too.
+    'yaml@^2.6.0'],
+
+  // `npx cdk8s-ml check|report|diagram <files|dirs>`, run from the compiled lib/.
+  bin: { 'cdk8s-ml': 'bin/cdk8s-ml' },
 
   // No hosted CI, no release machinery: .ci/run is the only pipeline.
   github: false,

@@ -112,7 +112,7 @@ function scalerBounds(scaler: any): { min: number; max: number } {
   return { min: num(scaler.spec?.minReplicas, 1), max: num(scaler.spec?.maxReplicas, num(scaler.spec?.minReplicas, 1)) };
 }
 
-function roleOf(obj: any, at: PodSpecAt): string {
+function roleOf(at: PodSpecAt): string {
   const m = /(?:ReplicaSpecs\.(\w+)|(workerGroupSpecs\[\d+\])|(headGroupSpec)|(leaderTemplate|workerTemplate))/.exec(at.path);
   if (!m) return '';
   return m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
@@ -130,7 +130,7 @@ function roleOf(obj: any, at: PodSpecAt): string {
  */
 export function podGroups(obj: any, all: any[]): PodGroup[] {
   return podSpecs(obj).map((at) => {
-    const role = roleOf(obj, at);
+    const role = roleOf(at);
     const owner = at.owner ?? {};
     const spec = obj.spec ?? {};
     let min = 1;
