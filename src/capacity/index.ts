@@ -21,3 +21,5 @@ export type { LimitRangeProps } from './limit-range';
 export { VerticalPodAutoscaler, VpaContainerMode, VpaControlledValues, VpaResource, VpaTarget, VpaUpdateMode } from './vertical-pod-autoscaler';
 export type { VerticalPodAutoscalerProps, VpaContainerPolicy, VpaResourceBounds, VpaResourcePolicyOptions, VpaTargetReference } from './vertical-pod-autoscaler';
 export { QualityOfService } from './quality-of-service';
+// Shared by every construct of delivery, observability and capacity; exported here until core does.
+export type { ObjectMetadataOptions } from '../core/metadata-validation';

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { makeClusterScoped } from './cluster-scoped';
 import { NodePoolBase, NodeTaint, validateTaints } from './node-pool';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { NVIDIA_GPU } from '../core/resources';
 import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
 import { requireDnsLabel, requireInteger, requireLabelValue } from '../core/validation';
@@ -143,10 +144,15 @@ export interface NodePoolOptions {
    */
   readonly spotTaint?: boolean;
   /**
-   * Labels of the launched nodes.
+   * Labels of the launched nodes (the NodePool object's own labels are `metadata`).
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Labels and annotations of every object this construct emits (the NodePool; not its nodes, whose labels are `labels`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
   /**
    * Caps on the pool's total capacity, resource name to quantity, e.g.
    * `{ cpu: '1000', memory: '4000Gi' }`; the GPU cap comes from the GPU options.
@@ -311,6 +317,7 @@ export class KarpenterNodePool extends NodePoolBase {
       spec,
     });
     makeClusterScoped(this.apiObject);
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private validateCapacityTypes(): void {

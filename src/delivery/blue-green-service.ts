@@ -4,6 +4,7 @@ import { IdleColorDeployment, IdleColorPolicy } from './idle-color-policy';
 import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsLabel, requirePort } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 
@@ -70,6 +71,11 @@ export interface BlueGreenServiceProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+  /**
+   * Labels and annotations of every object this construct emits, the colors' included (their pods take the colors' own `labels`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -160,6 +166,7 @@ export class BlueGreenService extends Construct {
       this.previewService = this.createService('PreviewService', props.previewServiceName ?? `${this.name}-preview`,
         previewSelector, servicePort, kplus.ServiceType.CLUSTER_IP, appLabels);
     }
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private colorProps(props: BlueGreenServiceProps, color: BlueGreenColor): MlModelServingProps | undefined {

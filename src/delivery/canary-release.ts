@@ -5,6 +5,7 @@ import { CanaryTraffic, TrafficRequest } from './canary-traffic';
 import { requireAppLabels, requireDistinctReleases, trackServingProps } from './release-tracks';
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsLabel, requireInteger } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 
@@ -51,6 +52,11 @@ export interface CanaryReleaseProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+  /**
+   * Labels and annotations of every object this construct emits, the tracks' included (their pods take the tracks' own `labels`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /** Annotation keys with which a CanaryRelease reports its split. */
@@ -164,6 +170,7 @@ export class CanaryRelease extends Construct {
     this.httpRoute = objects.httpRoute;
     this.ingress = objects.ingress;
     this.canaryIngress = objects.canaryIngress;
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private requireCompatibleTracks(stableProps: MlModelServingProps, canaryProps: MlModelServingProps): void {

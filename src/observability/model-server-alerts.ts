@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
@@ -107,6 +108,11 @@ export interface ModelServerAlertsProps {
    * @default 'namespace'
    */
   readonly dcgmNamespaceLabel?: string;
+  /**
+   * Labels and annotations of every object this construct emits (the PrometheusRule; `ruleLabels` are for the `ruleSelector`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -122,7 +128,7 @@ export class ModelServerAlerts extends Construct {
   /** The rule group's name. */
   public readonly groupName: string;
   /** The PrometheusRule. */
-  public readonly rule: ApiObject;
+  public readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
     super(scope, id);
@@ -156,12 +162,13 @@ export class ModelServerAlerts extends Construct {
     this.groupName = `${name}.model-server`;
 
     const spec: PrometheusRuleSpec = { groups: [{ name: this.groupName, rules }] };
-    this.rule = new ApiObject(this, 'PrometheusRule', {
+    this.apiObject = new ApiObject(this, 'PrometheusRule', {
       apiVersion: MONITORING_API_VERSION,
       kind: 'PrometheusRule',
       metadata: { name, labels: { ...serving.selector, ...props.ruleLabels } },
       spec,
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private metricName(prop: string, value: string): string {

@@ -6,6 +6,7 @@ import { ScrapeJob, ScrapeScheme } from './scrape-job';
 import { ScrapeMode } from './scrape-mode';
 import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 
 /** The scrapes of each target, keyed by its pod template's metadata. */
 const SCRAPES = new WeakMap<object, PrometheusScrape[]>();
@@ -48,6 +49,11 @@ export interface PrometheusScrapeProps {
    * @default - the NetworkPolicy is left as is
    */
   readonly allowFrom?: kplus.INetworkPolicyPeer;
+  /**
+   * Labels and annotations of every object this construct emits: the ServiceMonitor or PodMonitor (the other modes emit none).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -101,6 +107,7 @@ export class PrometheusScrape extends Construct {
     this.apiObject = result.apiObject;
     this.job = result.job;
     this.claimPort(target);
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private validateIntervals(props: PrometheusScrapeProps): void {

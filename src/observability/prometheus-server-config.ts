@@ -6,6 +6,7 @@ import { isLabelName } from './promql';
 import { prune } from './relabel-rule';
 import { kubernetesPodsJob, renderScrapeJob, ScrapeJob, validateScrapeJob } from './scrape-job';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 
 /** Properties of {@link PrometheusServerConfig}. */
@@ -16,10 +17,10 @@ export interface PrometheusServerConfigProps {
    */
   readonly name?: string;
   /**
-   * Labels of the ConfigMap.
+   * Labels and annotations of every object this construct emits (the ConfigMap).
    * @default - none
    */
-  readonly labels?: { [key: string]: string };
+  readonly metadata?: ObjectMetadataOptions;
   /**
    * Global `scrape_interval`.
    * @default Duration.seconds(15) (the guide's)
@@ -96,8 +97,9 @@ export class PrometheusServerConfig extends Construct {
     if (props.podAnnotationJob ?? true) this.addJob(kubernetesPodsJob());
     for (const job of props.jobs ?? []) this.addJob(job);
 
-    this.configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: { name, labels: props.labels } });
+    this.configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: { name } });
     this.configMap.addData(PrometheusServerConfig.FILE_NAME, Lazy.any({ produce: () => this.toYaml() }));
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   /** Adds a scrape job; job names must be unique. */

@@ -183,7 +183,7 @@ describe('GrafanaDashboard', () => {
       folder: 'Team',
       folderAnnotation: 'k8s-sidecar-target-directory',
       sidecarLabel: 'grafana_dashboard_ml',
-      labels: { team: 'nlp' },
+      metadata: { labels: { team: 'nlp' } },
       panels: [panel('a', 16), panel('b', 16)],
     });
     board.addPanel(DashboardPanel.stat({ title: 'c', unit: PanelUnit.PERCENT, queries: [{ expr: 'up' }] }));

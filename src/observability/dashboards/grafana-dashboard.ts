@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { buildDashboard } from './dashboard-builder';
 import { DashboardPanel } from './dashboard-panel';
 import { invalidProp } from '../../core/errors';
-import { requireDnsSubdomain, requireInteger, requireLabelValue } from '../../core/validation';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
+import { requireDnsSubdomain, requireInteger } from '../../core/validation';
 
 /** Properties of {@link GrafanaDashboard}. */
 export interface GrafanaDashboardProps {
@@ -36,10 +37,10 @@ export interface GrafanaDashboardProps {
    */
   readonly sidecarLabel?: string;
   /**
-   * More labels of the ConfigMap.
+   * Labels and annotations of every object this construct emits (the ConfigMap), besides the sidecar label and folder annotation.
    * @default - none
    */
-  readonly labels?: { [key: string]: string };
+  readonly metadata?: ObjectMetadataOptions;
   /**
    * Tags of the dashboard.
    * @default ['ml']
@@ -110,7 +111,6 @@ export class GrafanaDashboard extends Construct {
     this.title = props.title;
     const folder = props.folder ?? 'ML';
     if (folder.trim() === '') throw invalidProp(this, 'folder', 'must not be empty');
-    for (const [k, v] of Object.entries(props.labels ?? {})) requireLabelValue(this, `labels['${k}']`, v);
     for (const panel of props.panels ?? []) this.addPanel(panel);
     this.refresh = grafanaInterval(this, 'refresh', props.refresh ?? Duration.seconds(30));
     this.timeFrom = `now-${grafanaInterval(this, 'timeFrom', props.timeFrom ?? Duration.hours(6))}`;
@@ -118,11 +118,12 @@ export class GrafanaDashboard extends Construct {
     this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {
       metadata: {
         name,
-        labels: { ...props.labels, [props.sidecarLabel ?? 'grafana_dashboard']: '1' },
+        labels: { [props.sidecarLabel ?? 'grafana_dashboard']: '1' },
         annotations: { [props.folderAnnotation ?? 'grafana_folder']: folder },
       },
     });
     this.configMap.addData(`${this.uid}.json`, Lazy.any({ produce: () => this.renderJson() }));
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   /** Adds a panel after the others. */

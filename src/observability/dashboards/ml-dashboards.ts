@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { invalidProp } from '../../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
 import { isLabelName, isMetricName, Matcher, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import {
@@ -59,6 +60,11 @@ export interface MlDashboardsProps extends DashboardMetricOptions {
    * @default 'ml'
    */
   readonly namePrefix?: string;
+  /**
+   * Labels and annotations of every object this construct emits (the four ConfigMaps).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /** Resolves and checks metric names (internal). */
@@ -201,6 +207,7 @@ export class MlDashboards extends Construct {
       title: 'Resource Utilization',
       panels: resourcePanels(ns),
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
 import { MlModelServing } from '../../serving/ml-model-serving';
 import { num, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
@@ -21,6 +22,11 @@ export interface ModelServingDashboardProps extends DashboardMetricOptions {
    * @default - `<server name>-dashboard`
    */
   readonly name?: string;
+  /**
+   * Labels and annotations of every object this construct emits (the ConfigMap).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -70,5 +76,6 @@ export class ModelServingDashboard extends Construct {
         ...resourcePanels(pods),
       ],
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 }
