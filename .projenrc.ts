@@ -33,6 +33,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@prometheus-io/lezer-promql@^0.315.0',
     '@lezer/lr@^1.4.0',
     '@lezer/highlight@^1.2.0',
+    // CEL for the CRDs' x-kubernetes-validations rules in test/util: CommonJS build
+    // (jest loads it), parses every rule in the official CRDs, RE2 regexes like the
+    // API server's; @bufbuild/re2 also backs the Kubernetes regex library (find).
+    '@bufbuild/cel@^0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
+    '@bufbuild/re2@^0.6.1',
+    // test/util/jest-environment.ts extends it (reports tests missing CRDs/promtool as skipped).
+    'jest-environment-node@^30',
   ],
 
   // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
@@ -62,6 +70,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Coverage of src/ only; examples are exercised by test/examples.test.ts.
       collectCoverage: false,
+      // Without the official CRDs or promtool (fresh clone), tests that need them are
+      // reported as skipped and the run ends with one line saying how to get them.
+      testEnvironment: '<rootDir>/test/util/jest-environment.ts',
+      globalSetup: '<rootDir>/test/util/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/util/jest-global-teardown.ts',
     },
   },
   tsconfigDev: {
@@ -90,6 +103,13 @@ project.addTask('synth:examples', {
 project.addTask('tools:promtool', {
   description: 'Fetch promtool from Debian into .tools/ (binary only, no server)',
   steps: [{ exec: 'bash scripts/fetch-promtool.sh' }],
+});
+
+// The official CRDs the tests validate against, for machines without ../shared/crds:
+// pinned upstream files checked by sha256, into .tools/crds (needs internet).
+project.addTask('crds:fetch', {
+  description: 'Fetch the official CRDs (pinned upstream URLs + sha256) into .tools/crds/',
+  steps: [{ exec: 'ts-node --project projenrc/tsconfig.json test/util/fetch-crds.ts' }],
 });
 
 project.addPackageIgnore('/examples/');
