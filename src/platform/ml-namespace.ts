@@ -26,7 +26,9 @@ export interface NamespaceAllowance {
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * Only these TCP ports of the ML namespace's pods.
+   * Only these TCP ports of the ML namespace's pods. Policies add up: without ports,
+   * that namespace reaches every port of every pod here, whatever the workloads'
+   * own policies admit; give the serving and metrics ports.
    * @default - every port
    */
   readonly ports?: number[];
