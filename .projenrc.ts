@@ -27,18 +27,31 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@~4.5.1',
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
-    'yaml@^2.6.0',
     'fast-check@^3.23.0',
     // The Prometheus project's own PromQL grammar: tests parse every expression we
     // render (alerts, dashboards, KEDA queries) with it. CommonJS build, so jest loads it.
     '@prometheus-io/lezer-promql@^0.315.0',
     '@lezer/lr@^1.4.0',
     '@lezer/highlight@^1.2.0',
+    // CEL for the CRDs' x-kubernetes-validations rules in test/util: CommonJS build
+    // (jest loads it), parses every rule in the official CRDs, RE2 regexes like the
+    // API server's; @bufbuild/re2 also backs the Kubernetes regex library (find).
+    '@bufbuild/cel@^0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
+    '@bufbuild/re2@^0.6.1',
+    // test/util/jest-environment.ts extends it (reports tests missing CRDs/promtool as skipped).
+    'jest-environment-node@^30',
   ],
 
   // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
   // they are bundled into ours and never appear in the public API.
-  bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6'],
+  bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6',
+    // YAML 1.1 parsing for the `cdk8s-ml` CLI and the validation plugin (reads any
+    // manifests, Helm output included); the tests use it too.
+    'yaml@^2.6.0'],
+
+  // `npx cdk8s-ml check|report|diagram <files|dirs>`, run from the compiled lib/.
+  bin: { 'cdk8s-ml': 'bin/cdk8s-ml' },
 
   // No hosted CI, no release machinery: .ci/run is the only pipeline.
   github: false,
@@ -57,6 +70,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Coverage of src/ only; examples are exercised by test/examples.test.ts.
       collectCoverage: false,
+      // Without the official CRDs or promtool (fresh clone), tests that need them are
+      // reported as skipped and the run ends with one line saying how to get them.
+      testEnvironment: '<rootDir>/test/util/jest-environment.ts',
+      globalSetup: '<rootDir>/test/util/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/util/jest-global-teardown.ts',
     },
   },
   tsconfigDev: {
@@ -85,6 +103,13 @@ project.addTask('synth:examples', {
 project.addTask('tools:promtool', {
   description: 'Fetch promtool from Debian into .tools/ (binary only, no server)',
   steps: [{ exec: 'bash scripts/fetch-promtool.sh' }],
+});
+
+// The official CRDs the tests validate against, for machines without ../shared/crds:
+// pinned upstream files checked by sha256, into .tools/crds (needs internet).
+project.addTask('crds:fetch', {
+  description: 'Fetch the official CRDs (pinned upstream URLs + sha256) into .tools/crds/',
+  steps: [{ exec: 'ts-node --project projenrc/tsconfig.json test/util/fetch-crds.ts' }],
 });
 
 project.addPackageIgnore('/examples/');

@@ -30,8 +30,8 @@ export function build(app: App): void {
   new PrometheusScrape(chart, 'bert-scrape', {
     target: ScrapeTarget.modelServing(bert),
     mode: ScrapeMode.serviceMonitor({ monitorLabels: operatorLabels }),
-    interval: '30s',
-    scrapeTimeout: '10s',
+    interval: Duration.seconds(30),
+    scrapeTimeout: Duration.seconds(10),
   });
   new ModelServerAlerts(chart, 'bert-alerts', { serving: bert, ruleLabels: operatorLabels, gpuAlerts: false });
   // Next to the guide's four: Grafana's sidecar reads its own namespace by default.
@@ -46,7 +46,7 @@ export function build(app: App): void {
     startupTimeout: Duration.minutes(20),
   });
   new PrometheusScrape(chart, 'llm-scrape', {
-    target: ScrapeTarget.modelServing(llm), mode: ScrapeMode.podMonitor({ monitorLabels: operatorLabels }), interval: '15s',
+    target: ScrapeTarget.modelServing(llm), mode: ScrapeMode.podMonitor({ monitorLabels: operatorLabels }), interval: Duration.seconds(15),
   });
   const llmScaler = new ServingScaledObject(chart, 'llm-keda', {
     serving: llm,
@@ -66,7 +66,7 @@ export function build(app: App): void {
   // 4. A dedicated job in the guide's prometheus.yml.
   const reranker = new MlModelServing(chart, 'reranker', { image: 'reranker:v2.0.1', metrics: { port: 9090 } });
   new PrometheusScrape(chart, 'reranker-scrape', {
-    target: ScrapeTarget.modelServing(reranker), mode: ScrapeMode.scrapeConfig(prometheusConfig), interval: '30s',
+    target: ScrapeTarget.modelServing(reranker), mode: ScrapeMode.scrapeConfig(prometheusConfig), interval: Duration.seconds(30),
   });
 }
 

@@ -10,7 +10,7 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CapacityType, DistributedTrainingJob, GpuNodePool, INodePool, KarpenterDuration, LimitRange, MlModelServing, NodePoolAffinity,
+  CapacityType, DistributedTrainingJob, GpuNodePool, INodePool, LimitRange, MlModelServing, NodePoolAffinity,
   PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, TrainingBackend, VerticalPodAutoscaler, VpaTarget,
 } from '../src';
 
@@ -61,7 +61,7 @@ export function build(app: App): void {
   const spotGpus = new SpotNodePool(eks, 'gpu-spot', {
     gpu: { maxGpus: 16 },
     instanceFamilies: ['g5', 'g6'], // many instance types: more spot markets to draw from
-    expireAfter: KarpenterDuration.after(Duration.days(7)),
+    expireAfter: Duration.days(7),
     weight: 50,
   });
   // The on-demand fallback the server may land on; the training job never does.

@@ -4,3 +4,5 @@ export * from './training';
 export * from './delivery';
 export * from './capacity';
 export * from './observability';
+export * from './platform';
+export * from './policy';

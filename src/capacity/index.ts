@@ -2,7 +2,7 @@
 // EKS), scheduling of workloads onto them, priorities, quotas and right-sizing.
 export { CapacityType, CpuArchitecture, KarpenterNodePool } from './karpenter-node-pool';
 export type { GpuNodeOptions, KarpenterNodePoolProps, NodeClassReference, NodePoolOptions } from './karpenter-node-pool';
-export { ConsolidationPolicy, DisruptionReason, KarpenterDuration } from './node-pool-disruption';
+export { ConsolidationPolicy, DisruptionReason } from './node-pool-disruption';
 export type { NodeDisruptionBudget, NodePoolDisruption } from './node-pool-disruption';
 export { NodePoolAffinity, NodePoolBase } from './node-pool';
 export type { INodePool, NodePoolScheduleOptions, NodeTaint } from './node-pool';
@@ -21,3 +21,5 @@ export type { LimitRangeProps } from './limit-range';
 export { VerticalPodAutoscaler, VpaContainerMode, VpaControlledValues, VpaResource, VpaTarget, VpaUpdateMode } from './vertical-pod-autoscaler';
 export type { VerticalPodAutoscalerProps, VpaContainerPolicy, VpaResourceBounds, VpaResourcePolicyOptions, VpaTargetReference } from './vertical-pod-autoscaler';
 export { QualityOfService } from './quality-of-service';
+// Shared by every construct of delivery, observability and capacity; exported here until core does.
+export type { ObjectMetadataOptions } from '../core/metadata-validation';

@@ -1,14 +1,15 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { makeClusterScoped } from './cluster-scoped';
 import { NodePoolBase, NodeTaint, validateTaints } from './node-pool';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { NVIDIA_GPU } from '../core/resources';
 import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
 import { requireDnsLabel, requireInteger, requireLabelValue } from '../core/validation';
 import { KARPENTER_API_VERSION, KarpenterNodePoolSpec, KarpenterTaint } from './crds/karpenter';
-import { ConsolidationPolicy, KarpenterDuration, NodePoolDisruption, renderDisruption } from './node-pool-disruption';
+import { ConsolidationPolicy, NodePoolDisruption, renderDisruption, requireKarpenterDuration } from './node-pool-disruption';
 import { NodePoolRequirement, renderRequirement, requireLabelKey, restrictedKarpenterKey, validateRequirement } from './node-pool-requirement';
 import { requireResourceList } from './quantity';
 
@@ -143,10 +144,15 @@ export interface NodePoolOptions {
    */
   readonly spotTaint?: boolean;
   /**
-   * Labels of the launched nodes.
+   * Labels of the launched nodes (the NodePool object's own labels are `metadata`).
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Labels and annotations of every object this construct emits (the NodePool; not its nodes, whose labels are `labels`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
   /**
    * Caps on the pool's total capacity, resource name to quantity, e.g.
    * `{ cpu: '1000', memory: '4000Gi' }`; the GPU cap comes from the GPU options.
@@ -159,10 +165,16 @@ export interface NodePoolOptions {
    */
   readonly disruption?: NodePoolDisruption;
   /**
-   * Replace nodes this long after launch (patches, leaks).
+   * Replace nodes this long after launch (patches, leaks). Whole seconds.
    * @default - Karpenter's default, 720h
    */
-  readonly expireAfter?: KarpenterDuration;
+  readonly expireAfter?: Duration;
+  /**
+   * Nodes never expire (`expireAfter: Never`): they are replaced only by drift or
+   * disruption. Not with `expireAfter`.
+   * @default false
+   */
+  readonly neverExpire?: boolean;
   /**
    * Priority among NodePools that could launch a node for a pod; higher first. 1..100.
    * @default - none (Karpenter treats it as 0)
@@ -279,6 +291,10 @@ export class KarpenterNodePool extends NodePoolBase {
       { key: CAPACITY_TYPE_LABEL, operator: NodeSelectorOperator.IN, values: [...this.capacityTypes] },
     ];
 
+    if (props.neverExpire && props.expireAfter !== undefined) {
+      throw invalidProp(this, 'neverExpire', 'cannot be combined with expireAfter: give one');
+    }
+    const expireAfter = props.neverExpire ? 'Never' : (props.expireAfter && requireKarpenterDuration(this, 'expireAfter', props.expireAfter, 'seconds'));
     const spec: KarpenterNodePoolSpec = {
       template: {
         ...(props.labels && Object.keys(props.labels).length > 0 ? { metadata: { labels: { ...props.labels } } } : {}),
@@ -286,7 +302,7 @@ export class KarpenterNodePool extends NodePoolBase {
           nodeClassRef: nodeClass,
           requirements: requirements.map(renderRequirement),
           ...(this.taints.length > 0 ? { taints: this.taints.map(renderTaint) } : {}),
-          ...(props.expireAfter ? { expireAfter: props.expireAfter._render(this, 'expireAfter') } : {}),
+          ...(expireAfter !== undefined ? { expireAfter } : {}),
         },
       },
       disruption: renderDisruption(this, props.disruption, gpu ? ConsolidationPolicy.WHEN_EMPTY : ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED),
@@ -301,6 +317,7 @@ export class KarpenterNodePool extends NodePoolBase {
       spec,
     });
     makeClusterScoped(this.apiObject);
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private validateCapacityTypes(): void {

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { mebibytes, renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts, toQuantities } from './resource-amounts';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { cpuMillis } from '../core/resources';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
 
@@ -37,6 +38,11 @@ export interface LimitRangeProps {
    * @default - no minimum
    */
   readonly min?: ResourceAmounts;
+  /**
+   * Labels and annotations of every object this construct emits.
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -103,5 +109,6 @@ export class LimitRange extends Construct {
         }],
       },
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
@@ -24,32 +24,27 @@ export enum DisruptionReason {
   DRIFTED = 'Drifted',
 }
 
-/** A Karpenter duration: a length of time, or never. */
-export class KarpenterDuration {
-  /** After `duration` (whole seconds). */
-  public static after(duration: Duration): KarpenterDuration {
-    return new KarpenterDuration(duration);
+/**
+ * Karpenter's string of a duration (`30s`, `5m`, `720h`): the largest of h, m and s
+ * that divides it, which the CRD's `^([0-9]+(s|m|h))+$` accepts. Durations that
+ * Karpenter counts in whole minutes (budget windows) are refused otherwise, as are
+ * fractions of a second and, unless `allowZero`, zero.
+ */
+export function requireKarpenterDuration(scope: IConstruct, prop: string, duration: Duration, unit: 'seconds' | 'minutes', allowZero = true): string {
+  const seconds = duration.toSeconds({ integral: false });
+  const whole = unit === 'minutes' ? Number.isInteger(seconds / 60) : Number.isInteger(seconds);
+  if (!whole || seconds < 0 || (!allowZero && seconds === 0)) {
+    const what = unit === 'minutes' ? 'a positive whole number of minutes' : 'a whole, non-negative number of seconds';
+    throw invalidProp(scope, prop, `(${seconds}s) must be ${what}`);
   }
-
-  /** Never (e.g. nodes that never expire, or no consolidation delay at all). */
-  public static never(): KarpenterDuration {
-    return new KarpenterDuration(undefined);
-  }
-
-  private constructor(private readonly duration: Duration | undefined) {}
-
-  /** The Karpenter string (`30s`, `5m`, `720h`, `Never`), validated. @internal */
-  public _render(scope: IConstruct, prop: string): string {
-    if (!this.duration) return 'Never';
-    const seconds = this.duration.toSeconds({ integral: false });
-    if (!Number.isInteger(seconds) || seconds < 0) {
-      throw invalidProp(scope, prop, `(${seconds}s) must be a whole, non-negative number of seconds`);
-    }
-    if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
-    if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
-    return `${seconds}s`;
-  }
+  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
 }
+
+// A cron field as the upstream CronJob parser takes it: numbers, names (MON, JAN),
+// `*`, `?`, ranges, lists and steps.
+const CRON_FIELD = /^[0-9A-Za-z*?,/-]+$/;
 
 /**
  * A limit on how many of the pool's nodes Karpenter may disrupt at once, optionally
@@ -59,11 +54,11 @@ export interface NodeDisruptionBudget {
   /** How many nodes may be disrupted at once: an absolute count or a percentage. */
   readonly nodes: kplus.PercentOrAbsolute;
   /**
-   * When the budget starts being active, as a cron expression (UTC), e.g. `0 9 * * 1-5`.
-   * Requires `duration`.
+   * When the budget starts being active (UTC; Karpenter supports no time zones),
+   * e.g. `Cron.schedule({ minute: '0', hour: '9', weekDay: '1-5' })`. Requires `duration`.
    * @default - always active
    */
-  readonly schedule?: string;
+  readonly schedule?: Cron;
   /**
    * How long the budget stays active after each `schedule` hit; whole minutes.
    * Requires `schedule`.
@@ -85,10 +80,16 @@ export interface NodePoolDisruption {
    */
   readonly consolidationPolicy?: ConsolidationPolicy;
   /**
-   * How long a node must be consolidatable before Karpenter acts; damps churn.
-   * @default KarpenterDuration.after(Duration.minutes(5))
+   * How long a node must be consolidatable before Karpenter acts; damps churn. Whole seconds.
+   * @default Duration.minutes(5)
    */
-  readonly consolidateAfter?: KarpenterDuration;
+  readonly consolidateAfter?: Duration;
+  /**
+   * Never consolidate the pool's nodes (`consolidateAfter: Never`), e.g. for nodes
+   * whose pods must not be moved for cost. Not with `consolidateAfter`.
+   * @default false
+   */
+  readonly neverConsolidate?: boolean;
   /**
    * Budgets limiting concurrent disruption.
    * @default - Karpenter's default, 10% of the nodes
@@ -104,16 +105,13 @@ function renderBudget(scope: IConstruct, prop: string, b: NodeDisruptionBudget):
   if ((b.schedule === undefined) !== (b.duration === undefined)) {
     throw invalidProp(scope, prop, 'must set schedule and duration together (a cron window), or neither');
   }
-  let duration: string | undefined;
-  if (b.duration) {
-    const minutes = b.duration.toMinutes({ integral: false });
-    if (!Number.isInteger(minutes) || minutes <= 0) {
-      throw invalidProp(scope, `${prop}.duration`, `(${b.duration.toSeconds({ integral: false })}s) must be a positive whole number of minutes`);
+  const duration = b.duration && requireKarpenterDuration(scope, `${prop}.duration`, b.duration, 'minutes', false);
+  const schedule = b.schedule?.expressionString;
+  if (schedule !== undefined) {
+    const fields = schedule.trim().split(/\s+/);
+    if (fields.length !== 5 || !fields.every(f => CRON_FIELD.test(f))) {
+      throw invalidProp(scope, `${prop}.schedule`, `('${schedule}') must be a cron expression of 5 fields (minute hour day-of-month month day-of-week)`);
     }
-    duration = minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
-  }
-  if (b.schedule !== undefined && !/^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))$|^(\S+\s+){4}\S+$/.test(b.schedule.trim())) {
-    throw invalidProp(scope, `${prop}.schedule`, `('${b.schedule}') must be a cron expression of 5 fields or a macro such as @daily`);
   }
   const reasons = Object.values(DisruptionReason) as string[];
   for (const r of b.reasons ?? []) {
@@ -123,7 +121,7 @@ function renderBudget(scope: IConstruct, prop: string, b: NodeDisruptionBudget):
   }
   return {
     nodes,
-    ...(b.schedule !== undefined ? { schedule: b.schedule.trim() } : {}),
+    ...(schedule !== undefined ? { schedule: schedule.trim() } : {}),
     ...(duration ? { duration } : {}),
     ...(b.reasons && b.reasons.length > 0 ? { reasons: [...b.reasons] } : {}),
   };
@@ -136,9 +134,15 @@ export function renderDisruption(scope: IConstruct, d: NodePoolDisruption | unde
     throw invalidProp(scope, 'disruption.consolidationPolicy', `('${policy}') must be one of ${Object.values(ConsolidationPolicy).join(', ')}`);
   }
   const budgets = d?.budgets?.map((b, i) => renderBudget(scope, `disruption.budgets[${i}]`, b));
+  if (d?.neverConsolidate && d.consolidateAfter !== undefined) {
+    throw invalidProp(scope, 'disruption.neverConsolidate', 'cannot be combined with disruption.consolidateAfter: give one');
+  }
+  const consolidateAfter = d?.neverConsolidate
+    ? 'Never'
+    : requireKarpenterDuration(scope, 'disruption.consolidateAfter', d?.consolidateAfter ?? Duration.minutes(5), 'seconds');
   return {
     consolidationPolicy: policy,
-    consolidateAfter: (d?.consolidateAfter ?? KarpenterDuration.after(Duration.minutes(5)))._render(scope, 'disruption.consolidateAfter'),
+    consolidateAfter,
     ...(budgets && budgets.length > 0 ? { budgets } : {}),
   };
 }

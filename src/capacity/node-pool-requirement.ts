@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
+import { requireLabelKey } from '../core/metadata-validation';
 import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
 import { isLabelValue } from '../core/validation';
 import { KarpenterRequirement } from './crds/karpenter';
@@ -18,9 +19,6 @@ export interface NodePoolRequirement extends NodeRequirement {
   readonly minValues?: number;
 }
 
-// A qualified label key: optional DNS-subdomain prefix and a name.
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-
 /** Label keys Karpenter reserves (its CRD refuses them in requirements and template labels). */
 export function restrictedKarpenterKey(key: string): string | undefined {
   if (key === 'karpenter.sh/nodepool') return 'is set by Karpenter on every node of the pool';
@@ -33,13 +31,8 @@ export function restrictedKarpenterKey(key: string): string | undefined {
   return undefined;
 }
 
-/** Throws unless `key` is a valid label key. */
-export function requireLabelKey(scope: IConstruct, prop: string, key: string): void {
-  const name = typeof key === 'string' ? key.slice(key.indexOf('/') + 1) : '';
-  if (typeof key !== 'string' || key.length > 316 || name.length > 63 || !LABEL_KEY.test(key)) {
-    throw invalidProp(scope, prop, `('${key}') is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.'`);
-  }
-}
+// One label key rule for node labels, taints and user metadata.
+export { requireLabelKey } from '../core/metadata-validation';
 
 const OPERATORS = Object.values(NodeSelectorOperator) as string[];
 

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { makeClusterScoped } from './cluster-scoped';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { IPriorityClass } from '../core/priority';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 
@@ -47,6 +48,11 @@ export interface PriorityClassProps {
    * @default false
    */
   readonly allowSharedValue?: boolean;
+  /**
+   * Labels and annotations of every object this construct emits.
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /** Overrides of a {@link PriorityClass} preset. */
@@ -71,6 +77,11 @@ export interface PriorityClassPresetOptions {
    * @default - the preset's
    */
   readonly description?: string;
+  /**
+   * Labels and annotations of every object this construct emits.
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 const MAX_USER_PRIORITY = 1_000_000_000;
@@ -93,6 +104,7 @@ export class PriorityClass extends Construct implements IPriorityClass {
       value: options.value ?? 1_000_000,
       preemptionPolicy: options.preemptionPolicy ?? PreemptionPolicy.PREEMPT_LOWER_PRIORITY,
       description: options.description ?? 'Online model serving: scheduled first, may preempt training and batch pods.',
+      metadata: options.metadata,
     });
   }
 
@@ -106,6 +118,7 @@ export class PriorityClass extends Construct implements IPriorityClass {
       value: options.value ?? 1_000,
       preemptionPolicy: options.preemptionPolicy ?? PreemptionPolicy.NEVER,
       description: options.description ?? 'Training: waits for capacity rather than preempting, and is preempted by serving.',
+      metadata: options.metadata,
     });
   }
 
@@ -119,6 +132,7 @@ export class PriorityClass extends Construct implements IPriorityClass {
       value: options.value ?? -100,
       preemptionPolicy: options.preemptionPolicy ?? PreemptionPolicy.NEVER,
       description: options.description ?? 'Opportunistic work: runs on spare capacity and is preempted first.',
+      metadata: options.metadata,
     });
   }
 
@@ -157,6 +171,7 @@ export class PriorityClass extends Construct implements IPriorityClass {
       description: props.description,
     });
     makeClusterScoped(this.apiObject);
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   /** The class name, as pods reference it. */

@@ -5,6 +5,7 @@ import { PriorityClass } from './priority-class';
 import { requireResourceList, requireResourceName } from './quantity';
 import { renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts, toQuantities } from './resource-amounts';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { NVIDIA_GPU } from '../core/resources';
 import { requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validation';
 
@@ -105,6 +106,11 @@ export interface ResourceQuotaProps {
    * @default - every pod of the namespace
    */
   readonly priorityClasses?: PriorityClass[];
+  /**
+   * Labels and annotations of every object this construct emits.
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 // What a PriorityClass-scoped quota can cover: pods and their compute resources,
@@ -201,5 +207,6 @@ export class ResourceQuota extends Construct {
         } : {}),
       },
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 }

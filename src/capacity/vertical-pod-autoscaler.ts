@@ -2,6 +2,7 @@ import { ApiObject, Chart, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { VPA_API_VERSION, VpaContainerPolicySpec, VpaSpec } from './crds/vpa';
@@ -129,17 +130,25 @@ export class VpaTarget {
     return new VpaTarget({ ...reference }, undefined, undefined);
   }
 
-  /** The target's apiVersion, kind and name. */
-  public readonly targetReference: VpaTargetReference;
-  /** The target's container names, when known. */
-  public readonly containers?: string[];
-  /** The target's namespace, when known. */
-  public readonly namespace?: string;
+  private constructor(
+    private readonly reference: VpaTargetReference,
+    private readonly containerNames: string[] | undefined,
+    private readonly targetNamespace: string | undefined,
+  ) {}
 
-  private constructor(reference: VpaTargetReference, containers: string[] | undefined, namespace: string | undefined) {
-    this.targetReference = reference;
-    this.containers = containers;
-    this.namespace = namespace;
+  /** The target's apiVersion, kind and name. @internal */
+  public get _reference(): VpaTargetReference {
+    return this.reference;
+  }
+
+  /** The target's container names, when known (a reference target's are not). @internal */
+  public get _containers(): string[] | undefined {
+    return this.containerNames;
+  }
+
+  /** The target's namespace, when known. @internal */
+  public get _namespace(): string | undefined {
+    return this.targetNamespace;
   }
 }
 
@@ -169,6 +178,11 @@ export interface VerticalPodAutoscalerProps extends VpaResourcePolicyOptions {
    * @default - the VPA's global setting (2)
    */
   readonly minReplicas?: number;
+  /**
+   * Labels and annotations of every object this construct emits.
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /** One resource of one container (or '*', every container) the VPA controls. */
@@ -205,14 +219,14 @@ export class VerticalPodAutoscaler extends Construct {
     }
     if (props.minReplicas !== undefined) requireInteger(this, 'minReplicas', props.minReplicas, 1);
     // A VPA acts on its own namespace, so it lives in the target's.
-    this.namespace = this.target.namespace ?? Chart.of(this).namespace;
+    this.namespace = this.target._namespace ?? Chart.of(this).namespace;
 
     const policies = this.containerPolicies(props);
     this.controlled = this.controlledResources(props, policies);
     this.checkHorizontalAutoscalers();
 
     const spec = (): VpaSpec => ({
-      targetRef: { ...this.target.targetReference },
+      targetRef: { ...this.target._reference },
       updatePolicy: {
         updateMode: this.updateMode,
         ...(props.minReplicas !== undefined ? { minReplicas: props.minReplicas } : {}),
@@ -226,6 +240,7 @@ export class VerticalPodAutoscaler extends Construct {
       // Checked again at synthesis, for HPAs added after this VPA.
       spec: Lazy.any({ produce: () => { this.checkHorizontalAutoscalers(); return spec(); } }),
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private containerPolicies(props: VerticalPodAutoscalerProps): VpaContainerPolicySpec[] {
@@ -242,9 +257,9 @@ export class VerticalPodAutoscaler extends Construct {
         throw invalidProp(this, `${prop}.containerName`, `('${p.containerName}') has a policy already`);
       }
       seen.add(p.containerName);
-      const containers = this.target.containers;
+      const containers = this.target._containers;
       if (containers && !containers.includes(p.containerName)) {
-        throw invalidProp(this, `${prop}.containerName`, `('${p.containerName}') is not a container of ${this.target.targetReference.kind} '${this.target.targetReference.name}' (${containers.join(', ')})`);
+        throw invalidProp(this, `${prop}.containerName`, `('${p.containerName}') is not a container of ${this.target._reference.kind} '${this.target._reference.name}' (${containers.join(', ')})`);
       }
       policies.push(this.renderPolicy(`${prop}.`, p.containerName, p.mode, p));
     });
@@ -291,7 +306,7 @@ export class VerticalPodAutoscaler extends Construct {
       p === undefined ? defaults : (p.mode === VpaContainerMode.OFF ? [] : (p.controlledResources ?? [VpaResource.CPU, VpaResource.MEMORY]));
     // Containers unknown (a reference target): the defaults reach every container
     // without a policy of its own, written '*'.
-    const containers = this.target.containers ?? ['*', ...named.keys()];
+    const containers = this.target._containers ?? ['*', ...named.keys()];
     return containers.flatMap(c => of(c === '*' ? undefined : named.get(c)).map(resource => ({ container: c, resource })));
   }
 
@@ -301,7 +316,7 @@ export class VerticalPodAutoscaler extends Construct {
    */
   private checkHorizontalAutoscalers(): void {
     if (this.controlled.length === 0) return;
-    const ref = this.target.targetReference;
+    const ref = this.target._reference;
     for (const c of this.node.root.node.findAll()) {
       const scaler = c instanceof ApiObject ? horizontalScaler(c) : undefined;
       if (!scaler || scaler.targetKind !== ref.kind || scaler.targetName !== ref.name || scaler.namespace !== this.namespace) continue;

@@ -1,12 +1,12 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IdleColorMode, IdleColorPolicy } from './idle-color-policy';
+import { IdleColorDeployment, IdleColorPolicy } from './idle-color-policy';
 import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsLabel, requirePort } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
-import { ServingScaling } from '../serving/serving-scaling';
 
 /** The two colors of a {@link BlueGreenService}. */
 export enum BlueGreenColor {
@@ -71,6 +71,11 @@ export interface BlueGreenServiceProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+  /**
+   * Labels and annotations of every object this construct emits, the colors' included (their pods take the colors' own `labels`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -131,20 +136,19 @@ export class BlueGreenService extends Construct {
     }
     const servicePort = props.servicePort ?? 80;
     requirePort(this, 'servicePort', servicePort);
-    const idle = props.idle ?? IdleColorPolicy.keepWarm();
-    idle._validate(this);
+    const idle = (props.idle ?? IdleColorPolicy.keepWarm())._bind(this);
 
     const activeProps = this.colorProps(props, this.activeColor);
     if (!activeProps) {
       throw invalidProp(this, this.activeColor, 'is not defined, but it is the activeColor: the active Service would select no pods');
     }
-    const idleProps = idle.mode === IdleColorMode.REMOVE ? undefined : this.colorProps(props, this.idleColor);
+    const idleProps = idle ? this.colorProps(props, this.idleColor) : undefined;
 
     this.active = this.createColor(this.activeColor, activeProps, appLabels);
     if (this.active.minReplicas < 1) {
       throw invalidProp(this, `${this.activeColor}.scaling`, `(${this.active.minReplicas} replicas) must run at least one replica: ${this.activeColor} is the activeColor`);
     }
-    if (idleProps) {
+    if (idle && idleProps) {
       this.idle = this.createColor(this.idleColor, idleProps, appLabels, idle);
       this.requireCompatibleColors(activeProps, idleProps);
     }
@@ -162,6 +166,7 @@ export class BlueGreenService extends Construct {
       this.previewService = this.createService('PreviewService', props.previewServiceName ?? `${this.name}-preview`,
         previewSelector, servicePort, kplus.ServiceType.CLUSTER_IP, appLabels);
     }
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private colorProps(props: BlueGreenServiceProps, color: BlueGreenColor): MlModelServingProps | undefined {
@@ -169,8 +174,7 @@ export class BlueGreenService extends Construct {
   }
 
   private createColor(color: BlueGreenColor, props: MlModelServingProps, appLabels: { [key: string]: string },
-    idle?: IdleColorPolicy): MlModelServing {
-    const scaledDown = idle?.mode === IdleColorMode.SCALE_DOWN;
+    idle?: IdleColorDeployment): MlModelServing {
     const id = color === BlueGreenColor.BLUE ? 'Blue' : 'Green';
     return new MlModelServing(this, id, trackServingProps(this, props, {
       prop: color,
@@ -178,8 +182,8 @@ export class BlueGreenService extends Construct {
       trackKey: BlueGreenService.COLOR_LABEL,
       trackValue: color,
       appLabels,
-      scaling: scaledDown ? ServingScaling.fixed(idle!.replicas!) : undefined,
-      dropDisruptionBudget: scaledDown,
+      scaling: idle?.scaling,
+      dropDisruptionBudget: idle?.dropDisruptionBudget,
     }));
   }
 

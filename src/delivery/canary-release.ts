@@ -1,15 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanarySplit, createCanaryHttpRoute, createCanaryIngresses } from './canary-routes';
-import { CanaryTraffic, CanaryTrafficMode } from './canary-traffic';
-import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
-import { minimumTotalForBothTracks, splitReplicas } from './replica-split';
+import { CanaryTraffic, TrafficRequest } from './canary-traffic';
+import { requireAppLabels, requireDistinctReleases, trackServingProps } from './release-tracks';
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
-import { requireDnsLabel, requireInteger, requirePort } from '../core/validation';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
+import { requireDnsLabel, requireInteger } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
-import { ServingScaling } from '../serving/serving-scaling';
 
 /** Properties of {@link CanaryRelease}. */
 export interface CanaryReleaseProps {
@@ -54,6 +52,11 @@ export interface CanaryReleaseProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+  /**
+   * Labels and annotations of every object this construct emits, the tracks' included (their pods take the tracks' own `labels`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /** Annotation keys with which a CanaryRelease reports its split. */
@@ -133,86 +136,41 @@ export class CanaryRelease extends Construct {
       throw invalidProp(this, 'appLabels', `must not contain '${CanaryRelease.TRACK_LABEL}': it tells the tracks apart, and one value would select a single track`);
     }
     this.labels = { ...appLabels, ...MlLabels.of({ name: this.name, component: 'model-server' }) };
-    const mode = props.traffic.mode;
-    if (mode !== CanaryTrafficMode.REPLICA_RATIO) {
-      // Only replica ratio has a Service of its own; anything else would be silently ignored.
-      for (const prop of ['servicePort', 'serviceType'] as const) {
-        if (props[prop] !== undefined) {
-          throw invalidProp(this, prop, 'only applies to CanaryTraffic.replicaRatio: routed traffic goes to each track\'s own Service (set it in stable and canary)');
-        }
-      }
-    }
-
-    let stableScaling: ServingScaling | undefined;
-    let canaryScaling: ServingScaling | undefined;
-    if (mode === CanaryTrafficMode.REPLICA_RATIO) {
-      const total = props.traffic.totalReplicas!;
-      requireInteger(this, 'totalReplicas', total, 1);
-      for (const track of ['stable', 'canary'] as const) {
-        if (props[track]?.scaling) {
-          throw invalidProp(this, `${track}.scaling`, 'must not be set with CanaryTraffic.replicaRatio: both tracks run fixed replica counts computed from totalReplicas and weight (use CanaryTraffic.gatewayApi to autoscale each track)');
-        }
-      }
-      const split = splitReplicas(total, this.weight);
-      this.requireBothTracksRun(total, split.stable, split.canary);
-      this.stableReplicas = split.stable;
-      this.canaryReplicas = props.canary ? split.canary : undefined;
-      this.canaryShare = split.canaryShare;
-      stableScaling = ServingScaling.fixed(split.stable);
-      canaryScaling = ServingScaling.fixed(split.canary);
-    } else {
-      this.canaryShare = this.weight;
-    }
+    const request: TrafficRequest = {
+      weight: this.weight,
+      hasCanary: props.canary !== undefined,
+      given: {
+        servicePort: props.servicePort,
+        serviceType: props.serviceType,
+        stableScaling: props.stable.scaling,
+        canaryScaling: props.canary?.scaling,
+      },
+    };
+    const plan = props.traffic._plan(this, request);
+    this.canaryShare = plan.canaryShare;
+    this.stableReplicas = plan.stableReplicas;
+    this.canaryReplicas = plan.canaryReplicas;
 
     this.stable = new MlModelServing(this, 'Stable', trackServingProps(this, props.stable, {
-      prop: 'stable', defaultName: `${this.name}-stable`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'stable', appLabels, scaling: stableScaling,
+      prop: 'stable', defaultName: `${this.name}-stable`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'stable', appLabels, scaling: plan.stableScaling,
     }));
     this.stableService = this.stable.service;
     if (props.canary) {
       this.canary = new MlModelServing(this, 'Canary', trackServingProps(this, props.canary, {
-        prop: 'canary', defaultName: `${this.name}-canary`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'canary', appLabels, scaling: canaryScaling,
+        prop: 'canary', defaultName: `${this.name}-canary`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'canary', appLabels, scaling: plan.canaryScaling,
       }));
       this.canaryService = this.canary.service;
       this.requireCompatibleTracks(props.stable, props.canary);
     }
-    if (mode !== CanaryTrafficMode.REPLICA_RATIO) this.requireTrafficGetsPods();
 
     const annotations = this.splitAnnotations();
-    if (mode === CanaryTrafficMode.REPLICA_RATIO) {
-      this.service = this.createSharedService(appLabels, props, annotations);
-    } else {
-      const split: CanarySplit = {
-        name: this.name, labels: this.labels, annotations, weight: this.weight, stable: this.stable, canary: this.canary,
-      };
-      if (mode === CanaryTrafficMode.GATEWAY_API) {
-        this.httpRoute = createCanaryHttpRoute(this, props.traffic.gatewayOptions!, split);
-      } else {
-        const ingresses = createCanaryIngresses(this, props.traffic.ingressOptions!, split);
-        this.ingress = ingresses.ingress;
-        this.canaryIngress = ingresses.canaryIngress;
-      }
-    }
-  }
-
-  /** Replica ratio: a weight strictly between 0 and 100 needs a replica on each side. */
-  private requireBothTracksRun(total: number, stable: number, canary: number): void {
-    const hint = () => `use totalReplicas >= ${minimumTotalForBothTracks(this.weight)} for this weight`;
-    if (this.weight > 0 && canary === 0) {
-      throw invalidProp(this, 'weight', `(${this.weight}) with totalReplicas (${total}) gives the canary 0 replicas (the closest share is 0%), so it would get no requests: ${hint()}`);
-    }
-    if (this.weight < 100 && stable === 0) {
-      throw invalidProp(this, 'weight', `(${this.weight}) with totalReplicas (${total}) gives the stable track 0 replicas (the closest share is 100%), so every request would go to the canary: ${hint()}`);
-    }
-  }
-
-  /** Weighted routing: a track given requests must run replicas. */
-  private requireTrafficGetsPods(): void {
-    if (this.canary && this.weight > 0 && this.canary.minReplicas < 1) {
-      throw invalidProp(this, 'weight', `(${this.weight}) sends requests to a canary with 0 replicas (canary.scaling): run at least one canary replica, or set weight to 0`);
-    }
-    if (this.weight < 100 && this.stable.minReplicas < 1) {
-      throw invalidProp(this, 'weight', `(${this.weight}) leaves ${100 - this.weight}% of requests to a stable track with 0 replicas (stable.scaling): run at least one stable replica, or set weight to 100`);
-    }
+    const split = { name: this.name, labels: this.labels, appLabels, annotations, weight: this.weight, stable: this.stable, canary: this.canary };
+    const objects = props.traffic._render(this, split, request);
+    this.service = objects.service;
+    this.httpRoute = objects.httpRoute;
+    this.ingress = objects.ingress;
+    this.canaryIngress = objects.canaryIngress;
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private requireCompatibleTracks(stableProps: MlModelServingProps, canaryProps: MlModelServingProps): void {
@@ -238,25 +196,5 @@ export class CanaryRelease extends Construct {
       [CanaryAnnotations.REALIZED_SHARE]: String(share),
       [CanaryAnnotations.SPLIT]: this.canary ? split : 'no canary: every request goes to the stable track',
     };
-  }
-
-  private createSharedService(appLabels: { [key: string]: string }, props: CanaryReleaseProps,
-    annotations: { [key: string]: string }): kplus.Service {
-    for (const serving of [this.stable, this.canary]) {
-      if (serving?.name === this.name) {
-        throw invalidProp(this, 'name', `('${this.name}') is also the name of a track's own Service: name the tracks differently`);
-      }
-    }
-    const servicePort = props.servicePort ?? 80;
-    requirePort(this, 'servicePort', servicePort);
-    requireSelectsPods(this, 'Service', appLabels, this.stable, 'stable');
-    if (this.canary) requireSelectsPods(this, 'Service', appLabels, this.canary, 'canary');
-    const service = new kplus.Service(this, 'Service', {
-      metadata: { name: this.name, labels: this.labels, annotations },
-      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: servicePort, targetPort: this.stable.port }],
-    });
-    for (const [k, v] of Object.entries(appLabels)) service.selectLabel(k, v);
-    return service;
   }
 }

@@ -1,17 +1,19 @@
-// The objects through which a router splits a CanaryRelease's requests by weight:
-// a Gateway API HTTPRoute, or an ingress-nginx Ingress pair. CanaryRelease decides
-// the split (tracks, weight, annotations); this file only renders it, so the
-// construct reads as the release and the routers' quirks stay here. Both point at
-// each track's own Service. Objects are created in, and errors reported against,
+// The objects through which a CanaryRelease's requests are split: one Service over
+// both tracks (replica ratio), or, by weight, a Gateway API HTTPRoute or an
+// ingress-nginx Ingress pair pointing at each track's own Service. CanaryRelease
+// decides the split (tracks, weight, annotations) and CanaryTraffic picks the
+// renderer; this file only renders, so the construct reads as the release and the
+// routers' quirks stay here. Objects are created in, and errors reported against,
 // the release: the options validated here are its props.
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { GatewayApiTrafficOptions, IngressNginxTrafficOptions } from './canary-traffic';
+import type { GatewayApiTrafficOptions, IngressNginxTrafficOptions } from './canary-traffic';
 import { createHttpRoute } from './crds/http-route';
+import { requireSelectsPods } from './release-tracks';
 import { requireHostname, requireHttpPath } from './route-validation';
 import { invalidProp } from '../core/errors';
-import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requirePort } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 
 /** What a CanaryRelease's traffic objects route to, and how they are named and labelled. */
@@ -20,6 +22,8 @@ export interface CanarySplit {
   readonly name: string;
   /** Labels of the traffic objects. */
   readonly labels: { [key: string]: string };
+  /** Labels both tracks' pods carry, which a Service over both selects. */
+  readonly appLabels: { [key: string]: string };
   /** The split annotations, put on the object that carries the weight. */
   readonly annotations: { [key: string]: string };
   /** Percent of requests for the canary. */
@@ -101,4 +105,27 @@ export function createCanaryIngresses(release: Construct, options: IngressNginxT
     'nginx.ingress.kubernetes.io/canary-weight': String(split.weight),
   });
   return { ingress, canaryIngress };
+}
+
+/**
+ * One Service selecting both tracks by the app labels: kube-proxy balances per
+ * endpoint, so the replica counts set the share. The split annotations go on it.
+ */
+export function createSharedService(release: Construct, split: CanarySplit, port?: number, type?: kplus.ServiceType): kplus.Service {
+  for (const serving of [split.stable, split.canary]) {
+    if (serving?.name === split.name) {
+      throw invalidProp(release, 'name', `('${split.name}') is also the name of a track's own Service: name the tracks differently`);
+    }
+  }
+  const servicePort = port ?? 80;
+  requirePort(release, 'servicePort', servicePort);
+  requireSelectsPods(release, 'Service', split.appLabels, split.stable, 'stable');
+  if (split.canary) requireSelectsPods(release, 'Service', split.appLabels, split.canary, 'canary');
+  const service = new kplus.Service(release, 'Service', {
+    metadata: { name: split.name, labels: split.labels, annotations: split.annotations },
+    type: type ?? kplus.ServiceType.CLUSTER_IP,
+    ports: [{ name: 'http', port: servicePort, targetPort: split.stable.port }],
+  });
+  for (const [k, v] of Object.entries(split.appLabels)) service.selectLabel(k, v);
+  return service;
 }

@@ -1,12 +1,11 @@
-/** How a {@link CanaryRelease} splits requests between stable and canary. */
-export enum CanaryTrafficMode {
-  /** One Service over both tracks; the share follows the replica counts (the guide's way). */
-  REPLICA_RATIO = 'replica-ratio',
-  /** A Gateway API HTTPRoute with weighted backendRefs: exact weights. */
-  GATEWAY_API = 'gateway-api',
-  /** An ingress-nginx Ingress plus a canary Ingress with `canary-weight`. */
-  INGRESS_NGINX = 'ingress-nginx',
-}
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CanarySplit, createCanaryHttpRoute, createCanaryIngresses, createSharedService } from './canary-routes';
+import { minimumTotalForBothTracks, splitReplicas } from './replica-split';
+import { invalidProp } from '../core/errors';
+import { requireInteger } from '../core/validation';
+import { ServingScaling } from '../serving/serving-scaling';
 
 /** Options of {@link CanaryTraffic.replicaRatio}. */
 export interface ReplicaRatioOptions {
@@ -70,6 +69,47 @@ export interface IngressNginxTrafficOptions {
   readonly ingressClassName?: string;
 }
 
+/** What a CanaryRelease tells its traffic split before the tracks exist (internal). */
+export interface TrafficRequest {
+  /** Percent of requests for the canary. */
+  readonly weight: number;
+  /** Whether the release has a canary track. */
+  readonly hasCanary: boolean;
+  /** The props the user set on the release and its tracks that only some splits honour. */
+  readonly given: {
+    readonly servicePort?: number;
+    readonly serviceType?: kplus.ServiceType;
+    readonly stableScaling?: ServingScaling;
+    readonly canaryScaling?: ServingScaling;
+  };
+}
+
+/** The split decided before the tracks exist (internal). */
+export interface TrafficPlan {
+  /** The percent of requests the canary actually gets. */
+  readonly canaryShare: number;
+  /** Replaces the tracks' scaling (replica ratio: fixed counts). */
+  readonly stableScaling?: ServingScaling;
+  readonly canaryScaling?: ServingScaling;
+  /** Replica counts, when the split is made by them. */
+  readonly stableReplicas?: number;
+  readonly canaryReplicas?: number;
+}
+
+/** The objects through which requests are split (internal). */
+export interface TrafficObjects {
+  readonly service?: kplus.Service;
+  readonly httpRoute?: ApiObject;
+  readonly ingress?: kplus.Ingress;
+  readonly canaryIngress?: kplus.Ingress;
+}
+
+/** What a CanaryRelease needs of its traffic split (internal). */
+interface TrafficStrategy {
+  plan(release: Construct, request: TrafficRequest): TrafficPlan;
+  render(release: Construct, split: CanarySplit, request: TrafficRequest): TrafficObjects;
+}
+
 /**
  * How a {@link CanaryRelease} sends `weight` percent of requests to the canary:
  * by replica ratio (no extra component; coarse), by a Gateway API HTTPRoute
@@ -82,7 +122,7 @@ export class CanaryTraffic {
    * ratio), so their `scaling` must not be set.
    */
   public static replicaRatio(options: ReplicaRatioOptions): CanaryTraffic {
-    return new CanaryTraffic(CanaryTrafficMode.REPLICA_RATIO, options.totalReplicas);
+    return new CanaryTraffic(new ReplicaRatio(options.totalReplicas));
   }
 
   /**
@@ -90,7 +130,7 @@ export class CanaryTraffic {
    * stable and canary Services. Each track keeps its own scaling (HPA).
    */
   public static gatewayApi(options: GatewayApiTrafficOptions): CanaryTraffic {
-    return new CanaryTraffic(CanaryTrafficMode.GATEWAY_API, undefined, options);
+    return new CanaryTraffic(new Routed((release, split) => ({ httpRoute: createCanaryHttpRoute(release, options, split) })));
   }
 
   /**
@@ -99,17 +139,87 @@ export class CanaryTraffic {
    * "true"` and `canary-weight: <weight>`.
    */
   public static ingressNginx(options: IngressNginxTrafficOptions): CanaryTraffic {
-    return new CanaryTraffic(CanaryTrafficMode.INGRESS_NGINX, undefined, undefined, options);
+    return new CanaryTraffic(new Routed((release, split) => createCanaryIngresses(release, options, split)));
   }
 
-  private constructor(
-    /** Which way. */
-    public readonly mode: CanaryTrafficMode,
-    /** Replicas of both tracks, for replica ratio. */
-    public readonly totalReplicas?: number,
-    /** The HTTPRoute's settings, for the Gateway API. */
-    public readonly gatewayOptions?: GatewayApiTrafficOptions,
-    /** The Ingresses' settings, for ingress-nginx. */
-    public readonly ingressOptions?: IngressNginxTrafficOptions,
-  ) {}
+  private constructor(private readonly strategy: TrafficStrategy) {}
+
+  /**
+   * Validates the release's props for this split and decides the tracks' scaling,
+   * before they are created. Errors are reported against the release.
+   * @internal
+   */
+  public _plan(release: Construct, request: TrafficRequest): TrafficPlan {
+    return this.strategy.plan(release, request);
+  }
+
+  /**
+   * Creates the objects that split the requests, once the tracks exist.
+   * @internal
+   */
+  public _render(release: Construct, split: CanarySplit, request: TrafficRequest): TrafficObjects {
+    return this.strategy.render(release, split, request);
+  }
+}
+
+/** One Service over both tracks; the replica counts set the share. */
+class ReplicaRatio implements TrafficStrategy {
+  public constructor(private readonly totalReplicas: number) {}
+
+  public plan(release: Construct, request: TrafficRequest): TrafficPlan {
+    const total = this.totalReplicas;
+    requireInteger(release, 'totalReplicas', total, 1);
+    for (const [track, scaling] of [['stable', request.given.stableScaling], ['canary', request.given.canaryScaling]] as const) {
+      if (scaling) {
+        throw invalidProp(release, `${track}.scaling`, 'must not be set with CanaryTraffic.replicaRatio: both tracks run fixed replica counts computed from totalReplicas and weight (use CanaryTraffic.gatewayApi to autoscale each track)');
+      }
+    }
+    const weight = request.weight;
+    const split = splitReplicas(total, weight);
+    const hint = () => `use totalReplicas >= ${minimumTotalForBothTracks(weight)} for this weight`;
+    if (weight > 0 && split.canary === 0) {
+      throw invalidProp(release, 'weight', `(${weight}) with totalReplicas (${total}) gives the canary 0 replicas (the closest share is 0%), so it would get no requests: ${hint()}`);
+    }
+    if (weight < 100 && split.stable === 0) {
+      throw invalidProp(release, 'weight', `(${weight}) with totalReplicas (${total}) gives the stable track 0 replicas (the closest share is 100%), so every request would go to the canary: ${hint()}`);
+    }
+    return {
+      canaryShare: split.canaryShare,
+      stableScaling: ServingScaling.fixed(split.stable),
+      canaryScaling: ServingScaling.fixed(split.canary),
+      stableReplicas: split.stable,
+      canaryReplicas: request.hasCanary ? split.canary : undefined,
+    };
+  }
+
+  public render(release: Construct, split: CanarySplit, request: TrafficRequest): TrafficObjects {
+    return { service: createSharedService(release, split, request.given.servicePort, request.given.serviceType) };
+  }
+}
+
+/** Weighted routing by a router in front of each track's own Service. */
+class Routed implements TrafficStrategy {
+  public constructor(private readonly create: (release: Construct, split: CanarySplit) => TrafficObjects) {}
+
+  public plan(release: Construct, request: TrafficRequest): TrafficPlan {
+    // Only replica ratio has a Service of its own; anything else would be silently ignored.
+    for (const prop of ['servicePort', 'serviceType'] as const) {
+      if (request.given[prop] !== undefined) {
+        throw invalidProp(release, prop, 'only applies to CanaryTraffic.replicaRatio: routed traffic goes to each track\'s own Service (set it in stable and canary)');
+      }
+    }
+    return { canaryShare: request.weight };
+  }
+
+  public render(release: Construct, split: CanarySplit): TrafficObjects {
+    // A track given requests must run replicas.
+    const weight = split.weight;
+    if (split.canary && weight > 0 && split.canary.minReplicas < 1) {
+      throw invalidProp(release, 'weight', `(${weight}) sends requests to a canary with 0 replicas (canary.scaling): run at least one canary replica, or set weight to 0`);
+    }
+    if (weight < 100 && split.stable.minReplicas < 1) {
+      throw invalidProp(release, 'weight', `(${weight}) leaves ${100 - weight}% of requests to a stable track with 0 replicas (stable.scaling): run at least one stable replica, or set weight to 100`);
+    }
+    return this.create(release, split);
+  }
 }

@@ -1,18 +1,13 @@
 import { IConstruct } from 'constructs';
 import { requireInteger } from '../core/validation';
+import { ServingScaling } from '../serving/serving-scaling';
 
-/** What happens to the color of a {@link BlueGreenService} that takes no live traffic. */
-export enum IdleColorMode {
-  /**
-   * Runs with its own full scaling (fixed replicas, or its HPA): rollback or
-   * promotion needs no scale-up first. An idle HPA sees no load and holds its
-   * `minReplicas`, so size that for the traffic it will take.
-   */
-  KEEP_WARM = 'keep-warm',
-  /** Runs a fixed number of replicas, no HPA: cheaper, rollback waits for a scale-up. */
-  SCALE_DOWN = 'scale-down',
-  /** Not deployed at all: cheapest, no preview Service, no quick rollback. */
-  REMOVE = 'remove',
+/** How the idle color of a BlueGreenService is deployed (internal). */
+export interface IdleColorDeployment {
+  /** Replaces the color's scaling; undefined keeps the user's. */
+  readonly scaling?: ServingScaling;
+  /** Drop the color's disruption budget (it serves no live traffic). */
+  readonly dropDisruptionBudget: boolean;
 }
 
 /**
@@ -27,37 +22,44 @@ export enum IdleColorMode {
  */
 export class IdleColorPolicy {
   /**
-   * Keep the idle color at its own scaling, ready to take traffic at once. With
+   * Keep the idle color at its own scaling (fixed replicas, or its HPA), ready to
+   * take traffic at once: rollback or promotion needs no scale-up first. With
    * `ServingScaling.autoscale` that is its HPA's `minReplicas` (no live load reaches
    * the idle color): raise it to the live replica count before a promotion, as
    * Argo Rollouts does by scaling the preview to full size.
    */
   public static keepWarm(): IdleColorPolicy {
-    return new IdleColorPolicy(IdleColorMode.KEEP_WARM);
+    return new IdleColorPolicy(true, undefined);
   }
 
   /**
    * Run the idle color at `replicas` fixed replicas (0 keeps only the Deployment),
-   * without HPA and with the default disruption budget.
+   * without HPA and with the default disruption budget: cheaper, and a rollback
+   * waits for a scale-up.
    */
   public static scaleTo(replicas: number): IdleColorPolicy {
-    return new IdleColorPolicy(IdleColorMode.SCALE_DOWN, replicas);
+    return new IdleColorPolicy(true, replicas);
   }
 
-  /** Emit no objects for the idle color. */
+  /** Emit no objects for the idle color: cheapest, no preview Service, no quick rollback. */
   public static remove(): IdleColorPolicy {
-    return new IdleColorPolicy(IdleColorMode.REMOVE);
+    return new IdleColorPolicy(false, undefined);
   }
 
   private constructor(
-    /** Which policy. */
-    public readonly mode: IdleColorMode,
-    /** The replicas of a scaled-down idle color. */
-    public readonly replicas?: number,
+    private readonly deployed: boolean,
+    private readonly fixedReplicas: number | undefined,
   ) {}
 
-  /** @internal */
-  public _validate(scope: IConstruct): void {
-    if (this.mode === IdleColorMode.SCALE_DOWN) requireInteger(scope, 'idle.replicas', this.replicas!, 0);
+  /**
+   * How the idle color is deployed, validated against `scope`; undefined when it
+   * is not deployed at all.
+   * @internal
+   */
+  public _bind(scope: IConstruct): IdleColorDeployment | undefined {
+    if (!this.deployed) return undefined;
+    if (this.fixedReplicas === undefined) return { dropDisruptionBudget: false };
+    requireInteger(scope, 'idle.replicas', this.fixedReplicas, 0);
+    return { scaling: ServingScaling.fixed(this.fixedReplicas), dropDisruptionBudget: true };
   }
 }

@@ -2,8 +2,8 @@
 // updates are MlModelServing's own (maxSurge, maxUnavailable, minReady, ...).
 export { BlueGreenColor, BlueGreenService } from './blue-green-service';
 export type { BlueGreenServiceProps } from './blue-green-service';
-export { IdleColorMode, IdleColorPolicy } from './idle-color-policy';
+export { IdleColorPolicy } from './idle-color-policy';
 export { CanaryAnnotations, CanaryRelease } from './canary-release';
 export type { CanaryReleaseProps } from './canary-release';
-export { CanaryTraffic, CanaryTrafficMode } from './canary-traffic';
+export { CanaryTraffic } from './canary-traffic';
 export type { GatewayApiTrafficOptions, GatewayReference, IngressNginxTrafficOptions, ReplicaRatioOptions } from './canary-traffic';

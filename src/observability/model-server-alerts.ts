@@ -1,12 +1,12 @@
-import * as promql from '@grafana/promql-builder';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
-import { deploymentPodRegex, Expr, isLabelName, isMetricName, Matcher, num, render, series } from './promql';
+import { deploymentPodRegex, Expr, isLabelName, isMetricName, Matcher, num, promql, render, series } from './promql';
 
 /** Properties of {@link ModelServerAlerts}. */
 export interface ModelServerAlertsProps {
@@ -61,14 +61,14 @@ export interface ModelServerAlertsProps {
   readonly errorRatioThreshold?: number;
   /**
    * Window of the rates.
-   * @default '5m'
+   * @default Duration.minutes(5)
    */
-  readonly rateWindow?: string;
+  readonly rateWindow?: Duration;
   /**
    * How long a condition must hold before its alert fires.
-   * @default '10m'
+   * @default Duration.minutes(10)
    */
-  readonly pendingPeriod?: string;
+  readonly pendingPeriod?: Duration;
 
   /**
    * Name of the HorizontalPodAutoscaler whose replicas are compared with its maximum
@@ -94,9 +94,9 @@ export interface ModelServerAlertsProps {
   readonly gpuIdlePercent?: number;
   /**
    * How long GPUs must stay idle before `ModelServerGpuIdle` fires.
-   * @default '1h'
+   * @default Duration.hours(1)
    */
-  readonly gpuIdlePeriod?: string;
+  readonly gpuIdlePeriod?: Duration;
   /**
    * Label of the DCGM series holding the pod name; `exported_pod` when the exporter is
    * scraped without `honorLabels`.
@@ -108,6 +108,11 @@ export interface ModelServerAlertsProps {
    * @default 'namespace'
    */
   readonly dcgmNamespaceLabel?: string;
+  /**
+   * Labels and annotations of every object this construct emits (the PrometheusRule; `ruleLabels` are for the `ruleSelector`).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -123,7 +128,7 @@ export class ModelServerAlerts extends Construct {
   /** The rule group's name. */
   public readonly groupName: string;
   /** The PrometheusRule. */
-  public readonly rule: ApiObject;
+  public readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
     super(scope, id);
@@ -136,10 +141,8 @@ export class ModelServerAlerts extends Construct {
       requireLabelValue(this, `alertLabels['${k}']`, v);
     }
     const namespace = Chart.of(serving).namespace;
-    const window = props.rateWindow ?? '5m';
-    requirePromDuration(this, 'rateWindow', window);
-    const pending = props.pendingPeriod ?? '10m';
-    requirePromDuration(this, 'pendingPeriod', pending, true);
+    const window = requirePromDuration(this, 'rateWindow', props.rateWindow ?? Duration.minutes(5));
+    const pending = requirePromDuration(this, 'pendingPeriod', props.pendingPeriod ?? Duration.minutes(10), true);
 
     const ctx: RuleContext = {
       window,
@@ -159,12 +162,13 @@ export class ModelServerAlerts extends Construct {
     this.groupName = `${name}.model-server`;
 
     const spec: PrometheusRuleSpec = { groups: [{ name: this.groupName, rules }] };
-    this.rule = new ApiObject(this, 'PrometheusRule', {
+    this.apiObject = new ApiObject(this, 'PrometheusRule', {
       apiVersion: MONITORING_API_VERSION,
       kind: 'PrometheusRule',
       metadata: { name, labels: { ...serving.selector, ...props.ruleLabels } },
       spec,
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private metricName(prop: string, value: string): string {
@@ -241,8 +245,7 @@ export class ModelServerAlerts extends Construct {
       if (!(v > 0 && v < 100)) throw invalidProp(this, prop, `(${v}) must be between 0 and 100, exclusive`);
     }
     if (idle >= saturated) throw invalidProp(this, 'gpuIdlePercent', `(${idle}) must be below gpuSaturatedPercent (${saturated})`);
-    const idlePeriod = props.gpuIdlePeriod ?? '1h';
-    requirePromDuration(this, 'gpuIdlePeriod', idlePeriod);
+    const idlePeriod = requirePromDuration(this, 'gpuIdlePeriod', props.gpuIdlePeriod ?? Duration.hours(1));
     const podLabel = props.dcgmPodLabel ?? 'pod';
     const nsLabel = props.dcgmNamespaceLabel ?? 'namespace';
     for (const [prop, v] of [['dcgmPodLabel', podLabel], ['dcgmNamespaceLabel', nsLabel]] as const) {

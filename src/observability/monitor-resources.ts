@@ -8,36 +8,37 @@ import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { CrdScrapeEndpoint, MONITORING_API_VERSION, PodMonitorSpec, ServiceMonitorSpec } from './crds/monitoring-coreos-com';
+import { formatPromDuration } from './prometheus-duration';
 // Types only: the construct imports this file, not the other way round at run time.
 import type { PrometheusScrape, PrometheusScrapeProps } from './prometheus-scrape';
 import { prune, RelabelRule, renderRelabeling, validateRelabelRule } from './relabel-rule';
-import { ScrapeMode } from './scrape-mode';
+import type { MonitorOptions } from './scrape-mode';
 import { ScrapeTargetInfo } from './scrape-target';
 
 /** The ServiceMonitor of the target's Service, scraping the scrape's port. */
-export function renderServiceMonitor(scrape: PrometheusScrape, target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ApiObject {
+export function renderServiceMonitor(scrape: PrometheusScrape, target: ScrapeTargetInfo, o: MonitorOptions, props: PrometheusScrapeProps): ApiObject {
   const service = target.service;
   if (!service) {
     throw invalidProp(scrape, 'target', `('${target.name}') has no Service; give one with ScrapeTarget.workload(workload, { service }) or use a PodMonitor`);
   }
-  const selector = targetSelector(scrape, target, mode.monitorOptions.selector, target.serviceLabels, 'Service', target.serviceSelector);
-  const metadata = monitorMetadata(scrape, target, mode);
+  const selector = targetSelector(scrape, target, o.selector, target.serviceLabels, 'Service', target.serviceSelector);
+  const metadata = monitorMetadata(scrape, target, o);
   const spec: ServiceMonitorSpec = prune({
     selector: { matchLabels: selector },
     namespaceSelector: namespaceSelector(scrape, target),
-    endpoints: [endpoint(scrape, servicePortName(scrape, target), mode, props)],
+    endpoints: [endpoint(scrape, servicePortName(scrape, target), o, props)],
   });
   return new ApiObject(scrape, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata, spec });
 }
 
 /** The PodMonitor of the target's pods, scraping the scrape's container port. */
-export function renderPodMonitor(scrape: PrometheusScrape, target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ApiObject {
-  const selector = targetSelector(scrape, target, mode.monitorOptions.selector, target.podLabels, 'pod', target.podSelector);
-  const metadata = monitorMetadata(scrape, target, mode);
+export function renderPodMonitor(scrape: PrometheusScrape, target: ScrapeTargetInfo, o: MonitorOptions, props: PrometheusScrapeProps): ApiObject {
+  const selector = targetSelector(scrape, target, o.selector, target.podLabels, 'pod', target.podSelector);
+  const metadata = monitorMetadata(scrape, target, o);
   const spec: PodMonitorSpec = prune({
     selector: { matchLabels: selector },
     namespaceSelector: namespaceSelector(scrape, target),
-    podMetricsEndpoints: [endpoint(scrape, scrape.portName, mode, props)],
+    podMetricsEndpoints: [endpoint(scrape, scrape.portName, o, props)],
   });
   return new ApiObject(scrape, 'PodMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'PodMonitor', metadata, spec });
 }
@@ -75,24 +76,22 @@ function namespaceSelector(scope: IConstruct, target: ScrapeTargetInfo): { match
   return { matchNames: [target.namespace] };
 }
 
-function monitorMetadata(scope: IConstruct, target: ScrapeTargetInfo, mode: ScrapeMode) {
-  const o = mode.monitorOptions;
+function monitorMetadata(scope: IConstruct, target: ScrapeTargetInfo, o: MonitorOptions) {
   const name = o.name ?? target.name;
   requireDnsSubdomain(scope, 'name', name);
   for (const [k, v] of Object.entries(o.monitorLabels ?? {})) requireLabelValue(scope, `monitorLabels['${k}']`, v);
   return { name, labels: { ...target.labels, ...o.monitorLabels } };
 }
 
-function endpoint(scrape: PrometheusScrape, port: string, mode: ScrapeMode, props: PrometheusScrapeProps): CrdScrapeEndpoint {
-  const o = mode.monitorOptions;
+function endpoint(scrape: PrometheusScrape, port: string, o: MonitorOptions, props: PrometheusScrapeProps): CrdScrapeEndpoint {
   validateRules(scrape, 'relabelings', o.relabelings);
   validateRules(scrape, 'metricRelabelings', o.metricRelabelings);
   return prune({
     port,
     path: scrape.path,
     scheme: props.scheme,
-    interval: props.interval,
-    scrapeTimeout: props.scrapeTimeout,
+    interval: props.interval && formatPromDuration(props.interval),
+    scrapeTimeout: props.scrapeTimeout && formatPromDuration(props.scrapeTimeout),
     honorLabels: o.honorLabels,
     relabelings: o.relabelings?.map(renderRelabeling),
     metricRelabelings: o.metricRelabelings?.map(renderRelabeling),
@@ -109,12 +108,12 @@ function servicePortName(scrape: PrometheusScrape, target: ScrapeTargetInfo): st
   const service = target.service!;
   const byName = service.ports.find(p => p.name === scrape.portName);
   if (byName) return scrape.portName;
-  const byTarget = service.ports.find(p => p.name && (p.targetPort ?? p.port) === scrape.portNumber);
+  const byTarget = service.ports.find(p => p.name && (p.targetPort ?? p.port) === scrape.port);
   if (byTarget) return byTarget.name!;
   if (target.ownsService) {
-    service.bind(scrape.portNumber, { name: scrape.portName, targetPort: scrape.portNumber });
+    service.bind(scrape.port, { name: scrape.portName, targetPort: scrape.port });
     return scrape.portName;
   }
   const ports = service.ports.map(p => `${p.name ?? '(unnamed)'}:${p.port}`).join(', ') || 'none';
-  throw invalidProp(scrape, 'port', `('${scrape.portName}', container port ${scrape.portNumber}) is not a named port of Service '${service.name}' (ports: ${ports}); add it to the Service or use a PodMonitor`);
+  throw invalidProp(scrape, 'portName', `('${scrape.portName}', container port ${scrape.port}) is not a named port of Service '${service.name}' (ports: ${ports}); add it to the Service or use a PodMonitor`);
 }

@@ -1,40 +1,59 @@
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
 
-// Prometheus's duration syntax, as the prometheus-operator CRDs pattern it: units in
-// descending order, each at most once (`1h30m`, `15s`, `500ms`). `15x` or `1.5m` fail.
-const DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
-const UNIT_MS: { [unit: string]: number } = {
-  y: 365 * 24 * 3600_000, w: 7 * 24 * 3600_000, d: 24 * 3600_000, h: 3600_000, m: 60_000, s: 1000, ms: 1,
-};
+// Units of Prometheus's duration syntax, largest first (a year is 365 days there).
+const UNITS: Array<[string, number, boolean]> = [
+  // [suffix, milliseconds, only when it divides the rest exactly]
+  ['y', 365 * 24 * 3600_000, true],
+  ['w', 7 * 24 * 3600_000, true],
+  ['d', 24 * 3600_000, false],
+  ['h', 3600_000, false],
+  ['m', 60_000, false],
+  ['s', 1000, false],
+  ['ms', 1, false],
+];
 
 /**
- * Milliseconds of a Prometheus duration string, or throws naming the prop. Zero is
- * refused unless `allowZero`: an interval or timeout of 0 means nothing is scraped.
+ * A duration as Prometheus writes it (`model.Duration.String()`): units largest first,
+ * each at most once (`30s`, `5m`, `1h30m`, `1w`), years and weeks only when exact
+ * (`90d`, not `12w6d`), `0s` for zero. Assumes a whole number of milliseconds.
  */
-export function requirePromDuration(scope: IConstruct, prop: string, value: string, allowZero = false): number {
-  if (value === '' || !DURATION.test(value)) {
-    throw invalidProp(scope, prop, `('${value}') must be a Prometheus duration such as 30s, 1m or 1h30m (units y, w, d, h, m, s, ms, largest first)`);
+export function formatPromDuration(duration: Duration): string {
+  let ms = duration.toMilliseconds({ integral: false });
+  if (ms === 0) return '0s';
+  let out = '';
+  for (const [suffix, unit, exact] of UNITS) {
+    if (exact && ms % unit !== 0) continue;
+    const n = Math.floor(ms / unit);
+    if (n > 0) {
+      out += `${n}${suffix}`;
+      ms -= n * unit;
+    }
   }
-  const ms = promDurationMillis(value);
-  if (ms === 0 && !allowZero) {
-    throw invalidProp(scope, prop, `('${value}') must be longer than zero`);
-  }
-  return ms;
+  return out;
 }
 
-/** Milliseconds of a duration already known to match the syntax. */
-export function promDurationMillis(value: string): number {
-  let total = 0;
-  for (const m of value.matchAll(/([0-9]+)(ms|y|w|d|h|m|s)/g)) {
-    total += Number(m[1]) * UNIT_MS[m[2]];
+/**
+ * The Prometheus string of a duration, or throws naming the prop: Prometheus counts in
+ * whole milliseconds, and zero is refused unless `allowZero` (an interval or timeout of
+ * 0 means nothing is scraped).
+ */
+export function requirePromDuration(scope: IConstruct, prop: string, duration: Duration, allowZero = false): string {
+  const ms = duration.toMilliseconds({ integral: false });
+  if (!Number.isInteger(ms)) {
+    throw invalidProp(scope, prop, `(${ms}ms) must be a whole number of milliseconds: Prometheus durations have no smaller unit`);
   }
-  return total;
+  const text = formatPromDuration(duration);
+  if (ms === 0 && !allowZero) {
+    throw invalidProp(scope, prop, `('${text}') must be longer than zero`);
+  }
+  return text;
 }
 
 /** Throws when a scrape timeout exceeds its interval, which Prometheus rejects at load. */
-export function requireTimeoutWithinInterval(scope: IConstruct, timeoutProp: string, timeout: string, interval: string): void {
-  if (promDurationMillis(timeout) > promDurationMillis(interval)) {
-    throw invalidProp(scope, timeoutProp, `('${timeout}') must not exceed the scrape interval ('${interval}')`);
+export function requireTimeoutWithinInterval(scope: IConstruct, timeoutProp: string, timeout: Duration, interval: Duration): void {
+  if (timeout.toMilliseconds({ integral: false }) > interval.toMilliseconds({ integral: false })) {
+    throw invalidProp(scope, timeoutProp, `('${formatPromDuration(timeout)}') must not exceed the scrape interval ('${formatPromDuration(interval)}')`);
   }
 }

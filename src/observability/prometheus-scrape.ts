@@ -1,15 +1,12 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { KubernetesSdRole } from './kubernetes-sd';
-import { renderPodMonitor, renderServiceMonitor, targetSelector } from './monitor-resources';
 import { requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
-import { RelabelAction } from './relabel-rule';
-import { podTargetRelabelings, ScrapeJob, ScrapeScheme } from './scrape-job';
-import { ScrapeMode, ScrapeModeKind } from './scrape-mode';
+import { ScrapeJob, ScrapeScheme } from './scrape-job';
+import { ScrapeMode } from './scrape-mode';
 import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
 import { invalidProp } from '../core/errors';
-import { prometheusScrapeAnnotations } from '../core/prometheus-annotations';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 
 /** The scrapes of each target, keyed by its pod template's metadata. */
 const SCRAPES = new WeakMap<object, PrometheusScrape[]>();
@@ -24,7 +21,7 @@ export interface PrometheusScrapeProps {
    * Name of the container port serving metrics.
    * @default - `metrics` when the pods declare it, else `http`, else their only named port
    */
-  readonly port?: string;
+  readonly portName?: string;
   /**
    * HTTP path of the metrics.
    * @default - the target's `prometheus.io/path` annotation, else '/metrics'
@@ -39,12 +36,12 @@ export interface PrometheusScrapeProps {
    * Scrape interval (not supported by the annotations mode).
    * @default - the Prometheus instance's
    */
-  readonly interval?: string;
+  readonly interval?: Duration;
   /**
    * Scrape timeout, at most the interval (not supported by the annotations mode).
    * @default - the Prometheus instance's
    */
-  readonly scrapeTimeout?: string;
+  readonly scrapeTimeout?: Duration;
   /**
    * Prometheus's pods, admitted to the metrics port by the model server's
    * NetworkPolicy: needed when the server was created with `ingressFrom`, which
@@ -52,6 +49,11 @@ export interface PrometheusScrapeProps {
    * @default - the NetworkPolicy is left as is
    */
   readonly allowFrom?: kplus.INetworkPolicyPeer;
+  /**
+   * Labels and annotations of every object this construct emits: the ServiceMonitor or PodMonitor (the other modes emit none).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -69,64 +71,46 @@ export interface PrometheusScrapeProps {
  * otherwise scrape as well.
  */
 export class PrometheusScrape extends Construct {
-  /** The mode used. */
-  public readonly kind: ScrapeModeKind;
   /** Name of the metrics port. */
   public readonly portName: string;
   /** Number of the metrics container port. */
-  public readonly portNumber: number;
+  public readonly port: number;
   /** The metrics path. */
   public readonly path: string;
   /** The ServiceMonitor or PodMonitor, in those modes. */
-  public readonly monitor?: ApiObject;
+  public readonly apiObject?: ApiObject;
   /** The job added to the `prometheus.yml`, in the scrape-config mode. */
   public readonly job?: ScrapeJob;
+
+  /** True when this scrape announces its port by pod annotations. */
+  private readonly byAnnotations: boolean;
 
   public constructor(scope: Construct, id: string, props: PrometheusScrapeProps) {
     super(scope, id);
     const target = props.target._info;
     const mode = props.mode;
-    this.kind = mode.kind;
+    this.byAnnotations = mode._byAnnotations;
     this.path = props.path ?? target.annotatedPath ?? '/metrics';
     if (!this.path.startsWith('/')) throw invalidProp(this, 'path', `('${this.path}') must start with '/'`);
+    mode._validate(this, props);
     this.validateIntervals(props);
-    [this.portName, this.portNumber] = this.resolvePort(target, props.port);
+    [this.portName, this.port] = this.resolvePort(target, props.portName);
     this.checkPortFree(target);
     if (props.allowFrom) {
       if (!target.networkPolicy) {
         throw invalidProp(this, 'allowFrom', `needs a target with a NetworkPolicy of ours (ScrapeTarget.modelServing); '${target.name}' has none`);
       }
-      target.networkPolicy.addIngressRule(props.allowFrom, [kplus.NetworkPolicyPort.tcp(this.portNumber)]);
+      target.networkPolicy.addIngressRule(props.allowFrom, [kplus.NetworkPolicyPort.tcp(this.port)]);
     }
 
-    switch (mode.kind) {
-      case ScrapeModeKind.ANNOTATIONS:
-        for (const [k, v] of Object.entries(prometheusScrapeAnnotations({ port: this.portNumber, path: this.path, scheme: props.scheme }))) {
-          target.podMetadata.addAnnotation(k, v);
-        }
-        break;
-      case ScrapeModeKind.SERVICE_MONITOR:
-        this.monitor = renderServiceMonitor(this, target, mode, props);
-        break;
-      case ScrapeModeKind.POD_MONITOR:
-        this.monitor = renderPodMonitor(this, target, mode, props);
-        break;
-      case ScrapeModeKind.SCRAPE_CONFIG:
-        this.job = this.scrapeJob(target, mode, props);
-        mode.config!.addJob(this.job);
-        break;
-    }
+    const result = mode._bind(this, target, props);
+    this.apiObject = result.apiObject;
+    this.job = result.job;
     this.claimPort(target);
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private validateIntervals(props: PrometheusScrapeProps): void {
-    if (props.mode.kind === ScrapeModeKind.ANNOTATIONS) {
-      for (const prop of ['interval', 'scrapeTimeout'] as const) {
-        if (props[prop] !== undefined) {
-          throw invalidProp(this, prop, "is not supported by the annotations mode: the scraping job's setting applies; use a monitor or scrape-config mode");
-        }
-      }
-    }
     if (props.interval !== undefined) requirePromDuration(this, 'interval', props.interval);
     if (props.scrapeTimeout !== undefined) {
       requirePromDuration(this, 'scrapeTimeout', props.scrapeTimeout);
@@ -138,13 +122,13 @@ export class PrometheusScrape extends Construct {
   // annotations (pods carry one `prometheus.io/port`).
   private checkPortFree(target: ScrapeTargetInfo): void {
     const others = SCRAPES.get(target.podMetadata) ?? [];
-    const same = others.find(o => o.portNumber === this.portNumber);
+    const same = others.find(o => o.port === this.port);
     if (same) {
-      throw invalidProp(this, 'port', `('${this.portName}', ${this.portNumber}) of '${target.name}' is already scraped by '${same.node.path}'; a second scrape would count every series twice`);
+      throw invalidProp(this, 'portName', `('${this.portName}', ${this.port}) of '${target.name}' is already scraped by '${same.node.path}'; a second scrape would count every series twice`);
     }
-    const annotated = others.find(o => o.kind === ScrapeModeKind.ANNOTATIONS);
-    if (annotated && this.kind === ScrapeModeKind.ANNOTATIONS) {
-      throw invalidProp(this, 'mode', `cannot announce a second port of '${target.name}' by annotations (pods carry one prometheus.io/port; '${annotated.node.path}' announces ${annotated.portNumber}); use a PodMonitor or scrape-config mode`);
+    const annotated = others.find(o => o.byAnnotations);
+    if (annotated && this.byAnnotations) {
+      throw invalidProp(this, 'mode', `cannot announce a second port of '${target.name}' by annotations (pods carry one prometheus.io/port; '${annotated.node.path}' announces ${annotated.port}); use a PodMonitor or scrape-config mode`);
     }
   }
 
@@ -152,8 +136,8 @@ export class PrometheusScrape extends Construct {
   private claimPort(target: ScrapeTargetInfo): void {
     SCRAPES.set(target.podMetadata, [...SCRAPES.get(target.podMetadata) ?? [], this]);
     const annotations = target.podMetadata.toJson().annotations ?? {};
-    const announcesThisPort = annotations['prometheus.io/port'] === undefined || annotations['prometheus.io/port'] === String(this.portNumber);
-    if (this.kind !== ScrapeModeKind.ANNOTATIONS && annotations['prometheus.io/scrape'] === 'true' && announcesThisPort) {
+    const announcesThisPort = annotations['prometheus.io/port'] === undefined || annotations['prometheus.io/port'] === String(this.port);
+    if (!this.byAnnotations && annotations['prometheus.io/scrape'] === 'true' && announcesThisPort) {
       target.podMetadata.addAnnotation('prometheus.io/scrape', 'false');
     }
   }
@@ -163,38 +147,13 @@ export class PrometheusScrape extends Construct {
     const names = named.map(p => p.name).join(', ') || 'none';
     if (wanted !== undefined) {
       const port = named.find(p => p.name === wanted);
-      if (!port) throw invalidProp(this, 'port', `('${wanted}') is not a named container port of '${target.name}' (named ports: ${names})`);
+      if (!port) throw invalidProp(this, 'portName', `('${wanted}') is not a named container port of '${target.name}' (named ports: ${names})`);
       return [wanted, port.number];
     }
     const port = named.find(p => p.name === 'metrics') ?? named.find(p => p.name === 'http') ?? (named.length === 1 ? named[0] : undefined);
     if (!port) {
-      throw invalidProp(this, 'port', `is required: '${target.name}' has no container port named 'metrics' or 'http' (named ports: ${names})`);
+      throw invalidProp(this, 'portName', `is required: '${target.name}' has no container port named 'metrics' or 'http' (named ports: ${names})`);
     }
     return [port.name!, port.number];
-  }
-
-  private scrapeJob(target: ScrapeTargetInfo, mode: ScrapeMode, props: PrometheusScrapeProps): ScrapeJob {
-    const o = mode.jobOptions ?? {};
-    const selector = targetSelector(this, target, undefined, target.podLabels, 'pod', target.podSelector);
-    const label = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-    return {
-      jobName: o.jobName ?? (target.namespace ? `${target.namespace}/${target.name}` : target.name),
-      scrapeInterval: props.interval,
-      scrapeTimeout: props.scrapeTimeout,
-      metricsPath: this.path,
-      scheme: props.scheme,
-      kubernetesSd: [{
-        role: KubernetesSdRole.POD,
-        namespaces: target.namespace ? [target.namespace] : undefined,
-        selectors: [{ role: KubernetesSdRole.POD, label }],
-      }],
-      relabelings: [
-        // The pod role yields one target per declared port: keep the metrics port only.
-        { sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: this.portName, action: RelabelAction.KEEP },
-        ...podTargetRelabelings(),
-        ...(o.relabelings ?? []),
-      ],
-      metricRelabelings: o.metricRelabelings,
-    };
   }
 }

@@ -1,11 +1,12 @@
-import { Lazy, Yaml } from 'cdk8s';
+import { Duration, Lazy, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
+import { formatPromDuration, requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
 import { isLabelName } from './promql';
 import { prune } from './relabel-rule';
 import { kubernetesPodsJob, renderScrapeJob, ScrapeJob, validateScrapeJob } from './scrape-job';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 
 /** Properties of {@link PrometheusServerConfig}. */
@@ -16,25 +17,25 @@ export interface PrometheusServerConfigProps {
    */
   readonly name?: string;
   /**
-   * Labels of the ConfigMap.
+   * Labels and annotations of every object this construct emits (the ConfigMap).
    * @default - none
    */
-  readonly labels?: { [key: string]: string };
+  readonly metadata?: ObjectMetadataOptions;
   /**
    * Global `scrape_interval`.
-   * @default '15s' (the guide's)
+   * @default Duration.seconds(15) (the guide's)
    */
-  readonly scrapeInterval?: string;
+  readonly scrapeInterval?: Duration;
   /**
    * Global `scrape_timeout`; at most the interval.
    * @default - Prometheus's (10s, or the interval when shorter)
    */
-  readonly scrapeTimeout?: string;
+  readonly scrapeTimeout?: Duration;
   /**
    * Global `evaluation_interval` of recording and alerting rules.
    * @default - Prometheus's (1m)
    */
-  readonly evaluationInterval?: string;
+  readonly evaluationInterval?: Duration;
   /**
    * Labels added to every series and alert sent outside (federation, remote write).
    * @default - none
@@ -71,7 +72,7 @@ export class PrometheusServerConfig extends Construct {
   /** The ConfigMap holding `prometheus.yml`. */
   public readonly configMap: kplus.ConfigMap;
   /** The global scrape interval. */
-  public readonly scrapeInterval: string;
+  public readonly scrapeInterval: Duration;
 
   private readonly props: PrometheusServerConfigProps;
   private readonly jobs: ScrapeJob[] = [];
@@ -81,7 +82,7 @@ export class PrometheusServerConfig extends Construct {
     this.props = props;
     const name = props.name ?? 'prometheus-config';
     requireDnsSubdomain(this, 'name', name);
-    this.scrapeInterval = props.scrapeInterval ?? '15s';
+    this.scrapeInterval = props.scrapeInterval ?? Duration.seconds(15);
     requirePromDuration(this, 'scrapeInterval', this.scrapeInterval);
     if (props.scrapeTimeout !== undefined) {
       requirePromDuration(this, 'scrapeTimeout', props.scrapeTimeout);
@@ -96,8 +97,9 @@ export class PrometheusServerConfig extends Construct {
     if (props.podAnnotationJob ?? true) this.addJob(kubernetesPodsJob());
     for (const job of props.jobs ?? []) this.addJob(job);
 
-    this.configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: { name, labels: props.labels } });
+    this.configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: { name } });
     this.configMap.addData(PrometheusServerConfig.FILE_NAME, Lazy.any({ produce: () => this.toYaml() }));
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   /** Adds a scrape job; job names must be unique. */
@@ -120,9 +122,9 @@ export class PrometheusServerConfig extends Construct {
     const p = this.props;
     return prune({
       global: prune({
-        scrape_interval: this.scrapeInterval,
-        scrape_timeout: p.scrapeTimeout,
-        evaluation_interval: p.evaluationInterval,
+        scrape_interval: formatPromDuration(this.scrapeInterval),
+        scrape_timeout: p.scrapeTimeout && formatPromDuration(p.scrapeTimeout),
+        evaluation_interval: p.evaluationInterval && formatPromDuration(p.evaluationInterval),
         external_labels: p.externalLabels,
       }),
       rule_files: p.ruleFiles,

@@ -9,13 +9,21 @@
 // without complaint, and a NaN threshold as `null`. So selectors and number literals are
 // made here, by `series` and `num`, which refuse invalid names and non-finite numbers;
 // everything else is the builder's own functions (`sum`, `rate`, `histogramQuantile`,
-// `div`, `gt`, ...), imported by callers directly.
-import * as promql from '@grafana/promql-builder';
+// `div`, `gt`, ...), reached by callers through `promql` below.
+import type * as PromqlBuilder from '@grafana/promql-builder';
+import { lazyModule } from './lazy-module';
+
+/**
+ * `@grafana/promql-builder`, loaded on first use (see lazy-module.ts). Callers import
+ * this instead of the package.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const promql: typeof PromqlBuilder = lazyModule(() => require('@grafana/promql-builder'));
 
 /** Any PromQL expression builder. */
-export type Expr = promql.Builder<promql.Expr>;
+export type Expr = PromqlBuilder.Builder<PromqlBuilder.Expr>;
 /** One label matcher, e.g. `promql.labelEq('namespace', 'ml')`. */
-export type Matcher = promql.LabelSelectorBuilder;
+export type Matcher = PromqlBuilder.LabelSelectorBuilder;
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -34,7 +42,7 @@ export function isLabelName(name: string): boolean {
  * `name{matchers}`: an instant vector selector (`.range(window)` makes it a range
  * selector). Refuses metric and label names outside Prometheus's data model.
  */
-export function series(name: string, matchers: Matcher[] = []): promql.VectorExprBuilder {
+export function series(name: string, matchers: Matcher[] = []): PromqlBuilder.VectorExprBuilder {
   if (!isMetricName(name)) throw new Error(`invalid metric name '${name}'`);
   for (const m of matchers) {
     const label = m.build().name;
@@ -44,7 +52,7 @@ export function series(name: string, matchers: Matcher[] = []): promql.VectorExp
 }
 
 /** A number literal; NaN and infinities are refused (the builder would render `null`). */
-export function num(value: number): promql.NumberLiteralExprBuilder {
+export function num(value: number): PromqlBuilder.NumberLiteralExprBuilder {
   if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
   return promql.n(value);
 }

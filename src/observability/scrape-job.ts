@@ -1,6 +1,7 @@
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { KubernetesSdConfig, KubernetesSdRole, renderKubernetesSd, validateKubernetesSd } from './kubernetes-sd';
-import { requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
+import { formatPromDuration, requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
 import { prune, RelabelAction, RelabelRule, renderRelabelConfig, validateRelabelRule } from './relabel-rule';
 import { invalidProp } from '../core/errors';
 
@@ -20,12 +21,12 @@ export interface ScrapeJob {
    * How often targets are scraped.
    * @default - the global scrape interval
    */
-  readonly scrapeInterval?: string;
+  readonly scrapeInterval?: Duration;
   /**
    * Per-scrape timeout; at most the interval.
    * @default - the global scrape timeout
    */
-  readonly scrapeTimeout?: string;
+  readonly scrapeTimeout?: Duration;
   /**
    * HTTP path of the metrics.
    * @default '/metrics'
@@ -64,7 +65,7 @@ export interface ScrapeJob {
 }
 
 /** Throws unless Prometheus would load the job. */
-export function validateScrapeJob(scope: IConstruct, prop: string, job: ScrapeJob, globalInterval: string): void {
+export function validateScrapeJob(scope: IConstruct, prop: string, job: ScrapeJob, globalInterval: Duration): void {
   if (!job.jobName || job.jobName.trim() !== job.jobName) {
     throw invalidProp(scope, `${prop}.jobName`, `('${job.jobName}') must be non-empty without surrounding spaces`);
   }
@@ -93,8 +94,8 @@ export function validateScrapeJob(scope: IConstruct, prop: string, job: ScrapeJo
 export function renderScrapeJob(job: ScrapeJob): { [key: string]: unknown } {
   return prune({
     job_name: job.jobName,
-    scrape_interval: job.scrapeInterval,
-    scrape_timeout: job.scrapeTimeout,
+    scrape_interval: job.scrapeInterval && formatPromDuration(job.scrapeInterval),
+    scrape_timeout: job.scrapeTimeout && formatPromDuration(job.scrapeTimeout),
     metrics_path: job.metricsPath,
     scheme: job.scheme,
     honor_labels: job.honorLabels,

@@ -1,17 +1,14 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { KubernetesSdRole } from './kubernetes-sd';
+import { renderPodMonitor, renderServiceMonitor, targetSelector } from './monitor-resources';
+import type { PrometheusScrape, PrometheusScrapeProps } from './prometheus-scrape';
 import { PrometheusServerConfig } from './prometheus-server-config';
-import { RelabelRule } from './relabel-rule';
-
-/** The ways {@link PrometheusScrape} gets a target scraped. */
-export enum ScrapeModeKind {
-  /** `prometheus.io/*` pod annotations, for a Prometheus running the guide's `kubernetes-pods` job. */
-  ANNOTATIONS = 'annotations',
-  /** A prometheus-operator ServiceMonitor selecting the target's Service. */
-  SERVICE_MONITOR = 'service-monitor',
-  /** A prometheus-operator PodMonitor selecting the target's pods. */
-  POD_MONITOR = 'pod-monitor',
-  /** A dedicated job in a `prometheus.yml` ({@link PrometheusServerConfig}). */
-  SCRAPE_CONFIG = 'scrape-config',
-}
+import { RelabelAction, RelabelRule } from './relabel-rule';
+import { podTargetRelabelings, ScrapeJob } from './scrape-job';
+import { ScrapeTargetInfo } from './scrape-target';
+import { invalidProp } from '../core/errors';
+import { prometheusScrapeAnnotations } from '../core/prometheus-annotations';
 
 /** Options of the ServiceMonitor and PodMonitor modes. */
 export interface MonitorOptions {
@@ -68,6 +65,23 @@ export interface ScrapeConfigJobOptions {
   readonly metricRelabelings?: RelabelRule[];
 }
 
+/** What a scrape mode made for one PrometheusScrape (internal). */
+export interface ScrapeResult {
+  /** The ServiceMonitor or PodMonitor. */
+  readonly apiObject?: ApiObject;
+  /** The job added to a prometheus.yml. */
+  readonly job?: ScrapeJob;
+}
+
+/** One way of getting a target scraped (internal). */
+interface ScrapeStrategy {
+  /** True when the mode announces the port by `prometheus.io/*` pod annotations. */
+  readonly byAnnotations: boolean;
+  /** Refuses props the mode cannot honour, before anything is rendered. */
+  validate(scope: IConstruct, props: PrometheusScrapeProps): void;
+  render(scrape: PrometheusScrape, target: ScrapeTargetInfo, props: PrometheusScrapeProps): ScrapeResult;
+}
+
 /**
  * How a target is scraped: pod annotations, a prometheus-operator ServiceMonitor or
  * PodMonitor, or a job of a plain `prometheus.yml`.
@@ -79,17 +93,17 @@ export class ScrapeMode {
    * Interval and timeout cannot be expressed this way; the job's apply.
    */
   public static annotations(): ScrapeMode {
-    return new ScrapeMode(ScrapeModeKind.ANNOTATIONS, {});
+    return new ScrapeMode(ANNOTATIONS);
   }
 
   /** A ServiceMonitor (monitoring.coreos.com/v1) selecting the target's Service. */
   public static serviceMonitor(options: MonitorOptions = {}): ScrapeMode {
-    return new ScrapeMode(ScrapeModeKind.SERVICE_MONITOR, options);
+    return new ScrapeMode(monitorStrategy((scrape, target, props) => renderServiceMonitor(scrape, target, options, props)));
   }
 
   /** A PodMonitor (monitoring.coreos.com/v1) selecting the target's pods. */
   public static podMonitor(options: MonitorOptions = {}): ScrapeMode {
-    return new ScrapeMode(ScrapeModeKind.POD_MONITOR, options);
+    return new ScrapeMode(monitorStrategy((scrape, target, props) => renderPodMonitor(scrape, target, options, props)));
   }
 
   /**
@@ -97,17 +111,81 @@ export class ScrapeMode {
    * namespace and labels, keeping only the metrics port.
    */
   public static scrapeConfig(config: PrometheusServerConfig, options: ScrapeConfigJobOptions = {}): ScrapeMode {
-    return new ScrapeMode(ScrapeModeKind.SCRAPE_CONFIG, {}, config, options);
+    return new ScrapeMode({
+      byAnnotations: false,
+      validate: () => undefined,
+      render: (scrape, target, props) => {
+        const job = scrapeConfigJob(scrape, target, options, props);
+        config.addJob(job);
+        return { job };
+      },
+    });
   }
 
-  private constructor(
-    /** Which mode. */
-    public readonly kind: ScrapeModeKind,
-    /** Options of the monitor modes. */
-    public readonly monitorOptions: MonitorOptions,
-    /** The config of the scrape-config mode. */
-    public readonly config?: PrometheusServerConfig,
-    /** Options of the scrape-config mode. */
-    public readonly jobOptions?: ScrapeConfigJobOptions,
-  ) {}
+  private constructor(private readonly strategy: ScrapeStrategy) {}
+
+  /**
+   * True when the mode announces the port by `prometheus.io/*` pod annotations, which
+   * carry one port per pod.
+   * @internal
+   */
+  public get _byAnnotations(): boolean {
+    return this.strategy.byAnnotations;
+  }
+
+  /** Refuses props the mode cannot honour. @internal */
+  public _validate(scope: IConstruct, props: PrometheusScrapeProps): void {
+    this.strategy.validate(scope, props);
+  }
+
+  /** Makes `scrape`'s objects (or annotations, or job). @internal */
+  public _bind(scrape: PrometheusScrape, target: ScrapeTargetInfo, props: PrometheusScrapeProps): ScrapeResult {
+    return this.strategy.render(scrape, target, props);
+  }
+}
+
+const ANNOTATIONS: ScrapeStrategy = {
+  byAnnotations: true,
+  validate: (scope, props) => {
+    for (const prop of ['interval', 'scrapeTimeout'] as const) {
+      if (props[prop] !== undefined) {
+        throw invalidProp(scope, prop, "is not supported by the annotations mode: the scraping job's setting applies; use a monitor or scrape-config mode");
+      }
+    }
+  },
+  render: (scrape, target, props) => {
+    for (const [k, v] of Object.entries(prometheusScrapeAnnotations({ port: scrape.port, path: scrape.path, scheme: props.scheme }))) {
+      target.podMetadata.addAnnotation(k, v);
+    }
+    return {};
+  },
+};
+
+function monitorStrategy(render: (scrape: PrometheusScrape, target: ScrapeTargetInfo, props: PrometheusScrapeProps) => ApiObject): ScrapeStrategy {
+  return { byAnnotations: false, validate: () => undefined, render: (scrape, target, props) => ({ apiObject: render(scrape, target, props) }) };
+}
+
+/** The scrape-config job: pod discovery in the target's namespace, by its labels, keeping the metrics port. */
+function scrapeConfigJob(scrape: PrometheusScrape, target: ScrapeTargetInfo, o: ScrapeConfigJobOptions, props: PrometheusScrapeProps): ScrapeJob {
+  const selector = targetSelector(scrape, target, undefined, target.podLabels, 'pod', target.podSelector);
+  const label = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  return {
+    jobName: o.jobName ?? (target.namespace ? `${target.namespace}/${target.name}` : target.name),
+    scrapeInterval: props.interval,
+    scrapeTimeout: props.scrapeTimeout,
+    metricsPath: scrape.path,
+    scheme: props.scheme,
+    kubernetesSd: [{
+      role: KubernetesSdRole.POD,
+      namespaces: target.namespace ? [target.namespace] : undefined,
+      selectors: [{ role: KubernetesSdRole.POD, label }],
+    }],
+    relabelings: [
+      // The pod role yields one target per declared port: keep the metrics port only.
+      { sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: scrape.portName, action: RelabelAction.KEEP },
+      ...podTargetRelabelings(),
+      ...(o.relabelings ?? []),
+    ],
+    metricRelabelings: o.metricRelabelings,
+  };
 }

@@ -1,11 +1,11 @@
-import * as promql from '@grafana/promql-builder';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
-import { deploymentPodRegex, render, series } from './promql';
+import { deploymentPodRegex, promql, render, series } from './promql';
 
 /** The ScaledObject of each server: KEDA's webhook refuses a second one for a Deployment. */
 const SCALED = new WeakMap<MlModelServing, ServingScaledObject>();
@@ -85,6 +85,11 @@ export interface ServingScaledObjectProps {
    * @default - none: the HPA keeps the current count
    */
   readonly fallback?: ScalingFallback;
+  /**
+   * Labels and annotations of every object this construct emits (the ScaledObject).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -98,7 +103,7 @@ export interface ServingScaledObjectProps {
  */
 export class ServingScaledObject extends Construct {
   /** The ScaledObject. */
-  public readonly scaledObject: ApiObject;
+  public readonly apiObject: ApiObject;
   /** Name of the HPA KEDA creates (for `ModelServerAlerts.hpaName`). */
   public readonly hpaName: string;
   /** The query scaled on. */
@@ -185,12 +190,13 @@ export class ServingScaledObject extends Construct {
       }],
     };
     SCALED.set(serving, this);
-    this.scaledObject = new ApiObject(this, 'ScaledObject', {
+    this.apiObject = new ApiObject(this, 'ScaledObject', {
       apiVersion: KEDA_API_VERSION,
       kind: 'ScaledObject',
       metadata: { name, labels: serving.labels },
       spec,
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   private seconds(prop: string, d: Duration, min: number): number {

@@ -1,8 +1,8 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  CapacityType, ConsolidationPolicy, DisruptionReason, GpuNodePool, KarpenterDuration, KarpenterNodePool, MlModelServing,
+  CapacityType, ConsolidationPolicy, DisruptionReason, GpuNodePool, KarpenterNodePool, MlModelServing,
   NodePoolAffinity, NodePoolRequirement, NodeSelectorOperator, SpotNodePool,
 } from '../../src';
 import { validateRequirement } from '../../src/capacity/node-pool-requirement';
@@ -155,18 +155,26 @@ describe('Karpenter node pool errors', () => {
   test('bad disruption settings', () => {
     expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.percent(150) }] } }))
       .toThrow("SpotNodePool 'prod/spot': disruption.budgets[0].nodes ('150%') must be a whole number of nodes or a percentage between 0% and 100%");
-    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: '@daily' }] } }))
+    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: Cron.daily() }] } }))
       .toThrow("SpotNodePool 'prod/spot': disruption.budgets[0] must set schedule and duration together (a cron window), or neither");
-    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: '@daily', duration: Duration.seconds(30) }] } }))
+    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: Cron.daily(), duration: Duration.seconds(30) }] } }))
       .toThrow("SpotNodePool 'prod/spot': disruption.budgets[0].duration (30s) must be a positive whole number of minutes");
-    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: 'weekdays', duration: Duration.hours(1) }] } }))
-      .toThrow("SpotNodePool 'prod/spot': disruption.budgets[0].schedule ('weekdays') must be a cron expression of 5 fields or a macro such as @daily");
+    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: Cron.schedule({ weekDay: 'week days' }), duration: Duration.hours(1) }] } }))
+      .toThrow("SpotNodePool 'prod/spot': disruption.budgets[0].schedule ('* * * * week days') must be a cron expression of 5 fields (minute hour day-of-month month day-of-week)");
+    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: Cron.schedule({ hour: '9;17' }), duration: Duration.hours(1) }] } }))
+      .toThrow("SpotNodePool 'prod/spot': disruption.budgets[0].schedule ('* 9;17 * * *') must be a cron expression of 5 fields");
     expect(() => new SpotNodePool(chart(), 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(1), reasons: ['Bored' as DisruptionReason] }] } }))
       .toThrow("SpotNodePool 'prod/spot': disruption.budgets[0].reasons ('Bored') is not a disruption reason; use one of Underutilized, Empty, Drifted");
     expect(() => new SpotNodePool(chart(), 'spot', { disruption: { consolidationPolicy: 'Always' as ConsolidationPolicy } }))
       .toThrow("SpotNodePool 'prod/spot': disruption.consolidationPolicy ('Always') must be one of WhenEmpty, WhenEmptyOrUnderutilized, Balanced");
-    expect(() => new SpotNodePool(chart(), 'spot', { expireAfter: KarpenterDuration.after(Duration.millis(1500)) }))
+    expect(() => new SpotNodePool(chart(), 'spot', { expireAfter: Duration.millis(1500) }))
       .toThrow("SpotNodePool 'prod/spot': expireAfter (1.5s) must be a whole, non-negative number of seconds");
+    expect(() => new SpotNodePool(chart(), 'spot', { expireAfter: Duration.days(7), neverExpire: true }))
+      .toThrow("SpotNodePool 'prod/spot': neverExpire cannot be combined with expireAfter: give one");
+    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { consolidateAfter: Duration.minutes(1), neverConsolidate: true } }))
+      .toThrow("SpotNodePool 'prod/spot': disruption.neverConsolidate cannot be combined with disruption.consolidateAfter: give one");
+    expect(() => new SpotNodePool(chart(), 'spot', { disruption: { consolidateAfter: Duration.millis(100) } }))
+      .toThrow("SpotNodePool 'prod/spot': disruption.consolidateAfter (0.1s) must be a whole, non-negative number of seconds");
   });
 
   test('bad GPU options', () => {

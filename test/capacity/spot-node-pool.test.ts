@@ -1,8 +1,8 @@
-import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  CapacityType, ConsolidationPolicy, CpuArchitecture, DisruptionReason, INodePool, KarpenterDuration, MlModelServing,
+  CapacityType, ConsolidationPolicy, CpuArchitecture, DisruptionReason, INodePool, MlModelServing,
   NodePoolAffinity, NodeSelectorOperator, SchedulableWorkload, SpotNodePool,
 } from '../../src';
 import { PodSecurity } from '../../src/core/security';
@@ -104,13 +104,13 @@ describe('SpotNodePool (Karpenter)', () => {
       limits: { cpu: '1000', memory: '4000Gi' },
       disruption: {
         consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY,
-        consolidateAfter: KarpenterDuration.after(Duration.seconds(90)),
+        consolidateAfter: Duration.seconds(90),
         budgets: [
           { nodes: kplus.PercentOrAbsolute.percent(10) },
-          { nodes: kplus.PercentOrAbsolute.absolute(0), schedule: '0 9 * * 1-5', duration: Duration.hours(8), reasons: [DisruptionReason.UNDERUTILIZED] },
+          { nodes: kplus.PercentOrAbsolute.absolute(0), schedule: Cron.schedule({ minute: '0', hour: '9', weekDay: '1-5' }), duration: Duration.hours(8), reasons: [DisruptionReason.UNDERUTILIZED] },
         ],
       },
-      expireAfter: KarpenterDuration.after(Duration.days(7)),
+      expireAfter: Duration.days(7),
       weight: 50,
     });
     const np = findObject(synthAndValidate(c), 'NodePool', 'ml-spot');
@@ -146,19 +146,19 @@ describe('SpotNodePool (Karpenter)', () => {
     });
   });
 
-  test('KarpenterDuration renders minutes, hours, seconds and Never', () => {
-    const render = (d: KarpenterDuration) => {
+  test('Karpenter durations render as minutes, hours, seconds and Never', () => {
+    const render = (d?: Duration) => {
       const c = chart();
-      new SpotNodePool(c, 'spot', { expireAfter: d, disruption: { consolidateAfter: d } });
+      new SpotNodePool(c, 'spot', d ? { expireAfter: d, disruption: { consolidateAfter: d } } : { neverExpire: true, disruption: { neverConsolidate: true } });
       const np = findObject(synthAndValidate(c), 'NodePool', 'spot');
       expect(np.spec.disruption.consolidateAfter).toBe(np.spec.template.spec.expireAfter);
       return np.spec.template.spec.expireAfter;
     };
-    expect(render(KarpenterDuration.after(Duration.minutes(30)))).toBe('30m');
-    expect(render(KarpenterDuration.after(Duration.hours(720)))).toBe('720h');
-    expect(render(KarpenterDuration.after(Duration.seconds(0)))).toBe('0s');
-    expect(render(KarpenterDuration.after(Duration.seconds(61)))).toBe('61s');
-    expect(render(KarpenterDuration.never())).toBe('Never');
+    expect(render(Duration.minutes(30))).toBe('30m');
+    expect(render(Duration.hours(720))).toBe('720h');
+    expect(render(Duration.seconds(0))).toBe('0s');
+    expect(render(Duration.seconds(61))).toBe('61s');
+    expect(render(undefined)).toBe('Never');
   });
 
   test('the NodePool really is checked against the Karpenter CRD (a bad field fails validation)', () => {
@@ -170,11 +170,11 @@ describe('SpotNodePool (Karpenter)', () => {
     expect(() => validateManifests(Testing.synth(c))).toThrow();
   });
 
-  test('property: every KarpenterDuration renders to the CRD pattern and back to the same seconds', () => {
+  test('property: every whole-second Duration renders to the CRD pattern and back to the same seconds', () => {
     const unit: { [u: string]: number } = { s: 1, m: 60, h: 3600 };
     fc.assert(fc.property(fc.nat({ max: 10_000_000 }), seconds => {
       const c = chart();
-      new SpotNodePool(c, 'spot', { expireAfter: KarpenterDuration.after(Duration.seconds(seconds)) });
+      new SpotNodePool(c, 'spot', { expireAfter: Duration.seconds(seconds) });
       const rendered: string = findObject(Testing.synth(c), 'NodePool', 'spot').spec.template.spec.expireAfter;
       expect(rendered).toMatch(/^(([0-9]+(s|m|h))+|Never)$/);
       expect(Number(rendered.slice(0, -1)) * unit[rendered.slice(-1)]).toBe(seconds);

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  BlueGreenColor, BlueGreenService, BlueGreenServiceProps, IdleColorMode, IdleColorPolicy, MlLabels, ServingScaling,
+  BlueGreenColor, BlueGreenService, BlueGreenServiceProps, IdleColorPolicy, MlLabels, ServingScaling,
 } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 import { diffManifests } from './manifest-diff';
@@ -88,13 +88,13 @@ describe('BlueGreenService selectors, for any color, idle policy and app labels 
   const labelValue = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
   const appLabels = fc.dictionary(fc.constantFrom('app', 'team', 'app.kubernetes.io/part-of'), labelValue, { minKeys: 1 });
   const idle = fc.oneof(
-    fc.constant(IdleColorPolicy.keepWarm()),
-    fc.integer({ min: 0, max: 3 }).map(n => IdleColorPolicy.scaleTo(n)),
-    fc.constant(IdleColorPolicy.remove()),
+    fc.constant({ policy: IdleColorPolicy.keepWarm(), removed: false }),
+    fc.integer({ min: 0, max: 3 }).map(n => ({ policy: IdleColorPolicy.scaleTo(n), removed: false })),
+    fc.constant({ policy: IdleColorPolicy.remove(), removed: true }),
   );
 
   test('the active Service selects exactly the active color\'s pods, the preview exactly the idle color\'s', () => {
-    fc.assert(fc.property(fc.constantFrom(BlueGreenColor.BLUE, BlueGreenColor.GREEN), idle, appLabels, (activeColor, policy, labels) => {
+    fc.assert(fc.property(fc.constantFrom(BlueGreenColor.BLUE, BlueGreenColor.GREEN), idle, appLabels, (activeColor, { policy, removed }, labels) => {
       const { bg, manifests } = synth({ activeColor, idle: policy, appLabels: labels });
       const idleColor = activeColor === BlueGreenColor.BLUE ? 'green' : 'blue';
       const pods = (color: string) => findObjects(manifests, 'Deployment')
@@ -103,7 +103,7 @@ describe('BlueGreenService selectors, for any color, idle policy and app labels 
       expect(findObject(manifests, 'Service', 'ml-model-service').spec.selector).toEqual({ ...labels, version: activeColor });
       expect(selects('ml-model-service', activeColor)).toBe(true);
       expect(selects('ml-model-service', idleColor)).toBe(false);
-      if (policy.mode === IdleColorMode.REMOVE) {
+      if (removed) {
         expect(pods(idleColor)).toEqual([]);
         expect(bg.previewService).toBeUndefined();
       } else {
@@ -153,7 +153,9 @@ describe('BlueGreenService idle color', () => {
   test('keepWarm is the default: the idle color keeps its full scaling and HPA', () => {
     const { manifests } = synth({ green: { image: 'ml-model:v2', scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 6 }) } });
     expect(findObject(manifests, 'HorizontalPodAutoscaler', 'ml-model-green').spec).toMatchObject({ minReplicas: 3, maxReplicas: 6 });
-    expect(IdleColorPolicy.keepWarm().mode).toBe(IdleColorMode.KEEP_WARM);
+    // The default is keepWarm: asking for it changes nothing.
+    expect(synth({ idle: IdleColorPolicy.keepWarm(), green: { image: 'ml-model:v2', scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 6 }) } }).manifests)
+      .toEqual(manifests);
   });
 
   test('scaleTo(n): fixed replicas, no HPA, the default PDB; the active color keeps its HPA', () => {

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  CanaryAnnotations, CanaryRelease, CanaryReleaseProps, CanaryTraffic, CanaryTrafficMode, MlLabels, ServingScaling,
+  CanaryAnnotations, CanaryRelease, CanaryReleaseProps, CanaryTraffic, MlLabels, ServingScaling,
 } from '../../src';
 import { findObject, findObjects, synthAndValidate, validationProblems } from '../util';
 import { diffManifests } from './manifest-diff';
@@ -289,10 +289,14 @@ describe('CanaryRelease by ingress-nginx canary annotations', () => {
     expect(backend('ml-model-canary')).toEqual({ name: 'ml-model-canary', port: { number: 8000 } });
   });
 
-  test('the traffic modes are told apart by mode', () => {
-    expect(traffic.mode).toBe(CanaryTrafficMode.INGRESS_NGINX);
-    expect(CanaryTraffic.replicaRatio({ totalReplicas: 2 }).mode).toBe(CanaryTrafficMode.REPLICA_RATIO);
-    expect(CanaryTraffic.gatewayApi({ gateway: { name: 'gw' } }).mode).toBe(CanaryTrafficMode.GATEWAY_API);
+  test('the traffic modes are told apart by what they create', () => {
+    const made = (t: CanaryTraffic) => {
+      const { release: r } = synth({ traffic: t });
+      return [r.service, r.httpRoute, r.ingress].map(o => o !== undefined);
+    };
+    expect(made(traffic)).toEqual([false, false, true]);
+    expect(made(CanaryTraffic.replicaRatio({ totalReplicas: 4 }))).toEqual([true, false, false]);
+    expect(made(CanaryTraffic.gatewayApi({ gateway: { name: 'gw' } }))).toEqual([false, true, false]);
   });
 });
 

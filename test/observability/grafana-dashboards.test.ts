@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import {
   DashboardPanel, GrafanaDashboard, GrafanaDashboardProps, MlDashboards, MlModelServing, ModelServingDashboard, PanelUnit, ServingScaling,
 } from '../../src';
@@ -183,7 +183,7 @@ describe('GrafanaDashboard', () => {
       folder: 'Team',
       folderAnnotation: 'k8s-sidecar-target-directory',
       sidecarLabel: 'grafana_dashboard_ml',
-      labels: { team: 'nlp' },
+      metadata: { labels: { team: 'nlp' } },
       panels: [panel('a', 16), panel('b', 16)],
     });
     board.addPanel(DashboardPanel.stat({ title: 'c', unit: PanelUnit.PERCENT, queries: [{ expr: 'up' }] }));
@@ -239,6 +239,16 @@ describe('GrafanaDashboard', () => {
       "GrafanaDashboard 'prod/board': panels['blank'] has an empty query"],
   ])('rejects %s', (_name, props, message) => {
     expect(make(props)).toThrow(message);
+  });
+
+  test('refresh and time range are Durations, written in one Grafana unit', () => {
+    const json = (props: Partial<GrafanaDashboardProps>) => make({ panels: [panel('a')], ...props })().toJson();
+    expect([json({}).refresh, json({}).time.from]).toEqual(['30s', 'now-6h']);
+    const custom = json({ refresh: Duration.minutes(1), timeFrom: Duration.minutes(90) });
+    expect([custom.refresh, custom.time.from]).toEqual(['1m', 'now-90m']);
+    expect(json({ timeFrom: Duration.days(7) }).time.from).toBe('now-7d');
+    expect(make({ refresh: Duration.millis(1500) })).toThrow("GrafanaDashboard 'prod/board': refresh (1.5s) must be a positive whole number of seconds");
+    expect(make({ timeFrom: Duration.seconds(0) })).toThrow("GrafanaDashboard 'prod/board': timeFrom (0s) must be a positive whole number of seconds");
   });
 
   test('a dashboard too large for kubectl apply fails at synth', () => {

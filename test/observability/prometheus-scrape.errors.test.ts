@@ -1,11 +1,11 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   KubernetesSdRole, MlModelServing, MlModelServingProps, PrometheusScrape, PrometheusScrapeProps, PrometheusServerConfig,
   PrometheusServerConfigProps, RelabelAction, ScrapeJob, ScrapeMode, ScrapeTarget,
 } from '../../src';
-import { promDurationMillis } from '../../src/observability/prometheus-duration';
+import { isPromDuration, promDurationMillis } from './util/prom-duration';
 
 function chart() {
   return new Chart(Testing.app(), 'prod', { namespace: 'ml' });
@@ -19,20 +19,20 @@ function scrape(props: Partial<PrometheusScrapeProps>, servingProps: Partial<MlM
 
 describe('PrometheusScrape rejects bad input at synth time', () => {
   test.each<[string, Partial<PrometheusScrapeProps>, Partial<MlModelServingProps>, string]>([
-    ['bad interval unit', { interval: '15x' }, {},
-      "PrometheusScrape 'prod/scrape': interval ('15x') must be a Prometheus duration such as 30s, 1m or 1h30m (units y, w, d, h, m, s, ms, largest first)"],
-    ['fractional interval', { interval: '1.5m' }, {},
-      "PrometheusScrape 'prod/scrape': interval ('1.5m') must be a Prometheus duration"],
-    ['zero interval', { interval: '0s' }, {},
+    ['sub-millisecond interval', { interval: Duration.millis(1500.5) }, {},
+      "PrometheusScrape 'prod/scrape': interval (1500.5ms) must be a whole number of milliseconds: Prometheus durations have no smaller unit"],
+    ['fractional-millisecond interval', { interval: Duration.seconds(1.0005) }, {},
+      "PrometheusScrape 'prod/scrape': interval (1000.5ms) must be a whole number of milliseconds"],
+    ['zero interval', { interval: Duration.seconds(0) }, {},
       "PrometheusScrape 'prod/scrape': interval ('0s') must be longer than zero"],
-    ['empty timeout', { scrapeTimeout: '' }, {},
-      "PrometheusScrape 'prod/scrape': scrapeTimeout ('') must be a Prometheus duration"],
-    ['timeout above interval', { interval: '10s', scrapeTimeout: '30s' }, {},
+    ['zero timeout', { scrapeTimeout: Duration.millis(0) }, {},
+      "PrometheusScrape 'prod/scrape': scrapeTimeout ('0s') must be longer than zero"],
+    ['timeout above interval', { interval: Duration.seconds(10), scrapeTimeout: Duration.seconds(30) }, {},
       "PrometheusScrape 'prod/scrape': scrapeTimeout ('30s') must not exceed the scrape interval ('10s')"],
-    ['interval with annotations', { mode: ScrapeMode.annotations(), interval: '30s' }, {},
+    ['interval with annotations', { mode: ScrapeMode.annotations(), interval: Duration.seconds(30) }, {},
       "PrometheusScrape 'prod/scrape': interval is not supported by the annotations mode: the scraping job's setting applies; use a monitor or scrape-config mode"],
-    ['unknown port name', { port: 'prom' }, { metrics: { port: 9090 } },
-      "PrometheusScrape 'prod/scrape': port ('prom') is not a named container port of 'bert' (named ports: http, metrics)"],
+    ['unknown port name', { portName: 'prom' }, { metrics: { port: 9090 } },
+      "PrometheusScrape 'prod/scrape': portName ('prom') is not a named container port of 'bert' (named ports: http, metrics)"],
     ['relative path', { path: 'metrics' }, {},
       "PrometheusScrape 'prod/scrape': path ('metrics') must start with '/'"],
     ['selector not matching the Service', { mode: ScrapeMode.serviceMonitor({ selector: { app: 'other' } }) }, {},
@@ -77,14 +77,14 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
     const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'metrics', number: 9100 }] }] });
     const service = new kplus.Service(c, 'svc', { metadata: { name: 'exporter', labels: { app: 'exporter' } }, selector: d, ports: [{ name: 'web', port: 80, targetPort: 8080 }] });
     expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d, { service }), mode: ScrapeMode.serviceMonitor() }))
-      .toThrow("PrometheusScrape 'prod/scrape': port ('metrics', container port 9100) is not a named port of Service 'exporter' (ports: web:80); add it to the Service or use a PodMonitor");
+      .toThrow("PrometheusScrape 'prod/scrape': portName ('metrics', container port 9100) is not a named port of Service 'exporter' (ports: web:80); add it to the Service or use a PodMonitor");
   });
 
   test('pods without a metrics or http port need the port named', () => {
     const c = chart();
     const d = new kplus.Deployment(c, 'exporter', { metadata: { name: 'exporter' }, containers: [{ image: 'exporter:1', ports: [{ name: 'a', number: 1 }, { name: 'b', number: 2 }] }] });
     expect(() => new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.workload(d), mode: ScrapeMode.podMonitor() }))
-      .toThrow("PrometheusScrape 'prod/scrape': port is required: 'exporter' has no container port named 'metrics' or 'http' (named ports: a, b)");
+      .toThrow("PrometheusScrape 'prod/scrape': portName is required: 'exporter' has no container port named 'metrics' or 'http' (named ports: a, b)");
   });
 
   test('a second scrape of the same port is refused (every series would be counted twice)', () => {
@@ -93,7 +93,7 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(c, 'scrape', { target, mode: ScrapeMode.serviceMonitor() });
     expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.podMonitor() }))
-      .toThrow("PrometheusScrape 'prod/again': port ('metrics', 9090) of 'bert' is already scraped by 'prod/scrape'; a second scrape would count every series twice");
+      .toThrow("PrometheusScrape 'prod/again': portName ('metrics', 9090) of 'bert' is already scraped by 'prod/scrape'; a second scrape would count every series twice");
   });
 
   test('pods announce one port by annotations', () => {
@@ -101,7 +101,7 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
     const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(c, 'scrape', { target, mode: ScrapeMode.annotations() });
-    expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.annotations(), port: 'http' }))
+    expect(() => new PrometheusScrape(c, 'again', { target, mode: ScrapeMode.annotations(), portName: 'http' }))
       .toThrow("PrometheusScrape 'prod/again': mode cannot announce a second port of 'bert' by annotations (pods carry one prometheus.io/port; 'prod/scrape' announces 9090); use a PodMonitor or scrape-config mode");
   });
 
@@ -136,7 +136,7 @@ describe('monitor selectors (property-based)', () => {
     fc.assert(fc.property(keys, (picked) => {
       const selector = Object.fromEntries(picked.map(k => [k, POD_LABELS[k as keyof typeof POD_LABELS]]));
       const s = scrape({ mode: ScrapeMode.podMonitor({ selector }) }, { version: 'v1' })();
-      expect(s.monitor!.toJson().spec.selector).toEqual({ matchLabels: selector });
+      expect(s.apiObject!.toJson().spec.selector).toEqual({ matchLabels: selector });
     }), { numRuns: 25 });
   });
 
@@ -155,12 +155,12 @@ describe('monitor selectors (property-based)', () => {
 describe('PrometheusServerConfig rejects bad input at synth time', () => {
   const k8sJob = (over: Partial<ScrapeJob>): ScrapeJob => ({ jobName: 'j', kubernetesSd: [{ role: KubernetesSdRole.POD }], ...over });
   test.each<[string, PrometheusServerConfigProps, string]>([
-    ['bad global interval', { scrapeInterval: '15x' },
-      "PrometheusServerConfig 'prod/prometheus': scrapeInterval ('15x') must be a Prometheus duration"],
-    ['global timeout above interval', { scrapeInterval: '15s', scrapeTimeout: '20s' },
+    ['bad global interval', { scrapeInterval: Duration.millis(0.5) },
+      "PrometheusServerConfig 'prod/prometheus': scrapeInterval (0.5ms) must be a whole number of milliseconds"],
+    ['global timeout above interval', { scrapeInterval: Duration.seconds(15), scrapeTimeout: Duration.seconds(20) },
       "PrometheusServerConfig 'prod/prometheus': scrapeTimeout ('20s') must not exceed the scrape interval ('15s')"],
-    ['bad evaluation interval', { evaluationInterval: '1 m' },
-      "PrometheusServerConfig 'prod/prometheus': evaluationInterval ('1 m') must be a Prometheus duration"],
+    ['bad evaluation interval', { evaluationInterval: Duration.seconds(0) },
+      "PrometheusServerConfig 'prod/prometheus': evaluationInterval ('0s') must be longer than zero"],
     ['bad external label name', { externalLabels: { 'k8s-cluster': 'a' } },
       "PrometheusServerConfig 'prod/prometheus': externalLabels key ('k8s-cluster') must be a valid Prometheus label name"],
     ['bad config map name', { name: 'Prometheus Config' },
@@ -169,10 +169,10 @@ describe('PrometheusServerConfig rejects bad input at synth time', () => {
       "PrometheusServerConfig 'prod/prometheus': jobs['empty'] ('empty') has no targets: give kubernetesSd or staticTargets"],
     ['empty job name', { jobs: [k8sJob({ jobName: '' })] },
       "PrometheusServerConfig 'prod/prometheus': jobs[''].jobName ('') must be non-empty without surrounding spaces"],
-    ['job timeout above the global interval', { jobs: [k8sJob({ scrapeTimeout: '1m' })] },
+    ['job timeout above the global interval', { jobs: [k8sJob({ scrapeTimeout: Duration.minutes(1) })] },
       "PrometheusServerConfig 'prod/prometheus': jobs['j'].scrapeTimeout ('1m') must not exceed the scrape interval ('15s')"],
-    ['job with a bad interval', { jobs: [k8sJob({ scrapeInterval: '10' })] },
-      "PrometheusServerConfig 'prod/prometheus': jobs['j'].scrapeInterval ('10') must be a Prometheus duration"],
+    ['job with a bad interval', { jobs: [k8sJob({ scrapeInterval: Duration.millis(10.5) })] },
+      "PrometheusServerConfig 'prod/prometheus': jobs['j'].scrapeInterval (10.5ms) must be a whole number of milliseconds"],
     ['relative metrics path', { jobs: [k8sJob({ metricsPath: 'metrics' })] },
       "PrometheusServerConfig 'prod/prometheus': jobs['j'].metricsPath ('metrics') must start with '/'"],
     ['static target without port', { jobs: [{ jobName: 's', staticTargets: ['http://ksm'] }] },
@@ -230,29 +230,36 @@ describe('Kubernetes SD selectors (property-based)', () => {
 });
 
 describe('Prometheus durations (property-based)', () => {
-  const unit = fc.constantFrom('y', 'w', 'd', 'h', 'm', 's', 'ms');
+  const rendered = (d: Duration) => new PrometheusServerConfig(chart(), 'p', { scrapeInterval: d, podAnnotationJob: false }).toConfig().global.scrape_interval;
 
-  test('any well-formed duration is accepted and its length computed', () => {
-    const ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
-    const MS: { [u: string]: number } = { y: 31536e6, w: 6048e5, d: 864e5, h: 36e5, m: 6e4, s: 1e3, ms: 1 };
-    const counts7 = fc.array(fc.integer({ min: 1, max: 999 }), { minLength: 7, maxLength: 7 });
-    fc.assert(fc.property(fc.subarray(ORDER, { minLength: 1 }), counts7, (units, counts) => {
-      const text = units.map((u, i) => `${counts[i]}${u}`).join('');
-      const expected = units.reduce((sum, u, i) => sum + counts[i] * MS[u], 0);
-      expect(() => new PrometheusServerConfig(chart(), 'p', { scrapeInterval: text, podAnnotationJob: false })).not.toThrow();
-      expect(promDurationMillis(text)).toBe(expected);
+  test('any whole number of milliseconds is written as a Prometheus duration of the same length', () => {
+    const UNITS: Array<[number, (n: number) => Duration]> = [
+      [365 * 864e5, n => Duration.days(365 * n)], [6048e5, n => Duration.days(7 * n)], [864e5, Duration.days],
+      [36e5, Duration.hours], [6e4, Duration.minutes], [1e3, Duration.seconds], [1, Duration.millis],
+    ];
+    const part = fc.tuple(fc.integer({ min: 0, max: UNITS.length - 1 }), fc.integer({ min: 1, max: 999 }));
+    fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 7 }), (parts) => {
+      const ms = parts.reduce((sum, [u, n]) => sum + UNITS[u][0] * n, 0);
+      const text = rendered(Duration.millis(ms));
+      expect(isPromDuration(text)).toBe(true);
+      expect(promDurationMillis(text)).toBe(ms);
     }));
   });
 
-  test('numbers without a unit, unknown units and decimals are refused', () => {
-    const bad = fc.oneof(
-      fc.integer({ min: 1, max: 1000 }).map(String),
-      fc.tuple(fc.integer({ min: 1, max: 99 }), fc.constantFrom('x', 'sec', 'min', 'H', 'M', 'S', ' s')).map(([n, u]) => `${n}${u}`),
-      fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), unit).map(([a, b, u]) => `${a}.${b}${u}`),
-      fc.tuple(unit, unit).filter(([a, b]) => a === b).map(([a]) => `1${a}2${a}`),
-    );
-    fc.assert(fc.property(bad, (text) => {
-      expect(() => new PrometheusServerConfig(chart(), 'p', { scrapeInterval: text })).toThrow(`scrapeInterval ('${text}') must be a Prometheus duration`);
+  test('as Prometheus writes them: largest units first, weeks and years only when exact', () => {
+    expect(rendered(Duration.seconds(15))).toBe('15s');
+    expect(rendered(Duration.minutes(90))).toBe('1h30m');
+    expect(rendered(Duration.days(7))).toBe('1w');
+    expect(rendered(Duration.days(90))).toBe('90d');
+    expect(rendered(Duration.days(365))).toBe('1y');
+    expect(rendered(Duration.millis(1500))).toBe('1s500ms');
+  });
+
+  test('fractions of a millisecond are refused', () => {
+    const fraction = fc.tuple(fc.integer({ min: 0, max: 100000 }), fc.integer({ min: 1, max: 9 })).map(([n, f]) => n + f / 10);
+    fc.assert(fc.property(fraction, (ms) => {
+      expect(() => new PrometheusServerConfig(chart(), 'p', { scrapeInterval: Duration.millis(ms) }))
+        .toThrow(`scrapeInterval (${ms}ms) must be a whole number of milliseconds`);
     }));
   });
 });

@@ -1,8 +1,8 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   MlModelServing, MlModelServingProps, PrometheusScrape, PrometheusScrapeProps, PrometheusServerConfig,
-  RelabelAction, ScrapeMode, ScrapeModeKind, ScrapeScheme, ScrapeTarget,
+  RelabelAction, ScrapeMode, ScrapeScheme, ScrapeTarget,
 } from '../../src';
 import { PodSecurity } from '../../src/core/security';
 import { findObject, findObjects, synthAndValidate } from '../util';
@@ -54,8 +54,8 @@ describe('PrometheusScrape, annotations mode', () => {
       'prometheus.io/path': '/stats',
       'prometheus.io/scheme': 'http',
     });
-    expect(s.kind).toBe(ScrapeModeKind.ANNOTATIONS);
-    expect([s.portName, s.portNumber, s.path]).toEqual(['metrics', 9090, '/stats']);
+    expect([s.apiObject, s.job]).toEqual([undefined, undefined]);
+    expect([s.portName, s.port, s.path]).toEqual(['metrics', 9090, '/stats']);
     expect(findObjects(manifests, 'ServiceMonitor')).toHaveLength(0);
   });
 
@@ -87,8 +87,8 @@ describe('PrometheusScrape, ServiceMonitor mode', () => {
       relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }],
       metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'go_.*', action: RelabelAction.DROP }],
     }),
-    interval: '30s',
-    scrapeTimeout: '10s',
+    interval: Duration.seconds(30),
+    scrapeTimeout: Duration.seconds(10),
   });
   const monitor = findObject(manifests, 'ServiceMonitor', 'bert');
   const service = findObject(manifests, 'Service', 'bert');
@@ -116,7 +116,7 @@ describe('PrometheusScrape, ServiceMonitor mode', () => {
     expect(service.spec.ports).toEqual(expect.arrayContaining([{ name: 'metrics', port: 9090, targetPort: 9090 }]));
     const containerPorts = findObject(manifests, 'Deployment', 'bert').spec.template.spec.containers[0].ports;
     expect(containerPorts).toContainEqual({ name: 'metrics', containerPort: 9090 });
-    expect(s.monitor).toBeDefined();
+    expect(s.apiObject).toBeDefined();
   });
 
   test('metrics on the serving port: scrapes the existing http Service port, adds nothing', () => {
@@ -161,7 +161,7 @@ describe('PrometheusScrape, ServiceMonitor mode', () => {
 describe('PrometheusScrape, PodMonitor mode', () => {
   test('selects exactly the pods of the server, port by name', () => {
     const { manifests } = scrape({ metrics: { port: 9090, path: '/prom' } }, {
-      mode: ScrapeMode.podMonitor({ name: 'bert-pods', honorLabels: true }), interval: '1m',
+      mode: ScrapeMode.podMonitor({ name: 'bert-pods', honorLabels: true }), interval: Duration.minutes(1),
     });
     const monitor = findObject(manifests, 'PodMonitor', 'bert-pods');
     const podLabels = findObject(manifests, 'Deployment', 'bert').spec.template.metadata.labels;
@@ -183,7 +183,10 @@ describe('PrometheusScrape, scrape-config mode', () => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
     const config = new PrometheusServerConfig(chart, 'prometheus');
     const s = new PrometheusScrape(chart, 'scrape', {
-      target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.scrapeConfig(config), interval: '30s', scrapeTimeout: '5s',
+      target: ScrapeTarget.modelServing(serving),
+      mode: ScrapeMode.scrapeConfig(config),
+      interval: Duration.seconds(30),
+      scrapeTimeout: Duration.seconds(5),
     });
     synthAndValidate(chart);
     expect(config.jobNames).toEqual(['kubernetes-pods', 'ml/bert']);
@@ -235,7 +238,7 @@ describe('PrometheusScrape: one scraper per metrics port', () => {
 
   test('annotations announcing another port are left on', () => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
-    new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.podMonitor(), port: 'http' });
+    new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.podMonitor(), portName: 'http' });
     expect(scrapeAnnotation(synthAndValidate(chart))).toBe('true');
   });
 
@@ -243,7 +246,7 @@ describe('PrometheusScrape: one scraper per metrics port', () => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(chart, 'scrape', { target, mode: ScrapeMode.annotations() });
-    new PrometheusScrape(chart, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), port: 'http' });
+    new PrometheusScrape(chart, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), portName: 'http' });
     const manifests = synthAndValidate(chart);
     expect(findObject(manifests, 'Deployment', 'bert').spec.template.metadata.annotations).toMatchObject({
       'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090',
@@ -260,7 +263,7 @@ describe('PrometheusScrape: monitors in another namespace than the target', () =
     const serving = new MlModelServing(ml, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
     const target = ScrapeTarget.modelServing(serving);
     new PrometheusScrape(monitoring, 'scrape', { target, mode: ScrapeMode.serviceMonitor() });
-    new PrometheusScrape(ml, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), port: 'http' });
+    new PrometheusScrape(ml, 'scrape-http', { target, mode: ScrapeMode.podMonitor(), portName: 'http' });
     const serviceMonitor = findObject(synthAndValidate(monitoring), 'ServiceMonitor', 'bert');
     expect(serviceMonitor.metadata.namespace).toBe('monitoring');
     expect(serviceMonitor.spec.namespaceSelector).toEqual({ matchNames: ['ml'] });

@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
   KubernetesSdRole, MlModelServing, PrometheusScrape, PrometheusServerConfig, RelabelAction, ScrapeMode, ScrapeScheme, ScrapeTarget,
@@ -18,9 +18,9 @@ function guideConfig() {
 function fullConfig() {
   const chart = new Chart(Testing.app(), 'monitoring', { namespace: 'ml' });
   const config = new PrometheusServerConfig(chart, 'prometheus', {
-    scrapeInterval: '30s',
-    scrapeTimeout: '10s',
-    evaluationInterval: '1m',
+    scrapeInterval: Duration.seconds(30),
+    scrapeTimeout: Duration.seconds(10),
+    evaluationInterval: Duration.minutes(1),
     externalLabels: { cluster: 'prod-eu' },
     jobs: [{
       jobName: 'kube-state-metrics',
@@ -28,7 +28,7 @@ function fullConfig() {
       metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'kube_pod_container_status_.*', action: RelabelAction.KEEP }],
     }, {
       jobName: 'dcgm-exporter',
-      scrapeInterval: '1m',
+      scrapeInterval: Duration.minutes(1),
       scheme: ScrapeScheme.HTTPS,
       honorLabels: true,
       kubernetesSd: [{
@@ -65,7 +65,7 @@ describe('PrometheusServerConfig: the guide\'s prometheus-config ConfigMap', () 
     expect(job.relabel_configs[0]).toEqual({
       source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep',
     });
-    expect(config.scrapeInterval).toBe('15s');
+    expect(config.scrapeInterval.toSeconds()).toBe(15);
   });
 
   test('implements the whole annotation convention: scheme, path, port rewrite, labels', () => {

@@ -4,8 +4,9 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  crdsAvailable, findObject, findObjects, synthAndValidate, validateManifests, validationProblems,
+  findObject, findObjects, synthAndValidate, validateManifests, validationProblems,
 } from '.';
+import { describeWithCrds, NEEDS_GLOBAL } from './prerequisites';
 
 // The harness is only worth something if it rejects bad manifests: every "passes"
 // test here has a sibling proving the same path fails on a broken input.
@@ -120,11 +121,10 @@ describe('built-in kinds (kubernetes-models OpenAPI)', () => {
   });
 });
 
-const withCrds = crdsAvailable() ? describe : describe.skip;
 // Compiling the KubeRay/Kubeflow schemas (~1 MB of YAML each) takes ~1 s alone, more under a loaded parallel run.
 const COMPILE_TIMEOUT = 30_000;
 
-withCrds('custom resources (CRDs in ../shared/crds)', () => {
+describeWithCrds('custom resources (CRDs in ../shared/crds)', () => {
   test('an unknown CRD kind fails unless allowed', () => {
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
     expect(validationProblems([widget])).toEqual([expect.stringMatching(/^Widget\/w: no schema: no CRD for example\.com Widget in /)]);
@@ -221,21 +221,40 @@ describe('CRD folder location', () => {
     return mod!;
   }
 
-  test('absent: custom resources are skipped with one visible warning; built-ins are still validated', () => {
+  test('absent or empty: a test that validates a custom resource is marked as needing CRDs; built-ins are still validated', () => {
     const missing = path.join(os.tmpdir(), 'cdk8s-ml-no-such-crds-dir');
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const v = loadWith(missing);
-    expect(v.CRDS_DIR).toBe(missing);
-    expect(v.crdsAvailable()).toBe(false);
-    const bad = deployment();
-    bad.spec.replicas = 'x';
-    expect(v.validationProblems([nodePool(), { ...nodePool(), metadata: { name: 'other' }, spec: 'not even an object' }, bad])).toEqual([
-      'Deployment/web: spec.replicas must be integer',
-    ]);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toContain(missing);
-    // Built-in groups never count as CRD-backed, so they still fail without the folder.
-    expect(v.validationProblems([{ apiVersion: 'apps/v1', kind: 'Widget', metadata: { name: 'w' } }])).toHaveLength(1);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ml-empty-crds-'));
+    const g = globalThis as Record<string, unknown>;
+    const savedCi = process.env.CI;
+    delete process.env.CI;
+    try {
+      for (const dir of [missing, empty]) {
+        const v = loadWith(dir);
+        expect(v.CRDS_DIR).toBe(dir);
+        expect(v.crdsAvailable()).toBe(false);
+        const bad = deployment();
+        bad.spec.replicas = 'x';
+        // Built-ins only: nothing is needed.
+        expect(v.validationProblems([bad])).toEqual(['Deployment/web: spec.replicas must be integer']);
+        expect(g[NEEDS_GLOBAL]).toBeUndefined();
+        // A custom resource cannot be validated: the test is flagged (the jest environment then reports it skipped).
+        expect(v.validationProblems([nodePool(), { ...nodePool(), metadata: { name: 'other' }, spec: 'not even an object' }, bad])).toEqual([
+          'Deployment/web: spec.replicas must be integer',
+        ]);
+        expect([...(g[NEEDS_GLOBAL] as Set<string>)]).toEqual(['crds']);
+        g[NEEDS_GLOBAL] = undefined; // this test itself must still run and count
+        // Built-in groups never count as CRD-backed, so they still fail without the folder.
+        expect(v.validationProblems([{ apiVersion: 'apps/v1', kind: 'Widget', metadata: { name: 'w' } }])).toHaveLength(1);
+      }
+      // Under CI=true nothing is skipped: the missing folder is an error.
+      process.env.CI = 'true';
+      expect(() => loadWith(missing).validationProblems([nodePool()])).toThrow(/CI=true but official CRDs not found: set CDK8S_ML_CRDS_DIR/);
+    } finally {
+      if (savedCi === undefined) delete process.env.CI;
+      else process.env.CI = savedCi;
+      g[NEEDS_GLOBAL] = undefined;
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   test('overridden by CDK8S_ML_CRDS_DIR; multi-document files are indexed; unserved versions fail', () => {

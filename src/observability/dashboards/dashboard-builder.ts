@@ -1,17 +1,23 @@
 // Builds the dashboard JSON of a GrafanaDashboard with Grafana's own typed builders,
 // the Grafana Foundation SDK. It is bundled (not a jsii package), so it is used only
 // here and in no exported signature: the constructs hand it their DashboardPanels and
-// get back the JSON model.
-import * as cog from '@grafana/grafana-foundation-sdk/cog';
-import * as common from '@grafana/grafana-foundation-sdk/common';
-import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { DashboardPanel, PanelType, PanelUnit } from './dashboard-panel';
+// get back the JSON model. The SDK is loaded when the first dashboard is built, not
+// when the library is (see ../lazy-module.ts).
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import type * as commonT from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboardT from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as prometheusT from '@grafana/grafana-foundation-sdk/prometheus';
+import type { DashboardPanel } from './dashboard-panel';
+import { PanelUnit } from './dashboard-panel';
+import { lazyModule } from '../lazy-module';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const dashboard: typeof dashboardT = lazyModule(() => require('@grafana/grafana-foundation-sdk/dashboard'));
+const prometheus: typeof prometheusT = lazyModule(() => require('@grafana/grafana-foundation-sdk/prometheus'));
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The data source variable every panel and query points at. */
-const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+const DATASOURCE: commonT.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
 const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const GRID_COLUMNS = 24;
 
@@ -34,7 +40,7 @@ export interface DashboardOptions {
  * (the SDK's `withPanel` collapses it), and dashboards that open with their panels
  * folded away are worse than a flat grid.
  */
-export function buildDashboard(options: DashboardOptions, panels: DashboardPanel[]): dashboard.Dashboard {
+export function buildDashboard(options: DashboardOptions, panels: DashboardPanel[]): dashboardT.Dashboard {
   const builder = new dashboard.DashboardBuilder(options.title)
     .uid(options.uid)
     .tags(options.tags)
@@ -50,7 +56,7 @@ export function buildDashboard(options: DashboardOptions, panels: DashboardPanel
   return builder.build();
 }
 
-function namespaceVariable(options: DashboardOptions): dashboard.QueryVariableBuilder {
+function namespaceVariable(options: DashboardOptions): dashboardT.QueryVariableBuilder {
   const variable = new dashboard.QueryVariableBuilder('namespace')
     .label('Namespace')
     .datasource(DATASOURCE)
@@ -70,13 +76,13 @@ function namespaceVariable(options: DashboardOptions): dashboard.QueryVariableBu
  * automatic layout only wraps after a panel has crossed the 24th column: a 16-wide
  * panel after another would be placed at x=16, half off the grid.
  */
-function layout(panels: DashboardPanel[]): dashboard.GridPos[] {
+function layout(panels: DashboardPanel[]): dashboardT.GridPos[] {
   let x = 0;
   let y = 0;
   let rowHeight = 0;
   return panels.map(panel => {
-    const w = panel.options.width ?? 12;
-    const h = panel.options.height ?? 8;
+    const w = panel._options.width ?? 12;
+    const h = panel._options.height ?? 8;
     if (x + w > GRID_COLUMNS) {
       x = 0;
       y += rowHeight;
@@ -89,9 +95,9 @@ function layout(panels: DashboardPanel[]): dashboard.GridPos[] {
   });
 }
 
-function panelBuilder(panel: DashboardPanel, id: number, gridPos: dashboard.GridPos): cog.Builder<dashboard.Panel> {
-  const o = panel.options;
-  const builder = panel.type === PanelType.STAT ? statPanel() : timeSeriesPanel();
+function panelBuilder(panel: DashboardPanel, id: number, gridPos: dashboardT.GridPos): cog.Builder<dashboardT.Panel> {
+  const o = panel._options;
+  const builder = panel._visualization();
   builder
     .id(id)
     .title(o.title)
@@ -104,20 +110,4 @@ function panelBuilder(panel: DashboardPanel, id: number, gridPos: dashboard.Grid
     }));
   if (o.description) builder.description(o.description);
   return builder;
-}
-
-/** The last value of each query, big, with a sparkline. */
-function statPanel(): stat.PanelBuilder {
-  return new stat.PanelBuilder()
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-    .colorMode(common.BigValueColorMode.Value)
-    .graphMode(common.BigValueGraphMode.Area)
-    .textMode(common.BigValueTextMode.Auto);
-}
-
-/** Lines, a legend below, and a tooltip listing every series, largest first. */
-function timeSeriesPanel(): timeseries.PanelBuilder {
-  return new timeseries.PanelBuilder()
-    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
 }

@@ -1,3 +1,5 @@
+import { statPanel, timeSeriesPanel, VisualizationBuilder } from './panel-visualizations';
+
 /** Display unit of a panel's values (Grafana unit ids). */
 export enum PanelUnit {
   /** Plain numbers with SI suffixes. */
@@ -55,30 +57,30 @@ export interface PanelOptions {
   readonly height?: number;
 }
 
-/** The Grafana panel types used. */
-export enum PanelType {
-  /** A time series graph. */
-  TIME_SERIES = 'timeseries',
-  /** A single big number. */
-  STAT = 'stat',
-}
-
 /** One panel of a {@link GrafanaDashboard}. */
 export class DashboardPanel {
   /** A time series graph. */
   public static timeSeries(options: PanelOptions): DashboardPanel {
-    return new DashboardPanel(PanelType.TIME_SERIES, options);
+    return new DashboardPanel(timeSeriesPanel, options);
   }
 
   /** A single big number (the last value of each query). */
   public static stat(options: PanelOptions): DashboardPanel {
-    return new DashboardPanel(PanelType.STAT, { width: 6, height: 4, ...options });
+    return new DashboardPanel(statPanel, { width: 6, height: 4, ...options });
   }
 
   private constructor(
-    /** The panel type. */
-    public readonly type: PanelType,
-    /** The panel's options. */
-    public readonly options: PanelOptions,
+    private readonly visualization: VisualizationBuilder,
+    private readonly options: PanelOptions,
   ) {}
+
+  /** The panel's options, defaults of its kind applied. @internal */
+  public get _options(): PanelOptions {
+    return this.options;
+  }
+
+  /** A fresh SDK builder of the panel's kind, before the common settings. @internal */
+  public _visualization(): ReturnType<VisualizationBuilder> {
+    return this.visualization();
+  }
 }

@@ -1,9 +1,8 @@
 // The PromQL of the dashboards, composed with @grafana/promql-builder (see ../promql.ts).
 // Sources: cAdvisor (container_*), kube-state-metrics (kube_*), the DCGM exporter
 // (DCGM_FI_*) and the model servers' own request metrics.
-import * as promql from '@grafana/promql-builder';
 import { PanelQuery } from './dashboard-panel';
-import { deploymentPodRegex, Expr, Matcher, render, series } from '../promql';
+import { deploymentPodRegex, Expr, Matcher, promql, render, series } from '../promql';
 
 /** Grafana's rate window, which adapts to the scrape interval and zoom. */
 export const RATE = '$__rate_interval';

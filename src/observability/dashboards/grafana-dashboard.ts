@@ -1,10 +1,11 @@
-import { Lazy } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { buildDashboard } from './dashboard-builder';
 import { DashboardPanel } from './dashboard-panel';
 import { invalidProp } from '../../core/errors';
-import { requireDnsSubdomain, requireInteger, requireLabelValue } from '../../core/validation';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
+import { requireDnsSubdomain, requireInteger } from '../../core/validation';
 
 /** Properties of {@link GrafanaDashboard}. */
 export interface GrafanaDashboardProps {
@@ -36,10 +37,10 @@ export interface GrafanaDashboardProps {
    */
   readonly sidecarLabel?: string;
   /**
-   * More labels of the ConfigMap.
+   * Labels and annotations of every object this construct emits (the ConfigMap), besides the sidecar label and folder annotation.
    * @default - none
    */
-  readonly labels?: { [key: string]: string };
+  readonly metadata?: ObjectMetadataOptions;
   /**
    * Tags of the dashboard.
    * @default ['ml']
@@ -51,15 +52,15 @@ export interface GrafanaDashboardProps {
    */
   readonly panels?: DashboardPanel[];
   /**
-   * Auto-refresh interval.
-   * @default '30s'
+   * Auto-refresh interval, whole seconds.
+   * @default Duration.seconds(30)
    */
-  readonly refresh?: string;
+  readonly refresh?: Duration;
   /**
-   * Start of the default time range.
-   * @default 'now-6h'
+   * How far back the default time range starts (`now-6h`), whole seconds.
+   * @default Duration.hours(6)
    */
-  readonly timeFrom?: string;
+  readonly timeFrom?: Duration;
   /**
    * Namespace selected by default in the `namespace` variable.
    * @default - Grafana picks the first
@@ -94,6 +95,8 @@ export class GrafanaDashboard extends Construct {
 
   private readonly props: GrafanaDashboardProps;
   private readonly panels: DashboardPanel[] = [];
+  private readonly refresh: string;
+  private readonly timeFrom: string;
 
   public constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
     super(scope, id);
@@ -108,22 +111,24 @@ export class GrafanaDashboard extends Construct {
     this.title = props.title;
     const folder = props.folder ?? 'ML';
     if (folder.trim() === '') throw invalidProp(this, 'folder', 'must not be empty');
-    for (const [k, v] of Object.entries(props.labels ?? {})) requireLabelValue(this, `labels['${k}']`, v);
     for (const panel of props.panels ?? []) this.addPanel(panel);
+    this.refresh = grafanaInterval(this, 'refresh', props.refresh ?? Duration.seconds(30));
+    this.timeFrom = `now-${grafanaInterval(this, 'timeFrom', props.timeFrom ?? Duration.hours(6))}`;
 
     this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {
       metadata: {
         name,
-        labels: { ...props.labels, [props.sidecarLabel ?? 'grafana_dashboard']: '1' },
+        labels: { [props.sidecarLabel ?? 'grafana_dashboard']: '1' },
         annotations: { [props.folderAnnotation ?? 'grafana_folder']: folder },
       },
     });
     this.configMap.addData(`${this.uid}.json`, Lazy.any({ produce: () => this.renderJson() }));
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
   /** Adds a panel after the others. */
   public addPanel(panel: DashboardPanel): void {
-    const o = panel.options;
+    const o = panel._options;
     const prop = `panels['${o.title}']`;
     if (o.title.trim() === '') throw invalidProp(this, 'panels', 'must have titles');
     if (o.queries.length === 0 || o.queries.length > 26) throw invalidProp(this, prop, `has ${o.queries.length} queries; give 1 to 26`);
@@ -139,8 +144,8 @@ export class GrafanaDashboard extends Construct {
       uid: this.uid,
       title: this.title,
       tags: this.props.tags ?? ['ml'],
-      refresh: this.props.refresh ?? '30s',
-      timeFrom: this.props.timeFrom ?? 'now-6h',
+      refresh: this.refresh,
+      timeFrom: this.timeFrom,
       defaultNamespace: this.props.defaultNamespace,
       namespaceQuery: this.props.namespaceQuery ?? 'label_values(kube_pod_info, namespace)',
     }, this.panels);
@@ -153,4 +158,20 @@ export class GrafanaDashboard extends Construct {
     }
     return text;
   }
+}
+
+/**
+ * A duration as Grafana's refresh picker and relative time ranges write it: one
+ * unit, the largest that divides it (`30s`, `90m`, `6h`, `7d`), since `now-1h30m`
+ * is not a time Grafana parses.
+ */
+function grafanaInterval(scope: Construct, prop: string, duration: Duration): string {
+  const seconds = duration.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    throw invalidProp(scope, prop, `(${seconds}s) must be a positive whole number of seconds`);
+  }
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
 }

@@ -1,7 +1,7 @@
-import * as promql from '@grafana/promql-builder';
 import { Construct } from 'constructs';
 import { invalidProp } from '../../core/errors';
-import { isLabelName, isMetricName, Matcher, series } from '../promql';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
+import { isLabelName, isMetricName, Matcher, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import {
   counterRate, cpuCores, errorRatio, gpuMemoryUsedBytes, gpuUtilization, inNamespace, latencyQuantile, memoryBytes, MetricNames,
@@ -60,6 +60,11 @@ export interface MlDashboardsProps extends DashboardMetricOptions {
    * @default 'ml'
    */
   readonly namePrefix?: string;
+  /**
+   * Labels and annotations of every object this construct emits (the four ConfigMaps).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /** Resolves and checks metric names (internal). */
@@ -202,6 +207,7 @@ export class MlDashboards extends Construct {
       title: 'Resource Utilization',
       panels: resourcePanels(ns),
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 }
 

@@ -1,8 +1,8 @@
-import * as promql from '@grafana/promql-builder';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
 import { MlModelServing } from '../../serving/ml-model-serving';
-import { num, series } from '../promql';
+import { num, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
@@ -22,6 +22,11 @@ export interface ModelServingDashboardProps extends DashboardMetricOptions {
    * @default - `<server name>-dashboard`
    */
   readonly name?: string;
+  /**
+   * Labels and annotations of every object this construct emits (the ConfigMap).
+   * @default - none
+   */
+  readonly metadata?: ObjectMetadataOptions;
 }
 
 /**
@@ -71,5 +76,6 @@ export class ModelServingDashboard extends Construct {
         ...resourcePanels(pods),
       ],
     });
+    applyObjectMetadata(this, 'metadata', props.metadata);
   }
 }

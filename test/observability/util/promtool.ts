@@ -1,11 +1,12 @@
 // promtool (Debian's prometheus package, binary only; fetched by scripts/fetch-promtool.sh)
-// for the observability tests. Absent locally: the tests that need it are skipped with a
-// warning. Absent in CI (CI=true): they fail, since CI must run them.
+// for the observability tests. Absent locally: the tests that need it are skipped, with one
+// summary line for the whole run. Absent in CI (CI=true): they fail, since CI must run them.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { needs } from '../../util/prerequisites';
 
 const DEFAULT = path.resolve(__dirname, '../../../.tools/prometheus/usr/bin/promtool');
 
@@ -16,21 +17,16 @@ export function promtoolPath(): string | undefined {
 }
 
 /**
- * `test` when promtool is there; otherwise `test.skip` with a warning, or a failing
- * test under CI=true.
+ * `test` when promtool is there. Otherwise the test declares it needs promtool: the jest
+ * environment (test/util/jest-environment.ts) reports it as skipped and the run ends
+ * with one line saying how to get it; under CI=true it fails, since CI must run it.
  */
 export function promtoolTest(name: string, fn: (promtool: string) => void): void {
   const promtool = promtoolPath();
   if (promtool) {
     test(name, () => fn(promtool), 30_000);
-  } else if (process.env.CI === 'true') {
-    test(name, () => {
-      throw new Error(`promtool not found at ${process.env.PROMTOOL ?? DEFAULT}; CI must run 'bash scripts/fetch-promtool.sh' first`);
-    });
   } else {
-    // eslint-disable-next-line no-console
-    console.warn(`promtool not found (${process.env.PROMTOOL ?? DEFAULT}); skipping '${name}'. Run: bash scripts/fetch-promtool.sh`);
-    test.skip(name, () => undefined);
+    test(name, () => needs('promtool'));
   }
 }
 

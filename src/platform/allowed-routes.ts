@@ -1,0 +1,38 @@
+import { IConstruct } from 'constructs';
+import { MlNamespace } from './ml-namespace';
+import { invalidProp } from '../core/errors';
+import { requireDnsLabel } from '../core/validation';
+
+/** Which namespaces' routes may attach to a Gateway listener. */
+export class AllowedRoutes {
+  /** Routes in the Gateway's own namespace only (the Gateway API default). */
+  public static sameNamespace(): AllowedRoutes {
+    return new AllowedRoutes(() => ({ namespaces: { from: 'Same' } }));
+  }
+
+  /** Routes in these namespaces (selected by their `kubernetes.io/metadata.name` label). */
+  public static fromNamespaces(...namespaces: MlNamespace[]): AllowedRoutes {
+    return AllowedRoutes.fromNamespaceNames(...namespaces.map(n => n.name));
+  }
+
+  /** Routes in the namespaces of these names. */
+  public static fromNamespaceNames(...names: string[]): AllowedRoutes {
+    return new AllowedRoutes((scope, prop) => {
+      if (names.length === 0) throw invalidProp(scope, prop, 'lists no namespace: give at least one, or use sameNamespace()');
+      names.forEach((n, i) => requireDnsLabel(scope, `${prop}[${i}]`, n));
+      return {
+        namespaces: {
+          from: 'Selector',
+          selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...new Set(names)] }] },
+        },
+      };
+    });
+  }
+
+  private constructor(private readonly render: (scope: IConstruct, prop: string) => object) {}
+
+  /** The listener's `allowedRoutes`. @internal */
+  public _toGatewayApi(scope: IConstruct, prop: string): object {
+    return this.render(scope, prop);
+  }
+}

@@ -1,0 +1,148 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AllowedRoutes } from './allowed-routes';
+import { GATEWAY_API_VERSION, IGatewayClass } from './gateway-class';
+import { MlNamespace } from './ml-namespace';
+import { invalidProp } from '../core/errors';
+import { requireDnsLabel, requireDnsSubdomain, requirePort } from '../core/validation';
+import { GATEWAY_HOSTNAME } from '../delivery/crds/http-route';
+
+/** One listener of a Gateway. HTTPS terminates TLS with a certificate from a Secret. */
+export interface GatewayListener {
+  /** The listener's name (a DNS label, unique in the Gateway); routes attach to it by `sectionName`. */
+  readonly name: string;
+  /**
+   * The hostname the listener serves, e.g. `models.example.com` or `*.example.com`.
+   * @default - every hostname
+   */
+  readonly hostname?: string;
+  /**
+   * The port.
+   * @default 443, or 80 for plaintext listeners
+   */
+  readonly port?: number;
+  /**
+   * The TLS certificate (a `kubernetes.io/tls` Secret, e.g. from cert-manager or an
+   * ExternalSecret's `secret`), referenced, never copied. Required unless
+   * `plaintextReason` is given.
+   * @default - none
+   */
+  readonly tlsCertificate?: kplus.ISecret;
+  /**
+   * The namespace of the certificate's Secret, when not the Gateway's (needs a
+   * ReferenceGrant there).
+   * @default - the Gateway's namespace
+   */
+  readonly tlsCertificateNamespace?: string;
+  /**
+   * Serve plain HTTP instead of HTTPS, e.g. only to redirect to HTTPS. Give the reason.
+   * @default - HTTPS
+   */
+  readonly plaintextReason?: string;
+  /**
+   * Which namespaces' routes may attach.
+   * @default AllowedRoutes.sameNamespace()
+   */
+  readonly allowedRoutes?: AllowedRoutes;
+}
+
+/** Properties of {@link Gateway}. */
+export interface GatewayProps {
+  /** The class (controller) of the Gateway. */
+  readonly gatewayClass: IGatewayClass;
+  /** The listeners. */
+  readonly listeners: GatewayListener[];
+  /**
+   * The Gateway's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+}
+
+/** A reference from a route to a Gateway listener (`spec.parentRefs[]` of an HTTPRoute). */
+export interface GatewayParentReference {
+  /** `gateway.networking.k8s.io`. */
+  readonly group: string;
+  /** `Gateway`. */
+  readonly kind: string;
+  /** The Gateway's name. */
+  readonly name: string;
+  /** The Gateway's namespace, when known. */
+  readonly namespace?: string;
+  /** The listener's name, when one was asked for. */
+  readonly sectionName?: string;
+}
+
+/**
+ * A Gateway API `Gateway` (`gateway.networking.k8s.io/v1`): listeners on a class's
+ * load balancer, HTTPS by default with certificates referenced from Secrets, and
+ * routes admitted from chosen namespaces only. HTTPRoutes (canaries, model
+ * exposure) attach with {@link parentRef}.
+ */
+export class Gateway extends Construct {
+  /** The Gateway's name. */
+  public readonly name: string;
+  /** The listeners' names. */
+  public readonly listenerNames: string[];
+  /** The Gateway object. */
+  public readonly apiObject: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: GatewayProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    requireDnsSubdomain(this, 'name', this.name);
+    if (props.listeners.length === 0) throw invalidProp(this, 'listeners', 'is empty: give at least one listener');
+    if (props.listeners.length > 64) throw invalidProp(this, 'listeners', `(${props.listeners.length}) must be at most 64`);
+    const seen = new Map<string, string>();
+    const names = new Set<string>();
+    const listeners = props.listeners.map((l, i) => {
+      const at = `listeners[${i}]`;
+      requireDnsLabel(this, `${at}.name`, l.name);
+      if (names.has(l.name)) throw invalidProp(this, `${at}.name`, `('${l.name}') is used by another listener; names are unique`);
+      if (l.hostname !== undefined && (l.hostname.length > 253 || !GATEWAY_HOSTNAME.test(l.hostname))) {
+        throw invalidProp(this, `${at}.hostname`, `('${l.hostname}') must be a DNS name, optionally with a leading '*.' wildcard`);
+      }
+      const plaintext = l.plaintextReason !== undefined;
+      if (plaintext && l.plaintextReason!.trim() === '') throw invalidProp(this, `${at}.plaintextReason`, 'is empty: say why this listener serves plain HTTP');
+      if (plaintext && l.tlsCertificate) throw invalidProp(this, `${at}.tlsCertificate`, 'and plaintextReason exclude each other: a plaintext listener has no certificate');
+      if (!plaintext && !l.tlsCertificate) {
+        throw invalidProp(this, `${at}.tlsCertificate`, 'is required: listeners serve HTTPS; give a certificate Secret, or plaintextReason for plain HTTP');
+      }
+      if (l.tlsCertificateNamespace !== undefined) requireDnsLabel(this, `${at}.tlsCertificateNamespace`, l.tlsCertificateNamespace);
+      const port = l.port ?? (plaintext ? 80 : 443);
+      requirePort(this, `${at}.port`, port);
+      const protocol = plaintext ? 'HTTP' : 'HTTPS';
+      const key = `${port}/${protocol}/${l.hostname ?? ''}`;
+      if (seen.has(key)) throw invalidProp(this, `${at}`, `has the port, protocol and hostname of ${seen.get(key)}; each combination once`);
+      seen.set(key, l.name);
+      names.add(l.name);
+      return {
+        name: l.name,
+        hostname: l.hostname,
+        port,
+        protocol,
+        tls: l.tlsCertificate ? {
+          mode: 'Terminate',
+          certificateRefs: [{ group: '', kind: 'Secret', name: l.tlsCertificate.name, namespace: l.tlsCertificateNamespace }],
+        } : undefined,
+        allowedRoutes: (l.allowedRoutes ?? AllowedRoutes.sameNamespace())._toGatewayApi(this, `${at}.allowedRoutes`),
+      };
+    });
+    this.listenerNames = listeners.map(l => l.name);
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: GATEWAY_API_VERSION,
+      kind: 'Gateway',
+      metadata: { name: this.name },
+      spec: { gatewayClassName: props.gatewayClass.gatewayClassName, listeners },
+    });
+  }
+
+  /** The `parentRefs` entry for a route attaching to this Gateway, or to one listener. */
+  public parentRef(listenerName?: string): GatewayParentReference {
+    if (listenerName !== undefined && !this.listenerNames.includes(listenerName)) {
+      throw invalidProp(this, `parentRef('${listenerName}')`, `is not a listener (listeners: ${this.listenerNames.join(', ')})`);
+    }
+    return { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name, namespace: MlNamespace.namespaceOf(this), sectionName: listenerName };
+  }
+}

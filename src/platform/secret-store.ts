@@ -1,0 +1,67 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { EXTERNAL_SECRETS_API_VERSION, EsoSecretStoreSpec } from './crds/external-secrets';
+import { SecretProvider } from './secret-provider';
+import { requireDnsSubdomain } from '../core/validation';
+
+/** A SecretStore or ClusterSecretStore an ExternalSecret reads from. */
+export interface ISecretStore extends IConstruct {
+  /** The store's name. */
+  readonly storeName: string;
+  /** `SecretStore` or `ClusterSecretStore`. */
+  readonly storeKind: string;
+}
+
+class ImportedStore extends Construct implements ISecretStore {
+  public constructor(scope: Construct, id: string, public readonly storeName: string, public readonly storeKind: string) {
+    super(scope, id);
+    requireDnsSubdomain(this, 'name', storeName);
+  }
+}
+
+/** Properties of {@link SecretStore}. */
+export interface SecretStoreProps {
+  /** Where the secrets are read from, and how the store authenticates. */
+  readonly provider: SecretProvider;
+  /**
+   * The SecretStore's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+}
+
+/**
+ * An External Secrets Operator `SecretStore` (`external-secrets.io/v1`): a
+ * namespace's connection to a secrets manager, used by ExternalSecrets in the same
+ * namespace.
+ * @see https://external-secrets.io/latest/api/secretstore/
+ */
+export class SecretStore extends Construct implements ISecretStore {
+  /** A SecretStore that exists in the cluster already. */
+  public static fromSecretStoreName(scope: Construct, id: string, name: string): ISecretStore {
+    return new ImportedStore(scope, id, name, 'SecretStore');
+  }
+
+  public readonly storeName: string;
+  public readonly storeKind = 'SecretStore';
+  /** The SecretStore object. */
+  public readonly apiObject: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: SecretStoreProps) {
+    super(scope, id);
+    this.storeName = props.name ?? id;
+    requireDnsSubdomain(this, 'name', this.storeName);
+    const spec: EsoSecretStoreSpec = { provider: props.provider._toProvider(this, 'provider', false) };
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: EXTERNAL_SECRETS_API_VERSION,
+      kind: 'SecretStore',
+      metadata: { name: this.storeName },
+      spec,
+    });
+  }
+}
+
+/** @internal */
+export function importStore(scope: Construct, id: string, name: string, kind: string): ISecretStore {
+  return new ImportedStore(scope, id, name, kind);
+}

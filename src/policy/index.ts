@@ -1,0 +1,20 @@
+// Policy as code for Kubernetes ML: rules over plain manifests in packs, with
+// suppressions that need a reason; run at synth, in jest, as a cdk8s validation
+// plugin or with the `cdk8s-ml` CLI. Plus the capacity and cost report and the
+// topology diagram, from the same reading of the manifests.
+export { PolicySeverity } from './policy-rule';
+export type { IPolicyRule, PolicyViolation } from './policy-rule';
+export { PolicyContext } from './policy-context';
+export type { PolicyContextOptions, PolicyNodePool, PolicyNodeTaint } from './policy-context';
+export { PolicyPack } from './policy-pack';
+export type { SecurityPackOptions } from './policy-pack';
+export { Policy } from './suppressions';
+export type { PolicySuppression } from './suppressions';
+export { PolicyReport } from './policy-report';
+export type { PolicyFinding } from './policy-report';
+export { PolicyEngine } from './policy-engine';
+export type { PolicyCheckOptions } from './policy-engine';
+export { PolicyChecks } from './policy-checks';
+export type { PolicyChecksOptions } from './policy-checks';
+export { PolicyTesting } from './policy-testing';
+export type { PolicyTestingOptions } from './policy-testing';

@@ -1,0 +1,79 @@
+import { App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { PolicyCheckOptions, PolicyEngine, PolicyTarget } from './policy-engine';
+import { PolicyPack } from './policy-pack';
+import { PolicyReport } from './policy-report';
+import { PolicySuppression, requireSuppression } from './suppressions';
+
+/** Options of {@link PolicyChecks.of}. */
+export interface PolicyChecksOptions extends PolicyCheckOptions {
+  /**
+   * Print findings that do not fail the check (warnings, info) to stderr at synth.
+   * @default true
+   */
+  readonly printWarnings?: boolean;
+}
+
+const registry = new WeakMap<IConstruct, PolicyChecks>();
+
+/**
+ * Runs policy packs when the app synthesizes: `app.synth()` (and `cdk8s synth`)
+ * fails with the readable report when a finding reaches `failOn`. Attach to an App
+ * to check all its charts together (quotas and pools span charts), or to one Chart.
+ *
+ * @example PolicyChecks.of(app).addPack(PolicyPack.security()).addPack(PolicyPack.ml())
+ */
+export class PolicyChecks {
+  /** The checks of `scope` (an App or a Chart), created on first use. */
+  public static of(scope: IConstruct, options: PolicyChecksOptions = {}): PolicyChecks {
+    let checks = registry.get(scope);
+    if (!checks) {
+      checks = new PolicyChecks(scope, options);
+      registry.set(scope, checks);
+    }
+    return checks;
+  }
+
+  private readonly packs: PolicyPack[] = [];
+  private readonly suppressions: PolicySuppression[] = [];
+
+  private constructor(private readonly scope: IConstruct, private readonly options: PolicyChecksOptions) {
+    if (!(scope instanceof App) && !(scope instanceof Chart)) {
+      throw new Error(`PolicyChecks.of: '${scope.node.path}' must be an App or a Chart`);
+    }
+    for (const p of options.packs ?? []) this.packs.push(p);
+    for (const s of options.suppressions ?? []) this.suppress(s.ruleId, s.reason);
+    scope.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** Adds a pack (a pack already added is ignored). */
+  public addPack(pack: PolicyPack): PolicyChecks {
+    if (!this.packs.some((p) => p.name === pack.name)) this.packs.push(pack);
+    return this;
+  }
+
+  /** Waives a rule for every object checked here, with a reason. */
+  public suppress(ruleId: string, reason: string): PolicyChecks {
+    requireSuppression(this.scope, ruleId, reason);
+    this.suppressions.push({ ruleId, reason });
+    return this;
+  }
+
+  /** Runs the packs now and returns the report (what synth does). */
+  public check(): PolicyReport {
+    const charts = this.scope instanceof App ? this.scope.charts : [this.scope as Chart];
+    const targets: PolicyTarget[] = charts.flatMap((c) => PolicyEngine._targetsOf(c));
+    return PolicyEngine._check(targets, {
+      ...this.options,
+      packs: this.packs.length > 0 ? this.packs : PolicyPack.defaults(),
+      suppressions: this.suppressions,
+    });
+  }
+
+  private validate(): string[] {
+    const report = this.check();
+    if (!report.passed) return [`policy checks failed\n${report.toText()}`];
+    if ((this.options.printWarnings ?? true) && report.active.length > 0) process.stderr.write(`${report.toText()}\n`);
+    return [];
+  }
+}

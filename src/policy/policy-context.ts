@@ -1,0 +1,115 @@
+import { nameOf, namespaceOf } from './model/manifest';
+import { PodGroup, podGroups, spotOnlyPools } from './model/workloads';
+
+/** A taint on the nodes of a declared pool. */
+export interface PolicyNodeTaint {
+  /** The taint key. */
+  readonly key: string;
+  /**
+   * The taint value.
+   * @default - none
+   */
+  readonly value?: string;
+  /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`. */
+  readonly effect: string;
+}
+
+/**
+ * A pool of nodes the cluster has, declared by the user for the checks that need
+ * node shapes (a pod that fits no node) and the capacity report (node-pool limits).
+ * Karpenter NodePools in the manifests are read on their own; declare the others
+ * (managed node groups, GKE/AKS pools) here.
+ */
+export interface PolicyNodePool {
+  /** The pool's name. */
+  readonly name: string;
+  /**
+   * Labels every node of the pool carries, e.g. `{ 'cloud.google.com/gke-nodepool': 'l4-spot' }`.
+   * @default - none known
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Taints every node of the pool carries.
+   * @default - none
+   */
+  readonly taints?: PolicyNodeTaint[];
+  /**
+   * What one node offers to pods, as Kubernetes quantities keyed by resource name
+   * (`cpu`, `memory`, `nvidia.com/gpu`).
+   * @default - unknown: no per-node fit check
+   */
+  readonly allocatable?: { [resource: string]: string };
+  /**
+   * The most the whole pool may hold, as quantities keyed by resource name.
+   * @default - unlimited
+   */
+  readonly limits?: { [resource: string]: string };
+  /**
+   * Whether the pool's nodes are spot capacity.
+   * @default false
+   */
+  readonly spot?: boolean;
+}
+
+/** Facts the checks use beyond the manifests. */
+export interface PolicyContextOptions {
+  /**
+   * Node pools of the cluster not described by the manifests.
+   * @default - only Karpenter NodePools found in the manifests
+   */
+  readonly nodePools?: PolicyNodePool[];
+}
+
+/**
+ * The manifests under check, with lookups rules share. Rules read only the plain
+ * JSON objects, never constructs, so YAML from anywhere (Helm included) is judged
+ * like a chart of this library.
+ */
+export class PolicyContext {
+  /** Every manifest under check. */
+  public readonly objects: any[];
+  /** Node pools declared by the user. */
+  public readonly nodePools: PolicyNodePool[];
+
+  private readonly byKind = new Map<string, any[]>();
+  private groups?: PodGroup[];
+  private spotPools?: Set<string>;
+
+  constructor(objects: any[], options: PolicyContextOptions = {}) {
+    this.objects = objects.filter((o) => typeof o === 'object' && o !== null && !Array.isArray(o));
+    this.nodePools = options.nodePools ?? [];
+    for (const o of this.objects) {
+      const list = this.byKind.get(o.kind) ?? [];
+      list.push(o);
+      this.byKind.set(o.kind, list);
+    }
+  }
+
+  /** Every object of `kind` (any apiVersion). */
+  public ofKind(kind: string): any[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  /** The object of `kind` named `name` in `namespace` ('' for none), if present. */
+  public find(kind: string, namespace: string, name: string): any {
+    return this.ofKind(kind).find((o) => nameOf(o) === name && namespaceOf(o) === namespace);
+  }
+
+  /** Every pod template with its scale bounds. @internal */
+  public _podGroups(): PodGroup[] {
+    if (!this.groups) {
+      const scalers = [...this.ofKind('HorizontalPodAutoscaler'), ...this.ofKind('ScaledObject')];
+      this.groups = this.objects.flatMap((o) => podGroups(o, scalers));
+    }
+    return this.groups;
+  }
+
+  /** Names of spot-only Karpenter NodePools and user pools marked spot. @internal */
+  public _spotPools(): Set<string> {
+    if (!this.spotPools) {
+      this.spotPools = spotOnlyPools(this.objects);
+      for (const p of this.nodePools) if (p.spot) this.spotPools.add(p.name);
+    }
+    return this.spotPools;
+  }
+}

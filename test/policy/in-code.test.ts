@@ -1,0 +1,108 @@
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { MlModelServing, Policy, PolicyChecks, PolicyPack, PolicyTesting } from '../../src';
+import { synthAndValidate } from '../util';
+
+/** A model server of this library whose Deployment breaks REL-006 (deadline 600s, startup 600s). */
+function server(chart: Chart, id = 'bert') {
+  return new MlModelServing(chart, id, { image: 'registry.example.com/bert-server:1.4.2' });
+}
+
+/** A raw object made without the library: a hostNetwork pod. */
+function hostPod(chart: Chart) {
+  return new ApiObject(chart, 'debug', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'debug' },
+    spec: { hostNetwork: true, containers: [{ name: 'sh', image: 'busybox:1.36' }] },
+  });
+}
+
+describe('Policy.of(construct).suppress', () => {
+  test('waives the rule for every object below the construct and names the construct path', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'ml' });
+    const bert = server(chart);
+    const before = PolicyTesting.report(chart).active.filter((f) => f.ruleId === 'REL-006');
+    expect(before.map((f) => [f.kind, f.namespace, f.name, f.constructPath])).toEqual([['Deployment', 'ml', 'bert', 'prod/bert/Deployment/Resource']]);
+
+    Policy.of(bert).suppress('REL-006', 'model loads in 90s on warm nodes; probe budget is an upper bound');
+    const after = PolicyTesting.report(chart).findings.filter((f) => f.ruleId === 'REL-006');
+    expect(after.map((f) => [f.suppressed, f.suppressionReason])).toEqual([[true, 'model loads in 90s on warm nodes; probe budget is an upper bound']]);
+  });
+
+  test('writes the suppression onto the synthesized objects, so YAML checks honour it', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'ml' });
+    const bert = server(chart);
+    Policy.of(bert).suppress('REL-006', 'model loads in 90s on warm nodes; probe budget is an upper bound');
+    const manifests = synthAndValidate(chart);
+    const deployment = manifests.find((m: any) => m.kind === 'Deployment');
+    expect(JSON.parse(deployment.metadata.annotations['cdk8s-ml.io/suppress']))
+      .toEqual([{ id: 'REL-006', reason: 'model loads in 90s on warm nodes; probe budget is an upper bound' }]);
+  });
+
+  test('refuses a suppression without a reason, naming the construct', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const bert = server(chart);
+    expect(() => Policy.of(bert).suppress('REL-006', ''))
+      .toThrow("MlModelServing 'prod/bert': Policy.suppress('REL-006') needs a written reason (at least 10 characters) saying why the rule does not apply");
+    expect(() => Policy.of(bert).suppress('REL-006', 'because'))
+      .toThrow("MlModelServing 'prod/bert': Policy.suppress('REL-006') needs a written reason (at least 10 characters) saying why the rule does not apply");
+  });
+
+  test('refuses to suppress an unsuppressible rule', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    expect(() => Policy.of(hostPod(chart)).suppress('SEC-003', 'debug pod for the network team'))
+      .toThrow("ApiObject 'prod/debug': Policy.suppress('SEC-003') cannot be suppressed: no-host-access has no acceptable exceptions");
+  });
+});
+
+describe('PolicyChecks at synth', () => {
+  test('synth fails with the readable report, naming kind, namespace, name and construct path', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'ml' });
+    hostPod(chart);
+    PolicyChecks.of(app, { printWarnings: false }).addPack(PolicyPack.security());
+    expect(() => app.synth()).toThrow(/policy checks failed\ncdk8s-ml policy: FAILED \(1 objects\): 6 errors, 1 warnings/);
+    expect(() => app.synth()).toThrow('- Pod ml/debug [prod/debug]: hostNetwork is true (at spec.hostNetwork)');
+  });
+
+  test('passes when findings are fixed or suppressed with a reason', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'ml' });
+    const bert = server(chart);
+    PolicyChecks.of(app, { printWarnings: false }).addPack(PolicyPack.reliability()).addPack(PolicyPack.ml());
+    expect(() => app.synth()).toThrow(/REL-006 progress-deadline-covers-startup/);
+    Policy.of(bert).suppress('REL-006', 'model loads in 90s on warm nodes; probe budget is an upper bound');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('app-wide suppressions need a reason', () => {
+    const app = Testing.app();
+    expect(() => PolicyChecks.of(app).suppress('REL-004', 'single'))
+      .toThrow("App '': Policy.suppress('REL-004') needs a written reason (at least 10 characters) saying why the rule does not apply");
+  });
+
+  test('refuses scopes that are neither App nor Chart', () => {
+    const chart = new Chart(Testing.app(), 'prod');
+    expect(() => PolicyChecks.of(server(chart))).toThrow("PolicyChecks.of: 'prod/bert' must be an App or a Chart");
+  });
+});
+
+describe('PolicyTesting.expectChartToPass', () => {
+  test('throws the report for a failing chart and returns it for a passing one', () => {
+    const chart = new Chart(new App({ outdir: '/tmp/cdk8s-ml-policy-testing' }), 'prod', { namespace: 'ml' });
+    const bert = server(chart);
+    expect(() => PolicyTesting.expectChartToPass(chart)).toThrow(/chart 'prod' does not pass its policies\ncdk8s-ml policy: FAILED/);
+    Policy.of(bert).suppress('REL-006', 'model loads in 90s on warm nodes; probe budget is an upper bound');
+    const report = PolicyTesting.expectChartToPass(chart);
+    expect(report.passed).toBe(true);
+  });
+
+  test('includes schema validation where kubernetes-models is installed', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { ports: [{ port: 'eighty' }] } });
+    expect(() => PolicyTesting.expectChartToPass(chart)).toThrow(/schema validation failed:\n {2}Service\/svc: /);
+    expect(() => PolicyTesting.expectChartToPass(chart, { schemas: false })).not.toThrow();
+  });
+});
