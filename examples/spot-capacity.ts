@@ -29,7 +29,7 @@ function workloads(chart: Chart, spotGpus: INodePool): void {
     scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 12 }),
     startupTimeout: Duration.minutes(20),
   });
-  spotGpus.schedule(server, { affinity: NodePoolAffinity.PREFERRED });
+  spotGpus.schedule(server, { affinity: NodePoolAffinity.preferred() });
   serving.applyTo(server.deployment);
 
   // Training is cheap to interrupt when it checkpoints: spot only, low priority.

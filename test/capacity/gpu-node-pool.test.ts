@@ -113,7 +113,7 @@ describe('GpuNodePool', () => {
     const c = chart();
     const gpu = new GpuNodePool(c, 'gpu', { maxGpus: 8, capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND] });
     const serving = new MlModelServing(c, 'llm', { image: 'vllm/vllm-openai:v0.6.3', gpus: { count: 1 } });
-    gpu.schedule(serving, { affinity: NodePoolAffinity.PREFERRED, weight: 100 });
+    gpu.schedule(serving, { affinity: NodePoolAffinity.preferred(100) });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'llm').spec.template.spec;
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
     expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0])

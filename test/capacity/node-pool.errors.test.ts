@@ -213,7 +213,7 @@ describe('schedule() errors', () => {
     const { spot, serving } = setup();
     expect(() => spot.schedule(serving, { tolerate: false }))
       .toThrow("SpotNodePool 'prod/spot': schedule() tolerate is false, but the pool's nodes carry karpenter.sh/capacity-type=spot:NoSchedule: the workload 'prod/bert' could never run there. Keep tolerate true, or schedule it onto an untainted pool");
-    expect(() => spot.schedule(serving, { tolerate: false, affinity: NodePoolAffinity.PREFERRED }))
+    expect(() => spot.schedule(serving, { tolerate: false, affinity: NodePoolAffinity.preferred() }))
       .toThrow("SpotNodePool 'prod/spot': schedule() tolerate is false, but the pool's nodes carry karpenter.sh/capacity-type=spot:NoSchedule");
   });
 
@@ -235,24 +235,24 @@ describe('schedule() errors', () => {
     const gpu = new GpuNodePool(c, 'gpu', { maxGpus: 4 });
     spot.schedule(serving);
     expect(() => gpu.schedule(serving))
-      .toThrow("GpuNodePool 'prod/gpu': schedule() cannot require the workload 'prod/bert' on this pool: it is already required on 'prod/spot', and required node affinities are ANDed, so no node would match both. Use NodePoolAffinity.PREFERRED for one of them");
+      .toThrow("GpuNodePool 'prod/gpu': schedule() cannot require the workload 'prod/bert' on this pool: it is already required on 'prod/spot', and required node affinities are ANDed, so no node would match both. Use NodePoolAffinity.preferred() for one of them");
   });
 
   test('the same pool twice', () => {
     const { spot, serving } = setup();
-    spot.schedule(serving, { affinity: NodePoolAffinity.PREFERRED });
+    spot.schedule(serving, { affinity: NodePoolAffinity.preferred() });
     expect(() => spot.schedule(serving))
       .toThrow("SpotNodePool 'prod/spot': schedule() was already called for the workload 'prod/bert'; tolerations and affinity are in place");
   });
 
-  test('weight with a required affinity, or out of range', () => {
+  test('a preferred weight out of range', () => {
     const { spot, serving } = setup();
-    expect(() => spot.schedule(serving, { weight: 50 }))
-      .toThrow("SpotNodePool 'prod/spot': schedule() weight applies to NodePoolAffinity.PREFERRED only");
-    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.PREFERRED, weight: 0 }))
-      .toThrow("SpotNodePool 'prod/spot': schedule() weight (0) must be between 1 and 100");
-    expect(() => spot.schedule(serving, { affinity: 'sometimes' as NodePoolAffinity }))
-      .toThrow("SpotNodePool 'prod/spot': schedule() affinity ('sometimes') must be one of required, preferred");
+    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.preferred(0) }))
+      .toThrow("SpotNodePool 'prod/spot': schedule() affinity weight (0) must be between 1 and 100");
+    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.preferred(2.5) }))
+      .toThrow("SpotNodePool 'prod/spot': schedule() affinity weight (2.5) must be an integer");
+    // Refused before anything is recorded: the workload can still be scheduled.
+    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.preferred(50) })).not.toThrow();
   });
 
   test('a failed schedule() leaves the workload untouched', () => {

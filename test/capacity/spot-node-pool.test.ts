@@ -224,7 +224,7 @@ describe('SpotNodePool.schedule', () => {
 
   test('preferred: spot first with on-demand fallback — a preferred term and tolerations, no required term', () => {
     const { c, pool, serving } = setup();
-    pool.schedule(serving, { affinity: NodePoolAffinity.PREFERRED, weight: 80 });
+    pool.schedule(serving, { affinity: NodePoolAffinity.preferred(80) });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'bert').spec.template.spec;
     expect(pod.tolerations).toEqual([tolerationFor(SPOT_TAINT)]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
@@ -241,7 +241,7 @@ describe('SpotNodePool.schedule', () => {
 
   test('preferred weight defaults to 100', () => {
     const { c, pool, serving } = setup();
-    pool.schedule(serving, { affinity: NodePoolAffinity.PREFERRED });
+    pool.schedule(serving, { affinity: NodePoolAffinity.preferred() });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'bert').spec.template.spec;
     expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(100);
   });
@@ -271,7 +271,7 @@ describe('SpotNodePool.schedule', () => {
     hardenPod(deployment);
     hardenPod(job);
     pool.schedule(SchedulableWorkload.of(deployment));
-    pool.schedule(SchedulableWorkload.of(job), { affinity: NodePoolAffinity.PREFERRED });
+    pool.schedule(SchedulableWorkload.of(job), { affinity: NodePoolAffinity.preferred() });
     const manifests = synthAndValidate(c);
     const depPod = findObject(manifests, 'Deployment', 'dep').spec.template.spec;
     const jobPod = findObject(manifests, 'Job', 'job').spec.template.spec;
@@ -302,11 +302,11 @@ describe('SpotNodePool.schedule', () => {
     });
     fc.assert(fc.property(
       fc.boolean(), fc.boolean(), fc.boolean(), fc.option(extraTaint, { nil: undefined }),
-      fc.constantFrom(NodePoolAffinity.REQUIRED, NodePoolAffinity.PREFERRED),
-      (onDemandFallback, spotTaint, gpu, extra, affinity) => {
+      fc.boolean(),
+      (onDemandFallback, spotTaint, gpu, extra, required) => {
         const c = chart();
         const pool = new SpotNodePool(c, 'spot', { onDemandFallback, spotTaint, gpu: gpu ? { maxGpus: 4 } : undefined, taints: extra ? [extra] : undefined });
-        pool.schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' }), { affinity });
+        pool.schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' }), { affinity: required ? NodePoolAffinity.required() : NodePoolAffinity.preferred() });
         const manifests = synthAndValidate(c);
         const np = findObject(manifests, 'NodePool', 'spot').spec.template.spec;
         const pod = findObject(manifests, 'Deployment', 'bert').spec.template.spec;
@@ -316,7 +316,6 @@ describe('SpotNodePool.schedule', () => {
         for (const taint of taints) expect(tolerates(pod.tolerations, taint)).toBe(true);
 
         const nodeAffinity = pod.affinity.nodeAffinity;
-        const required = affinity === NodePoolAffinity.REQUIRED;
         const other = required ? 'preferredDuringSchedulingIgnoredDuringExecution' : 'requiredDuringSchedulingIgnoredDuringExecution';
         expect(nodeAffinity[other]).toBeUndefined();
         const expressions = required
@@ -338,7 +337,7 @@ describe('SpotNodePool.schedule', () => {
     const b = new SpotNodePool(c, 'spot-b', { onDemandFallback: true });
     const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1' });
     a.schedule(serving);
-    b.schedule(serving, { affinity: NodePoolAffinity.PREFERRED });
+    b.schedule(serving, { affinity: NodePoolAffinity.preferred() });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'bert').spec.template.spec;
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toHaveLength(1);
     expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
