@@ -18,3 +18,8 @@ export { PolicyChecks } from './policy-checks';
 export type { PolicyChecksOptions } from './policy-checks';
 export { PolicyTesting } from './policy-testing';
 export type { PolicyTestingOptions } from './policy-testing';
+export { PriceTable } from './price-table';
+export { CapacityReport } from './capacity-report';
+export type { CapacityReportOptions } from './capacity-report';
+export { DiagramGrouping, TopologyDiagram } from './topology-diagram';
+export type { TopologyDiagramOptions } from './topology-diagram';
