@@ -1,4 +1,4 @@
-import { Chart, Cron, Duration, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
@@ -101,22 +101,13 @@ describe('Karpenter node pool errors', () => {
       .toThrow("KarpenterNodePool 'prod/pool': capacityTypes has duplicates [spot, spot]");
   });
 
-  test('limits that are not quantities', () => {
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: 'lots' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['cpu'] ('lots') is not a Kubernetes quantity such as '100', '500m' or '64Gi'");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { memory: '64GB' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['memory'] ('64GB') is not a Kubernetes quantity");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: '-1' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['cpu'] ('-1') must not be negative");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { 'not a resource': '1' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits key ('not a resource') is not a resource name such as 'cpu', 'memory' or 'nvidia.com/gpu'");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: 100 as unknown as string } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['cpu'] ('100') is not a Kubernetes quantity");
-  });
-
-  test('the GPU limit given twice', () => {
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, limits: { 'nvidia.com/gpu': '4' } }))
-      .toThrow("GpuNodePool 'prod/gpu': limits['nvidia.com/gpu'] is set from gpu.maxGpus; give it there only");
+  test('negative limits, and a GPU resource name that is not one', () => {
+    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: kplus.Cpu.units(-1) } }))
+      .toThrow("SpotNodePool 'prod/spot': limits.cpu (-1) must be a non-negative quantity");
+    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: kplus.Cpu.millis(-500), memory: Size.gibibytes(64) } }))
+      .toThrow("SpotNodePool 'prod/spot': limits.cpu (-500m) must be a non-negative quantity");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, resourceName: 'not a resource', gpuTaint: false }))
+      .toThrow("GpuNodePool 'prod/gpu': limits key ('not a resource') is not a resource name such as 'cpu', 'memory' or 'nvidia.com/gpu'");
   });
 
   test('bad names, weights, labels, node classes', () => {

@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
@@ -101,7 +101,7 @@ describe('SpotNodePool (Karpenter)', () => {
       requirements: [{ key: 'karpenter.k8s.aws/instance-generation', operator: NodeSelectorOperator.GT, values: ['5'] }],
       taints: [{ key: 'team', value: 'research', effect: kplus.TaintEffect.NO_SCHEDULE }],
       labels: { team: 'research' },
-      limits: { cpu: '1000', memory: '4000Gi' },
+      limits: { cpu: kplus.Cpu.units(1000), memory: Size.gibibytes(4000) },
       disruption: {
         consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY,
         consolidateAfter: Duration.seconds(90),
