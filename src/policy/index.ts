@@ -23,3 +23,5 @@ export { CapacityReport } from './capacity-report';
 export type { CapacityReportOptions } from './capacity-report';
 export { DiagramGrouping, TopologyDiagram } from './topology-diagram';
 export type { TopologyDiagramOptions } from './topology-diagram';
+export { PolicyValidation } from './policy-validation';
+export type { PolicyValidationProps } from './policy-validation';
