@@ -30,7 +30,7 @@ function workloads(chart: Chart, spotGpus: INodePool): void {
     startupTimeout: Duration.minutes(20),
     priorityClass: serving,
   });
-  spotGpus.schedule(server, { affinity: NodePoolAffinity.PREFERRED });
+  spotGpus.schedule(server, { affinity: NodePoolAffinity.preferred() });
 
   // Training is cheap to interrupt when it checkpoints: spot only, low priority.
   const job = new DistributedTrainingJob(chart, 'bert-finetune', {

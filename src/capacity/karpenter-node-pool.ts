@@ -12,6 +12,7 @@ import { KARPENTER_API_VERSION, KarpenterNodePoolSpec, KarpenterTaint } from './
 import { ConsolidationPolicy, NodePoolDisruption, renderDisruption, requireKarpenterDuration } from './node-pool-disruption';
 import { NodePoolRequirement, renderRequirement, requireLabelKey, restrictedKarpenterKey, validateRequirement } from './node-pool-requirement';
 import { requireResourceList } from './quantity';
+import { formatSize, requirePositiveAmounts, ResourceAmounts } from './resource-amounts';
 
 /** The purchase option of Karpenter nodes (`karpenter.sh/capacity-type`). */
 export enum CapacityType {
@@ -154,11 +155,11 @@ export interface NodePoolOptions {
    */
   readonly metadata?: ObjectMetadataOptions;
   /**
-   * Caps on the pool's total capacity, resource name to quantity, e.g.
-   * `{ cpu: '1000', memory: '4000Gi' }`; the GPU cap comes from the GPU options.
+   * Caps on the pool's total capacity, e.g. `{ cpu: Cpu.units(1000), memory:
+   * Size.gibibytes(4000) }`; the GPU cap comes from the GPU options.
    * @default - no limit besides the GPU cap
    */
-  readonly limits?: { [resource: string]: string };
+  readonly limits?: ResourceAmounts;
   /**
    * Consolidation and disruption budgets.
    * @default - consolidate when empty or underutilized (GPU pools: when empty) after 5 minutes
@@ -228,7 +229,7 @@ export class KarpenterNodePool extends NodePoolBase {
   public readonly taints: NodeTaint[];
   /** `karpenter.sh/nodepool In [name]` and the capacity types: selects exactly the pool's nodes. */
   public readonly nodeRequirements: NodeRequirement[];
-  /** The NodePool's `spec.limits`. */
+  /** The NodePool's `spec.limits`, resource name to quantity. */
   public readonly limits: { [resource: string]: string };
   /** The NodePool object. */
   public readonly apiObject: ApiObject;
@@ -266,13 +267,14 @@ export class KarpenterNodePool extends NodePoolBase {
     ];
     validateTaints(this, 'taints', this.taints);
 
-    const limits = { ...props.limits };
-    if (gpu) {
-      if (limits[gpuResource] !== undefined) {
-        throw invalidProp(this, `limits['${gpuResource}']`, 'is set from gpu.maxGpus; give it there only');
-      }
-      limits[gpuResource] = String(gpu.maxGpus);
-    }
+    requirePositiveAmounts(this, 'limits', props.limits, true);
+    const given = props.limits;
+    const limits: { [resource: string]: string } = {
+      ...(given?.cpu ? { cpu: given.cpu.amount } : {}),
+      ...(given?.memory ? { memory: formatSize(given.memory) } : {}),
+      ...(given?.ephemeralStorage ? { 'ephemeral-storage': formatSize(given.ephemeralStorage) } : {}),
+      ...(gpu ? { [gpuResource]: String(gpu.maxGpus) } : {}),
+    };
     requireResourceList(this, 'limits', limits);
     this.limits = limits;
 

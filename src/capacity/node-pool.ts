@@ -19,32 +19,50 @@ export interface NodeTaint {
 }
 
 /** How strongly a workload is bound to a node pool by {@link INodePool.schedule}. */
-export enum NodePoolAffinity {
+export class NodePoolAffinity {
   /**
    * The pods run on the pool's nodes or stay pending (required node affinity).
    * With a spot pool this means spot only.
    */
-  REQUIRED = 'required',
+  public static required(): NodePoolAffinity {
+    return new NodePoolAffinity(undefined);
+  }
+
   /**
    * The pods prefer the pool's nodes and fall back to any other node they can
-   * run on (preferred node affinity, no required term): e.g. spot first, with
-   * on-demand nodes as the fallback when spot capacity is gone.
+   * run on (preferred node affinity of `weight`, 1..100, and no required term):
+   * e.g. spot first, with on-demand nodes as the fallback when spot capacity is gone.
    */
-  PREFERRED = 'preferred',
+  public static preferred(weight: number = 100): NodePoolAffinity {
+    return new NodePoolAffinity(weight);
+  }
+
+  private constructor(private readonly weight: number | undefined) {}
+
+  /** True for a required affinity: required affinities to two pools are ANDed. @internal */
+  public get _required(): boolean {
+    return this.weight === undefined;
+  }
+
+  /** Throws, naming `pool`, unless the affinity is one Kubernetes accepts. @internal */
+  public _validate(pool: IConstruct): void {
+    if (this.weight !== undefined) requireInteger(pool, 'schedule() affinity weight', this.weight, 1, 100);
+  }
+
+  /** Gives `workload` the affinity to nodes matching `requirements`. @internal */
+  public _apply(workload: ISchedulable, requirements: NodeRequirement[]): void {
+    if (this.weight === undefined) workload.requireNodes(requirements);
+    else workload.preferNodes(this.weight, requirements);
+  }
 }
 
 /** Options of {@link INodePool.schedule}. */
 export interface NodePoolScheduleOptions {
   /**
    * Required or preferred node affinity to the pool.
-   * @default NodePoolAffinity.REQUIRED
+   * @default NodePoolAffinity.required()
    */
   readonly affinity?: NodePoolAffinity;
-  /**
-   * Weight of the preferred node affinity, 1..100; PREFERRED only.
-   * @default 100
-   */
-  readonly weight?: number;
   /**
    * Add tolerations of the pool's taints. Turning this off is only accepted for
    * pools whose taints do not keep pods away (none, or PreferNoSchedule only):
@@ -121,16 +139,9 @@ export abstract class NodePoolBase extends Construct implements INodePool {
    * required on another pool, and scheduling twice onto the same pool.
    */
   public schedule(workload: ISchedulable, options: NodePoolScheduleOptions = {}): void {
-    const affinity = options.affinity ?? NodePoolAffinity.REQUIRED;
+    const affinity = options.affinity ?? NodePoolAffinity.required();
     const who = Construct.isConstruct(workload) ? ` '${workload.node.path}'` : '';
-    if (!Object.values(NodePoolAffinity).includes(affinity)) {
-      throw invalidProp(this, 'schedule() affinity', `('${affinity}') must be one of ${Object.values(NodePoolAffinity).join(', ')}`);
-    }
-    if (options.weight !== undefined && affinity !== NodePoolAffinity.PREFERRED) {
-      throw invalidProp(this, 'schedule() weight', 'applies to NodePoolAffinity.PREFERRED only');
-    }
-    const weight = options.weight ?? 100;
-    requireInteger(this, 'schedule() weight', weight, 1, 100);
+    affinity._validate(this);
 
     const tolerate = options.tolerate ?? true;
     const repelling = this.taints.filter(t => t.effect !== kplus.TaintEffect.PREFER_NO_SCHEDULE);
@@ -142,10 +153,10 @@ export abstract class NodePoolBase extends Construct implements INodePool {
     if (pools.has(this)) {
       throw invalidProp(this, 'schedule()', `was already called for the workload${who}; tolerations and affinity are in place`);
     }
-    if (affinity === NodePoolAffinity.REQUIRED) {
+    if (affinity._required) {
       const other = requiredOn.get(workload);
       if (other) {
-        throw invalidProp(this, 'schedule()', `cannot require the workload${who} on this pool: it is already required on '${other.node.path}', and required node affinities are ANDed, so no node would match both. Use NodePoolAffinity.PREFERRED for one of them`);
+        throw invalidProp(this, 'schedule()', `cannot require the workload${who} on this pool: it is already required on '${other.node.path}', and required node affinities are ANDed, so no node would match both. Use NodePoolAffinity.preferred() for one of them`);
       }
       requiredOn.set(workload, this);
     }
@@ -157,10 +168,6 @@ export abstract class NodePoolBase extends Construct implements INodePool {
         workload.tolerate({ key: t.key, value: t.value, effect: t.effect });
       }
     }
-    if (affinity === NodePoolAffinity.REQUIRED) {
-      workload.requireNodes(this.nodeRequirements);
-    } else {
-      workload.preferNodes(weight, this.nodeRequirements);
-    }
+    affinity._apply(workload, this.nodeRequirements);
   }
 }

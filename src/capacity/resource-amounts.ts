@@ -37,6 +37,22 @@ export function renderAmounts(amounts: ResourceAmounts | undefined, prefix = '')
   return out;
 }
 
+// Binary units, largest first, in KiB.
+const BINARY_UNITS: Array<[string, number]> = [['Pi', 1024 ** 4], ['Ti', 1024 ** 3], ['Gi', 1024 ** 2], ['Mi', 1024], ['Ki', 1]];
+
+/**
+ * A size as a Kubernetes quantity in the largest binary unit that divides it
+ * (`4000Gi`, `4Ti`, `512Mi`), for totals people read; Mi with decimals otherwise.
+ */
+export function formatSize(size: Size): string {
+  const kib = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (Number.isInteger(kib) && kib > 0) {
+    const [unit, per] = BINARY_UNITS.find(([, n]) => kib % n === 0)!;
+    return `${kib / per}${unit}`;
+  }
+  return `${mebibytes(size)}Mi`;
+}
+
 /** Throws unless every given amount is positive (zero allowed when `allowZero`). */
 export function requirePositiveAmounts(scope: IConstruct, prop: string, amounts: ResourceAmounts | undefined, allowZero = false): void {
   const check = (field: string, value: number, shown: string) => {

@@ -5,7 +5,11 @@ import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-val
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
+import { formatPromDuration } from './prometheus-duration';
 import { deploymentPodRegex, promql, render, series } from './promql';
+
+/** Rate window of the default query: a few scrapes, short enough to follow a burst. */
+const DEFAULT_QUERY_WINDOW = Duration.minutes(2);
 
 /** The ScaledObject of each server: KEDA's webhook refuses a second one for a Deployment. */
 const SCALED = new WeakMap<MlModelServing, ServingScaledObject>();
@@ -216,6 +220,6 @@ export class ServingScaledObject extends Construct {
     } catch {
       throw invalidProp(this, 'requestsCounter', `('${counter}') must be a valid Prometheus metric name`);
     }
-    return render(promql.sum(promql.rate(selector.range('2m'))));
+    return render(promql.sum(promql.rate(selector.range(formatPromDuration(DEFAULT_QUERY_WINDOW)))));
   }
 }

@@ -2,12 +2,15 @@
 // (cdk8s output, Helm output, anything kubectl applies). Exit 0 when the check
 // passes, 1 when it fails or the input cannot be read.
 import * as fs from 'fs';
+import { CapacityReport } from './capacity-report';
 import { loadManifests } from './manifest-files';
 import { PolicyNodePool } from './policy-context';
 import { PolicyEngine } from './policy-engine';
 import { PolicyPack } from './policy-pack';
 import { PolicySeverity } from './policy-rule';
+import { PriceTable } from './price-table';
 import { BUILT_IN_RULES } from './rules';
+import { TopologyDiagram } from './topology-diagram';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -90,7 +93,9 @@ export function main(argv: string[], io: CliIo = { out: (t) => process.stdout.wr
   }
   try {
     if (command === 'rules') {
-      const rows = BUILT_IN_RULES.map((r) => ({ id: r.id, name: r.name, severity: r.severity, suppressible: r.suppressible, explanation: r.explanation, fix: r.fix }));
+      const rows = BUILT_IN_RULES.map((r) => ({
+        id: r.id, name: r.name, severity: r.severity, suppressible: r.suppressible, explanation: r.explanation, fix: r.fix,
+      }));
       io.out(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${rows.map((r) => `${r.id}\t${r.severity}\t${r.name}${r.suppressible ? '' : ' (unsuppressible)'}`).join('\n')}\n`);
       return 0;
     }
@@ -117,8 +122,24 @@ export function main(argv: string[], io: CliIo = { out: (t) => process.stdout.wr
   }
 }
 
-// Filled in by the report and diagram modules.
 function runExtra(command: string, manifests: any[], flags: Parsed['flags'], nodePools: PolicyNodePool[] | undefined, io: CliIo, code: number): number {
-  void command; void manifests; void flags; void nodePools; void io;
+  const format = typeof flags.format === 'string' ? flags.format : undefined;
+  if (command === 'report') {
+    const prices = typeof flags.prices === 'string' ? PriceTable.fromOpenCost(readJson(flags.prices, 'prices'), 'USD', `prices from ${flags.prices}`) : undefined;
+    const report = CapacityReport.fromManifests(manifests, { prices, nodePools });
+    switch (format ?? (flags.json ? 'json' : 'markdown')) {
+      case 'markdown': case 'md': io.out(report.toMarkdown()); break;
+      case 'json': io.out(`${JSON.stringify(report.toJson(), null, 2)}\n`); break;
+      case 'csv': io.out(report.toCsv()); break;
+      default: throw new Error(`report --format must be markdown, json or csv (is ${format})`);
+    }
+    return code;
+  }
+  const diagram = TopologyDiagram.fromManifests(manifests, { nodePools });
+  switch (format ?? 'mermaid') {
+    case 'mermaid': io.out(diagram.toMermaid()); break;
+    case 'dot': io.out(diagram.toDot()); break;
+    default: throw new Error(`diagram --format must be mermaid or dot (is ${format})`);
+  }
   return code;
 }

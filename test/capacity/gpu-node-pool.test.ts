@@ -1,4 +1,5 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
   CapacityType, ConsolidationPolicy, GpuNodePool, MlModelServing, NodePoolAffinity, NodeSelectorOperator, SpotNodePool,
 } from '../../src';
@@ -34,7 +35,7 @@ describe('GpuNodePool', () => {
       maxGpus: 32,
       gpuNames: ['a100', 'h100'],
       minGpusPerNode: 4,
-      limits: { cpu: '512', memory: '4Ti' },
+      limits: { cpu: kplus.Cpu.units(512), memory: Size.tebibytes(4) },
     });
     const np = findObject(synthAndValidate(c), 'NodePool', 'gpu-spot');
     expect(np.spec.template.spec.requirements).toEqual(expect.arrayContaining([
@@ -113,7 +114,7 @@ describe('GpuNodePool', () => {
     const c = chart();
     const gpu = new GpuNodePool(c, 'gpu', { maxGpus: 8, capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND] });
     const serving = new MlModelServing(c, 'llm', { image: 'vllm/vllm-openai:v0.6.3', gpus: { count: 1 } });
-    gpu.schedule(serving, { affinity: NodePoolAffinity.PREFERRED, weight: 100 });
+    gpu.schedule(serving, { affinity: NodePoolAffinity.preferred(100) });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'llm').spec.template.spec;
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
     expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0])

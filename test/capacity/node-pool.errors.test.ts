@@ -1,4 +1,4 @@
-import { Chart, Cron, Duration, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
@@ -101,22 +101,13 @@ describe('Karpenter node pool errors', () => {
       .toThrow("KarpenterNodePool 'prod/pool': capacityTypes has duplicates [spot, spot]");
   });
 
-  test('limits that are not quantities', () => {
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: 'lots' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['cpu'] ('lots') is not a Kubernetes quantity such as '100', '500m' or '64Gi'");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { memory: '64GB' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['memory'] ('64GB') is not a Kubernetes quantity");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: '-1' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['cpu'] ('-1') must not be negative");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { 'not a resource': '1' } }))
-      .toThrow("SpotNodePool 'prod/spot': limits key ('not a resource') is not a resource name such as 'cpu', 'memory' or 'nvidia.com/gpu'");
-    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: 100 as unknown as string } }))
-      .toThrow("SpotNodePool 'prod/spot': limits['cpu'] ('100') is not a Kubernetes quantity");
-  });
-
-  test('the GPU limit given twice', () => {
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, limits: { 'nvidia.com/gpu': '4' } }))
-      .toThrow("GpuNodePool 'prod/gpu': limits['nvidia.com/gpu'] is set from gpu.maxGpus; give it there only");
+  test('negative limits, and a GPU resource name that is not one', () => {
+    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: kplus.Cpu.units(-1) } }))
+      .toThrow("SpotNodePool 'prod/spot': limits.cpu (-1) must be a non-negative quantity");
+    expect(() => new SpotNodePool(chart(), 'spot', { limits: { cpu: kplus.Cpu.millis(-500), memory: Size.gibibytes(64) } }))
+      .toThrow("SpotNodePool 'prod/spot': limits.cpu (-500m) must be a non-negative quantity");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, resourceName: 'not a resource', gpuTaint: false }))
+      .toThrow("GpuNodePool 'prod/gpu': limits key ('not a resource') is not a resource name such as 'cpu', 'memory' or 'nvidia.com/gpu'");
   });
 
   test('bad names, weights, labels, node classes', () => {
@@ -213,7 +204,7 @@ describe('schedule() errors', () => {
     const { spot, serving } = setup();
     expect(() => spot.schedule(serving, { tolerate: false }))
       .toThrow("SpotNodePool 'prod/spot': schedule() tolerate is false, but the pool's nodes carry karpenter.sh/capacity-type=spot:NoSchedule: the workload 'prod/bert' could never run there. Keep tolerate true, or schedule it onto an untainted pool");
-    expect(() => spot.schedule(serving, { tolerate: false, affinity: NodePoolAffinity.PREFERRED }))
+    expect(() => spot.schedule(serving, { tolerate: false, affinity: NodePoolAffinity.preferred() }))
       .toThrow("SpotNodePool 'prod/spot': schedule() tolerate is false, but the pool's nodes carry karpenter.sh/capacity-type=spot:NoSchedule");
   });
 
@@ -235,24 +226,24 @@ describe('schedule() errors', () => {
     const gpu = new GpuNodePool(c, 'gpu', { maxGpus: 4 });
     spot.schedule(serving);
     expect(() => gpu.schedule(serving))
-      .toThrow("GpuNodePool 'prod/gpu': schedule() cannot require the workload 'prod/bert' on this pool: it is already required on 'prod/spot', and required node affinities are ANDed, so no node would match both. Use NodePoolAffinity.PREFERRED for one of them");
+      .toThrow("GpuNodePool 'prod/gpu': schedule() cannot require the workload 'prod/bert' on this pool: it is already required on 'prod/spot', and required node affinities are ANDed, so no node would match both. Use NodePoolAffinity.preferred() for one of them");
   });
 
   test('the same pool twice', () => {
     const { spot, serving } = setup();
-    spot.schedule(serving, { affinity: NodePoolAffinity.PREFERRED });
+    spot.schedule(serving, { affinity: NodePoolAffinity.preferred() });
     expect(() => spot.schedule(serving))
       .toThrow("SpotNodePool 'prod/spot': schedule() was already called for the workload 'prod/bert'; tolerations and affinity are in place");
   });
 
-  test('weight with a required affinity, or out of range', () => {
+  test('a preferred weight out of range', () => {
     const { spot, serving } = setup();
-    expect(() => spot.schedule(serving, { weight: 50 }))
-      .toThrow("SpotNodePool 'prod/spot': schedule() weight applies to NodePoolAffinity.PREFERRED only");
-    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.PREFERRED, weight: 0 }))
-      .toThrow("SpotNodePool 'prod/spot': schedule() weight (0) must be between 1 and 100");
-    expect(() => spot.schedule(serving, { affinity: 'sometimes' as NodePoolAffinity }))
-      .toThrow("SpotNodePool 'prod/spot': schedule() affinity ('sometimes') must be one of required, preferred");
+    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.preferred(0) }))
+      .toThrow("SpotNodePool 'prod/spot': schedule() affinity weight (0) must be between 1 and 100");
+    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.preferred(2.5) }))
+      .toThrow("SpotNodePool 'prod/spot': schedule() affinity weight (2.5) must be an integer");
+    // Refused before anything is recorded: the workload can still be scheduled.
+    expect(() => spot.schedule(serving, { affinity: NodePoolAffinity.preferred(50) })).not.toThrow();
   });
 
   test('a failed schedule() leaves the workload untouched', () => {

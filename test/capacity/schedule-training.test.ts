@@ -26,7 +26,7 @@ describe('scheduling a DistributedTrainingJob onto node pools', () => {
     const gpu = new GpuNodePool(c, 'gpu', { maxGpus: 8 });
     const job = new DistributedTrainingJob(c, 'train', { image: 'train:v1', workers: 2, backend: TrainingBackend.pytorchJob() });
     pool.schedule(job);
-    gpu.schedule(job, { affinity: NodePoolAffinity.PREFERRED, weight: 10 });
+    gpu.schedule(job, { affinity: NodePoolAffinity.preferred(10) });
     const pytorchJob = findObject(synthAndValidate(c), 'PyTorchJob', 'train');
     const specs = Object.values(pytorchJob.spec.pytorchReplicaSpecs) as any[];
     expect(specs.length).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
@@ -101,7 +101,7 @@ describe('SpotNodePool (Karpenter)', () => {
       requirements: [{ key: 'karpenter.k8s.aws/instance-generation', operator: NodeSelectorOperator.GT, values: ['5'] }],
       taints: [{ key: 'team', value: 'research', effect: kplus.TaintEffect.NO_SCHEDULE }],
       labels: { team: 'research' },
-      limits: { cpu: '1000', memory: '4000Gi' },
+      limits: { cpu: kplus.Cpu.units(1000), memory: Size.gibibytes(4000) },
       disruption: {
         consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY,
         consolidateAfter: Duration.seconds(90),
@@ -224,7 +224,7 @@ describe('SpotNodePool.schedule', () => {
 
   test('preferred: spot first with on-demand fallback — a preferred term and tolerations, no required term', () => {
     const { c, pool, serving } = setup();
-    pool.schedule(serving, { affinity: NodePoolAffinity.PREFERRED, weight: 80 });
+    pool.schedule(serving, { affinity: NodePoolAffinity.preferred(80) });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'bert').spec.template.spec;
     expect(pod.tolerations).toEqual([tolerationFor(SPOT_TAINT)]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
@@ -241,7 +241,7 @@ describe('SpotNodePool.schedule', () => {
 
   test('preferred weight defaults to 100', () => {
     const { c, pool, serving } = setup();
-    pool.schedule(serving, { affinity: NodePoolAffinity.PREFERRED });
+    pool.schedule(serving, { affinity: NodePoolAffinity.preferred() });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'bert').spec.template.spec;
     expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(100);
   });
@@ -269,7 +269,7 @@ describe('SpotNodePool.schedule', () => {
     PodSecurity.restricted().applyTo(deployment);
     PodSecurity.restricted().applyTo(job);
     pool.schedule(SchedulableWorkload.of(deployment));
-    pool.schedule(SchedulableWorkload.of(job), { affinity: NodePoolAffinity.PREFERRED });
+    pool.schedule(SchedulableWorkload.of(job), { affinity: NodePoolAffinity.preferred() });
     const manifests = synthAndValidate(c);
     const depPod = findObject(manifests, 'Deployment', 'dep').spec.template.spec;
     const jobPod = findObject(manifests, 'Job', 'job').spec.template.spec;
@@ -300,11 +300,11 @@ describe('SpotNodePool.schedule', () => {
     });
     fc.assert(fc.property(
       fc.boolean(), fc.boolean(), fc.boolean(), fc.option(extraTaint, { nil: undefined }),
-      fc.constantFrom(NodePoolAffinity.REQUIRED, NodePoolAffinity.PREFERRED),
-      (onDemandFallback, spotTaint, gpu, extra, affinity) => {
+      fc.boolean(),
+      (onDemandFallback, spotTaint, gpu, extra, required) => {
         const c = chart();
         const pool = new SpotNodePool(c, 'spot', { onDemandFallback, spotTaint, gpu: gpu ? { maxGpus: 4 } : undefined, taints: extra ? [extra] : undefined });
-        pool.schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' }), { affinity });
+        pool.schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' }), { affinity: required ? NodePoolAffinity.required() : NodePoolAffinity.preferred() });
         const manifests = synthAndValidate(c);
         const np = findObject(manifests, 'NodePool', 'spot').spec.template.spec;
         const pod = findObject(manifests, 'Deployment', 'bert').spec.template.spec;
@@ -314,7 +314,6 @@ describe('SpotNodePool.schedule', () => {
         for (const taint of taints) expect(tolerates(pod.tolerations, taint)).toBe(true);
 
         const nodeAffinity = pod.affinity.nodeAffinity;
-        const required = affinity === NodePoolAffinity.REQUIRED;
         const other = required ? 'preferredDuringSchedulingIgnoredDuringExecution' : 'requiredDuringSchedulingIgnoredDuringExecution';
         expect(nodeAffinity[other]).toBeUndefined();
         const expressions = required
@@ -336,7 +335,7 @@ describe('SpotNodePool.schedule', () => {
     const b = new SpotNodePool(c, 'spot-b', { onDemandFallback: true });
     const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1' });
     a.schedule(serving);
-    b.schedule(serving, { affinity: NodePoolAffinity.PREFERRED });
+    b.schedule(serving, { affinity: NodePoolAffinity.preferred() });
     const pod = findObject(synthAndValidate(c), 'Deployment', 'bert').spec.template.spec;
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toHaveLength(1);
     expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
