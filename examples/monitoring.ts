@@ -44,11 +44,15 @@ export function build(app: App): void {
     gpus: { count: 1, product: 'NVIDIA-A100-SXM4-40GB' },
     scaling: ServingScaling.external({ minReplicas: 1, maxReplicas: 6 }),
     startupTimeout: Duration.minutes(20),
+    // Declared once; the alerts below and KEDA's default query read these names.
+    // vLLM's HTTP metrics (prometheus-fastapi-instrumentator) carry `status="5xx"`.
+    metrics: { port: 8080, names: { latencyHistogram: 'vllm:e2e_request_latency_seconds', statusCodeLabel: 'status' } },
   });
   new PrometheusScrape(chart, 'llm-scrape', {
     target: ScrapeTarget.modelServing(llm), mode: ScrapeMode.podMonitor({ monitorLabels: operatorLabels }), interval: Duration.seconds(15),
   });
-  const llmScaler = new ServingScaledObject(chart, 'llm-keda', {
+  // KEDA takes over the replica count; the alerts follow its HPA (llm.hpaName).
+  new ServingScaledObject(chart, 'llm-keda', {
     serving: llm,
     threshold: 8,
     fallback: { failureThreshold: 3, replicas: 3 },
@@ -56,10 +60,6 @@ export function build(app: App): void {
   new ModelServerAlerts(chart, 'llm-alerts', {
     serving: llm,
     ruleLabels: operatorLabels,
-    hpaName: llmScaler.hpaName,
-    latencyHistogram: 'vllm:e2e_request_latency_seconds',
-    // vLLM's HTTP metrics (prometheus-fastapi-instrumentator) carry `status="5xx"`.
-    statusCodeLabel: 'status',
     p99LatencyThreshold: Duration.seconds(10),
   });
 

@@ -18,7 +18,7 @@ export type { PodIdentityOptions, RelaxedPodSecurityOptions } from './security';
 export { WorkloadServiceAccount } from './service-account';
 export type { CreatedServiceAccountOptions } from './service-account';
 export type { DisruptionBudgetOptions } from './disruption-budget';
-export type { MetricsEndpoint } from './prometheus-annotations';
+export type { MetricsEndpoint, ServerMetricNames } from './prometheus-annotations';
 export { NodeSelectorOperator, SchedulableWorkload } from './scheduling';
 export type { ISchedulable, NodePreference, NodeRequirement, NodeToleration } from './scheduling';
 export { WorkloadVolume } from './workload-volume';

@@ -43,6 +43,16 @@ const HELPER_RESOURCES: ResourceDefaults = {
   memoryLimit: Size.mebibytes(512),
 };
 
+/** Name, labels and annotations of a child object. @internal */
+export interface ChildMetadata {
+  readonly name: string;
+  readonly labels: { [key: string]: string };
+  readonly annotations?: { [key: string]: string };
+}
+
+/** What a construct adds to the shared main container (ports, probes, its own env). @internal */
+export type MainContainerExtras = Partial<kplus.ContainerProps> & { env?: { [name: string]: kplus.EnvValue } };
+
 /** The writable /tmp every container gets under the read-only root filesystem. */
 export const TMP_VOLUME = WorkloadVolume.emptyDir('tmp');
 
@@ -154,7 +164,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
   }
 
   /** Metadata of a child object: the workload's name, labels and annotations. @internal */
-  public _metadata(name: string = this.name, extraLabels: { [key: string]: string } = {}): { name: string; labels: { [key: string]: string }; annotations?: { [key: string]: string } } {
+  public _metadata(name: string = this.name, extraLabels: { [key: string]: string } = {}): ChildMetadata {
     return { name, labels: { ...this.labels, ...extraLabels }, ...this._annotationsField() };
   }
 
@@ -175,7 +185,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
    * resources, GPUs, mounts, /tmp, security) plus what the construct adds.
    * @internal
    */
-  protected _createMainContainer(name: string, extra: Partial<kplus.ContainerProps> & { env?: { [name: string]: kplus.EnvValue } }, pod?: WorkloadPodOptions): ContainerModel {
+  protected _createMainContainer(name: string, extra: MainContainerExtras, pod?: WorkloadPodOptions): ContainerModel {
     requireDnsLabel(this, 'containerName', name);
     const props = this._props;
     const { env, ...rest } = extra;

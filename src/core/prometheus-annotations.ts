@@ -1,4 +1,81 @@
-/** Where Prometheus finds a pod's metrics, under the `prometheus.io/*` annotation convention. */
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { AfterConversion } from './after-conversion';
+import { invalidProp } from './errors';
+import { podTemplateOf } from './pod-template-path';
+
+/**
+ * What a server's metrics are called: declared once on the workload, and read by
+ * its alerts, KEDA scaling and dashboards, so no name is written twice.
+ */
+export interface ServerMetricNames {
+  /**
+   * Counter of requests, labelled with the status code.
+   * @default 'http_requests_total'
+   */
+  readonly requestsCounter?: string;
+  /**
+   * Label of `requestsCounter` holding the status code.
+   * @default 'code'
+   */
+  readonly statusCodeLabel?: string;
+  /**
+   * Regex of the status codes counted as errors.
+   * @default '5..'
+   */
+  readonly errorCodeRegex?: string;
+  /**
+   * Histogram of request latency in seconds (without `_bucket`).
+   * @default 'http_request_duration_seconds'
+   */
+  readonly latencyHistogram?: string;
+  /**
+   * Histogram of model inference time in seconds (without `_bucket`).
+   * @default 'model_inference_duration_seconds'
+   */
+  readonly inferenceLatencyHistogram?: string;
+  /**
+   * Counter of inferences (predictions) made.
+   * @default 'model_inferences_total'
+   */
+  readonly inferenceCounter?: string;
+  /**
+   * Gauge of the model's measured accuracy (0..1), e.g. from online evaluation.
+   * @default 'model_accuracy'
+   */
+  readonly accuracyGauge?: string;
+}
+
+// Prometheus' classic metric and label name syntax.
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Every name resolved to the server's own or the default, and checked. @internal */
+export function resolveMetricNames(scope: IConstruct, prop: string, names: ServerMetricNames = {}): Required<ServerMetricNames> {
+  const resolved = {
+    requestsCounter: names.requestsCounter ?? 'http_requests_total',
+    statusCodeLabel: names.statusCodeLabel ?? 'code',
+    errorCodeRegex: names.errorCodeRegex ?? '5..',
+    latencyHistogram: names.latencyHistogram ?? 'http_request_duration_seconds',
+    inferenceLatencyHistogram: names.inferenceLatencyHistogram ?? 'model_inference_duration_seconds',
+    inferenceCounter: names.inferenceCounter ?? 'model_inferences_total',
+    accuracyGauge: names.accuracyGauge ?? 'model_accuracy',
+  };
+  for (const key of ['requestsCounter', 'latencyHistogram', 'inferenceLatencyHistogram', 'inferenceCounter', 'accuracyGauge'] as const) {
+    if (!METRIC_NAME.test(resolved[key])) throw invalidProp(scope, `${prop}${key}`, `('${resolved[key]}') must be a valid Prometheus metric name`);
+  }
+  if (!LABEL_NAME.test(resolved.statusCodeLabel)) {
+    throw invalidProp(scope, `${prop}statusCodeLabel`, `('${resolved.statusCodeLabel}') must be a valid Prometheus label name`);
+  }
+  try {
+    new RegExp(`^(?:${resolved.errorCodeRegex})$`);
+  } catch {
+    throw invalidProp(scope, `${prop}errorCodeRegex`, `('${resolved.errorCodeRegex}') is not a valid regular expression`);
+  }
+  return resolved;
+}
+
+/** Where Prometheus finds a pod's metrics, and what they are called. */
 export interface MetricsEndpoint {
   /** Container port serving metrics. */
   readonly port: number;
@@ -12,6 +89,29 @@ export interface MetricsEndpoint {
    * @default 'http'
    */
   readonly scheme?: string;
+  /**
+   * The names of the metrics served there, for alerts, KEDA and dashboards.
+   * @default - the common defaults (`http_requests_total`, `http_request_duration_seconds`, ...)
+   */
+  readonly names?: ServerMetricNames;
+}
+
+const DROPPED = new WeakSet<kplus.AbstractPod>();
+
+/**
+ * Removes the `prometheus.io/*` pod annotations of a workload, after conversion:
+ * another scrape path (a ServiceMonitor, PodMonitor or scrape config) took over.
+ */
+export function dropScrapeAnnotations(workload: kplus.AbstractPod): void {
+  if (DROPPED.has(workload)) return;
+  DROPPED.add(workload);
+  AfterConversion.of(workload)._addStage(manifest => {
+    const metadata = podTemplateOf(manifest).metadata ?? {};
+    for (const key of Object.keys(metadata.annotations ?? {})) {
+      if (key.startsWith('prometheus.io/')) delete metadata.annotations[key];
+    }
+    if (metadata.annotations && Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
+  });
 }
 
 /**

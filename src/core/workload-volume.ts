@@ -135,7 +135,8 @@ export class WorkloadVolume {
    * and a namespace at the baseline level.
    */
   public static fromImage(name: string, reference: string, options: ImageVolumeOptions = {}): WorkloadVolume {
-    return new WorkloadVolume(name, { image: { reference, ...(options.pullPolicy ? { pullPolicy: options.pullPolicy } : {}) } }, undefined, reference);
+    const pullPolicy = options.pullPolicy ? { pullPolicy: options.pullPolicy } : {};
+    return new WorkloadVolume(name, { image: { reference, ...pullPolicy } }, undefined, reference);
   }
 
   private constructor(

@@ -23,6 +23,6 @@ export type { PanelOptions, PanelQuery } from './dashboards/dashboard-panel';
 export { GrafanaDashboard } from './dashboards/grafana-dashboard';
 export type { GrafanaDashboardProps } from './dashboards/grafana-dashboard';
 export { MlDashboards } from './dashboards/ml-dashboards';
-export type { DashboardMetricOptions, MlDashboardsProps } from './dashboards/ml-dashboards';
+export type { MlDashboardsProps } from './dashboards/ml-dashboards';
 export { ModelServingDashboard } from './dashboards/model-serving-dashboard';
 export type { ModelServingDashboardProps } from './dashboards/model-serving-dashboard';

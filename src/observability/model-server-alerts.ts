@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
@@ -6,7 +6,7 @@ import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
-import { deploymentPodRegex, Expr, isLabelName, isMetricName, Matcher, num, promql, render, series } from './promql';
+import { deploymentPodRegex, Expr, isLabelName, Matcher, num, promql, render, series } from './promql';
 
 /** Properties of {@link ModelServerAlerts}. */
 export interface ModelServerAlertsProps {
@@ -30,30 +30,10 @@ export interface ModelServerAlertsProps {
   readonly alertLabels?: { [key: string]: string };
 
   /**
-   * Histogram of request latency in seconds (without `_bucket`).
-   * @default 'http_request_duration_seconds'
-   */
-  readonly latencyHistogram?: string;
-  /**
    * p99 latency above which `ModelServerHighP99Latency` fires.
    * @default Duration.seconds(1)
    */
   readonly p99LatencyThreshold?: Duration;
-  /**
-   * Counter of requests, labelled with the status code.
-   * @default 'http_requests_total'
-   */
-  readonly requestsCounter?: string;
-  /**
-   * Label of `requestsCounter` holding the status code.
-   * @default 'code'
-   */
-  readonly statusCodeLabel?: string;
-  /**
-   * Regex of the status codes counted as errors.
-   * @default '5..'
-   */
-  readonly errorCodeRegex?: string;
   /**
    * Fraction of failed requests (0..1, exclusive) above which `ModelServerHighErrorRatio` fires.
    * @default 0.05
@@ -69,13 +49,6 @@ export interface ModelServerAlertsProps {
    * @default Duration.minutes(10)
    */
   readonly pendingPeriod?: Duration;
-
-  /**
-   * Name of the HorizontalPodAutoscaler whose replicas are compared with its maximum
-   * (kube-state-metrics). With KEDA it is the ScaledObject's HPA (`ServingScaledObject.hpaName`).
-   * @default - the server's own HPA; no `ModelServerReplicasAtMax` alert when it has none
-   */
-  readonly hpaName?: string;
 
   /**
    * Add the GPU utilization alerts (DCGM exporter's `DCGM_FI_DEV_GPU_UTIL`).
@@ -124,7 +97,11 @@ export interface ModelServerAlertsProps {
  */
 export class ModelServerAlerts extends Construct {
   /** Alert names, in order. */
-  public readonly alertNames: string[];
+  public get alertNames(): string[] {
+    return this.rules().map(r => r.alert);
+  }
+
+  private readonly rules: () => CrdRule[];
   /** The rule group's name. */
   public readonly groupName: string;
   /** The PrometheusRule. */
@@ -151,29 +128,26 @@ export class ModelServerAlerts extends Construct {
       deployment: serving.deployment.name,
       labels: { ...props.alertLabels, ...(namespace ? { namespace } : {}), deployment: serving.deployment.name },
     };
-    const rules = [
-      this.latencyRule(ctx, props),
-      this.errorRule(ctx, props),
-      ...this.replicasRule(ctx, props, serving),
+    // Built now, so bad input fails here; rendered again at synth, so an HPA that
+    // KEDA takes over after this construct (serving.hpaName) is the one alerted on.
+    const rules = () => [
+      this.latencyRule(ctx, props, serving),
+      this.errorRule(ctx, props, serving),
+      ...this.replicasRule(ctx, serving),
       this.notReadyRule(ctx),
       ...((props.gpuAlerts ?? serving.gpuCount > 0) ? this.gpuRules(ctx, props) : []),
     ];
-    this.alertNames = rules.map(r => r.alert);
+    this.rules = rules;
+    rules();
     this.groupName = `${name}.model-server`;
 
-    const spec: PrometheusRuleSpec = { groups: [{ name: this.groupName, rules }] };
     this.apiObject = new ApiObject(this, 'PrometheusRule', {
       apiVersion: MONITORING_API_VERSION,
       kind: 'PrometheusRule',
       metadata: { name, labels: { ...serving.selector, ...props.ruleLabels } },
-      spec,
+      spec: Lazy.any({ produce: (): PrometheusRuleSpec => ({ groups: [{ name: this.groupName, rules: rules() }] }) }),
     });
     applyObjectMetadata(this, 'metadata', props.metadata);
-  }
-
-  private metricName(prop: string, value: string): string {
-    if (!isMetricName(value)) throw invalidProp(this, prop, `('${value}') must be a valid Prometheus metric name`);
-    return value;
   }
 
   private podMatchers(ctx: RuleContext, podLabel = 'pod', namespaceLabel = 'namespace'): Matcher[] {
@@ -183,8 +157,8 @@ export class ModelServerAlerts extends Construct {
     ];
   }
 
-  private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps): CrdRule {
-    const histogram = this.metricName('latencyHistogram', props.latencyHistogram ?? 'http_request_duration_seconds');
+  private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule {
+    const histogram = serving.metricNames.latencyHistogram!;
     const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds() / 1000;
     if (threshold <= 0) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
     const buckets = promql.sum(promql.rate(series(`${histogram}_bucket`, this.podMatchers(ctx)).range(ctx.window))).by(['le']);
@@ -195,16 +169,11 @@ export class ModelServerAlerts extends Construct {
     });
   }
 
-  private errorRule(ctx: RuleContext, props: ModelServerAlertsProps): CrdRule {
-    const counter = this.metricName('requestsCounter', props.requestsCounter ?? 'http_requests_total');
-    const codeLabel = props.statusCodeLabel ?? 'code';
-    if (!isLabelName(codeLabel)) throw invalidProp(this, 'statusCodeLabel', `('${codeLabel}') must be a valid Prometheus label name`);
-    const codes = props.errorCodeRegex ?? '5..';
-    try {
-      new RegExp(codes);
-    } catch {
-      throw invalidProp(this, 'errorCodeRegex', `('${codes}') is not a valid regular expression`);
-    }
+  private errorRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule {
+    // The server checked its declared names (metrics.names).
+    const counter = serving.metricNames.requestsCounter!;
+    const codeLabel = serving.metricNames.statusCodeLabel!;
+    const codes = serving.metricNames.errorCodeRegex!;
     const threshold = props.errorRatioThreshold ?? 0.05;
     if (!(threshold > 0 && threshold < 1)) throw invalidProp(this, 'errorRatioThreshold', `(${threshold}) must be between 0 and 1, exclusive`);
     const errors = promql.sum(promql.rate(series(counter, [...this.podMatchers(ctx), promql.labelMatchRegexp(codeLabel, codes)]).range(ctx.window)));
@@ -215,8 +184,8 @@ export class ModelServerAlerts extends Construct {
     });
   }
 
-  private replicasRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule[] {
-    const hpa = props.hpaName ?? (serving.autoscaler ? serving.autoscaler.name : undefined);
+  private replicasRule(ctx: RuleContext, serving: MlModelServing): CrdRule[] {
+    const hpa = serving.hpaName;
     if (hpa === undefined) return [];
     const matchers = [...(ctx.namespace ? [promql.labelEq('namespace', ctx.namespace)] : []), promql.labelEq('horizontalpodautoscaler', hpa)];
     const expr = promql.gte(

@@ -7,6 +7,7 @@ import { ScrapeMode } from './scrape-mode';
 import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
+import { dropScrapeAnnotations } from '../core/prometheus-annotations';
 
 /** The scrapes of each target, keyed by its pod template's metadata. */
 const SCRAPES = new WeakMap<object, PrometheusScrape[]>();
@@ -132,13 +133,14 @@ export class PrometheusScrape extends Construct {
     }
   }
 
-  // Records the scrape; another mode turns off annotations announcing the same port.
+  // Records the scrape. Another mode removes annotations announcing the same port:
+  // one scrape path per workload, so no series is collected twice.
   private claimPort(target: ScrapeTargetInfo): void {
     SCRAPES.set(target.podMetadata, [...SCRAPES.get(target.podMetadata) ?? [], this]);
     const annotations = target.podMetadata.toJson().annotations ?? {};
     const announcesThisPort = annotations['prometheus.io/port'] === undefined || annotations['prometheus.io/port'] === String(this.port);
     if (!this.byAnnotations && annotations['prometheus.io/scrape'] === 'true' && announcesThisPort) {
-      target.podMetadata.addAnnotation('prometheus.io/scrape', 'false');
+      dropScrapeAnnotations(target.workload);
     }
   }
 

@@ -42,6 +42,8 @@ export interface ScrapeTargetInfo {
   readonly annotatedPath?: string;
   /** The pod template's metadata, for annotations; also identifies the target's pods. */
   readonly podMetadata: { addAnnotation(key: string, value: string): void; toJson(): any };
+  /** The workload whose pods are scraped. */
+  readonly workload: kplus.AbstractPod;
   /** The NetworkPolicy admitting traffic to the pods, when the target has one of ours. */
   readonly networkPolicy?: kplus.NetworkPolicy;
   /** True when a missing Service port may be added for a container port (our own Service). */
@@ -72,6 +74,7 @@ export class ScrapeTarget {
       serviceSelector: { ...serving.selector },
       annotatedPath: serving.deployment.podMetadata.toJson().annotations?.['prometheus.io/path'],
       podMetadata: serving.deployment.podMetadata,
+      workload: serving.deployment,
       networkPolicy: serving.networkPolicy,
       ownsService: true,
     });
@@ -92,6 +95,7 @@ export class ScrapeTarget {
       serviceSelector: serviceLabels,
       annotatedPath: workload.podMetadata.toJson().annotations?.['prometheus.io/path'],
       podMetadata: workload.podMetadata,
+      workload,
       ownsService: false,
     });
   }

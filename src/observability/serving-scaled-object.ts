@@ -25,8 +25,8 @@ export interface ScalingFallback {
 /** Properties of {@link ServingScaledObject}. */
 export interface ServingScaledObjectProps {
   /**
-   * The model server, created with `scaling: ServingScaling.external({ minReplicas, maxReplicas })`:
-   * KEDA creates and owns an HPA, so the server must not have one of its own.
+   * The model server. KEDA creates and owns an HPA: the server's own is removed,
+   * and its autoscaling bounds are the default bounds of the ScaledObject.
    */
   readonly serving: MlModelServing;
   /**
@@ -42,14 +42,9 @@ export interface ServingScaledObjectProps {
   /**
    * The PromQL query; its value is divided by the replica count and compared with
    * `threshold` (KEDA's `AverageValue`), e.g. requests per second or queue depth.
-   * @default - the server's total request rate: `sum(rate(<requestsCounter>{namespace, pod}[2m]))`
+   * @default - the server's total request rate: `sum(rate(<metrics.names.requestsCounter>{namespace, pod}[2m]))`
    */
   readonly query?: string;
-  /**
-   * Counter of requests used by the default query.
-   * @default 'http_requests_total'
-   */
-  readonly requestsCounter?: string;
   /** Target value per replica, e.g. 20 requests per second. */
   readonly threshold: number;
   /**
@@ -100,10 +95,12 @@ export interface ServingScaledObjectProps {
  * Metric-driven autoscaling of a model server with KEDA: a `ScaledObject`
  * (keda.sh/v1alpha1) scaling the server's Deployment on a Prometheus query.
  *
- * KEDA makes its own HPA for the Deployment, so a server that has an HPA of ours
- * (`ServingScaling.autoscale()`) or a fixed replica count is refused with an error
- * rather than silently changed: create it with `ServingScaling.external(...)`. One
- * ScaledObject per server, in the server's namespace (KEDA's own rules).
+ * KEDA makes its own HPA for the Deployment, so the server's own HPA
+ * (`ServingScaling.autoscale()`) is removed and its alerts follow KEDA's HPA
+ * (`serving.hpaName`); a fixed replica count is refused, since every apply would
+ * reset it. The default query uses the server's declared request counter
+ * (`metrics.names.requestsCounter`). One ScaledObject per server, in the server's
+ * namespace (KEDA's own rules).
  */
 export class ServingScaledObject extends Construct {
   /** The ScaledObject. */
@@ -120,11 +117,8 @@ export class ServingScaledObject extends Construct {
   public constructor(scope: Construct, id: string, props: ServingScaledObjectProps) {
     super(scope, id);
     const serving = props.serving;
-    if (serving.autoscaler) {
-      throw invalidProp(this, 'serving', `('${serving.name}') already has a HorizontalPodAutoscaler; KEDA creates its own and the two would fight over the replica count. Create the MlModelServing with scaling: ServingScaling.external({ minReplicas, maxReplicas })`);
-    }
     if (!serving.deployment.hasAutoscaler) {
-      throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.external({ minReplicas, maxReplicas })`);
+      throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.autoscale(...) or ServingScaling.external(...)`);
     }
     const other = SCALED.get(serving);
     if (other) {
@@ -147,10 +141,10 @@ export class ServingScaledObject extends Construct {
     // The server's PodDisruptionBudget is sized for its own bounds: fewer pods could
     // make it block every drain, more would run without one.
     if (this.maxReplicas > serving.maxReplicas) {
-      throw invalidProp(this, 'maxReplicas', `(${this.maxReplicas}) must not exceed the server's maxReplicas (${serving.maxReplicas}); raise it in ServingScaling.external(...)`);
+      throw invalidProp(this, 'maxReplicas', `(${this.maxReplicas}) must not exceed the server's maxReplicas (${serving.maxReplicas}); raise it in the server's scaling`);
     }
     if (this.minReplicas !== 0 && this.minReplicas < serving.minReplicas) {
-      throw invalidProp(this, 'minReplicas', `(${this.minReplicas}) must be 0 (scale to zero) or at least the server's minReplicas (${serving.minReplicas}); lower it in ServingScaling.external(...)`);
+      throw invalidProp(this, 'minReplicas', `(${this.minReplicas}) must be 0 (scale to zero) or at least the server's minReplicas (${serving.minReplicas}); lower it in the server's scaling`);
     }
     if (!(props.threshold > 0) || !Number.isFinite(props.threshold)) {
       throw invalidProp(this, 'threshold', `(${props.threshold}) must be a positive number`);
@@ -169,7 +163,7 @@ export class ServingScaledObject extends Construct {
       requireInteger(this, 'fallback.failureThreshold', props.fallback.failureThreshold, 1);
       requireInteger(this, 'fallback.replicas', props.fallback.replicas, this.minReplicas, this.maxReplicas);
     }
-    this.query = props.query ?? this.defaultQuery(serving, props.requestsCounter ?? 'http_requests_total');
+    this.query = props.query ?? this.defaultQuery(serving, serving.metricNames.requestsCounter!);
     if (this.query.trim() === '') throw invalidProp(this, 'query', 'must not be empty');
     this.hpaName = `keda-hpa-${name}`;
 
@@ -194,6 +188,8 @@ export class ServingScaledObject extends Construct {
       }],
     };
     SCALED.set(serving, this);
+    // KEDA makes its own HPA: the server's is removed, and its alerts follow KEDA's.
+    serving._replaceAutoscaler(this.hpaName);
     this.apiObject = new ApiObject(this, 'ScaledObject', {
       apiVersion: KEDA_API_VERSION,
       kind: 'ScaledObject',
@@ -211,15 +207,11 @@ export class ServingScaledObject extends Construct {
 
   private defaultQuery(serving: MlModelServing, counter: string): string {
     const namespace = Chart.of(serving).namespace;
-    let selector;
-    try {
-      selector = series(counter, [
-        ...(namespace ? [promql.labelEq('namespace', namespace)] : []),
-        promql.labelMatchRegexp('pod', deploymentPodRegex(serving.deployment.name)),
-      ]);
-    } catch {
-      throw invalidProp(this, 'requestsCounter', `('${counter}') must be a valid Prometheus metric name`);
-    }
+    // The counter's name was checked where the server declared it.
+    const selector = series(counter, [
+      ...(namespace ? [promql.labelEq('namespace', namespace)] : []),
+      promql.labelMatchRegexp('pod', deploymentPodRegex(serving.deployment.name)),
+    ]);
     return render(promql.sum(promql.rate(selector.range(formatPromDuration(DEFAULT_QUERY_WINDOW)))));
   }
 }

@@ -3,9 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MlNamespace } from './ml-namespace';
 import { PodSecurityStandard } from './pod-security-standard';
+import { AfterConversion } from '../core/after-conversion';
 import { invalidProp } from '../core/errors';
 import { parseImage } from '../core/image';
-import { AfterConversion } from '../core/after-conversion';
 import { podSpecOf } from '../core/pod-template-path';
 import { requireInteger } from '../core/validation';
 

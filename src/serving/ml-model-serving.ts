@@ -11,7 +11,7 @@ import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disrupt
 import { invalidProp } from '../core/errors';
 import { MlWorkload } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
-import { MetricsEndpoint, prometheusScrapeAnnotations } from '../core/prometheus-annotations';
+import { MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
 import { requireInteger, requirePort } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
@@ -173,8 +173,10 @@ export class MlModelServing extends MlWorkload {
   public readonly _server: ContainerModel;
   /** The ClusterIP (by default) Service in front of the pods. */
   public readonly service: kplus.Service;
-  /** The HPA, when scaling is `autoscale`. */
-  public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** The names of the server's metrics (declared in `metrics.names`), for alerts, KEDA and dashboards. */
+  public readonly metricNames: ServerMetricNames;
+  private _autoscaler?: kplus.HorizontalPodAutoscaler;
+  private externalHpaName?: string;
   /** The PodDisruptionBudget, when more than one replica can run. */
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy admitting traffic to the serving port only. */
@@ -201,6 +203,7 @@ export class MlModelServing extends MlWorkload {
       }
     }
     this.metrics = props.metrics;
+    this.metricNames = resolveMetricNames(this, 'metrics.names.', props.metrics?.names);
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     requireInteger(this, 'revisionHistoryLimit', revisionHistoryLimit, 0);
     const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
@@ -251,7 +254,7 @@ export class MlModelServing extends MlWorkload {
     for (const [k, v] of Object.entries(this.selector)) this.service.selectLabel(k, v);
 
     if (scaling.autoscaling) {
-      this.autoscaler = createAutoscaler(this, this.deployment, scaling.autoscaling, this.minReplicas, this.maxReplicas);
+      this._autoscaler = createAutoscaler(this, this.deployment, scaling.autoscaling, this.minReplicas, this.maxReplicas);
     } else if (scaling.external) {
       // The external scaler owns spec.replicas; rendering one would fight it on every apply.
       this.deployment.markHasAutoscaler();
@@ -261,6 +264,35 @@ export class MlModelServing extends MlWorkload {
 
     const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
+  }
+
+  /** The server's own HPA, when scaling is `autoscale` and no external scaler replaced it. */
+  public get autoscaler(): kplus.HorizontalPodAutoscaler | undefined {
+    return this._autoscaler;
+  }
+
+  /**
+   * The name of the HorizontalPodAutoscaler that scales the server: its own, or the
+   * one KEDA creates once a `ServingScaledObject` took over; undefined for a fixed
+   * replica count.
+   */
+  public get hpaName(): string | undefined {
+    return this.externalHpaName ?? this._autoscaler?.name;
+  }
+
+  /**
+   * Hands the replica count to an external scaler (KEDA), which creates its own
+   * HPA `hpaName`: the server's HPA is removed, so the two never fight. A fixed
+   * replica count is refused (every apply would reset it).
+   * @internal
+   */
+  public _replaceAutoscaler(hpaName: string): void {
+    if (this._autoscaler) {
+      this.node.tryRemoveChild(this._autoscaler.node.id);
+      this._autoscaler = undefined;
+      this.deployment.markHasAutoscaler();
+    }
+    this.externalHpaName = hpaName;
   }
 
   /** Refuses rollouts Kubernetes would reject or that could never progress. */

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import type { DistributedTrainingJob } from './distributed-training-job';
 import { IndexedJobBackendOptions, PyTorchJobBackendOptions, TrainJobBackendOptions } from './backend-options';
 import { IndexedJobRenderer } from './backends/indexed-job';
 import { PyTorchJobRenderer } from './backends/pytorch-job';
 import { TrainJobRenderer } from './backends/train-job';
+import type { DistributedTrainingJob } from './distributed-training-job';
 import { ContainerModel } from '../core/container-model';
 import { NodeRequirement } from '../core/scheduling';
 import { WorkloadPodOptions } from '../core/workload-props';
@@ -43,11 +43,12 @@ export interface TrainingBackendRenderer {
   readonly podOptions?: WorkloadPodOptions;
   /** The rendezvous port(s) peers must reach. */
   readonly rendezvousPorts: number[];
+  /** Whether the name must start with a letter (the operator names Services after it). */
+  readonly needsDns1035Name: boolean;
   /** Env variables the backend (or its operator) owns, with the reason. */
   reservedEnv(name: string): string | undefined;
-  /** The longest pod hostname for `workers`, and whether the name must start with a letter. */
+  /** The longest pod hostname for `workers`. */
   lastHostname(name: string, workers: number): string;
-  readonly needsDns1035Name: boolean;
   /** Labels that select exactly the job's pods, when not the workload's own selector. */
   podSelector?(name: string): { [key: string]: string };
   /** Refuses placement the backend cannot express. */

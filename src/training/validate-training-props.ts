@@ -1,9 +1,9 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { BACKEND_ONLY_PROPS, BACKEND_OPTION_KEYS } from './backend-options';
 import type { DistributedTrainingJobProps } from './distributed-training-job';
 import { DNS_1035_LABEL } from './rendezvous';
-import { BACKEND_ONLY_PROPS, BACKEND_OPTION_KEYS } from './backend-options';
 import type { TrainingBackendRenderer } from './training-backend';
 import { TrainingVolume } from './training-volume';
 import { invalidProp } from '../core/errors';

@@ -4,8 +4,7 @@ import {
   DistributedTrainingJob, MlModelServing, MlModelServingProps, PodSecurity, PodSecurityLevel, TrainingBackend,
   WorkloadServiceAccount, WorkloadVolume,
 } from '../../src';
-import { restrictedViolations } from '../util';
-import { findObject, findObjects, synthAndValidate } from '../util';
+import { restrictedViolations, findObject, findObjects, synthAndValidate } from '../util';
 
 function chart(): Chart {
   return new Chart(Testing.app(), 'prod', { namespace: 'ml' });

@@ -93,7 +93,8 @@ describe('Placement', () => {
 
   test('property: every required requirement holds in every rendered term, whatever the number of user terms', () => {
     const req = fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd'), value: fc.constantFrom('1', '2') });
-    fc.assert(fc.property(fc.array(req, { maxLength: 4 }), fc.array(fc.array(req, { minLength: 1, maxLength: 3 }), { maxLength: 3 }), (ours, userTerms) => {
+    const userTermLists = fc.array(fc.array(req, { minLength: 1, maxLength: 3 }), { maxLength: 3 });
+    fc.assert(fc.property(fc.array(req, { maxLength: 4 }), userTermLists, (ours, userTerms) => {
       const placement = new Placement(new Chart(Testing.app(), 'c'));
       ours.forEach(r => placement.requireNodes([{ key: r.key, operator: NodeSelectorOperator.IN, values: [r.value] }]));
       const spec: any = userTerms.length === 0 ? {} : {

@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { MlModelServing, MlModelServingProps, ModelServerAlerts, ModelServerAlertsProps, ServingScaling } from '../../src';
-import { findObject, synthAndValidate } from '../util';
+import { MlModelServing, MlModelServingProps, ModelServerAlerts, ModelServerAlertsProps, ServingScaledObject, ServingScaling } from '../../src';
+import { findObject, findObjects, synthAndValidate } from '../util';
 import { syntaxErrors } from './util/promql-grammar';
 import { exprsAsRuleFile, promtoolTest, runPromtool } from './util/promtool';
 
@@ -160,10 +160,6 @@ describe('ModelServerAlerts', () => {
     const { byName: custom } = render({
       p99LatencyThreshold: Duration.millis(250),
       errorRatioThreshold: 0.01,
-      latencyHistogram: 'vllm:e2e_request_latency_seconds',
-      requestsCounter: 'model_requests_total',
-      statusCodeLabel: 'status',
-      errorCodeRegex: '5..|429',
       rateWindow: Duration.minutes(2),
       pendingPeriod: Duration.minutes(5),
       gpuSaturatedPercent: 90,
@@ -171,6 +167,12 @@ describe('ModelServerAlerts', () => {
       gpuIdlePeriod: Duration.hours(3),
       dcgmPodLabel: 'exported_pod',
       dcgmNamespaceLabel: 'exported_namespace',
+    }, {
+      // The names come from the server's one declaration.
+      metrics: {
+        port: 8080,
+        names: { latencyHistogram: 'vllm:e2e_request_latency_seconds', requestsCounter: 'model_requests_total', statusCodeLabel: 'status', errorCodeRegex: '5..|429' },
+      },
     });
     expect(custom.ModelServerHighP99Latency.expr).toContain('vllm:e2e_request_latency_seconds_bucket{');
     expect(custom.ModelServerHighP99Latency.expr).toMatch(/\[2m\]\)\)\)\) > \(0\.25\)$/);
@@ -182,11 +184,24 @@ describe('ModelServerAlerts', () => {
     expect(custom.ModelServerPodsNotReady.for).toBe('5m');
   });
 
-  test('no HPA of ours and no hpaName: no replicas-at-max alert; with a KEDA HPA name: that HPA', () => {
-    const external = { scaling: ServingScaling.external({ minReplicas: 2, maxReplicas: 10 }) };
-    expect(render({}, external).alerts.alertNames).not.toContain('ModelServerReplicasAtMax');
-    const keda = render({ hpaName: 'keda-hpa-bert' }, external);
-    expect(keda.byName.ModelServerReplicasAtMax.expr).toContain('horizontalpodautoscaler="keda-hpa-bert"');
+  test('an external scaler without KEDA: no replicas-at-max alert; a fixed count: none either', () => {
+    expect(render({}, { scaling: ServingScaling.external({ minReplicas: 2, maxReplicas: 10 }) }).alerts.alertNames).not.toContain('ModelServerReplicasAtMax');
+    expect(render({}, { scaling: ServingScaling.fixed(3) }).alerts.alertNames).not.toContain('ModelServerReplicasAtMax');
+  });
+
+  test.each(['alerts first', 'KEDA first'])('with KEDA the alerts follow its HPA, whatever the order (%s)', order => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const serving = new MlModelServing(chart, 'bert', { image: 'ml-model:v1' });
+    const keda = () => new ServingScaledObject(chart, 'keda', { serving, threshold: 10 });
+    const makeAlerts = () => new ModelServerAlerts(chart, 'alerts', { serving });
+    if (order === 'alerts first') { makeAlerts(); keda(); } else { keda(); makeAlerts(); }
+    const manifests = synthAndValidate(chart);
+    const atMax = findObject(manifests, 'PrometheusRule', 'bert').spec.groups[0].rules.find((r: any) => r.alert === 'ModelServerReplicasAtMax');
+    expect(atMax.expr).toContain('horizontalpodautoscaler="keda-hpa-bert"');
+    // KEDA replaced the server's own HPA: one HPA owner only.
+    expect(findObjects(manifests, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(serving.autoscaler).toBeUndefined();
+    expect(serving.hpaName).toBe('keda-hpa-bert');
   });
 
   test('GPU alerts can be left out; without a chart namespace, no namespace matcher', () => {
@@ -197,12 +212,8 @@ describe('ModelServerAlerts', () => {
   });
 
   test('every expression parses with the Prometheus grammar, with default and custom props', () => {
-    const custom = render({
-      latencyHistogram: 'vllm:e2e_request_latency_seconds',
-      errorCodeRegex: '5..|429',
-      statusCodeLabel: 'status',
-      dcgmPodLabel: 'exported_pod',
-      hpaName: 'keda-hpa-bert',
+    const custom = render({ dcgmPodLabel: 'exported_pod' }, {
+      metrics: { port: 8080, names: { latencyHistogram: 'vllm:e2e_request_latency_seconds', errorCodeRegex: '5..|429', statusCodeLabel: 'status' } },
     });
     const rules = [...Object.values<any>(byName), ...Object.values<any>(custom.byName)];
     expect(rules).toHaveLength(12);

@@ -29,8 +29,8 @@ describe('examples/monitoring.ts', () => {
     const scrapeAnnotation = (name: string) => findObject(servingManifests, 'Deployment', name).spec.template.metadata.annotations?.['prometheus.io/scrape'];
     expect(scrapeAnnotation('sentiment')).toBe('true');
     // One scraper each: the monitor and scrape-config modes turned the annotation off.
-    expect(scrapeAnnotation('bert')).toBe('false');
-    expect(scrapeAnnotation('reranker')).toBe('false');
+    expect(scrapeAnnotation('bert')).toBeUndefined();
+    expect(scrapeAnnotation('reranker')).toBeUndefined();
     expect(scrapeAnnotation('llm')).toBeUndefined();
     expect(findObject(servingManifests, 'ServiceMonitor', 'bert').metadata.labels.release).toBe('kube-prometheus-stack');
     expect(findObject(servingManifests, 'PodMonitor', 'llm').spec.podMetricsEndpoints[0].port).toBe('http');

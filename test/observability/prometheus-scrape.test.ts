@@ -223,17 +223,20 @@ describe('PrometheusScrape, scrape-config mode', () => {
 });
 
 describe('PrometheusScrape: one scraper per metrics port', () => {
-  const scrapeAnnotation = (manifests: any[]) => findObject(manifests, 'Deployment', 'bert').spec.template.metadata.annotations['prometheus.io/scrape'];
+  const scrapeAnnotation = (manifests: any[]) => findObject(manifests, 'Deployment', 'bert').spec.template.metadata.annotations?.['prometheus.io/scrape'];
 
   test.each<[string, (chart: Chart) => ScrapeMode]>([
     ['ServiceMonitor', () => ScrapeMode.serviceMonitor()],
     ['PodMonitor', () => ScrapeMode.podMonitor()],
     ['scrape-config', (chart) => ScrapeMode.scrapeConfig(new PrometheusServerConfig(chart, 'prometheus'))],
-  ])('%s mode turns off the annotations announcing the same port (MlModelServing metrics)', (_name, mode) => {
+  ])('%s mode removes the annotations announcing the same port: one scrape path per workload', (_name, mode) => {
     const { chart, serving } = setup({ metrics: { port: 9090 } });
     expect(serving.deployment.podMetadata.toJson().annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' });
     new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: mode(chart) });
-    expect(scrapeAnnotation(synthAndValidate(chart))).toBe('false');
+    const manifests = synthAndValidate(chart);
+    expect(scrapeAnnotation(manifests)).toBeUndefined();
+    const annotations = findObject(manifests, 'Deployment').spec.template.metadata.annotations ?? {};
+    expect(Object.keys(annotations).filter(k => k.startsWith('prometheus.io/'))).toEqual([]);
   });
 
   test('annotations announcing another port are left on', () => {

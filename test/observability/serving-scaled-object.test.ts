@@ -17,7 +17,8 @@ function setup(props: Partial<ServingScaledObjectProps> = {}, servingProps: Part
 describe('ServingScaledObject', () => {
   const { chart, serving, make } = setup();
   const scaled = make();
-  new ModelServerAlerts(chart, 'alerts', { serving, hpaName: scaled.hpaName });
+  new ModelServerAlerts(chart, 'alerts', { serving });
+  expect(serving.hpaName).toBe(scaled.hpaName);
   const manifests = synthAndValidate(chart);
   const so = findObject(manifests, 'ScaledObject', 'bert');
 
@@ -106,11 +107,26 @@ describe('ServingScaledObject', () => {
   });
 });
 
-describe('ServingScaledObject rejects bad input at synth time', () => {
-  test('a server with its own HPA', () => {
-    const { make } = setup({}, { scaling: ServingScaling.autoscale() });
-    expect(make).toThrow("ServingScaledObject 'prod/keda': serving ('bert') already has a HorizontalPodAutoscaler; KEDA creates its own and the two would fight over the replica count. Create the MlModelServing with scaling: ServingScaling.external({ minReplicas, maxReplicas })");
+describe('ServingScaledObject takes over a server with its own HPA', () => {
+  test('the HPA is removed, the bounds are the server\'s, the Deployment renders no replicas', () => {
+    const { chart, serving, make } = setup({}, { scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 9 }) });
+    expect(serving.hpaName).toBe('bert');
+    make();
+    const manifests = synthAndValidate(chart);
+    expect(findObjects(manifests, 'HorizontalPodAutoscaler')).toEqual([]);
+    const so = findObject(manifests, 'ScaledObject', 'bert');
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([3, 9]);
+    expect(findObject(manifests, 'Deployment', 'bert').spec.replicas).toBeUndefined();
+    expect(serving.hpaName).toBe('keda-hpa-bert');
   });
+
+  test('the default query uses the counter the server declared', () => {
+    const { make } = setup({}, { metrics: { port: 8080, names: { requestsCounter: 'vllm:request_success_total' } } });
+    expect(make().query).toContain('vllm:request_success_total{');
+  });
+});
+
+describe('ServingScaledObject rejects bad input at synth time', () => {
 
   test('a server with a fixed replica count', () => {
     const { make } = setup({}, { scaling: ServingScaling.fixed(3) });
@@ -126,14 +142,13 @@ describe('ServingScaledObject rejects bad input at synth time', () => {
     ['sub-second polling', { pollingInterval: Duration.millis(500) }, "ServingScaledObject 'prod/keda': pollingInterval (0.5) must be an integer"],
     ['zero polling', { pollingInterval: Duration.seconds(0) }, "ServingScaledObject 'prod/keda': pollingInterval (0) must be >= 1"],
     ['max above the server\'s', { maxReplicas: 20 },
-      "ServingScaledObject 'prod/keda': maxReplicas (20) must not exceed the server's maxReplicas (12); raise it in ServingScaling.external(...)"],
+      "ServingScaledObject 'prod/keda': maxReplicas (20) must not exceed the server's maxReplicas (12); raise it in the server's scaling"],
     ['min below the server\'s', { minReplicas: 1 },
-      "ServingScaledObject 'prod/keda': minReplicas (1) must be 0 (scale to zero) or at least the server's minReplicas (2); lower it in ServingScaling.external(...)"],
+      "ServingScaledObject 'prod/keda': minReplicas (1) must be 0 (scale to zero) or at least the server's minReplicas (2); lower it in the server's scaling"],
     ['fallback above max', { fallback: { failureThreshold: 3, replicas: 50 } }, "ServingScaledObject 'prod/keda': fallback.replicas (50) must be between 2 and 12"],
     ['fallback threshold 0', { fallback: { failureThreshold: 0, replicas: 4 } }, "ServingScaledObject 'prod/keda': fallback.failureThreshold (0) must be >= 1"],
     ['server address without scheme', { serverAddress: 'prometheus:9090' }, "ServingScaledObject 'prod/keda': serverAddress ('prometheus:9090') must be an http(s) URL"],
     ['empty query', { query: ' ' }, "ServingScaledObject 'prod/keda': query must not be empty"],
-    ['bad counter', { requestsCounter: 'requests-total' }, "ServingScaledObject 'prod/keda': requestsCounter ('requests-total') must be a valid Prometheus metric name"],
     ['bad name', { name: 'Bert' }, "ServingScaledObject 'prod/keda': name ('Bert') must be a valid RFC 1123 DNS subdomain"],
   ])('%s', (_name, props, message) => {
     expect(setup(props).make).toThrow(message);

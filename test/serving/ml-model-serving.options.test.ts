@@ -1,7 +1,8 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  MlModelServing, MlModelServingProps, ModelSource, NodeSelectorOperator, PodSecurity, PriorityClassRef, ServingScaling, TopologySpread, UnsatisfiableSpreadAction,
+  MlModelServing, MlModelServingProps, ModelSource, NodeSelectorOperator, PodSecurity, PriorityClassRef, ServingScaling, TopologySpread,
+  UnsatisfiableSpreadAction,
 } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 

@@ -86,7 +86,11 @@ describe('PyTorchJob options', () => {
       activeDeadline: Duration.hours(2),
       ttlAfterFinished: Duration.hours(1),
       priorityClass: PriorityClassRef.fromName('training-high'),
-      cleanPodPolicy: CleanPodPolicy.ALL, gangScheduling: true, schedulingQueue: 'volcano-q', restartPolicy: PyTorchRestartPolicy.ON_FAILURE });
+      cleanPodPolicy: CleanPodPolicy.ALL,
+      gangScheduling: true,
+      schedulingQueue: 'volcano-q',
+      restartPolicy: PyTorchRestartPolicy.ON_FAILURE,
+    });
     expect(pt.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a');
     expect(pt.spec.runPolicy).toEqual({
       cleanPodPolicy: 'All',

@@ -2,6 +2,7 @@
 // Sources: cAdvisor (container_*), kube-state-metrics (kube_*), the DCGM exporter
 // (DCGM_FI_*) and the model servers' own request metrics.
 import { PanelQuery } from './dashboard-panel';
+import { ServerMetricNames } from '../../core/prometheus-annotations';
 import { deploymentPodRegex, Expr, Matcher, promql, render, series } from '../promql';
 
 /** Grafana's rate window, which adapts to the scrape interval and zoom. */
@@ -23,15 +24,7 @@ export function query(expr: Expr, legend?: string): PanelQuery {
 }
 
 /** Metric names the model and application panels read. */
-export interface MetricNames {
-  readonly requestsCounter: string;
-  readonly statusCodeLabel: string;
-  readonly errorCodeRegex: string;
-  readonly latencyHistogram: string;
-  readonly inferenceLatencyHistogram: string;
-  readonly inferenceCounter: string;
-  readonly accuracyGauge: string;
-}
+export type MetricNames = Required<ServerMetricNames>;
 
 /** `sum by (labels) (rate(counter{m}[$__rate_interval]))`. */
 export function counterRate(counter: string, m: Matcher[], by: string[] = []): Expr {

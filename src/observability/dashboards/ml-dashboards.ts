@@ -1,55 +1,16 @@
 import { Construct } from 'constructs';
-import { invalidProp } from '../../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
-import { isLabelName, isMetricName, Matcher, promql, series } from '../promql';
+import { Matcher, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import {
   counterRate, cpuCores, errorRatio, gpuMemoryUsedBytes, gpuUtilization, inNamespace, latencyQuantile, memoryBytes, MetricNames,
   query, requestRate, resourceLimits, resourceRequests,
 } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
-
-/** Metric names of the application and model panels, shared by the dashboard builders. */
-export interface DashboardMetricOptions {
-  /**
-   * Counter of requests, labelled with the status code.
-   * @default 'http_requests_total'
-   */
-  readonly requestsCounter?: string;
-  /**
-   * Label of `requestsCounter` holding the status code.
-   * @default 'code'
-   */
-  readonly statusCodeLabel?: string;
-  /**
-   * Regex of the status codes counted as errors.
-   * @default '5..'
-   */
-  readonly errorCodeRegex?: string;
-  /**
-   * Histogram of request latency in seconds (without `_bucket`).
-   * @default 'http_request_duration_seconds'
-   */
-  readonly latencyHistogram?: string;
-  /**
-   * Histogram of model inference time in seconds (without `_bucket`).
-   * @default 'model_inference_duration_seconds'
-   */
-  readonly inferenceLatencyHistogram?: string;
-  /**
-   * Counter of inferences (predictions) made.
-   * @default 'model_inferences_total'
-   */
-  readonly inferenceCounter?: string;
-  /**
-   * Gauge of the model's measured accuracy (0..1), e.g. from online evaluation.
-   * @default 'model_accuracy'
-   */
-  readonly accuracyGauge?: string;
-}
+import { resolveMetricNames, ServerMetricNames } from '../../core/prometheus-annotations';
 
 /** Properties of {@link MlDashboards}. */
-export interface MlDashboardsProps extends DashboardMetricOptions {
+export interface MlDashboardsProps extends ServerMetricNames {
   /**
    * Grafana folder of the four dashboards.
    * @default 'ML'
@@ -68,21 +29,8 @@ export interface MlDashboardsProps extends DashboardMetricOptions {
 }
 
 /** Resolves and checks metric names (internal). */
-export function metricNames(scope: Construct, o: DashboardMetricOptions): MetricNames {
-  const names: MetricNames = {
-    requestsCounter: o.requestsCounter ?? 'http_requests_total',
-    statusCodeLabel: o.statusCodeLabel ?? 'code',
-    errorCodeRegex: o.errorCodeRegex ?? '5..',
-    latencyHistogram: o.latencyHistogram ?? 'http_request_duration_seconds',
-    inferenceLatencyHistogram: o.inferenceLatencyHistogram ?? 'model_inference_duration_seconds',
-    inferenceCounter: o.inferenceCounter ?? 'model_inferences_total',
-    accuracyGauge: o.accuracyGauge ?? 'model_accuracy',
-  };
-  for (const prop of ['requestsCounter', 'latencyHistogram', 'inferenceLatencyHistogram', 'inferenceCounter', 'accuracyGauge'] as const) {
-    if (!isMetricName(names[prop])) throw invalidProp(scope, prop, `('${names[prop]}') must be a valid Prometheus metric name`);
-  }
-  if (!isLabelName(names.statusCodeLabel)) throw invalidProp(scope, 'statusCodeLabel', `('${names.statusCodeLabel}') must be a valid Prometheus label name`);
-  return names;
+export function metricNames(scope: Construct, o: ServerMetricNames): MetricNames {
+  return resolveMetricNames(scope, '', o);
 }
 
 /** Requests per second by pod (internal; shared by the guide's and the per-server dashboards). */

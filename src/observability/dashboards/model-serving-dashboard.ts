@@ -4,12 +4,12 @@ import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-
 import { MlModelServing } from '../../serving/ml-model-serving';
 import { num, promql, series } from '../promql';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
-import { errorRatio, inNamespace, podsOf, query, requestRate } from './dashboard-queries';
+import { errorRatio, inNamespace, MetricNames, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
-import { DashboardMetricOptions, errorRatioPanel, metricNames, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
+import { errorRatioPanel, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
 
 /** Properties of {@link ModelServingDashboard}. */
-export interface ModelServingDashboardProps extends DashboardMetricOptions {
+export interface ModelServingDashboardProps {
   /** The model server shown. */
   readonly serving: MlModelServing;
   /**
@@ -42,7 +42,8 @@ export class ModelServingDashboard extends Construct {
   public constructor(scope: Construct, id: string, props: ModelServingDashboardProps) {
     super(scope, id);
     const serving = props.serving;
-    const names = metricNames(this, props);
+    // The names the server declared (metrics.names), checked there.
+    const names = serving.metricNames as MetricNames;
     const deployment = serving.deployment.name;
     const pods = podsOf(deployment);
     const deploymentMatchers = [inNamespace(), promql.labelEq('deployment', deployment)];
