@@ -92,11 +92,12 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
   protected readonly _props: MlWorkloadProps;
   private readonly gpus?: GpuOptions;
 
-  protected constructor(scope: Construct, id: string, props: MlWorkloadProps, traits: WorkloadTraits) {
+  protected constructor(scope: Construct, id: string, props: MlWorkloadProps) {
     super(scope, id);
     if (props === undefined || props === null || typeof props !== 'object') {
       throw invalidProp(this, 'props', 'are required');
     }
+    const traits = this._traits(id, props);
     this._props = props;
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
@@ -147,6 +148,13 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     });
     this.placeGpus();
   }
+
+  /**
+   * What distinguishes this kind of workload (defaults, component, pod options);
+   * called once, at the start of construction, with the props only.
+   * @internal
+   */
+  protected abstract _traits(id: string, props: MlWorkloadProps): WorkloadTraits;
 
   /** Tolerate a node taint (e.g. a spot or GPU pool's). */
   public tolerate(toleration: NodeToleration): void {
@@ -205,7 +213,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     }));
     if (this.gpuCount > 0) container.setExtendedResource(this.gpus!.resourceName ?? NVIDIA_GPU, this.gpuCount);
     this._pod.mount('mounts', container, { volume: TMP_VOLUME, path: '/tmp' });
-    (props.mounts ?? []).forEach((m, i) => this.mountInto(container, `mounts[${i}]`, m));
+    (props.mounts ?? []).forEach((m, i) => this._mountInto(container, `mounts[${i}]`, m));
     if (pod?.preStop) container.preStop = pod.preStop;
     (pod?.initContainers ?? []).forEach((c, i) => this.addHelper(`initContainers[${i}]`, c, false));
     (pod?.sidecars ?? []).forEach((c, i) => this.addHelper(`sidecars[${i}]`, c, true));
@@ -213,7 +221,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
   }
 
   /** Mounts a user's volume, checking the path. @internal */
-  protected mountInto(container: ContainerModel, prop: string, mount: VolumeMount): void {
+  protected _mountInto(container: ContainerModel, prop: string, mount: VolumeMount): void {
     if (!mount.path?.startsWith('/') || mount.path.length < 2) {
       throw invalidProp(this, `${prop}.path`, `('${mount.path}') must be an absolute path other than '/'`);
     }
@@ -247,7 +255,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
       },
     }), `${prop}.name`);
     this._pod.mount(prop, container, { volume: TMP_VOLUME, path: '/tmp' });
-    (spec.mounts ?? []).forEach((m, i) => this.mountInto(container, `${prop}.mounts[${i}]`, m));
+    (spec.mounts ?? []).forEach((m, i) => this._mountInto(container, `${prop}.mounts[${i}]`, m));
   }
 
   private placeGpus(): void {

@@ -9,7 +9,7 @@ import { AfterConversion } from '../core/after-conversion';
 import { ContainerModel } from '../core/container-model';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disruption-budget';
 import { invalidProp } from '../core/errors';
-import { MlWorkload } from '../core/ml-workload';
+import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
 import { requireInteger, requirePort } from '../core/validation';
@@ -183,15 +183,7 @@ export class MlModelServing extends MlWorkload {
   public readonly networkPolicy: kplus.NetworkPolicy;
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
-    super(scope, id, props, {
-      component: 'model-server',
-      defaultResources: DEFAULT_RESOURCES,
-      guaranteedQosByDefault: false,
-      maxGpusPerNode: 16,
-      selectorLabels: props?.selectorLabels,
-      pod: props,
-      defaultTerminationGrace: Duration.seconds(60),
-    });
+    super(scope, id, props);
     this.port = props.port ?? 8080;
     this.servicePort = props.servicePort ?? 80;
     requirePort(this, 'port', this.port);
@@ -264,6 +256,19 @@ export class MlModelServing extends MlWorkload {
 
     const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
+  }
+
+  /** @internal */
+  protected _traits(_id: string, props: MlModelServingProps): WorkloadTraits {
+    return {
+      component: 'model-server',
+      defaultResources: DEFAULT_RESOURCES,
+      guaranteedQosByDefault: false,
+      maxGpusPerNode: 16,
+      selectorLabels: props.selectorLabels,
+      pod: props,
+      defaultTerminationGrace: Duration.seconds(60),
+    };
   }
 
   /** The server's own HPA, when scaling is `autoscale` and no external scaler replaced it. */

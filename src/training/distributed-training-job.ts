@@ -8,7 +8,7 @@ import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
 import { validateBackendFit, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
 import { invalidProp } from '../core/errors';
-import { MlWorkload } from '../core/ml-workload';
+import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { NodeRequirement } from '../core/scheduling';
 import { requireInteger, requireLabelValue, requirePort } from '../core/validation';
 import { MlWorkloadProps } from '../core/workload-props';
@@ -162,19 +162,9 @@ export class DistributedTrainingJob extends MlWorkload {
   public readonly _backend: TrainingBackend;
 
   public constructor(scope: Construct, id: string, props: DistributedTrainingJobProps) {
-    const backend = props?.backend ?? TrainingBackend.indexedJob();
+    super(scope, id, props);
+    const backend = props.backend ?? TrainingBackend.indexedJob();
     const renderer = backend._renderer;
-    super(scope, id, props, {
-      component: 'training-worker',
-      defaultResources: DEFAULT_RESOURCES,
-      guaranteedQosByDefault: true,
-      defaultGpus: { count: 1 },
-      maxGpusPerNode: props?.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE,
-      maxGpusPerNodeProp: 'maxGpusPerNode',
-      pod: renderer.podOptions,
-      defaultTerminationGrace: renderer.podOptions ? Duration.seconds(60) : undefined,
-      selector: renderer.podSelector?.(props?.name ?? id),
-    });
     this._backend = backend;
     validateBackendFit(this, renderer, props);
     this.workers = props.workers ?? DEFAULT_WORKERS;
@@ -223,6 +213,22 @@ export class DistributedTrainingJob extends MlWorkload {
     // With peerPorts, only the rendezvous port(s) and those; without, any port between peers.
     const peerPorts = props.peerPorts ? [...this.rendezvousPorts, ...props.peerPorts] : undefined;
     this.networkPolicy = createTrainingNetworkPolicy(this, peerPorts);
+  }
+
+  /** @internal */
+  protected _traits(id: string, props: DistributedTrainingJobProps): WorkloadTraits {
+    const renderer = (props.backend ?? TrainingBackend.indexedJob())._renderer;
+    return {
+      component: 'training-worker',
+      defaultResources: DEFAULT_RESOURCES,
+      guaranteedQosByDefault: true,
+      defaultGpus: { count: 1 },
+      maxGpusPerNode: props.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE,
+      maxGpusPerNodeProp: 'maxGpusPerNode',
+      pod: renderer.podOptions,
+      defaultTerminationGrace: renderer.podOptions ? Duration.seconds(60) : undefined,
+      selector: renderer.podSelector?.(props.name ?? id),
+    };
   }
 
   /** Require nodes matching all `requirements`, ANDed with every other required one. */
