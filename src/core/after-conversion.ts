@@ -46,7 +46,7 @@ export class AfterConversion {
 
   /**
    * Patches applied to the final manifest (RFC 6902, pointers from the manifest's
-   * root, e.g. `/spec/template/spec/containers/0/lifecycle`), after every field this
+   * root, e.g. `/spec/trafficDistribution`), after every field this
    * library renders. Unlike `ApiObject.addJsonPatch`, nothing is dropped.
    */
   public addJsonPatch(...patches: JsonPatch[]): void {
