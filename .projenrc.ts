@@ -89,7 +89,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
     commandOptions: { fix: false },
   },
-  gitignore: ['/examples/dist/', '/.tools/', '/test-reports/', '/coverage/'],
+  // node_modules without a slash also covers a symlinked node_modules (git worktrees).
+  gitignore: ['/examples/dist/', '/.tools/', '/test-reports/', '/coverage/', 'node_modules'],
 });
 
 // Every example app in examples/*.ts synthesizes into examples/dist/<chart>.k8s.yaml.
