@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { API_SERVER_RULES, isEnvVarName, isIanaSvcName, isQualifiedName } from './api-server-rules';
+import { describeWithCrds } from './prerequisites';
 import { parseQuantity } from './quantity';
 import { validationProblems } from './schema-validator';
 
@@ -245,6 +246,7 @@ const CASES: Case[] = [
   ['quota/resource-names', 'limits. for an extended resource', (m) => { quota(m).spec.hard['limits.nvidia.com/gpu'] = '8'; }, 'extended resources take no limits quota: quota only enforces requests.nvidia.com/gpu'],
   ['quota/resource-names', 'bare extended resource', (m) => { quota(m).spec.hard['nvidia.com/gpu'] = '8'; }, 'extended resources are only enforced as requests.nvidia.com/gpu'],
   ['quota/resource-names', 'unknown standard name', (m) => { quota(m).spec.hard.gpus = '8'; }, 'spec.hard["gpus"]: must be a standard resource for quota'],
+  ['quota/resource-names', 'limits.hugepages', (m) => { quota(m).spec.hard['limits.hugepages-2Mi'] = '1Gi'; }, 'spec.hard["limits.hugepages-2Mi"]: must be a standard resource for quota'],
   ['quota/resource-names', 'fractional object count', (m) => { quota(m).spec.hard.pods = '1.5'; }, 'object counts must be whole numbers (is "1.5")'],
   ['quota/resource-names', 'conflicting scopes', (m) => { quota(m).spec.scopes.push('BestEffort'); }, 'conflicting scopes BestEffort and NotBestEffort'],
   ['scheduling/priority-class', 'value above 1e9', (m) => { m[7].value = 2_000_000_000; }, 'value: must be <= 1000000000'],
@@ -293,6 +295,21 @@ describe('API-server rules on custom resources and pods', () => {
     expect(validationProblems([p('1st.var-name with space')])).toEqual([]);
     expect(validationProblems([p('caf\u00e9')])).toEqual([expect.stringContaining('[pod/env-names]')]);
     expect(validationProblems([p('')])).toEqual([expect.stringContaining('[pod/env-names]')]);
+  });
+});
+
+describeWithCrds('API-server rules that need the CRDs', () => {
+  test('a cluster-scoped custom resource (Karpenter NodePool, scope: Cluster) takes no namespace', () => {
+    const pool = (namespace?: string) => ({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'gpu', ...(namespace ? { namespace } : {}) },
+      spec: { template: { spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' }, requirements: [] } } },
+    });
+    expect(validationProblems([pool()])).toEqual([]);
+    expect(validationProblems([pool('ml')])).toEqual([
+      'NodePool/gpu: metadata.namespace: NodePool is cluster-scoped: namespace "ml" is not allowed on this type [meta/cluster-scoped-namespace]',
+    ]);
   });
 });
 

@@ -623,7 +623,7 @@ function replicaRangeProblems(min: unknown, max: unknown, at: { min: string; max
 
 const STANDARD_QUOTA = new Set([
   'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'services.nodeports', 'services.loadbalancers', 'cpu', 'memory', 'ephemeral-storage', 'storage',
+  'services.nodeports', 'services.loadbalancers', 'cpu', 'memory', 'ephemeral-storage',
   'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'requests.storage',
   'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
 ]);
@@ -638,7 +638,7 @@ function quotaProblems(obj: any, report: Report): void {
       continue;
     }
     if (!key.includes('/')) {
-      const huge = /^(requests\.|limits\.)?hugepages-/.test(key);
+      const huge = /^(requests\.)?hugepages-/.test(key); // limits.hugepages-* is not a quota name
       if (!STANDARD_QUOTA.has(key) && !huge) report(at, 'must be a standard resource for quota', R.quota);
       if (INTEGER_QUOTA.has(key) && !isWholeQuantity(value)) report(at, `object counts must be whole numbers (is ${q(value)})`, R.quota);
       continue;
