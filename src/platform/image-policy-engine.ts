@@ -3,9 +3,7 @@ import { Construct } from 'constructs';
 import { ResolvedSignature } from './image-signature';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
 
-/** The cosign vulnerability-scan attestation predicate (`cosign attest --type vuln`). */
-export const VULN_PREDICATE_TYPE = 'https://cosign.sigstore.dev/attestation/vuln/v1';
-/** The label policy-controller enforces in: it admits everything in unlabelled namespaces. */
+const VULN_PREDICATE_TYPE = 'https://cosign.sigstore.dev/attestation/vuln/v1';
 export const SIGSTORE_INCLUDE_LABEL = 'policy.sigstore.dev/include';
 
 /** What an image policy requires, validated and engine-neutral. @internal */
@@ -30,6 +28,11 @@ type Render = (scope: Construct, model: ImagePolicyModel) => ApiObject[];
  * same description; pick the one installed in the cluster.
  */
 export class ImagePolicyEngine {
+  /** The cosign vulnerability-scan attestation predicate type (`cosign attest --type vuln`). */
+  public static readonly VULN_PREDICATE_TYPE = VULN_PREDICATE_TYPE;
+  /** The namespace label policy-controller enforces in: it admits everything in unlabelled namespaces. */
+  public static readonly SIGSTORE_INCLUDE_LABEL = SIGSTORE_INCLUDE_LABEL;
+
   /**
    * Kyverno (`kyverno.io/v1` ClusterPolicy): a `verifyImages` rule (signature,
    * digest, vulnerability attestation) and a `validate` rule (registry allow-list),

@@ -1,7 +1,7 @@
 // The platform layer: secure namespaces, RBAC personas, external secrets, image
 // policy, cluster configuration, gateways and backups.
 export { PodSecurity } from './pod-security';
-export { MlNamespace, POD_SECURITY_REASON_ANNOTATION } from './ml-namespace';
+export { MlNamespace } from './ml-namespace';
 export type { MlNamespaceProps, NamespaceAllowance } from './ml-namespace';
 export { Persona } from './persona';
 export type { PersonaOptions } from './persona';
@@ -20,7 +20,7 @@ export { ExternalSecret } from './external-secret';
 export type { ExternalSecretData, ExternalSecretExtract, ExternalSecretProps, ExternalSecretTemplate } from './external-secret';
 export { ImageSignature } from './image-signature';
 export type { KeylessSignatureOptions } from './image-signature';
-export { ImagePolicyEngine, SIGSTORE_INCLUDE_LABEL, VULN_PREDICATE_TYPE } from './image-policy-engine';
+export { ImagePolicyEngine } from './image-policy-engine';
 export { ImagePolicy, VulnerabilitySeverity } from './image-policy';
 export type { ImagePolicyProps, VulnerabilityScanRequirement } from './image-policy';
 export { ClusterConfig } from './cluster-config';

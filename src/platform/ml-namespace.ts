@@ -12,8 +12,7 @@ import { requireDnsLabel, requireLabelValue, requirePort } from '../core/validat
 const ML_NAMESPACE = Symbol.for('cdk8s-ml.MlNamespace');
 const PLACED = Symbol.for('cdk8s-ml.MlNamespace.placed');
 const POD_SECURITY = 'pod-security.kubernetes.io';
-/** Annotation that records why a namespace runs below the restricted profile. */
-export const POD_SECURITY_REASON_ANNOTATION = 'cdk8s-ml.io/pod-security-reason';
+const POD_SECURITY_REASON_ANNOTATION = 'cdk8s-ml.io/pod-security-reason';
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A namespace whose pods may reach all pods of an ML namespace (ingress controller, Gateway, Prometheus). */
@@ -100,6 +99,9 @@ export interface MlNamespaceProps {
  * namespaces reference each other.
  */
 export class MlNamespace extends Construct {
+  /** The annotation that records why a namespace runs below the restricted profile. */
+  public static readonly POD_SECURITY_REASON_ANNOTATION = POD_SECURITY_REASON_ANNOTATION;
+
   /** The innermost MlNamespace that `scope` is created in, if any. */
   public static of(scope: IConstruct): MlNamespace | undefined {
     for (let c: IConstruct | undefined = scope; c; c = c.node.scope) {
