@@ -173,8 +173,14 @@ describe('CEL evaluation semantics (hand-written schema)', () => {
   };
   const obj = (spec: object, name = 'app') => ({ apiVersion: 'x/v1', kind: 'X', metadata: { name, labels: { a: 'b' } }, spec });
   const good = {
-    minReplicas: 1, maxReplicas: 3, ratio: 1, namespace: 'ml', url: 'https://x', labels: { 'app.kubernetes.io/name': 'x' },
-    timeout: '30m', since: '2026-12-01T10:00:00Z',
+    minReplicas: 1,
+    maxReplicas: 3,
+    ratio: 1,
+    namespace: 'ml',
+    url: 'https://x',
+    labels: { 'app.kubernetes.io/name': 'x' },
+    timeout: '30m',
+    since: '2026-12-01T10:00:00Z',
   };
 
   test('a valid object passes; transition rules and unimplemented functions are skipped, not failed', () => {
