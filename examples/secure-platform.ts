@@ -1,13 +1,14 @@
 // The guide's production setup and security configuration: its `cluster-config`
 // ConfigMap, a secure ML namespace (restricted Pod Security, default-deny network,
 // quota), RBAC personas, a secret from an external vault consumed by a model server,
-// signed images only, a Gateway with several ingress classes, and backups.
+// signed images only, a Gateway (with a canary behind it) and several ingress
+// classes, and backups.
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AllowedRoutes, ClusterConfig, ClusterSecretStore, ExternalSecret, Gateway, GatewayClass, ImagePolicy, ImagePolicyEngine,
-  ImageSignature, IngressClass, MlCrdRoles, MlModelServing, MlNamespace, MlPersonaRole, Persona, SecretProvider,
-  VeleroSchedule, VulnerabilitySeverity,
+  AllowedRoutes, CanaryRelease, CanaryTraffic, ClusterConfig, ClusterSecretStore, ExternalSecret, Gateway, GatewayClass,
+  ImagePolicy, ImagePolicyEngine, ImageSignature, IngressClass, MlCrdRoles, MlModelServing, MlNamespace, MlPersonaRole,
+  Persona, SecretProvider, VeleroSchedule, VulnerabilitySeverity,
 } from '../src';
 
 export function build(app: App): void {
@@ -30,6 +31,18 @@ export function build(app: App): void {
       serviceAccount: { name: 'external-secrets', namespace: 'external-secrets' },
     }),
     namespaces: ['ml'],
+  });
+
+  // Guide: "load balancers": the Gateway model servers' routes attach to.
+  const gateway = new Chart(app, 'secure-gateway', { namespace: 'gateway', disableResourceNameHashes: true });
+  const mlGateway = new Gateway(gateway, 'ml-gateway', {
+    gatewayClass,
+    listeners: [{
+      name: 'https',
+      hostname: 'models.example.com',
+      tlsCertificate: kplus.Secret.fromSecretName(gateway, 'models-tls', 'models-tls'),
+      allowedRoutes: AllowedRoutes.fromNamespaceNames('ml'),
+    }],
   });
 
   // The ML namespace and everything in it: objects created under `ml` land in it.
@@ -62,6 +75,14 @@ export function build(app: App): void {
   // A changed ExternalSecret (another key, path or version) rolls the server out.
   hfToken.restartOnChange(bert.deployment);
 
+  // A canary of the next version behind the Gateway: 10% of models.example.com/bert.
+  new CanaryRelease(ml, 'bert-next', {
+    stable: { image: 'registry.example.com/ml/bert-server:1.4.2' },
+    canary: { image: 'registry.example.com/ml/bert-server:1.5.0' },
+    weight: 10,
+    traffic: CanaryTraffic.gatewayApi({ gateway: mlGateway.parentRef('https'), hostnames: ['models.example.com'], pathPrefix: '/bert' }),
+  });
+
   // Guide: "image scanning": signed by the release workflow, with a scan attestation
   // showing nothing above MEDIUM, at most a week old.
   new ImagePolicy(platform, 'signed-ml-images', {
@@ -73,18 +94,6 @@ export function build(app: App): void {
     }),
     namespaces: [ml],
     vulnerabilityScan: { maxSeverity: VulnerabilitySeverity.MEDIUM, maxAge: Duration.days(7) },
-  });
-
-  // Guide: "load balancers": the Gateway model servers' routes attach to.
-  const gateway = new Chart(app, 'secure-gateway', { namespace: 'gateway', disableResourceNameHashes: true });
-  new Gateway(gateway, 'ml-gateway', {
-    gatewayClass,
-    listeners: [{
-      name: 'https',
-      hostname: 'models.example.com',
-      tlsCertificate: kplus.Secret.fromSecretName(gateway, 'models-tls', 'models-tls'),
-      allowedRoutes: AllowedRoutes.fromNamespaces(ml),
-    }],
   });
 
   // Guide: "backup strategy": nightly Velero backups of the ML namespace (a managed

@@ -6,6 +6,7 @@ import { GATEWAY_API_VERSION, IGatewayClass } from './gateway-class';
 import { MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain, requirePort } from '../core/validation';
+import { GatewayReference } from '../delivery/canary-traffic';
 import { GATEWAY_HOSTNAME } from '../delivery/crds/http-route';
 
 /** One listener of a Gateway. HTTPS terminates TLS with a certificate from a Secret. */
@@ -58,20 +59,6 @@ export interface GatewayProps {
    * @default - the construct id
    */
   readonly name?: string;
-}
-
-/** A reference from a route to a Gateway listener (`spec.parentRefs[]` of an HTTPRoute). */
-export interface GatewayParentReference {
-  /** `gateway.networking.k8s.io`. */
-  readonly group: string;
-  /** `Gateway`. */
-  readonly kind: string;
-  /** The Gateway's name. */
-  readonly name: string;
-  /** The Gateway's namespace, when known. */
-  readonly namespace?: string;
-  /** The listener's name, when one was asked for. */
-  readonly sectionName?: string;
 }
 
 /**
@@ -138,11 +125,14 @@ export class Gateway extends Construct {
     });
   }
 
-  /** The `parentRefs` entry for a route attaching to this Gateway, or to one listener. */
-  public parentRef(listenerName?: string): GatewayParentReference {
+  /**
+   * A reference for routes attaching to this Gateway, or to one listener, e.g.
+   * `CanaryTraffic.gatewayApi({ gateway: gateway.parentRef('https') })`.
+   */
+  public parentRef(listenerName?: string): GatewayReference {
     if (listenerName !== undefined && !this.listenerNames.includes(listenerName)) {
       throw invalidProp(this, `parentRef('${listenerName}')`, `is not a listener (listeners: ${this.listenerNames.join(', ')})`);
     }
-    return { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name, namespace: MlNamespace.namespaceOf(this), sectionName: listenerName };
+    return { name: this.name, namespace: MlNamespace.namespaceOf(this), sectionName: listenerName };
   }
 }

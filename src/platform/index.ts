@@ -29,7 +29,7 @@ export { GatewayClass } from './gateway-class';
 export type { GatewayClassProps, IGatewayClass } from './gateway-class';
 export { AllowedRoutes } from './allowed-routes';
 export { Gateway } from './gateway';
-export type { GatewayListener, GatewayParentReference, GatewayProps } from './gateway';
+export type { GatewayListener, GatewayProps } from './gateway';
 export { IngressClass } from './ingress-class';
 export type { IngressClassProps } from './ingress-class';
 export { VeleroSchedule } from './velero-schedule';

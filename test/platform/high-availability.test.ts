@@ -45,7 +45,8 @@ describe('GatewayClass and Gateway', () => {
         { name: 'http', hostname: 'models.example.com', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
       ],
     });
-    expect(gateway.parentRef('https')).toEqual({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ml-gateway', namespace: 'gateway', sectionName: 'https' });
+    expect(gateway.parentRef('https')).toEqual({ name: 'ml-gateway', namespace: 'gateway', sectionName: 'https' });
+    expect(gateway.parentRef()).toEqual({ name: 'ml-gateway', namespace: 'gateway' });
     expect(() => gateway.parentRef('grpc')).toThrow("Gateway 'platform/gateway/ml-gateway': parentRef('grpc') is not a listener (listeners: https, http)");
   });
 

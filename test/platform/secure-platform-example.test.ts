@@ -47,6 +47,14 @@ describe('examples/secure-platform', () => {
     expect(e.allows({ from: bert, to: { namespace: 'x', labels: {}, external: true, ip: '1.1.1.1' }, port: 443 })).toBe(false);
   });
 
+  test('the canary route attaches to the Gateway listener, which admits routes from ml', () => {
+    const route = findObject(charts['secure-ml'], 'HTTPRoute', 'bert-next');
+    expect(route.spec.parentRefs).toEqual([expect.objectContaining({ name: 'ml-gateway', namespace: 'gateway', sectionName: 'https' })]);
+    const listener = findObject(charts['secure-gateway'], 'Gateway', 'ml-gateway').spec.listeners[0];
+    expect(listener.allowedRoutes.namespaces.selector.matchExpressions[0].values).toEqual(['ml']);
+    expect(route.spec.hostnames).toEqual([listener.hostname]);
+  });
+
   test('image policy, personas, gateway and backups are there', () => {
     expect(findObject(charts['secure-platform'], 'ClusterPolicy', 'signed-ml-images').spec.rules).toHaveLength(2);
     expect(findObjects(charts['secure-ml'], 'Role').map(r => r.metadata.name).sort()).toEqual(['ci-deployer', 'ml-engineer', 'notebook-user', 'viewer']);
