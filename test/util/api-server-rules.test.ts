@@ -250,6 +250,10 @@ const CASES: Case[] = [
   ['quota/resource-names', 'fractional object count', (m) => { quota(m).spec.hard.pods = '1.5'; }, 'object counts must be whole numbers (is "1.5")'],
   ['quota/resource-names', 'conflicting scopes', (m) => { quota(m).spec.scopes.push('BestEffort'); }, 'conflicting scopes BestEffort and NotBestEffort'],
   ['scheduling/priority-class', 'value above 1e9', (m) => { m[7].value = 2_000_000_000; }, 'value: must be <= 1000000000'],
+  ['scheduling/one-global-default', 'two global defaults', (m) => { m[7].globalDefault = true; m.push({ ...m[7], metadata: { name: 'ml-low' }, value: 10 }); }, 'PriorityClass/ml-high, PriorityClass/ml-low: globalDefault: 2 PriorityClasses are marked globalDefault'],
+  ['pod/container-image', 'sidecar without image', (m) => { delete pod(m).initContainers[1].image; }, 'initContainers[1].image: is required'],
+  ['pod/container-image', 'image with trailing space', (m) => { main(m).image = 'registry.example/app:1.0 '; }, 'must not have leading or trailing whitespace'],
+  ['meta/label-selectors', 'matchLabels value too long', (m) => { m[3].spec.selector.matchLabels.app = 'x'.repeat(64); }, 'spec.selector.matchLabels["app"]: "xxxx'],
 ];
 
 describe('API-server rules: the valid set passes', () => {
@@ -258,7 +262,8 @@ describe('API-server rules: the valid set passes', () => {
   });
 
   test('every rule has at least one case that breaks it', () => {
-    const tested = new Set(CASES.map(([id]) => id));
+    // meta/pod-template-labels needs a custom resource: its own test is below.
+    const tested = new Set([...CASES.map(([id]) => id), 'meta/pod-template-labels']);
     expect(API_SERVER_RULES.map((r) => r.id).filter((id) => !tested.has(id))).toEqual([]);
     // Ids are unique and every case names a real rule.
     expect(new Set(API_SERVER_RULES.map((r) => r.id)).size).toBe(API_SERVER_RULES.length);
@@ -287,6 +292,19 @@ describe('API-server rules on custom resources and pods', () => {
     };
     expect(validationProblems([pytorchJob], { allowUnknownKinds: ['PyTorchJob'] })).toEqual([
       expect.stringMatching(/^PyTorchJob\/train: spec\.pytorchReplicaSpecs\.Master\.template\.spec\.containers\[0\]\.ports\[0\]\.name: "pytorchjob-port-1" must be an IANA_SVC_NAME.*\[pod\/port-names\]$/),
+    ]);
+  });
+
+  test('labels of pod templates inside custom resources are checked (the operator creates the Pods later)', () => {
+    const job = {
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'PyTorchJob',
+      metadata: { name: 'train' },
+      spec: { pytorchReplicaSpecs: { Master: { replicas: 1, template: { metadata: { labels: { 'team/ml/x': 'a', 'app': 'b c' } }, spec: { containers: [{ name: 'pytorch', image: 't:1' }] } } } } },
+    };
+    expect(validationProblems([job], { allowUnknownKinds: ['PyTorchJob'] })).toEqual([
+      'PyTorchJob/train: spec.pytorchReplicaSpecs.Master.template.metadata.labels: key "team/ml/x" is not a qualified name [meta/pod-template-labels]',
+      'PyTorchJob/train: spec.pytorchReplicaSpecs.Master.template.metadata.labels["app"]: "b c" is not a valid label value [meta/pod-template-labels]',
     ]);
   });
 

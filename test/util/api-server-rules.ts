@@ -65,6 +65,9 @@ const R = {
   hpa: rule('autoscaling/hpa', 'HPA (and KEDA ScaledObject, which renders one): minReplicas >= 1 and <= maxReplicas; behavior stabilizationWindowSeconds 0..3600, policy periodSeconds 1..1800, value > 0'),
   quota: rule('quota/resource-names', 'ResourceQuota hard keys are standard quota names or domain-qualified; extended resources only as requests.<name> (limits.<name> and bare names are never enforced); object counts and extended resources are whole numbers; no conflicting scopes'),
   priorityClass: rule('scheduling/priority-class', 'PriorityClass value <= 1e9 (higher is reserved for system classes); names not prefixed system-'),
+  globalDefault: rule('scheduling/one-global-default', 'at most one PriorityClass with globalDefault: true (the Priority admission plugin rejects a second)'),
+  templateLabels: rule('meta/pod-template-labels', 'labels on pod templates embedded in custom resources are valid keys and values (the operator\'s Pods would be rejected long after apply)'),
+  containerImage: rule('pod/container-image', 'every container has an image without leading or trailing whitespace ("image: Required value")'),
 };
 
 /** Every rule this module enforces (ids and descriptions), for counting and documentation. */
@@ -131,12 +134,23 @@ function isInt64String(s: unknown): boolean {
 
 // ---------------------------------------------------------------- selectors
 
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function isLabelValue(v: unknown): boolean {
+  return typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v);
+}
+
 function labelSelectorProblems(sel: unknown, at: string, report: Report): void {
   if (!isObj(sel)) return;
+  for (const [k, v] of Object.entries(isObj(sel.matchLabels) ? sel.matchLabels : {})) {
+    if (!isQualifiedName(k)) report(`${at}.matchLabels`, `key ${q(k)} is not a qualified name`, R.labelSelectors);
+    if (!isLabelValue(v)) report(`${at}.matchLabels[${q(k)}]`, `${q(v)} is not a valid label value`, R.labelSelectors);
+  }
   list(sel.matchExpressions).forEach((e: any, i: number) => {
     const p = `${at}.matchExpressions[${i}]`;
     if (!isQualifiedName(e?.key)) report(`${p}.key`, `${q(e?.key)} is not a qualified name`, R.labelSelectors);
     const n = list(e?.values).length;
+    for (const v of list(e?.values)) if (!isLabelValue(v)) report(`${p}.values`, `${q(v)} is not a valid label value`, R.labelSelectors);
     if ((e?.operator === 'In' || e?.operator === 'NotIn') && n === 0) {
       report(`${p}.values`, `must be specified when operator is ${e.operator}`, R.labelSelectors);
     } else if ((e?.operator === 'Exists' || e?.operator === 'DoesNotExist') && n > 0) {
@@ -357,6 +371,8 @@ function resourceProblems(c: any, at: string, report: Report): void {
 function containerProblems(c: any, at: string, init: boolean, volumeNames: Set<string>, report: Report): void {
   if (!isObj(c)) return;
   if (!isDnsLabel(c.name)) report(`${at}.name`, `${q(c.name)} must be a DNS-1123 label`, R.containerNames);
+  if (typeof c.image !== 'string' || c.image.trim() === '') report(`${at}.image`, 'is required', R.containerImage);
+  else if (c.image !== c.image.trim()) report(`${at}.image`, `${q(c.image)} must not have leading or trailing whitespace`, R.containerImage);
   const ports = list(c.ports);
   ports.forEach((port: any, i: number) => {
     const p = `${at}.ports[${i}]`;
@@ -683,6 +699,10 @@ export function apiServerProblems(obj: any, ctx: ObjectContext = {}): string[] {
   for (const { path, spec, metadata, metadataPath } of findPodSpecs(obj)) {
     podSpecProblems(spec, path, report);
     if (metadata !== undefined && metadataPath !== 'metadata') metadataProblems(metadata, metadataPath, report);
+    // spec.template labels are checked with the object's own; templates deeper in custom resources here.
+    if (metadataPath !== 'metadata' && metadataPath !== 'spec.template.metadata' && isObj(metadata?.labels)) {
+      labelSelectorProblems({ matchLabels: metadata.labels }, `${metadataPath}.labels`, (p, m) => report(p.replace('.matchLabels', ''), m, R.templateLabels));
+    }
   }
   if (ALWAYS_RESTART_KINDS.has(avk)) {
     const rp = obj.spec?.template?.spec?.restartPolicy;
@@ -733,11 +753,17 @@ function selectsLabels(selector: Record<string, string>, labels: Record<string, 
 
 /**
  * Rules that need more than one object: a Service's named targetPort must exist in
- * every pod template in these manifests that the Service selects (same namespace).
+ * every pod template in these manifests that the Service selects (same namespace);
+ * only one PriorityClass may be the global default.
  * Returned as `Kind/name: path: message [rule-id]` lines.
  */
 export function crossObjectProblems(manifests: any[]): string[] {
   const out: string[] = [];
+  const defaults = manifests.filter((o) => o?.apiVersion === 'scheduling.k8s.io/v1' && o?.kind === 'PriorityClass' && o.globalDefault === true);
+  if (defaults.length > 1) {
+    out.push(`PriorityClass/${defaults.map((o) => o.metadata?.name).join(', PriorityClass/')}: globalDefault: `
+      + `${defaults.length} PriorityClasses are marked globalDefault; the cluster accepts only one [${R.globalDefault}]`);
+  }
   const templates = manifests.flatMap((obj) => findPodSpecs(obj).map((loc) => ({ obj, loc })));
   for (const svc of manifests) {
     if (svc?.apiVersion !== 'v1' || svc?.kind !== 'Service' || !isObj(svc.spec?.selector) || Object.keys(svc.spec.selector).length === 0) continue;
