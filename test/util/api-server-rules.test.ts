@@ -296,13 +296,13 @@ describe('API-server rules on custom resources and pods', () => {
   });
 
   test('labels of pod templates inside custom resources are checked (the operator creates the Pods later)', () => {
-    const job = {
+    const labelled = {
       apiVersion: 'kubeflow.org/v1',
       kind: 'PyTorchJob',
       metadata: { name: 'train' },
       spec: { pytorchReplicaSpecs: { Master: { replicas: 1, template: { metadata: { labels: { 'team/ml/x': 'a', 'app': 'b c' } }, spec: { containers: [{ name: 'pytorch', image: 't:1' }] } } } } },
     };
-    expect(validationProblems([job], { allowUnknownKinds: ['PyTorchJob'] })).toEqual([
+    expect(validationProblems([labelled], { allowUnknownKinds: ['PyTorchJob'] })).toEqual([
       'PyTorchJob/train: spec.pytorchReplicaSpecs.Master.template.metadata.labels: key "team/ml/x" is not a qualified name [meta/pod-template-labels]',
       'PyTorchJob/train: spec.pytorchReplicaSpecs.Master.template.metadata.labels["app"]: "b c" is not a valid label value [meta/pod-template-labels]',
     ]);
