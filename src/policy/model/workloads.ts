@@ -97,13 +97,18 @@ function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
 
-/** The HPA or KEDA ScaledObject targeting `obj`, if any. */
-export function scalerOf(obj: any, all: any[]): any | undefined {
-  return all.find((s) => (s?.kind === 'HorizontalPodAutoscaler' || (s?.kind === 'ScaledObject' && String(s?.apiVersion).startsWith('keda.sh/')))
-    && namespaceOf(s) === namespaceOf(obj)
-    && s.spec?.scaleTargetRef?.name === nameOf(obj)
-    && (s.spec?.scaleTargetRef?.kind ?? (s.kind === 'ScaledObject' ? 'Deployment' : undefined)) === obj.kind);
+/** `namespace, kind, name` of what an HPA or KEDA ScaledObject scales; undefined for other objects. */
+export function scalerKey(s: any): string | undefined {
+  const isHpa = s?.kind === 'HorizontalPodAutoscaler';
+  const isKeda = s?.kind === 'ScaledObject' && String(s?.apiVersion).startsWith('keda.sh/');
+  if (!isHpa && !isKeda) return undefined;
+  const ref = s.spec?.scaleTargetRef ?? {};
+  // KEDA's scaleTargetRef.kind defaults to Deployment; an HPA's is required.
+  return `${namespaceOf(s)}\u0000${ref.kind ?? (isKeda ? 'Deployment' : '')}\u0000${ref.name}`;
 }
+
+/** Finds the autoscaler of a workload. */
+export type ScalerLookup = (workload: any) => any | undefined;
 
 function scalerBounds(scaler: any): { min: number; max: number } {
   if (scaler.kind === 'ScaledObject') {
@@ -128,7 +133,7 @@ function roleOf(at: PodSpecAt): string {
  * - LeaderWorkerSet: `replicas` groups of one leader and `size - 1` workers;
  * - KServe predictors: `minReplicas`..`maxReplicas`; a Pod or anything else: 1.
  */
-export function podGroups(obj: any, all: any[]): PodGroup[] {
+export function podGroups(obj: any, scalerOf: ScalerLookup): PodGroup[] {
   return podSpecs(obj).map((at) => {
     const role = roleOf(at);
     const owner = at.owner ?? {};
@@ -138,7 +143,7 @@ export function podGroups(obj: any, all: any[]): PodGroup[] {
     let boundsFrom = '1 pod';
     let scaler: any;
     if (['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout', 'ReplicationController'].includes(obj.kind) && owner === spec) {
-      scaler = scalerOf(obj, all);
+      scaler = scalerOf(obj);
       if (scaler) {
         ({ min, max } = scalerBounds(scaler));
         boundsFrom = `${scaler.kind} ${nameOf(scaler)}`;
@@ -169,7 +174,7 @@ export function podGroups(obj: any, all: any[]): PodGroup[] {
       max = num(owner.maxReplicas, replicas) * hosts;
       boundsFrom = 'worker group min/maxReplicas';
     } else if (role === 'leaderTemplate' || role === 'workerTemplate') {
-      scaler = scalerOf(obj, all);
+      scaler = scalerOf(obj);
       const groups = scaler ? scalerBounds(scaler) : { min: num(spec.replicas, 1), max: num(spec.replicas, 1) };
       const size = num(spec.leaderWorkerTemplate?.size, 1);
       const hasLeader = isObject(spec.leaderWorkerTemplate?.leaderTemplate);
