@@ -368,7 +368,7 @@ function resourceProblems(c: any, at: string, report: Report): void {
   }
 }
 
-function containerProblems(c: any, at: string, init: boolean, volumeNames: Set<string>, report: Report): void {
+function containerProblems(c: any, at: string, init: boolean, volumeNames: Set<string>, windows: boolean, report: Report): void {
   if (!isObj(c)) return;
   if (!isDnsLabel(c.name)) report(`${at}.name`, `${q(c.name)} must be a DNS-1123 label`, R.containerNames);
   if (typeof c.image !== 'string' || c.image.trim() === '') report(`${at}.image`, 'is required', R.containerImage);
@@ -404,7 +404,8 @@ function containerProblems(c: any, at: string, init: boolean, volumeNames: Set<s
   mounts.forEach((m: any, i: number) => {
     const p = `${at}.volumeMounts[${i}]`;
     if (!volumeNames.has(m?.name)) report(`${p}.name`, `volume ${q(m?.name)} not found in the pod's volumes`, R.mountVolume);
-    if (typeof m?.mountPath !== 'string' || !m.mountPath.startsWith('/')) report(`${p}.mountPath`, `${q(m?.mountPath)} must be an absolute path`, R.mountPath);
+    // Windows pods mount at drive paths (C:\data); elsewhere the kubelet needs an absolute path.
+    if (!windows && (typeof m?.mountPath !== 'string' || !m.mountPath.startsWith('/'))) report(`${p}.mountPath`, `${q(m?.mountPath)} must be an absolute path`, R.mountPath);
     for (const f of ['subPath', 'subPathExpr']) {
       const s = m?.[f];
       if (typeof s === 'string' && s !== '' && (s.startsWith('/') || s.split(/[\\/]/).includes('..'))) {
@@ -474,7 +475,7 @@ function podSpecProblems(spec: any, at: string, report: Report): void {
     list(spec[field]).forEach((c: any, i: number) => {
       const cat = `${at}.${field}[${i}]`;
       all.push({ c, at: cat });
-      if (field !== 'ephemeralContainers') containerProblems(c, cat, init, volumeNames, report);
+      if (field !== 'ephemeralContainers') containerProblems(c, cat, init, volumeNames, spec.os?.name === 'windows', report);
     });
   }
   for (const dup of duplicates(all.map(({ c }) => c?.name))) {
