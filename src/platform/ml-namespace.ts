@@ -69,8 +69,11 @@ export interface MlNamespaceProps {
    */
   readonly allowMonitoringFrom?: NamespaceAllowance;
   /**
-   * Where DNS runs: the pods every pod may reach on port 53 (UDP and TCP).
-   * @default - pods labelled `k8s-app: kube-dns` in `kube-system` (CoreDNS and kube-dns)
+   * Where DNS runs: the pods every pod may reach on `ports` (UDP and TCP).
+   * NetworkPolicies see the DNS pods' own ports, after the Service's translation:
+   * OpenShift's resolvers listen on 5353 in `openshift-dns`, for example. With
+   * NodeLocal DNSCache (a host-network agent) policies cannot select the resolver.
+   * @default - port 53 of pods labelled `k8s-app: kube-dns` in `kube-system` (CoreDNS, kube-dns)
    */
   readonly dns?: NamespaceAllowance;
   /**
@@ -186,7 +189,7 @@ export class MlNamespace extends Construct {
         policyTypes: ['Egress'],
         egress: [{
           to: [peerOf(dns)],
-          ports: [{ protocol: 'UDP', port: kplus.k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(53) }],
+          ports: (dns.ports ?? [53]).flatMap(port => ['UDP', 'TCP'].map(protocol => ({ protocol, port: kplus.k8s.IntOrString.fromNumber(port) }))),
         }],
       },
     });

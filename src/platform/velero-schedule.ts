@@ -97,8 +97,9 @@ export class VeleroSchedule extends Construct {
         schedule,
         template: {
           includedNamespaces: [...new Set(props.namespaces.map(n => n.name))],
+          // New-style filters only: Velero refuses a mix with includeClusterResources
+          // and friends. Cluster-scoped objects the namespaces use (their PVs) are kept.
           excludedNamespaceScopedResources: props.includeSecretsReason ? undefined : ['secrets'],
-          includeClusterResources: false,
           snapshotVolumes: props.snapshotVolumes ?? true,
           defaultVolumesToFsBackup: props.fileSystemBackup ?? false,
           storageLocation: props.storageLocation,

@@ -108,12 +108,13 @@ describe('VeleroSchedule', () => {
     new VeleroSchedule(ml, 'ml-daily', { namespaces: [ml, training], storageLocation: 'default' });
     const s = findObject(synthAndValidate(c), 'Schedule', 'ml-daily');
     expect(s.metadata.namespace).toBe('velero');
+    // Velero refuses old-style filters (includeClusterResources, includedResources, excludedResources) next to new-style ones.
+    expect(Object.keys(s.spec.template).filter(k => ['includeClusterResources', 'includedResources', 'excludedResources'].includes(k))).toEqual([]);
     expect(s.spec).toEqual({
       schedule: '0 2 * * *',
       template: {
         includedNamespaces: ['ml', 'training'],
         excludedNamespaceScopedResources: ['secrets'],
-        includeClusterResources: false,
         snapshotVolumes: true,
         defaultVolumesToFsBackup: false,
         storageLocation: 'default',
