@@ -193,7 +193,7 @@ export class TopologyDiagram {
         const placed = (spec.tolerations ?? []).length > 0 || spec.nodeSelector !== undefined || spec.affinity?.nodeAffinity !== undefined;
         if (!placed) continue;
         const fits = pools.filter((p) => misfits(g, podAmounts(spec, 'requests'), p).length === 0);
-        if (fits.length === 0 || fits.length === pools.length) continue;
+        if (fits.length === 0 || (pools.length > 1 && fits.length === pools.length)) continue;
         const spot = spotPlacement(spec, ctx._spotPools());
         for (const p of fits) edge(ids.get(g.object), poolIds.get(p.name), `runs on${g.role ? ` (${g.role})` : ''}${spot === SpotPlacement.REQUIRED ? ' spot' : ''}`, true);
       }
