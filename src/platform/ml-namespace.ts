@@ -96,7 +96,8 @@ export interface MlNamespaceProps {
  *
  * Constructs created inside it are placed in it: at synth, every namespaced object
  * under this construct whose namespace is the chart's default gets this namespace
- * (an explicitly different namespace is kept; cluster-scoped kinds never get one).
+ * (an explicitly different namespace is kept), and cluster-scoped kinds lose the
+ * chart's namespace.
  * cdk8s-plus computes NetworkPolicy peers at construction from the chart's
  * namespace, so give the chart the same namespace when workloads of different
  * namespaces reference each other.
@@ -254,7 +255,13 @@ export class MlNamespace extends Construct {
       // The innermost MlNamespace and the same chart decide: a nested MlNamespace
       // or a nested Chart places its own objects.
       if (MlNamespace.of(c) !== this || Chart.of(c) !== chart) continue;
-      if (isClusterScoped(c.apiVersion, c.kind)) continue;
+      if (isClusterScoped(c.apiVersion, c.kind)) {
+        // cdk8s gives every object the chart's namespace; ours remove it, others
+        // (raw L1s, cdk8s-plus ClusterRoles) may not: the rendered object decides.
+        if (c.toJson().metadata?.namespace !== undefined) c.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+        Object.defineProperty(c, PLACED, { value: true });
+        continue;
+      }
       const current = c.metadata.namespace;
       if (current !== undefined && current !== chart.namespace) continue;
       if (current !== this.name) c.addJsonPatch(JsonPatch.add('/metadata/namespace', this.name));
