@@ -3,6 +3,8 @@
 // where it is placed. Shared by the rules, the capacity report and the diagram.
 import { containersOf, isObject, namespaceOf, nameOf, podSpecs, PodSpecAt } from './manifest';
 import { quantityValue } from './quantity';
+import { CAPACITY_TYPE_LABEL, NODE_POOL_LABEL } from '../../capacity/karpenter-node-pool';
+import { CapacityType } from '../../capacity/karpenter-node-pool-options';
 
 /** Resource names summed by the report; GPUs are every `*\/gpu`-like extended resource. */
 export interface ResourceTotals {
@@ -193,9 +195,13 @@ export function podGroups(obj: any, scalerOf: ScalerLookup): PodGroup[] {
 
 // ---------------------------------------------------------------- placement
 
-/** Node label key -> values meaning spot capacity, per provider convention. */
+/**
+ * Node label key -> values meaning spot capacity: Karpenter's (the capacity area's
+ * constants) and the provider conventions SpotNodePool.gke/aks/eksManagedNodeGroup
+ * schedule onto, plus GKE's older preemptible and provisioning labels.
+ */
 export const SPOT_LABELS: { [key: string]: string[] } = {
-  'karpenter.sh/capacity-type': ['spot'],
+  [CAPACITY_TYPE_LABEL]: [CapacityType.SPOT],
   'cloud.google.com/gke-spot': ['true'],
   'cloud.google.com/gke-preemptible': ['true'],
   'cloud.google.com/gke-provisioning': ['spot'],
@@ -215,13 +221,13 @@ export enum SpotPlacement {
 
 function isSpotRequirement(e: any, spotPools: Set<string>): boolean {
   if (e?.operator !== 'In' || !Array.isArray(e.values) || e.values.length === 0) return false;
-  if (e.key === 'karpenter.sh/nodepool') return e.values.every((v: string) => spotPools.has(v));
+  if (e.key === NODE_POOL_LABEL) return e.values.every((v: string) => spotPools.has(v));
   const spot = SPOT_LABELS[e.key];
   return !!spot && e.values.every((v: string) => spot.includes(String(v)));
 }
 
 function mentionsSpot(e: any, spotPools: Set<string>): boolean {
-  if (e?.key === 'karpenter.sh/nodepool') return (e.values ?? []).some((v: string) => spotPools.has(v));
+  if (e?.key === NODE_POOL_LABEL) return (e.values ?? []).some((v: string) => spotPools.has(v));
   const spot = SPOT_LABELS[e?.key];
   return !!spot && (e.operator === 'Exists' || (e.operator === 'In' && (e.values ?? []).some((v: string) => spot.includes(String(v)))));
 }
@@ -231,8 +237,8 @@ export function spotOnlyPools(all: any[]): Set<string> {
   const out = new Set<string>();
   for (const o of all) {
     if (o?.kind !== 'NodePool' || !String(o.apiVersion).startsWith('karpenter.sh/')) continue;
-    const req = (o.spec?.template?.spec?.requirements ?? []).find((r: any) => r?.key === 'karpenter.sh/capacity-type');
-    if (req?.operator === 'In' && Array.isArray(req.values) && req.values.length > 0 && req.values.every((v: string) => v === 'spot')) out.add(nameOf(o));
+    const req = (o.spec?.template?.spec?.requirements ?? []).find((r: any) => r?.key === CAPACITY_TYPE_LABEL);
+    if (req?.operator === 'In' && Array.isArray(req.values) && req.values.length > 0 && req.values.every((v: string) => v === CapacityType.SPOT)) out.add(nameOf(o));
   }
   return out;
 }
@@ -241,7 +247,7 @@ export function spotOnlyPools(all: any[]): Set<string> {
 export function spotPlacement(spec: any, spotPools: Set<string>): SpotPlacement {
   const selector = isObject(spec?.nodeSelector) ? spec.nodeSelector : {};
   for (const [k, v] of Object.entries(selector)) {
-    if (SPOT_LABELS[k]?.includes(String(v)) || (k === 'karpenter.sh/nodepool' && spotPools.has(String(v)))) return SpotPlacement.REQUIRED;
+    if (SPOT_LABELS[k]?.includes(String(v)) || (k === NODE_POOL_LABEL && spotPools.has(String(v)))) return SpotPlacement.REQUIRED;
   }
   const na = spec?.affinity?.nodeAffinity;
   const terms: any[] = na?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
