@@ -270,6 +270,14 @@ export class MlNamespace extends Construct {
   }
 }
 
+/**
+ * Exempts an object from placement: its namespace was chosen on purpose (Velero's,
+ * a ReferenceGrant's), even when it equals the chart's. Internal.
+ */
+export function keepNamespace(obj: ApiObject): void {
+  if (!(obj as any)[PLACED]) Object.defineProperty(obj, PLACED, { value: true });
+}
+
 function peerOf(a: NamespaceAllowance): kplus.k8s.NetworkPolicyPeer {
   return {
     namespaceSelector: { matchLabels: { [NAME_LABEL]: a.namespace } },

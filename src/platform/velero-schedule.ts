@@ -1,7 +1,7 @@
 import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterConfig } from './cluster-config';
-import { MlNamespace } from './ml-namespace';
+import { keepNamespace, MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
 
@@ -109,5 +109,7 @@ export class VeleroSchedule extends Construct {
         useOwnerReferencesInBackup: false,
       },
     });
+    // Velero reads Schedules in its own namespace only, wherever this is created.
+    keepNamespace(this.apiObject);
   }
 }

@@ -144,6 +144,14 @@ describe('ExternalSecret', () => {
     expect(m.filter(o => o.kind === 'Secret')).toEqual([]);
   });
 
+  test('envFrom: every key, optionally prefixed', () => {
+    const c = chart();
+    const db = new ExternalSecret(c, 'db', { store: store(c), extract: [{ remoteKey: 'ml/db' }] });
+    new MlModelServing(c, 'api', { image: 'api:1.0.0', envFrom: [db.envFrom('DB_'), db.envFrom()] });
+    const container = findObject(synthAndValidate(c), 'Deployment').spec.template.spec.containers[0];
+    expect(container.envFrom).toEqual([{ prefix: 'DB_', secretRef: { name: 'db' } }, { secretRef: { name: 'db' } }]);
+  });
+
   test('errors', () => {
     const c = chart();
     const s = store(c);

@@ -50,6 +50,36 @@ describe('GatewayClass and Gateway', () => {
     expect(() => gateway.parentRef('grpc')).toThrow("Gateway 'platform/gateway/ml-gateway': parentRef('grpc') is not a listener (listeners: https, http)");
   });
 
+  test('a certificate of another namespace comes with a ReferenceGrant for exactly that Secret', () => {
+    const c = chart('gateway');
+    const certs = kplus.Secret.fromSecretName(c, 'cert', 'models-tls');
+    const other = kplus.Secret.fromSecretName(c, 'cert2', 'api-tls');
+    const gw = new Gateway(c, 'gw', {
+      gatewayClass: GatewayClass.fromGatewayClassName(c, 'cls', 'istio'),
+      listeners: [
+        { name: 'models', hostname: 'models.example.com', tlsCertificate: certs, tlsCertificateNamespace: 'cert-manager' },
+        { name: 'api', hostname: 'api.example.com', tlsCertificate: other, tlsCertificateNamespace: 'cert-manager' },
+        { name: 'local', hostname: 'local.example.com', tlsCertificate: certs, tlsCertificateNamespace: 'gateway' },
+      ],
+    });
+    const m = synthAndValidate(c);
+    expect(findObjects(m, 'ReferenceGrant')).toEqual([{
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name: 'gw-certificates', namespace: 'cert-manager' },
+      spec: {
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'gateway' }],
+        to: [{ group: '', kind: 'Secret', name: 'api-tls' }, { group: '', kind: 'Secret', name: 'models-tls' }],
+      },
+    }]);
+    expect(gw.referenceGrants).toHaveLength(1);
+    expect(findObject(m, 'Gateway').spec.listeners[0].tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: 'models-tls', namespace: 'cert-manager' }]);
+    expect(() => new Gateway(chart(), 'g', {
+      gatewayClass: GatewayClass.fromGatewayClassName(c, 'cls2', 'istio'),
+      listeners: [{ name: 'a', tlsCertificate: certs, tlsCertificateNamespace: 'cert-manager' }],
+    })).toThrow("Gateway 'platform/g': listeners[0].tlsCertificateNamespace needs the Gateway's own namespace for its ReferenceGrant: create the Gateway in an MlNamespace or a chart with a namespace");
+  });
+
   test('errors', () => {
     const c = chart('gw');
     const cls = GatewayClass.fromGatewayClassName(c, 'cls', 'istio');
@@ -106,6 +136,10 @@ describe('VeleroSchedule', () => {
     const ml = new MlNamespace(c, 'ml');
     const training = new MlNamespace(c, 'training');
     new VeleroSchedule(ml, 'ml-daily', { namespaces: [ml, training], storageLocation: 'default' });
+    // Velero's namespace is kept even when it is the chart's.
+    const inVeleroChart = new Chart(Testing.app(), 'v', { namespace: 'velero' });
+    new VeleroSchedule(new MlNamespace(inVeleroChart, 'team'), 's', { namespaces: [new MlNamespace(inVeleroChart, 'team2')] });
+    expect(findObject(synthAndValidate(inVeleroChart), 'Schedule').metadata.namespace).toBe('velero');
     const s = findObject(synthAndValidate(c), 'Schedule', 'ml-daily');
     expect(s.metadata.namespace).toBe('velero');
     // Velero refuses old-style filters (includeClusterResources, includedResources, excludedResources) next to new-style ones.
