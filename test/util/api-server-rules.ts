@@ -507,6 +507,11 @@ const CLUSTER_SCOPED_BUILT_INS = new Set([
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
 ]);
 
+/** True for built-in kinds that are cluster-scoped (custom resources: see their CRD's `scope`). */
+export function isClusterScopedBuiltIn(apiVersion: string, kind: string): boolean {
+  return CLUSTER_SCOPED_BUILT_INS.has(`${group(apiVersion)}/${kind}`);
+}
+
 function group(apiVersion: string): string {
   const i = apiVersion.lastIndexOf('/');
   return i < 0 ? 'v1' : apiVersion.slice(0, i);
