@@ -8,6 +8,8 @@ import { PolicyTarget } from './policy-engine';
 export interface LoadedManifests {
   readonly targets: PolicyTarget[];
   readonly errors: string[];
+  /** Documents that are not Kubernetes objects (values files, Chart.yaml...), left out. */
+  readonly skipped: string[];
   readonly files: string[];
 }
 
@@ -61,6 +63,7 @@ export function parseYamlDocuments(text: string): unknown[] {
 export function loadManifests(inputs: string[]): LoadedManifests {
   const targets: PolicyTarget[] = [];
   const errors: string[] = [];
+  const skipped: string[] = [];
   const metadata: { [name: string]: string } = {};
   const files = manifestFiles(inputs);
   for (const file of files) {
@@ -77,7 +80,8 @@ export function loadManifests(inputs: string[]): LoadedManifests {
     try {
       docs = parseYamlDocuments(text);
     } catch (e) {
-      errors.push(`${file}: ${String((e as Error).message).split('\n')[0]}`);
+      const hint = text.includes('{{') ? ' (an unrendered Helm template? check the output of `helm template`)' : '';
+      errors.push(`${file}: ${String((e as Error).message).split('\n')[0]}${hint}`);
       continue;
     }
     docs.forEach((value, i) => {
@@ -85,7 +89,7 @@ export function loadManifests(inputs: string[]): LoadedManifests {
       for (const obj of objects) {
         if (obj === null || obj === undefined || (isObject(obj) && Object.keys(obj).length === 0)) continue; // empty documents
         if (!isObject(obj) || typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') {
-          errors.push(`${file}: document ${i + 1} is not a Kubernetes object (no apiVersion/kind)`);
+          skipped.push(`${file}: document ${i + 1} is not a Kubernetes object (no apiVersion/kind), skipped`);
           continue;
         }
         targets.push({ manifest: obj, source: file });
@@ -98,5 +102,5 @@ export function loadManifests(inputs: string[]): LoadedManifests {
     const name = nameOf(t.manifest);
     return metadata[name] && counts.get(name) === 1 ? { ...t, constructPath: metadata[name] } : t;
   });
-  return { targets: withPaths, errors, files };
+  return { targets: withPaths, errors, skipped, files };
 }

@@ -102,3 +102,28 @@ describe('cdk8s-ml report and diagram', () => {
     expect(dot).toContain('n1 -> n0 [label="selects"];');
   });
 });
+
+describe('folders with more than manifests', () => {
+  test('non-Kubernetes documents are skipped with a note, unrendered Helm templates are errors with a hint', () => {
+    const dir = fs.mkdtempSync('/tmp/cdk8s-ml-cli-');
+    fs.copyFileSync(path.join(CLEAN, 'server.yaml'), path.join(dir, 'server.yaml'));
+    fs.writeFileSync(path.join(dir, 'values.yaml'), 'replicaCount: 2\nimage: { tag: "1.0" }\n');
+    const ok = run('check', dir);
+    expect(ok.code).toBe(0);
+    expect(ok.err).toBe(`cdk8s-ml: ${path.join(dir, 'values.yaml')}: document 1 is not a Kubernetes object (no apiVersion/kind), skipped\n`);
+    fs.writeFileSync(path.join(dir, 'deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels: {{- include "x" . | nindent 4 }}\n');
+    const bad = run('check', dir);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('(an unrendered Helm template? check the output of `helm template`)');
+  });
+
+  test('GKE-style GPU tolerations (nvidia.com/gpu=present) satisfy ML-001', () => {
+    const dir = fs.mkdtempSync('/tmp/cdk8s-ml-cli-');
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: ml }\nspec:\n'
+      + '  tolerations: [{ key: nvidia.com/gpu, operator: Equal, value: present, effect: NoSchedule }]\n'
+      + '  containers: [{ name: c, image: "x:1", resources: { limits: { nvidia.com/gpu: 1 } } }]\n';
+    fs.writeFileSync(path.join(dir, 'pod.yaml'), pod);
+    const findings = JSON.parse(run('check', dir, '--packs', 'ml', '--json').out).findings;
+    expect(findings.filter((f: any) => f.ruleId === 'ML-001')).toEqual([]);
+  });
+});
