@@ -99,6 +99,13 @@ describe('PolicyTesting.expectChartToPass', () => {
     expect(report.passed).toBe(true);
   });
 
+  test('checks the restricted profile even when the packs leave security out', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    hostPod(chart);
+    expect(() => PolicyTesting.expectChartToPass(chart, { packs: [PolicyPack.cost()] })).toThrow(/ERROR SEC-001 pod-security-restricted \(5\)/);
+    expect(() => PolicyTesting.expectChartToPass(chart, { packs: [PolicyPack.cost()], restricted: false })).not.toThrow();
+  });
+
   test('includes schema validation where kubernetes-models is installed', () => {
     const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
     new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { ports: [{ port: 'eighty' }] } });
