@@ -35,6 +35,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@prometheus-io/lezer-promql@^0.315.0',
     '@lezer/lr@^1.4.0',
     '@lezer/highlight@^1.2.0',
+    // JMESPath (the language of Kyverno conditions): platform tests evaluate the image
+    // policy's vulnerability condition on sample cosign-vuln attestations.
+    'jmespath@^0.16.0',
+    '@types/jmespath@^0.15.2',
     // CEL for the CRDs' x-kubernetes-validations rules in test/util: CommonJS build
     // (jest loads it), parses every rule in the official CRDs, RE2 regexes like the
     // API server's; @bufbuild/re2 also backs the Kubernetes regex library (find).

@@ -68,6 +68,12 @@ describe('ImagePolicy with Kyverno', () => {
       conditions: [{
         all: [
           {
+            key: '{{ scanner.uri }}',
+            operator: 'Equals',
+            value: 'pkg:github/aquasecurity/trivy@*',
+            message: 'the vulnerability attestation is not a Trivy cosign-vuln result',
+          },
+          {
             key: "{{ scanner.result.Results[].Vulnerabilities[?Severity == 'HIGH' || Severity == 'CRITICAL'][] | length(@) }}",
             operator: 'Equals',
             value: 0,
@@ -114,6 +120,8 @@ describe('ImagePolicy with Sigstore policy-controller', () => {
     expect(rego).toContain('denied := {"CRITICAL"}');
     expect(rego).toContain('input.predicateType == "https://cosign.sigstore.dev/attestation/vuln/v1"');
     expect(rego).toContain('<= 86400 * 1000000000');
+    expect(rego).toContain('startswith(input.predicate.scanner.uri, "pkg:github/aquasecurity/trivy@")');
+    expect(rego).toContain('is_array(input.predicate.scanner.result.Results)');
   });
 
   test('audit mode is warn', () => {
