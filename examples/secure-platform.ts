@@ -21,7 +21,9 @@ export function build(app: App): void {
   // Guide: "multiple ingress controllers", one default.
   new IngressClass(platform, 'nginx', { controller: 'k8s.io/ingress-nginx', isDefault: true });
   new IngressClass(platform, 'alb', { controller: 'ingress.k8s.aws/alb' });
-  const gatewayClass = new GatewayClass(platform, 'envoy', { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' });
+  // Istio runs each Gateway's proxies in the Gateway's own namespace, which the ML
+  // namespace admits below (Envoy Gateway would run them in envoy-gateway-system).
+  const gatewayClass = new GatewayClass(platform, 'istio', { controllerName: 'istio.io/gateway-controller' });
   // One vault for every ML namespace, readable from those namespaces only.
   const vault = new ClusterSecretStore(platform, 'ml-vault', {
     provider: SecretProvider.vault({
