@@ -101,7 +101,7 @@ export class PolicyContext {
 
   /**
    * The PodDisruptionBudgets of `namespace` whose selector matches `labels`, found
-   * through an index on their first matchLabels pair: several rules ask for every
+   * through an index on their rarest matchLabels pair: several rules ask for every
    * workload, and a namespace may hold thousands of budgets.
    * @internal
    */

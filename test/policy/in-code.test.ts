@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { MlModelServing, Policy, PolicyChecks, PolicyPack, PolicyTesting } from '../../src';
+import { MlModelServing, Policy, PolicyChecks, PolicyPack, PolicySeverity, PolicyTesting } from '../../src';
 import { synthAndValidate } from '../util';
 
 /** A model server of this library whose Deployment breaks REL-006 (deadline 600s, startup 600s). */
@@ -81,6 +81,14 @@ describe('PolicyChecks at synth', () => {
     const app = Testing.app();
     expect(() => PolicyChecks.of(app).suppress('REL-004', 'single'))
       .toThrow("App '': Policy.suppress('REL-004') needs a written reason (at least 10 characters) saying why the rule does not apply");
+  });
+
+  test('options are given once, on the first call', () => {
+    const app = Testing.app();
+    PolicyChecks.of(app, { printWarnings: false });
+    expect(PolicyChecks.of(app)).toBe(PolicyChecks.of(app));
+    expect(() => PolicyChecks.of(app, { failOn: PolicySeverity.WARNING }))
+      .toThrow("PolicyChecks.of: '' already has policy checks; give options on the first call only");
   });
 
   test('refuses scopes that are neither App nor Chart', () => {

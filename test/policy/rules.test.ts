@@ -186,6 +186,19 @@ describe('rule details', () => {
     expect(report.passed).toBe(true);
   });
 
+  test('budgets are found whatever their selectors share: common labels, unique labels, expressions only', () => {
+    const withLabels = (name: string, labels: any) => tweak(deployment(name), (d) => { d.spec.template.metadata.labels = labels; });
+    const shared = { 'app.kubernetes.io/part-of': 'search' };
+    const manifests = [
+      withLabels('a', { ...shared, app: 'a' }), withLabels('b', { ...shared, app: 'b' }), withLabels('c', { ...shared, app: 'c' }),
+      pdb('a', { selector: { matchLabels: { ...shared, app: 'a' } }, maxUnavailable: 1 }),
+      pdb('b', { selector: { matchLabels: { app: 'b', ...shared } }, maxUnavailable: 1 }),
+      pdb('c', { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['c'] }] }, maxUnavailable: 1 }),
+    ];
+    expect(check(manifests).findings.filter((f) => f.ruleId === 'REL-002')).toEqual([]);
+    expect(check(manifests.slice(0, 5)).findings.filter((f) => f.ruleId === 'REL-002').map((f) => f.name)).toEqual(['c']);
+  });
+
   test('a malformed annotation is a POL-000 error', () => {
     const report = check([annotate(deployment(), 'not json'), pdb()]);
     expect(report.findings.map((f) => f.message)).toContain('annotation cdk8s-ml.io/suppress is not JSON: expected [{"id":"<rule>","reason":"<why>"}]');
