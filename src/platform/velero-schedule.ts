@@ -71,10 +71,8 @@ export class VeleroSchedule extends Construct {
     const veleroNamespace = props.veleroNamespace ?? 'velero';
     requireDnsLabel(this, 'veleroNamespace', veleroNamespace);
     if (props.namespaces.length === 0) throw invalidProp(this, 'namespaces', 'is empty: list the ML namespaces to back up');
+    // cdk8s Cron renders the five fields Velero's cron parser reads.
     const schedule = (props.schedule ?? Cron.schedule({ minute: '0', hour: '2' })).expressionString;
-    if (schedule.trim().split(/\s+/).length !== 5) {
-      throw invalidProp(this, 'schedule', `('${schedule}') must have five fields (minute hour day month weekday)`);
-    }
     const ttl = props.ttl ?? Duration.days(30);
     const ttlSeconds = ttl.toSeconds({ integral: false });
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 3600) {

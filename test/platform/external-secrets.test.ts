@@ -61,6 +61,8 @@ describe('SecretStore and ClusterSecretStore providers', () => {
       .toThrow("SecretStore 'prod/s': provider.vaultUrl ('https://example.com') is not a Key Vault URL such as 'https://ml-vault.vault.azure.net'");
     expect(() => new ClusterSecretStore(chart(), 'c', { provider: SecretProvider.awsSecretsManager({ region: 'us-east-1', serviceAccount: { name: 'eso' } }), namespaces: ['ml'] }))
       .toThrow("ClusterSecretStore 'prod/c': provider.serviceAccount.namespace is required: a ClusterSecretStore has no namespace of its own to find the ServiceAccount in");
+    expect(store(SecretProvider.azureKeyVault({ vaultUrl: 'https://ml.vault.azure.net', serviceAccount: { name: 'eso' }, managedIdentityId: 'id' })))
+      .toThrow("SecretStore 'prod/s': provider.managedIdentityId and serviceAccount exclude each other: give a ServiceAccount for Workload ID, or an identity for managed identity");
     expect(() => new ClusterSecretStore(chart(), 'c', { provider: SecretProvider.awsSecretsManager({ region: 'us-east-1' }), namespaces: [] }))
       .toThrow("ClusterSecretStore 'prod/c': namespaces is empty: list the namespaces that may read through this store");
   });

@@ -86,6 +86,7 @@ describe('GatewayClass and Gateway', () => {
     const cert = kplus.Secret.fromSecretName(c, 'cert', 'tls');
     const gw = (listeners: any[]) => () => new Gateway(chart('gw'), 'g', { gatewayClass: cls, listeners });
     expect(gw([])).toThrow("Gateway 'platform/g': listeners is empty: give at least one listener");
+    expect(gw(Array.from({ length: 65 }, (_, i) => ({ name: `l${i}`, port: 1000 + i, tlsCertificate: cert })))).toThrow("Gateway 'platform/g': listeners (65) must be at most 64");
     expect(gw([{ name: 'web' }])).toThrow("Gateway 'platform/g': listeners[0].tlsCertificate is required: listeners serve HTTPS; give a certificate Secret, or plaintextReason for plain HTTP");
     expect(gw([{ name: 'web', plaintextReason: ' ' }])).toThrow("Gateway 'platform/g': listeners[0].plaintextReason is empty: say why this listener serves plain HTTP");
     expect(gw([{ name: 'web', plaintextReason: 'x', tlsCertificate: cert }]))

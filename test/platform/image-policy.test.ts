@@ -144,6 +144,7 @@ describe('ImagePolicy errors', () => {
     [{ signature: ImageSignature.keyless({ issuer: 'https://x' }) }, 'signature.subject or subjectRegExp: give exactly one, the identity allowed to sign'],
     [{ signature: ImageSignature.keyless({ issuer: 'https://x', subjectRegExp: 'acme' }) }, "signature.subjectRegExp ('acme') must be anchored with ^ and $: unanchored, any identity containing it could sign"],
     [{ signature: ImageSignature.keyless({ issuer: 'x', subject: 's' }) }, "signature.issuer ('x') must be an https:// OIDC issuer URL"],
+    [{ signature: ImageSignature.keyless({ issuer: 'https://x', subjectRegExp: '^(acme$' }) }, "signature.subjectRegExp ('^(acme$') is not a regular expression"],
     [{ vulnerabilityScan: { maxSeverity: VulnerabilitySeverity.CRITICAL } }, 'vulnerabilityScan.maxSeverity (CRITICAL) allows every vulnerability: the attestation would only prove a scan ran; choose HIGH or lower'],
     [{ vulnerabilityScan: { maxSeverity: VulnerabilitySeverity.HIGH, maxAge: Duration.minutes(5) } }, 'vulnerabilityScan.maxAge (300s) must be at least an hour: images would be refused between two CI scans'],
   ] as Array<[Partial<ImagePolicyProps>, string]>)('%j', (props, message) => {
