@@ -199,6 +199,23 @@ describe('rule details', () => {
     expect(check(manifests.slice(0, 5)).findings.filter((f) => f.ruleId === 'REL-002').map((f) => f.name)).toEqual(['c']);
   });
 
+  test('SEC-001 covers the whole restricted profile, not only the common fields', () => {
+    const pod = podSpec({ hostIPC: true, volumes: [{ name: 'h', hostPath: { path: '/' } }], securityContext: { runAsNonRoot: true, seccompProfile: { type: 'Unconfined' }, sysctls: [{ name: 'kernel.msgmax', value: '1' }] } }, {
+      lifecycle: { preStop: { httpGet: { host: '10.0.0.1', port: 80 } } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] }, runAsNonRoot: true, procMount: 'Unmasked' },
+    });
+    const messages = check([deployment('bert', {}, pod), pdb()]).findings.filter((f) => f.ruleId === 'SEC-001').map((f) => f.message);
+    expect(messages).toEqual([
+      'hostIPC must not be true',
+      'securityContext.seccompProfile.type must be RuntimeDefault or Localhost',
+      'securityContext.sysctls: "kernel.msgmax" is not a safe sysctl',
+      'volumes[0] (h): volume type "hostPath" is not allowed',
+      'container "server": securityContext.procMount must be Default',
+      'container "server": lifecycle.preStop.httpGet.host must not be set',
+      'container "server": securityContext.capabilities.add must not add SYS_ADMIN (only NET_BIND_SERVICE)',
+    ]);
+  });
+
   test('a malformed annotation is a POL-000 error', () => {
     const report = check([annotate(deployment(), 'not json'), pdb()]);
     expect(report.findings.map((f) => f.message)).toContain('annotation cdk8s-ml.io/suppress is not JSON: expected [{"id":"<rule>","reason":"<why>"}]');
