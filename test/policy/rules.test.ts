@@ -1,5 +1,5 @@
 import { annotate, container, deployment, gpuPod, hpa, job, pdb, podSpec, tweak } from './fixtures';
-import { PolicyCheckOptions, PolicyEngine, PolicyPack, PolicySeverity } from '../../src';
+import { IPolicyRule, PolicyCheckOptions, PolicyEngine, PolicyPack, PolicySeverity } from '../../src';
 import { BUILT_IN_RULES } from '../../src/policy/rules';
 
 interface RuleCase {
@@ -214,6 +214,25 @@ describe('rule details', () => {
       'container "server": lifecycle.preStop.httpGet.host must not be set',
       'container "server": securityContext.capabilities.add must not add SYS_ADMIN (only NET_BIND_SERVICE)',
     ]);
+  });
+
+  test('custom rules in packs of their own; violations on copies (as from other jsii languages) keep paths and waivers', () => {
+    const noLatest: IPolicyRule = {
+      id: 'ACME-001',
+      name: 'team-label',
+      severity: PolicySeverity.WARNING,
+      suppressible: true,
+      explanation: 'Every workload names its owning team so alerts reach someone.',
+      fix: 'Add metadata.labels.team.',
+      check: (ctx) => ctx.ofKind('Deployment').filter((d) => !d.metadata?.labels?.team)
+        .map((d) => ({ object: JSON.parse(JSON.stringify(d)), message: 'has no team label' })),
+    };
+    const pack = PolicyPack.custom('acme', [noLatest]);
+    const report = check([deployment('a'), annotate(deployment('b'), [{ id: 'ACME-001', reason: 'owned by the platform on-call' }])], { packs: [pack] });
+    expect(report.findings.map((f) => [f.ruleId, f.name, f.severity, f.suppressed])).toEqual([
+      ['ACME-001', 'a', PolicySeverity.WARNING, false], ['ACME-001', 'b', PolicySeverity.WARNING, true],
+    ]);
+    expect(() => PolicyPack.custom('dup', [noLatest, noLatest])).toThrow("PolicyPack 'dup': rule id ACME-001 appears twice");
   });
 
   test('a malformed annotation is a POL-000 error', () => {
