@@ -36,3 +36,5 @@ export { VeleroSchedule } from './velero-schedule';
 export type { VeleroScheduleProps } from './velero-schedule';
 export { EtcdSnapshotCronJob } from './etcd-snapshot-cron-job';
 export type { EtcdSnapshotCronJobProps } from './etcd-snapshot-cron-job';
+export { MlPersonaClusterRole } from './ml-persona-cluster-role';
+export type { MlPersonaClusterRoleProps } from './ml-persona-cluster-role';
