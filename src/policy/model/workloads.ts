@@ -184,6 +184,9 @@ export function podGroups(obj: any, scalerOf: ScalerLookup): PodGroup[] {
       min = groups.min * perGroup;
       max = groups.max * perGroup;
       boundsFrom = `${scaler ? `${scaler.kind} ${nameOf(scaler)}` : 'replicas'} × size ${size}`;
+    } else if (obj.kind === 'DaemonSet') {
+      // One pod per matching node: the node count is not in the manifests.
+      boundsFrom = '1 per node';
     } else if (owner !== spec && (owner.minReplicas !== undefined || owner.maxReplicas !== undefined)) {
       min = num(owner.minReplicas, 1);
       max = num(owner.maxReplicas, min);
