@@ -7,7 +7,7 @@
 // Set POLICY_EXAMPLE_BREAK=1 to add a pod that breaks SEC-003 and watch all three fail
 // (with POLICY_EXAMPLE_IN_CODE=0 the in-code check steps aside so the plugin reports).
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
-import { MlModelServing, Policy, PolicyChecks, PolicyPack, ServingScaling } from '../src';
+import { GpuNodePool, MlModelServing, Policy, PolicyChecks, PolicyPack, ServingScaling } from '../src';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'policy-checked', { namespace: 'ml', disableResourceNameHashes: true });
@@ -41,6 +41,12 @@ export function build(app: App): Chart {
   });
   Policy.of(reranker).suppress('COST-001', 'p99 latency SLO needs two warm GPU replicas at night; cold starts take 6 minutes');
   ApiObject.of(reranker.deployment).addJsonPatch(JsonPatch.add('/spec/progressDeadlineSeconds', 900));
+
+  // Both servers run on one Karpenter GPU pool capped at 8 GPUs: at maximum scale
+  // they need 6 + 2, which the capacity report shows against the pool's limit.
+  const gpus = new GpuNodePool(chart, 'gpu', { maxGpus: 8, instanceFamilies: ['g5', 'g6'] });
+  gpus.schedule(llm);
+  gpus.schedule(reranker);
 
   if (process.env.POLICY_EXAMPLE_BREAK === '1') {
     new ApiObject(chart, 'debug', {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { CapacityType, GpuNodeOptions, KarpenterNodePool, NodePoolOptions } from './karpenter-node-pool';
+import { KarpenterNodePool } from './karpenter-node-pool';
+import { CapacityType, GpuNodeOptions, NodePoolOptions } from './karpenter-node-pool-options';
 
 /** Properties of {@link GpuNodePool}. */
 export interface GpuNodePoolProps extends NodePoolOptions, GpuNodeOptions {

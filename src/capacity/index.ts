@@ -1,7 +1,9 @@
 // Capacity and cost: node pools (Karpenter, and the spot conventions of GKE, AKS and
 // EKS), scheduling of workloads onto them, priorities, quotas and right-sizing.
-export { CapacityType, CpuArchitecture, KarpenterNodePool } from './karpenter-node-pool';
-export type { GpuNodeOptions, KarpenterNodePoolProps, NodeClassReference, NodePoolOptions } from './karpenter-node-pool';
+export { KarpenterNodePool } from './karpenter-node-pool';
+export type { KarpenterNodePoolProps } from './karpenter-node-pool';
+export { CapacityType, CpuArchitecture } from './karpenter-node-pool-options';
+export type { GpuNodeOptions, NodeClassReference, NodePoolOptions } from './karpenter-node-pool-options';
 export { ConsolidationPolicy, DisruptionReason } from './node-pool-disruption';
 export type { NodeDisruptionBudget, NodePoolDisruption } from './node-pool-disruption';
 export { NodePoolAffinity, NodePoolBase } from './node-pool';

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CAPACITY_TYPE_LABEL, CapacityType, GpuNodeOptions, KarpenterNodePool, NODE_POOL_LABEL, NodePoolOptions, SPOT_TAINT } from './karpenter-node-pool';
+import { CAPACITY_TYPE_LABEL, KarpenterNodePool, NODE_POOL_LABEL, SPOT_TAINT } from './karpenter-node-pool';
+import { CapacityType, GpuNodeOptions, NodePoolOptions } from './karpenter-node-pool-options';
 import { INodePool, NodePoolBase, NodeTaint, validateTaints } from './node-pool';
 import { invalidProp, PUBLIC_TYPE_NAME } from '../core/errors';
 import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';

@@ -5,6 +5,7 @@ import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 
 const CLUSTER_CONFIG = Symbol.for('cdk8s-ml.ClusterConfig');
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const SECRET_LIKE_KEY = /(password|passwd|secret|token|api[-_.]?key|private[-_.]?key|credential)/i;
 
 /** Properties of {@link ClusterConfig}. */
 export interface ClusterConfigProps {
@@ -69,6 +70,10 @@ export class ClusterConfig extends Construct {
     for (const key of Object.keys(props.data ?? {})) {
       if (!CONFIG_KEY.test(key) || key.length > 253) throw invalidProp(this, `data['${key}']`, 'is not a valid ConfigMap key: alphanumerics, \'-\', \'_\' and \'.\'');
       if (key in base) throw invalidProp(this, `data['${key}']`, 'is set by a typed prop (clusterName, environment, region); give it there');
+      // A ConfigMap is readable by every viewer and lands in backups and Git as is.
+      if (SECRET_LIKE_KEY.test(key)) {
+        throw invalidProp(this, `data['${key}']`, 'looks like a credential: ConfigMaps are not secret; keep it in the secrets manager and reference it with an ExternalSecret');
+      }
     }
     this.clusterName = props.clusterName;
     this.environment = props.environment;

@@ -35,7 +35,7 @@ export class ClusterSecretStore extends Construct implements ISecretStore {
   }
 
   public readonly storeName: string;
-  public readonly storeKind = 'ClusterSecretStore';
+  public readonly storeKind: string = 'ClusterSecretStore';
   /** The ClusterSecretStore object. */
   public readonly apiObject: ApiObject;
 

@@ -60,7 +60,9 @@ export interface EtcdSnapshotCronJobProps {
  * network, host paths), so it is an explicit opt-out of the restricted profile
  * with a reason, alone in its own namespace at the `privileged` level; everything
  * else in it stays least-privilege (no service account token, capabilities
- * dropped, read-only root filesystem, no privilege escalation, seccomp).
+ * dropped, read-only root filesystem, no privilege escalation, seccomp). The
+ * namespace keeps its default-deny NetworkPolicies, though most network plugins do
+ * not apply policies to host-network pods.
  */
 export class EtcdSnapshotCronJob extends Construct {
   /** The job's namespace. */

@@ -198,6 +198,15 @@ export class ExternalSecret extends Construct {
     return kplus.EnvValue.fromSecretValue({ secret: this.secret, key }, options);
   }
 
+  /**
+   * Every key of the Secret as an environment variable (for `envFrom`), with an
+   * optional name prefix. Not rotated, like {@link envValue}.
+   */
+  public envFrom(prefix?: string): kplus.EnvFrom {
+    // cdk8s-plus-27's Env.fromSecret takes no prefix; EnvFrom's constructor does.
+    return new kplus.EnvFrom(undefined, prefix, this.secret);
+  }
+
   /** A volume of the Secret's keys as files, updated in place after rotations. */
   public volume(scope: Construct, id: string, options: kplus.SecretVolumeOptions = {}): kplus.Volume {
     return kplus.Volume.fromSecret(scope, id, this.secret, options);

@@ -3,9 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AllowedRoutes } from './allowed-routes';
 import { GATEWAY_API_VERSION, IGatewayClass } from './gateway-class';
-import { MlNamespace } from './ml-namespace';
+import { keepNamespace, MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain, requirePort } from '../core/validation';
+import { GatewayReference } from '../delivery/canary-traffic';
 import { GATEWAY_HOSTNAME } from '../delivery/crds/http-route';
 
 /** One listener of a Gateway. HTTPS terminates TLS with a certificate from a Secret. */
@@ -30,8 +31,8 @@ export interface GatewayListener {
    */
   readonly tlsCertificate?: kplus.ISecret;
   /**
-   * The namespace of the certificate's Secret, when not the Gateway's (needs a
-   * ReferenceGrant there).
+   * The namespace of the certificate's Secret, when not the Gateway's: a
+   * ReferenceGrant there lets the Gateway read exactly this Secret.
    * @default - the Gateway's namespace
    */
   readonly tlsCertificateNamespace?: string;
@@ -60,20 +61,6 @@ export interface GatewayProps {
   readonly name?: string;
 }
 
-/** A reference from a route to a Gateway listener (`spec.parentRefs[]` of an HTTPRoute). */
-export interface GatewayParentReference {
-  /** `gateway.networking.k8s.io`. */
-  readonly group: string;
-  /** `Gateway`. */
-  readonly kind: string;
-  /** The Gateway's name. */
-  readonly name: string;
-  /** The Gateway's namespace, when known. */
-  readonly namespace?: string;
-  /** The listener's name, when one was asked for. */
-  readonly sectionName?: string;
-}
-
 /**
  * A Gateway API `Gateway` (`gateway.networking.k8s.io/v1`): listeners on a class's
  * load balancer, HTTPS by default with certificates referenced from Secrets, and
@@ -87,6 +74,8 @@ export class Gateway extends Construct {
   public readonly listenerNames: string[];
   /** The Gateway object. */
   public readonly apiObject: ApiObject;
+  /** The ReferenceGrants letting the Gateway read certificates of other namespaces, one per namespace. */
+  public readonly referenceGrants: ApiObject[] = [];
 
   public constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
@@ -130,6 +119,7 @@ export class Gateway extends Construct {
       };
     });
     this.listenerNames = listeners.map(l => l.name);
+    this.grantCertificateAccess(props.listeners);
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: GATEWAY_API_VERSION,
       kind: 'Gateway',
@@ -138,11 +128,45 @@ export class Gateway extends Construct {
     });
   }
 
-  /** The `parentRefs` entry for a route attaching to this Gateway, or to one listener. */
-  public parentRef(listenerName?: string): GatewayParentReference {
+  /**
+   * A Secret of another namespace is read only where that namespace grants it: one
+   * ReferenceGrant per namespace, naming exactly the certificates.
+   */
+  private grantCertificateAccess(listeners: GatewayListener[]): void {
+    const own = MlNamespace.namespaceOf(this);
+    const byNamespace = new Map<string, Set<string>>();
+    listeners.forEach((l, i) => {
+      const ns = l.tlsCertificateNamespace;
+      if (ns === undefined || ns === own || !l.tlsCertificate) return;
+      if (own === undefined) {
+        throw invalidProp(this, `listeners[${i}].tlsCertificateNamespace`, 'needs the Gateway\'s own namespace for its ReferenceGrant: create the Gateway in an MlNamespace or a chart with a namespace');
+      }
+      byNamespace.set(ns, (byNamespace.get(ns) ?? new Set()).add(l.tlsCertificate.name));
+    });
+    for (const [ns, names] of byNamespace) {
+      const grant = new ApiObject(this, `ReferenceGrant-${ns}`, {
+        // v1beta1: served by every Gateway API release with ReferenceGrant (v1 only by the newest).
+        apiVersion: 'gateway.networking.k8s.io/v1beta1',
+        kind: 'ReferenceGrant',
+        metadata: { name: `${this.name}-certificates`.slice(0, 253), namespace: ns },
+        spec: {
+          from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: own! }],
+          to: [...names].sort().map(name => ({ group: '', kind: 'Secret', name })),
+        },
+      });
+      keepNamespace(grant);
+      this.referenceGrants.push(grant);
+    }
+  }
+
+  /**
+   * A reference for routes attaching to this Gateway, or to one listener, e.g.
+   * `CanaryTraffic.gatewayApi({ gateway: gateway.parentRef('https') })`.
+   */
+  public parentRef(listenerName?: string): GatewayReference {
     if (listenerName !== undefined && !this.listenerNames.includes(listenerName)) {
       throw invalidProp(this, `parentRef('${listenerName}')`, `is not a listener (listeners: ${this.listenerNames.join(', ')})`);
     }
-    return { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name, namespace: MlNamespace.namespaceOf(this), sectionName: listenerName };
+    return { name: this.name, namespace: MlNamespace.namespaceOf(this), sectionName: listenerName };
   }
 }

@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import { ResolvedSignature } from './image-signature';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
 
-/** The cosign vulnerability-scan attestation predicate (`cosign attest --type vuln`). */
-export const VULN_PREDICATE_TYPE = 'https://cosign.sigstore.dev/attestation/vuln/v1';
-/** The label policy-controller enforces in: it admits everything in unlabelled namespaces. */
+const VULN_PREDICATE_TYPE = 'https://cosign.sigstore.dev/attestation/vuln/v1';
+// Trivy's purl in the predicate's scanner.uri, any version (a Kyverno wildcard).
+const TRIVY_SCANNER_URI = 'pkg:github/aquasecurity/trivy@*';
 export const SIGSTORE_INCLUDE_LABEL = 'policy.sigstore.dev/include';
 
 /** What an image policy requires, validated and engine-neutral. @internal */
@@ -30,6 +30,11 @@ type Render = (scope: Construct, model: ImagePolicyModel) => ApiObject[];
  * same description; pick the one installed in the cluster.
  */
 export class ImagePolicyEngine {
+  /** The cosign vulnerability-scan attestation predicate type (`cosign attest --type vuln`). */
+  public static readonly VULN_PREDICATE_TYPE = VULN_PREDICATE_TYPE;
+  /** The namespace label policy-controller enforces in: it admits everything in unlabelled namespaces. */
+  public static readonly SIGSTORE_INCLUDE_LABEL = SIGSTORE_INCLUDE_LABEL;
+
   /**
    * Kyverno (`kyverno.io/v1` ClusterPolicy): a `verifyImages` rule (signature,
    * digest, vulnerability attestation) and a `validate` rule (registry allow-list),
@@ -98,13 +103,22 @@ function renderKyverno(scope: Construct, m: ImagePolicyModel): ApiObject[] {
   const match = { any: [{ resources: { kinds: ['Pod'], namespaces: m.namespaces } }] };
   const scan = m.vulnerabilityScan;
   // Trivy's cosign-vuln result: Results[].Vulnerabilities[].Severity. The filter
-  // counts the vulnerabilities above the allowed severity; 0 passes.
+  // counts the vulnerabilities above the allowed severity; 0 passes. A result
+  // without Results fails to evaluate, and Kyverno refuses the image (fail closed).
   const severityFilter = scan?.deniedSeverities.map(s => `Severity == '${s}'`).join(' || ');
   const attestations = scan ? [{
     type: VULN_PREDICATE_TYPE,
     attestors: [kyvernoAttestor(scan.signature)],
     conditions: [{
       all: [
+        {
+          // The severity filter reads Trivy's result format; another scanner's
+          // attestation would count no vulnerabilities, so it is refused here.
+          key: '{{ scanner.uri }}',
+          operator: 'Equals',
+          value: TRIVY_SCANNER_URI,
+          message: 'the vulnerability attestation is not a Trivy cosign-vuln result',
+        },
         {
           key: `{{ scanner.result.Results[].Vulnerabilities[?${severityFilter}][] | length(@) }}`,
           operator: 'Equals',
@@ -191,6 +205,10 @@ function vulnRego(denied: string[], maxAge?: Duration): string {
     `denied := {${denied.map(s => `"${s}"`).join(', ')}}`,
     'isCompliant if {',
     `  input.predicateType == "${VULN_PREDICATE_TYPE}"`,
+    // Trivy's format only, and a result that lists its targets: anything else would
+    // count no vulnerabilities.
+    '  startswith(input.predicate.scanner.uri, "pkg:github/aquasecurity/trivy@")',
+    '  is_array(input.predicate.scanner.result.Results)',
     '  count([v | some v in input.predicate.scanner.result.Results[_].Vulnerabilities; v.Severity in denied]) == 0',
     ...(maxAge ? [`  time.now_ns() - time.parse_rfc3339_ns(input.predicate.metadata.scanFinishedOn) <= ${maxAge.toSeconds()} * 1000000000`] : []),
     '}',

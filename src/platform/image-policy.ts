@@ -22,8 +22,9 @@ const SEVERITIES = [VulnerabilitySeverity.LOW, VulnerabilitySeverity.MEDIUM, Vul
 
 /**
  * A signed vulnerability-scan attestation every image must carry (the guide's
- * "image scanning"): CI scans the image and attests the result, e.g.
+ * "image scanning"): CI scans the image with Trivy and attests the result, e.g.
  * `trivy image --format cosign-vuln -o vuln.json $IMAGE && cosign attest --type vuln --predicate vuln.json $IMAGE`.
+ * The policies read Trivy's result format and refuse attestations of other scanners.
  * The attestation is a point-in-time result: pair it with an in-cluster scanner
  * (Trivy Operator's VulnerabilityReports) for CVEs published after admission, and
  * with `maxAge` so old scans are redone.

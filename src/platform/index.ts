@@ -1,7 +1,7 @@
 // The platform layer: secure namespaces, RBAC personas, external secrets, image
 // policy, cluster configuration, gateways and backups.
 export { PodSecurityStandard } from './pod-security-standard';
-export { MlNamespace, POD_SECURITY_REASON_ANNOTATION } from './ml-namespace';
+export { MlNamespace } from './ml-namespace';
 export type { MlNamespaceProps, NamespaceAllowance } from './ml-namespace';
 export { Persona } from './persona';
 export type { PersonaOptions } from './persona';
@@ -20,7 +20,7 @@ export { ExternalSecret } from './external-secret';
 export type { ExternalSecretData, ExternalSecretExtract, ExternalSecretProps, ExternalSecretTemplate } from './external-secret';
 export { ImageSignature } from './image-signature';
 export type { KeylessSignatureOptions } from './image-signature';
-export { ImagePolicyEngine, SIGSTORE_INCLUDE_LABEL, VULN_PREDICATE_TYPE } from './image-policy-engine';
+export { ImagePolicyEngine } from './image-policy-engine';
 export { ImagePolicy, VulnerabilitySeverity } from './image-policy';
 export type { ImagePolicyProps, VulnerabilityScanRequirement } from './image-policy';
 export { ClusterConfig } from './cluster-config';
@@ -29,10 +29,12 @@ export { GatewayClass } from './gateway-class';
 export type { GatewayClassProps, IGatewayClass } from './gateway-class';
 export { AllowedRoutes } from './allowed-routes';
 export { Gateway } from './gateway';
-export type { GatewayListener, GatewayParentReference, GatewayProps } from './gateway';
+export type { GatewayListener, GatewayProps } from './gateway';
 export { IngressClass } from './ingress-class';
 export type { IngressClassProps } from './ingress-class';
 export { VeleroSchedule } from './velero-schedule';
 export type { VeleroScheduleProps } from './velero-schedule';
 export { EtcdSnapshotCronJob } from './etcd-snapshot-cron-job';
 export type { EtcdSnapshotCronJobProps } from './etcd-snapshot-cron-job';
+export { MlPersonaClusterRole } from './ml-persona-cluster-role';
+export type { MlPersonaClusterRoleProps } from './ml-persona-cluster-role';

@@ -12,8 +12,7 @@ import { requireDnsLabel, requireLabelValue, requirePort } from '../core/validat
 const ML_NAMESPACE = Symbol.for('cdk8s-ml.MlNamespace');
 const PLACED = Symbol.for('cdk8s-ml.MlNamespace.placed');
 const POD_SECURITY = 'pod-security.kubernetes.io';
-/** Annotation that records why a namespace runs below the restricted profile. */
-export const POD_SECURITY_REASON_ANNOTATION = 'cdk8s-ml.io/pod-security-reason';
+const POD_SECURITY_REASON_ANNOTATION = 'cdk8s-ml.io/pod-security-reason';
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A namespace whose pods may reach all pods of an ML namespace (ingress controller, Gateway, Prometheus). */
@@ -70,8 +69,11 @@ export interface MlNamespaceProps {
    */
   readonly allowMonitoringFrom?: NamespaceAllowance;
   /**
-   * Where DNS runs: the pods every pod may reach on port 53 (UDP and TCP).
-   * @default - pods labelled `k8s-app: kube-dns` in `kube-system` (CoreDNS and kube-dns)
+   * Where DNS runs: the pods every pod may reach on `ports` (UDP and TCP).
+   * NetworkPolicies see the DNS pods' own ports, after the Service's translation:
+   * OpenShift's resolvers listen on 5353 in `openshift-dns`, for example. With
+   * NodeLocal DNSCache (a host-network agent) policies cannot select the resolver.
+   * @default - port 53 of pods labelled `k8s-app: kube-dns` in `kube-system` (CoreDNS, kube-dns)
    */
   readonly dns?: NamespaceAllowance;
   /**
@@ -94,12 +96,16 @@ export interface MlNamespaceProps {
  *
  * Constructs created inside it are placed in it: at synth, every namespaced object
  * under this construct whose namespace is the chart's default gets this namespace
- * (an explicitly different namespace is kept; cluster-scoped kinds never get one).
+ * (an explicitly different namespace is kept), and cluster-scoped kinds lose the
+ * chart's namespace.
  * cdk8s-plus computes NetworkPolicy peers at construction from the chart's
  * namespace, so give the chart the same namespace when workloads of different
  * namespaces reference each other.
  */
 export class MlNamespace extends Construct {
+  /** The annotation that records why a namespace runs below the restricted profile. */
+  public static readonly POD_SECURITY_REASON_ANNOTATION = POD_SECURITY_REASON_ANNOTATION;
+
   /** The innermost MlNamespace that `scope` is created in, if any. */
   public static of(scope: IConstruct): MlNamespace | undefined {
     for (let c: IConstruct | undefined = scope; c; c = c.node.scope) {
@@ -184,7 +190,7 @@ export class MlNamespace extends Construct {
         policyTypes: ['Egress'],
         egress: [{
           to: [peerOf(dns)],
-          ports: [{ protocol: 'UDP', port: kplus.k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(53) }],
+          ports: (dns.ports ?? [53]).flatMap(port => ['UDP', 'TCP'].map(protocol => ({ protocol, port: kplus.k8s.IntOrString.fromNumber(port) }))),
         }],
       },
     });
@@ -249,13 +255,27 @@ export class MlNamespace extends Construct {
       // The innermost MlNamespace and the same chart decide: a nested MlNamespace
       // or a nested Chart places its own objects.
       if (MlNamespace.of(c) !== this || Chart.of(c) !== chart) continue;
-      if (isClusterScoped(c.apiVersion, c.kind)) continue;
+      if (isClusterScoped(c.apiVersion, c.kind)) {
+        // cdk8s gives every object the chart's namespace; ours remove it, others
+        // (raw L1s, cdk8s-plus ClusterRoles) may not: the rendered object decides.
+        if (c.toJson().metadata?.namespace !== undefined) c.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+        Object.defineProperty(c, PLACED, { value: true });
+        continue;
+      }
       const current = c.metadata.namespace;
       if (current !== undefined && current !== chart.namespace) continue;
       if (current !== this.name) c.addJsonPatch(JsonPatch.add('/metadata/namespace', this.name));
       Object.defineProperty(c, PLACED, { value: true });
     }
   }
+}
+
+/**
+ * Exempts an object from placement: its namespace was chosen on purpose (Velero's,
+ * a ReferenceGrant's), even when it equals the chart's. Internal.
+ */
+export function keepNamespace(obj: ApiObject): void {
+  if (!(obj as any)[PLACED]) Object.defineProperty(obj, PLACED, { value: true });
 }
 
 function peerOf(a: NamespaceAllowance): kplus.k8s.NetworkPolicyPeer {

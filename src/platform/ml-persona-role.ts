@@ -1,9 +1,9 @@
-import { Chart, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MlNamespace } from './ml-namespace';
 import { Persona } from './persona';
-import { invalidProp } from '../core/errors';
+import { renderSubject, requireNewSubject } from './rbac-subjects';
 import { requireDnsLabel } from '../core/validation';
 
 /** Properties of {@link MlPersonaRole}. */
@@ -63,39 +63,15 @@ export class MlPersonaRole extends Construct {
   /** Binds more users, groups or ServiceAccounts to the Role. */
   public bind(...subjects: kplus.ISubject[]): void {
     for (const s of subjects) {
-      const config = s.toSubjectConfiguration();
-      if (this.subjects.some(e => sameSubject(e.toSubjectConfiguration(), config))) {
-        throw invalidProp(this, 'subjects', `bind ${config.kind} '${config.name}' twice; give each subject once`);
-      }
+      requireNewSubject(this, 'subjects', this.subjects, s);
       this.subjects.push(s);
     }
     if (this.subjects.length > 0 && !this._binding) {
       this._binding = new kplus.k8s.KubeRoleBinding(this, 'Binding', {
         metadata: { name: this.name, namespace: this.namespace },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-        subjects: Lazy.any({ produce: () => this.renderSubjects() }),
+        subjects: Lazy.any({ produce: () => this.subjects.map(s => renderSubject(s, this.namespace ?? MlNamespace.namespaceOf(this))) }),
       });
     }
   }
-
-  private serviceAccountNamespace(s: kplus.ISubject, c: kplus.SubjectConfiguration): string | undefined {
-    const chartNamespace = Chart.of(s).namespace;
-    // An explicit namespace (not the chart's default) wins; else where placement puts it.
-    if (c.namespace !== undefined && c.namespace !== chartNamespace) return c.namespace;
-    return MlNamespace.of(s)?.name ?? c.namespace ?? this.namespace ?? MlNamespace.namespaceOf(this);
-  }
-
-  private renderSubjects(): kplus.k8s.Subject[] {
-    return this.subjects.map(s => {
-      const c = s.toSubjectConfiguration();
-      // A ServiceAccount subject needs its namespace; one created inside an
-      // MlNamespace only learns it at synth.
-      const namespace = c.kind === 'ServiceAccount' ? this.serviceAccountNamespace(s, c) : undefined;
-      return { apiGroup: c.kind === 'ServiceAccount' ? undefined : c.apiGroup ?? 'rbac.authorization.k8s.io', kind: c.kind, name: c.name, namespace };
-    });
-  }
-}
-
-function sameSubject(a: kplus.SubjectConfiguration, b: kplus.SubjectConfiguration): boolean {
-  return a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
 }

@@ -26,6 +26,11 @@ const LOGS: RbacRule[] = [{ apiGroups: [''], resources: ['pods/log'], verbs: ['g
  * Who a namespace's Role is for, and so which rules it holds. Every persona is
  * least-privilege: named verbs and resources only (no `*`), no RBAC objects (no
  * escalation), no `pods/exec`, and Secrets only by name when asked.
+ *
+ * Whoever can create workloads (ML engineer, CI deployer) can run a pod that mounts
+ * any Secret of the namespace, or an ExternalSecret that syncs any key its store
+ * allows: treat their credentials like the namespace's Secrets, and keep
+ * ClusterSecretStores limited to the namespaces that need them.
  */
 export class Persona {
   /**

@@ -43,7 +43,7 @@ export class SecretStore extends Construct implements ISecretStore {
   }
 
   public readonly storeName: string;
-  public readonly storeKind = 'SecretStore';
+  public readonly storeKind: string = 'SecretStore';
   /** The SecretStore object. */
   public readonly apiObject: ApiObject;
 

@@ -1,7 +1,7 @@
 import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterConfig } from './cluster-config';
-import { MlNamespace } from './ml-namespace';
+import { keepNamespace, MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
 
@@ -71,10 +71,8 @@ export class VeleroSchedule extends Construct {
     const veleroNamespace = props.veleroNamespace ?? 'velero';
     requireDnsLabel(this, 'veleroNamespace', veleroNamespace);
     if (props.namespaces.length === 0) throw invalidProp(this, 'namespaces', 'is empty: list the ML namespaces to back up');
+    // cdk8s Cron renders the five fields Velero's cron parser reads.
     const schedule = (props.schedule ?? Cron.schedule({ minute: '0', hour: '2' })).expressionString;
-    if (schedule.trim().split(/\s+/).length !== 5) {
-      throw invalidProp(this, 'schedule', `('${schedule}') must have five fields (minute hour day month weekday)`);
-    }
     const ttl = props.ttl ?? Duration.days(30);
     const ttlSeconds = ttl.toSeconds({ integral: false });
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 3600) {
@@ -97,8 +95,9 @@ export class VeleroSchedule extends Construct {
         schedule,
         template: {
           includedNamespaces: [...new Set(props.namespaces.map(n => n.name))],
+          // New-style filters only: Velero refuses a mix with includeClusterResources
+          // and friends. Cluster-scoped objects the namespaces use (their PVs) are kept.
           excludedNamespaceScopedResources: props.includeSecretsReason ? undefined : ['secrets'],
-          includeClusterResources: false,
           snapshotVolumes: props.snapshotVolumes ?? true,
           defaultVolumesToFsBackup: props.fileSystemBackup ?? false,
           storageLocation: props.storageLocation,
@@ -108,5 +107,7 @@ export class VeleroSchedule extends Construct {
         useOwnerReferencesInBackup: false,
       },
     });
+    // Velero reads Schedules in its own namespace only, wherever this is created.
+    keepNamespace(this.apiObject);
   }
 }

@@ -104,6 +104,7 @@ export function main(argv: string[], io: CliIo = { out: (t) => process.stdout.wr
     for (const input of inputs) if (!fs.existsSync(input)) throw new Error(`${input} does not exist`);
     const loaded = loadManifests(inputs);
     for (const e of loaded.errors) io.err(`cdk8s-ml: ${e}\n`);
+    for (const s of loaded.skipped) io.err(`cdk8s-ml: ${s}\n`);
     if (loaded.targets.length === 0) {
       io.err(`cdk8s-ml: no Kubernetes objects found in ${inputs.join(', ')}\n`);
       return 1;

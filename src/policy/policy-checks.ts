@@ -24,9 +24,12 @@ const registry = new WeakMap<IConstruct, PolicyChecks>();
  * @example PolicyChecks.of(app).addPack(PolicyPack.security()).addPack(PolicyPack.ml())
  */
 export class PolicyChecks {
-  /** The checks of `scope` (an App or a Chart), created on first use. */
-  public static of(scope: IConstruct, options: PolicyChecksOptions = {}): PolicyChecks {
+  /** The checks of `scope` (an App or a Chart), created on first use; options are taken on that first call only. */
+  public static of(scope: IConstruct, options?: PolicyChecksOptions): PolicyChecks {
     let checks = registry.get(scope);
+    if (checks && options !== undefined) {
+      throw new Error(`PolicyChecks.of: '${scope.node.path}' already has policy checks; give options on the first call only`);
+    }
     if (!checks) {
       checks = new PolicyChecks(scope, options);
       registry.set(scope, checks);
@@ -37,7 +40,10 @@ export class PolicyChecks {
   private readonly packs: PolicyPack[] = [];
   private readonly suppressions: PolicySuppression[] = [];
 
-  private constructor(private readonly scope: IConstruct, private readonly options: PolicyChecksOptions) {
+  private readonly options: PolicyChecksOptions;
+
+  private constructor(private readonly scope: IConstruct, options: PolicyChecksOptions = {}) {
+    this.options = options;
     if (!(scope instanceof App) && !(scope instanceof Chart)) {
       throw new Error(`PolicyChecks.of: '${scope.node.path}' must be an App or a Chart`);
     }

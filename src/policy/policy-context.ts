@@ -1,5 +1,5 @@
-import { nameOf, namespaceOf } from './model/manifest';
-import { PodGroup, podGroups, spotOnlyPools } from './model/workloads';
+import { isObject, nameOf, namespaceOf, selectorMatches } from './model/manifest';
+import { PodGroup, podGroups, scalerKey, spotOnlyPools } from './model/workloads';
 
 /** A taint on the nodes of a declared pool. */
 export interface PolicyNodeTaint {
@@ -72,6 +72,8 @@ export class PolicyContext {
   public readonly nodePools: PolicyNodePool[];
 
   private readonly byKind = new Map<string, any[]>();
+  private readonly byKey = new Map<string, any>();
+  private pdbIndex?: Map<string, any[]>;
   private groups?: PodGroup[];
   private spotPools?: Set<string>;
 
@@ -82,6 +84,8 @@ export class PolicyContext {
       const list = this.byKind.get(o.kind) ?? [];
       list.push(o);
       this.byKind.set(o.kind, list);
+      const key = `${o.kind}\u0000${namespaceOf(o)}\u0000${nameOf(o)}`;
+      if (!this.byKey.has(key)) this.byKey.set(key, o);
     }
   }
 
@@ -92,14 +96,48 @@ export class PolicyContext {
 
   /** The object of `kind` named `name` in `namespace` ('' for none), if present. */
   public find(kind: string, namespace: string, name: string): any {
-    return this.ofKind(kind).find((o) => nameOf(o) === name && namespaceOf(o) === namespace);
+    return this.byKey.get(`${kind}\u0000${namespace}\u0000${name}`);
+  }
+
+  /**
+   * The PodDisruptionBudgets of `namespace` whose selector matches `labels`, found
+   * through an index on their rarest matchLabels pair: several rules ask for every
+   * workload, and a namespace may hold thousands of budgets.
+   * @internal
+   */
+  public _budgetsFor(namespace: string, labels: { [key: string]: string }): any[] {
+    if (!this.pdbIndex) {
+      // Index each budget under its rarest matchLabels pair, so a pair every
+      // budget shares (managed-by, component) never becomes the bucket.
+      this.pdbIndex = new Map();
+      const pdbs = this.ofKind('PodDisruptionBudget');
+      const pairs = (p: any) => Object.entries(isObject(p.spec?.selector?.matchLabels) ? p.spec.selector.matchLabels : {})
+        .map(([k, v]) => `${namespaceOf(p)}\u0000${k}=${v}`);
+      const counts = new Map<string, number>();
+      for (const p of pdbs) for (const k of pairs(p)) counts.set(k, (counts.get(k) ?? 0) + 1);
+      for (const p of pdbs) {
+        const keys = pairs(p);
+        const key = keys.length === 0 ? `${namespaceOf(p)}\u0000` : keys.reduce((a, b) => (counts.get(b)! < counts.get(a)! ? b : a));
+        const list = this.pdbIndex.get(key);
+        if (list) list.push(p); else this.pdbIndex.set(key, [p]);
+      }
+    }
+    const candidates = [
+      ...(this.pdbIndex.get(`${namespace}\u0000`) ?? []),
+      ...Object.entries(labels).flatMap(([k, v]) => this.pdbIndex!.get(`${namespace}\u0000${k}=${v}`) ?? []),
+    ];
+    return [...new Set(candidates)].filter((p) => selectorMatches(p.spec?.selector, labels));
   }
 
   /** Every pod template with its scale bounds. @internal */
   public _podGroups(): PodGroup[] {
     if (!this.groups) {
-      const scalers = [...this.ofKind('HorizontalPodAutoscaler'), ...this.ofKind('ScaledObject')];
-      this.groups = this.objects.flatMap((o) => podGroups(o, scalers));
+      const scalers = new Map<string, any>();
+      for (const s of [...this.ofKind('HorizontalPodAutoscaler'), ...this.ofKind('ScaledObject')]) {
+        const key = scalerKey(s);
+        if (key && !scalers.has(key)) scalers.set(key, s);
+      }
+      this.groups = this.objects.flatMap((o) => podGroups(o, (target) => scalers.get(`${namespaceOf(target)}\u0000${target.kind}\u0000${nameOf(target)}`)));
     }
     return this.groups;
   }

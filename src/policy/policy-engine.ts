@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { isObject, nameOf, namespaceOf } from './model/manifest';
+import { isObject, nameOf, namespaceOf, objectKey } from './model/manifest';
 import { PolicyContext, PolicyNodePool } from './policy-context';
 import { PolicyPack } from './policy-pack';
 import { PolicyFinding, PolicyReport } from './policy-report';
@@ -75,7 +75,15 @@ export class PolicyEngine {
     for (const s of options.suppressions ?? []) requireSuppression(undefined, s.ruleId, s.reason);
     const packs = options.packs ?? PolicyPack.defaults();
     const byObject = new Map<any, PolicyTarget>();
-    for (const t of targets) if (isObject(t.manifest)) byObject.set(t.manifest, t);
+    // By identity, and by kind/namespace/name for rules written in other jsii
+    // languages, whose violations carry copies of the manifests.
+    const byKey = new Map<string, PolicyTarget>();
+    for (const t of targets) {
+      if (!isObject(t.manifest)) continue;
+      byObject.set(t.manifest, t);
+      if (!byKey.has(objectKey(t.manifest))) byKey.set(objectKey(t.manifest), t);
+    }
+    const targetOf = (obj: any) => byObject.get(obj) ?? byKey.get(objectKey(obj));
     const context = new PolicyContext(targets.map((t) => t.manifest), { nodePools: options.nodePools });
     const findings: PolicyFinding[] = [];
     const base = (obj: any, t: PolicyTarget | undefined) => ({
@@ -113,9 +121,9 @@ export class PolicyEngine {
         if (seen.has(rule.id)) continue; // a rule in two packs runs once
         seen.add(rule.id);
         for (const v of rule.check(context)) {
-          const t = byObject.get(v.object);
+          const t = targetOf(v.object);
           const waiver = rule.suppressible
-            ? [...(waivers.get(v.object) ?? []), ...(options.suppressions ?? [])].find((s) => s.ruleId === rule.id)
+            ? [...(waivers.get(t?.manifest) ?? []), ...(options.suppressions ?? [])].find((s) => s.ruleId === rule.id)
             : undefined;
           findings.push({
             ruleId: rule.id,

@@ -1,6 +1,8 @@
 import { Chart } from 'cdk8s';
 import { PolicyCheckOptions, PolicyEngine } from './policy-engine';
+import { PolicyPack } from './policy-pack';
 import { PolicyReport } from './policy-report';
+import { podSecurityRestricted } from './rules/pod-security-restricted';
 
 /** Options of {@link PolicyTesting.expectChartToPass}. */
 export interface PolicyTestingOptions extends PolicyCheckOptions {
@@ -10,6 +12,12 @@ export interface PolicyTestingOptions extends PolicyCheckOptions {
    * @default true
    */
   readonly schemas?: boolean;
+  /**
+   * Always check the Pod Security Standard restricted profile (SEC-001), even when
+   * `packs` leaves the security pack out.
+   * @default true
+   */
+  readonly restricted?: boolean;
 }
 
 /**
@@ -27,7 +35,11 @@ export class PolicyTesting {
    * Returns the report (with warnings) when it passes.
    */
   public static expectChartToPass(chart: Chart, options: PolicyTestingOptions = {}): PolicyReport {
-    const report = PolicyEngine.checkChart(chart, options);
+    const packs = options.packs ?? PolicyPack.defaults();
+    const withRestricted = (options.restricted ?? true) && !packs.some((p) => p.rules.some((r) => r.id === podSecurityRestricted.id))
+      ? [...packs, PolicyPack.custom('restricted', [podSecurityRestricted])]
+      : packs;
+    const report = PolicyEngine.checkChart(chart, { ...options, packs: withRestricted });
     const schemaProblems = options.schemas ?? true ? PolicyTesting.schemaProblems(Object.values(chart.toJson())) : [];
     if (!report.passed || schemaProblems.length > 0) {
       const parts = [!report.passed ? report.toText() : '', schemaProblems.length > 0 ? `schema validation failed:\n  ${schemaProblems.join('\n  ')}` : ''];

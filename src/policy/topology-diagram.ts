@@ -93,13 +93,17 @@ export class TopologyDiagram {
     for (const g of groups) {
       for (const [k, v] of Object.entries(isObject(g.at.metadata?.labels) ? g.at.metadata.labels : {})) {
         const key = `${namespaceOf(g.object)}\u0000${k}=${v}`;
-        index.set(key, [...(index.get(key) ?? []), g]);
+        const list = index.get(key);
+        if (list) list.push(g); else index.set(key, [g]);
       }
     }
     const podsSelectedBy = (ns: string, selector: any, plain: boolean) => {
       const labels = plain ? selector : selector?.matchLabels;
-      const first = isObject(labels) ? Object.entries(labels)[0] : undefined;
-      const candidates = first ? index.get(`${ns}\u0000${first[0]}=${first[1]}`) ?? [] : groups.filter((g) => namespaceOf(g.object) === ns);
+      // The rarest label pair of the selector narrows the search most.
+      const lists = Object.entries(isObject(labels) ? labels : {}).map(([k, v]) => index.get(`${ns}\u0000${k}=${v}`) ?? []);
+      const candidates = lists.length > 0
+        ? lists.reduce((a, b) => (b.length < a.length ? b : a))
+        : groups.filter((g) => namespaceOf(g.object) === ns);
       const match = plain ? mapSelectorMatches : selectorMatches;
       const seen = new Set<any>();
       return candidates.filter((g) => match(selector, g.at.metadata?.labels) && !seen.has(g.object) && seen.add(g.object));
@@ -189,7 +193,7 @@ export class TopologyDiagram {
         const placed = (spec.tolerations ?? []).length > 0 || spec.nodeSelector !== undefined || spec.affinity?.nodeAffinity !== undefined;
         if (!placed) continue;
         const fits = pools.filter((p) => misfits(g, podAmounts(spec, 'requests'), p).length === 0);
-        if (fits.length === 0 || fits.length === pools.length) continue;
+        if (fits.length === 0 || (pools.length > 1 && fits.length === pools.length)) continue;
         const spot = spotPlacement(spec, ctx._spotPools());
         for (const p of fits) edge(ids.get(g.object), poolIds.get(p.name), `runs on${g.role ? ` (${g.role})` : ''}${spot === SpotPlacement.REQUIRED ? ' spot' : ''}`, true);
       }

@@ -35,6 +35,8 @@ describe('ClusterConfig', () => {
     expect(() => new ClusterConfig(c(), 'x', { ...base, data: { region: 'x' } }))
       .toThrow("ClusterConfig 'p/x': data['region'] is set by a typed prop (clusterName, environment, region); give it there");
     expect(() => new ClusterConfig(c(), 'x', { ...base, data: { 'a b': 'x' } })).toThrow("ClusterConfig 'p/x': data['a b'] is not a valid ConfigMap key: alphanumerics, '-', '_' and '.'");
+    expect(() => new ClusterConfig(c(), 'x', { ...base, data: { 'registry-token': 'abc' } }))
+      .toThrow("ClusterConfig 'p/x': data['registry-token'] looks like a credential: ConfigMaps are not secret; keep it in the secrets manager and reference it with an ExternalSecret");
     expect(() => new ClusterConfig(c(), 'x', { ...base, environment: '' })).toThrow("ClusterConfig 'p/x': environment must not be empty");
     expect(() => new ClusterConfig(c(), 'x', { ...base, clusterName: 'prod cluster' })).toThrow("ClusterConfig 'p/x': clusterName ('prod cluster') must be a valid label value");
   });

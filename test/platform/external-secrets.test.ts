@@ -61,6 +61,8 @@ describe('SecretStore and ClusterSecretStore providers', () => {
       .toThrow("SecretStore 'prod/s': provider.vaultUrl ('https://example.com') is not a Key Vault URL such as 'https://ml-vault.vault.azure.net'");
     expect(() => new ClusterSecretStore(chart(), 'c', { provider: SecretProvider.awsSecretsManager({ region: 'us-east-1', serviceAccount: { name: 'eso' } }), namespaces: ['ml'] }))
       .toThrow("ClusterSecretStore 'prod/c': provider.serviceAccount.namespace is required: a ClusterSecretStore has no namespace of its own to find the ServiceAccount in");
+    expect(store(SecretProvider.azureKeyVault({ vaultUrl: 'https://ml.vault.azure.net', serviceAccount: { name: 'eso' }, managedIdentityId: 'id' })))
+      .toThrow("SecretStore 'prod/s': provider.managedIdentityId and serviceAccount exclude each other: give a ServiceAccount for Workload ID, or an identity for managed identity");
     expect(() => new ClusterSecretStore(chart(), 'c', { provider: SecretProvider.awsSecretsManager({ region: 'us-east-1' }), namespaces: [] }))
       .toThrow("ClusterSecretStore 'prod/c': namespaces is empty: list the namespaces that may read through this store");
   });
@@ -142,6 +144,14 @@ describe('ExternalSecret', () => {
     expect(build('1').hf.checksum).toBe(hf.checksum);
     // No Secret object and no secret value is synthesized.
     expect(m.filter(o => o.kind === 'Secret')).toEqual([]);
+  });
+
+  test('envFrom: every key, optionally prefixed', () => {
+    const c = chart();
+    const db = new ExternalSecret(c, 'db', { store: store(c), extract: [{ remoteKey: 'ml/db' }] });
+    new MlModelServing(c, 'api', { image: 'api:1.0.0', envFrom: [db.envFrom('DB_'), db.envFrom()] });
+    const container = findObject(synthAndValidate(c), 'Deployment').spec.template.spec.containers[0];
+    expect(container.envFrom).toEqual([{ prefix: 'DB_', secretRef: { name: 'db' } }, { secretRef: { name: 'db' } }]);
   });
 
   test('errors', () => {

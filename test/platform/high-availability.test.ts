@@ -45,8 +45,39 @@ describe('GatewayClass and Gateway', () => {
         { name: 'http', hostname: 'models.example.com', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
       ],
     });
-    expect(gateway.parentRef('https')).toEqual({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ml-gateway', namespace: 'gateway', sectionName: 'https' });
+    expect(gateway.parentRef('https')).toEqual({ name: 'ml-gateway', namespace: 'gateway', sectionName: 'https' });
+    expect(gateway.parentRef()).toEqual({ name: 'ml-gateway', namespace: 'gateway' });
     expect(() => gateway.parentRef('grpc')).toThrow("Gateway 'platform/gateway/ml-gateway': parentRef('grpc') is not a listener (listeners: https, http)");
+  });
+
+  test('a certificate of another namespace comes with a ReferenceGrant for exactly that Secret', () => {
+    const c = chart('gateway');
+    const certs = kplus.Secret.fromSecretName(c, 'cert', 'models-tls');
+    const other = kplus.Secret.fromSecretName(c, 'cert2', 'api-tls');
+    const gw = new Gateway(c, 'gw', {
+      gatewayClass: GatewayClass.fromGatewayClassName(c, 'cls', 'istio'),
+      listeners: [
+        { name: 'models', hostname: 'models.example.com', tlsCertificate: certs, tlsCertificateNamespace: 'cert-manager' },
+        { name: 'api', hostname: 'api.example.com', tlsCertificate: other, tlsCertificateNamespace: 'cert-manager' },
+        { name: 'local', hostname: 'local.example.com', tlsCertificate: certs, tlsCertificateNamespace: 'gateway' },
+      ],
+    });
+    const m = synthAndValidate(c);
+    expect(findObjects(m, 'ReferenceGrant')).toEqual([{
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name: 'gw-certificates', namespace: 'cert-manager' },
+      spec: {
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'gateway' }],
+        to: [{ group: '', kind: 'Secret', name: 'api-tls' }, { group: '', kind: 'Secret', name: 'models-tls' }],
+      },
+    }]);
+    expect(gw.referenceGrants).toHaveLength(1);
+    expect(findObject(m, 'Gateway').spec.listeners[0].tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: 'models-tls', namespace: 'cert-manager' }]);
+    expect(() => new Gateway(chart(), 'g', {
+      gatewayClass: GatewayClass.fromGatewayClassName(c, 'cls2', 'istio'),
+      listeners: [{ name: 'a', tlsCertificate: certs, tlsCertificateNamespace: 'cert-manager' }],
+    })).toThrow("Gateway 'platform/g': listeners[0].tlsCertificateNamespace needs the Gateway's own namespace for its ReferenceGrant: create the Gateway in an MlNamespace or a chart with a namespace");
   });
 
   test('errors', () => {
@@ -55,6 +86,7 @@ describe('GatewayClass and Gateway', () => {
     const cert = kplus.Secret.fromSecretName(c, 'cert', 'tls');
     const gw = (listeners: any[]) => () => new Gateway(chart('gw'), 'g', { gatewayClass: cls, listeners });
     expect(gw([])).toThrow("Gateway 'platform/g': listeners is empty: give at least one listener");
+    expect(gw(Array.from({ length: 65 }, (_, i) => ({ name: `l${i}`, port: 1000 + i, tlsCertificate: cert })))).toThrow("Gateway 'platform/g': listeners (65) must be at most 64");
     expect(gw([{ name: 'web' }])).toThrow("Gateway 'platform/g': listeners[0].tlsCertificate is required: listeners serve HTTPS; give a certificate Secret, or plaintextReason for plain HTTP");
     expect(gw([{ name: 'web', plaintextReason: ' ' }])).toThrow("Gateway 'platform/g': listeners[0].plaintextReason is empty: say why this listener serves plain HTTP");
     expect(gw([{ name: 'web', plaintextReason: 'x', tlsCertificate: cert }]))
@@ -105,14 +137,19 @@ describe('VeleroSchedule', () => {
     const ml = new MlNamespace(c, 'ml');
     const training = new MlNamespace(c, 'training');
     new VeleroSchedule(ml, 'ml-daily', { namespaces: [ml, training], storageLocation: 'default' });
+    // Velero's namespace is kept even when it is the chart's.
+    const inVeleroChart = new Chart(Testing.app(), 'v', { namespace: 'velero' });
+    new VeleroSchedule(new MlNamespace(inVeleroChart, 'team'), 's', { namespaces: [new MlNamespace(inVeleroChart, 'team2')] });
+    expect(findObject(synthAndValidate(inVeleroChart), 'Schedule').metadata.namespace).toBe('velero');
     const s = findObject(synthAndValidate(c), 'Schedule', 'ml-daily');
     expect(s.metadata.namespace).toBe('velero');
+    // Velero refuses old-style filters (includeClusterResources, includedResources, excludedResources) next to new-style ones.
+    expect(Object.keys(s.spec.template).filter(k => ['includeClusterResources', 'includedResources', 'excludedResources'].includes(k))).toEqual([]);
     expect(s.spec).toEqual({
       schedule: '0 2 * * *',
       template: {
         includedNamespaces: ['ml', 'training'],
         excludedNamespaceScopedResources: ['secrets'],
-        includeClusterResources: false,
         snapshotVolumes: true,
         defaultVolumesToFsBackup: false,
         storageLocation: 'default',

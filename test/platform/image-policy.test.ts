@@ -68,6 +68,12 @@ describe('ImagePolicy with Kyverno', () => {
       conditions: [{
         all: [
           {
+            key: '{{ scanner.uri }}',
+            operator: 'Equals',
+            value: 'pkg:github/aquasecurity/trivy@*',
+            message: 'the vulnerability attestation is not a Trivy cosign-vuln result',
+          },
+          {
             key: "{{ scanner.result.Results[].Vulnerabilities[?Severity == 'HIGH' || Severity == 'CRITICAL'][] | length(@) }}",
             operator: 'Equals',
             value: 0,
@@ -114,6 +120,8 @@ describe('ImagePolicy with Sigstore policy-controller', () => {
     expect(rego).toContain('denied := {"CRITICAL"}');
     expect(rego).toContain('input.predicateType == "https://cosign.sigstore.dev/attestation/vuln/v1"');
     expect(rego).toContain('<= 86400 * 1000000000');
+    expect(rego).toContain('startswith(input.predicate.scanner.uri, "pkg:github/aquasecurity/trivy@")');
+    expect(rego).toContain('is_array(input.predicate.scanner.result.Results)');
   });
 
   test('audit mode is warn', () => {
@@ -136,6 +144,7 @@ describe('ImagePolicy errors', () => {
     [{ signature: ImageSignature.keyless({ issuer: 'https://x' }) }, 'signature.subject or subjectRegExp: give exactly one, the identity allowed to sign'],
     [{ signature: ImageSignature.keyless({ issuer: 'https://x', subjectRegExp: 'acme' }) }, "signature.subjectRegExp ('acme') must be anchored with ^ and $: unanchored, any identity containing it could sign"],
     [{ signature: ImageSignature.keyless({ issuer: 'x', subject: 's' }) }, "signature.issuer ('x') must be an https:// OIDC issuer URL"],
+    [{ signature: ImageSignature.keyless({ issuer: 'https://x', subjectRegExp: '^(acme$' }) }, "signature.subjectRegExp ('^(acme$') is not a regular expression"],
     [{ vulnerabilityScan: { maxSeverity: VulnerabilitySeverity.CRITICAL } }, 'vulnerabilityScan.maxSeverity (CRITICAL) allows every vulnerability: the attestation would only prove a scan ran; choose HIGH or lower'],
     [{ vulnerabilityScan: { maxSeverity: VulnerabilitySeverity.HIGH, maxAge: Duration.minutes(5) } }, 'vulnerabilityScan.maxAge (300s) must be at least an hour: images would be refused between two CI scans'],
   ] as Array<[Partial<ImagePolicyProps>, string]>)('%j', (props, message) => {

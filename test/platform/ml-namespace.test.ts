@@ -60,6 +60,15 @@ describe('MlNamespace', () => {
     });
   });
 
+  test('DNS elsewhere, on its own port (OpenShift)', () => {
+    const c = chart();
+    new MlNamespace(c, 'ml', { dns: { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [5353] } });
+    expect(findObject(synthAndValidate(c), 'NetworkPolicy', 'allow-dns-egress').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } }, podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } } }],
+      ports: [{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }],
+    }]);
+  });
+
   test('ingress-controller and monitoring allowances', () => {
     const c = chart();
     new MlNamespace(c, 'ml', {

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MlCrdRoles, MlNamespace, MlPersonaRole, Persona } from '../../src';
+import { MlCrdRoles, MlNamespace, MlPersonaClusterRole, MlPersonaRole, Persona } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
 function chart(namespace?: string): Chart {
@@ -105,6 +105,47 @@ describe('MlPersonaRole', () => {
     const c = chart();
     expect(() => new MlPersonaRole(c, 'r', { persona: Persona.viewer(), subjects: [kplus.Group.fromName(c, 'a', 'g'), kplus.Group.fromName(c, 'b', 'g')] }))
       .toThrow("MlPersonaRole 'prod/r': subjects bind Group 'g' twice; give each subject once");
+  });
+});
+
+describe('MlPersonaClusterRole', () => {
+  test('one ClusterRole, bound per namespace; no cluster-wide binding', () => {
+    const c = chart('platform');
+    const ml = new MlNamespace(c, 'ml');
+    const research = new MlNamespace(c, 'research');
+    const engineers = new MlPersonaClusterRole(c, 'engineers', { persona: Persona.mlEngineer() });
+    const sa = new kplus.ServiceAccount(research, 'bot', { metadata: { name: 'bot' }, automountToken: false });
+    engineers.bindIn(ml, kplus.Group.fromName(c, 'g', 'ml-engineers'));
+    engineers.bindIn(research, kplus.Group.fromName(c, 'g2', 'ml-engineers'), sa);
+    engineers.bindInNamespace('platform', kplus.User.fromName(c, 'u', 'alice'));
+    const m = synthAndValidate(c);
+    const role = findObject(m, 'ClusterRole', 'cdk8s-ml-ml-engineer');
+    expect(role.metadata.namespace).toBeUndefined();
+    assertLeastPrivilege(role);
+    expect(grants(role).filter(g => g.startsWith('/secrets'))).toEqual([]);
+    expect(findObjects(m, 'ClusterRoleBinding')).toEqual([]);
+    const bindings = findObjects(m, 'RoleBinding');
+    expect(bindings.map(b => b.metadata.namespace).sort()).toEqual(['ml', 'platform', 'research']);
+    for (const b of bindings) expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cdk8s-ml-ml-engineer' });
+    expect(bindings.find(b => b.metadata.namespace === 'research').subjects).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'ml-engineers' },
+      { kind: 'ServiceAccount', name: 'bot', namespace: 'research' },
+    ]);
+    expect(engineers.bindings).toHaveLength(3);
+  });
+
+  test('errors', () => {
+    const c = chart();
+    const r = new MlPersonaClusterRole(c, 'r', { persona: Persona.viewer() });
+    const g = kplus.Group.fromName(c, 'g', 'team');
+    expect(() => r.bindInNamespace('ml')).toThrow("MlPersonaClusterRole 'prod/r': bindInNamespace('ml') has no subjects: name the users, groups or ServiceAccounts");
+    r.bindInNamespace('ml', g);
+    expect(() => r.bindInNamespace('ml', g)).toThrow("MlPersonaClusterRole 'prod/r': bindInNamespace('ml') is called twice for one namespace: give all its subjects in one call");
+    expect(() => r.bindInNamespace('other', g, kplus.Group.fromName(c, 'g2', 'team')))
+      .toThrow("MlPersonaClusterRole 'prod/r': bindInNamespace('other') bind Group 'team' twice; give each subject once");
+    expect(() => r.bindInNamespace('Bad', g)).toThrow("MlPersonaClusterRole 'prod/r': bindInNamespace('Bad') ('Bad') must be a valid RFC 1123 DNS label");
+    expect(() => new MlPersonaClusterRole(c, 'x', { persona: Persona.viewer({ secretNames: [] }) }))
+      .toThrow("MlPersonaClusterRole 'prod/x': persona.secretNames is empty: leave it out for no Secret access, or name the Secrets");
   });
 });
 

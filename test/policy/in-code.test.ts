@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { MlModelServing, Policy, PolicyChecks, PolicyPack, PolicyTesting } from '../../src';
+import { MlModelServing, Policy, PolicyChecks, PolicyPack, PolicySeverity, PolicyTesting } from '../../src';
 import { synthAndValidate } from '../util';
 
 /** A model server of this library whose Deployment breaks REL-006 (deadline 600s, startup 600s). */
@@ -83,6 +83,14 @@ describe('PolicyChecks at synth', () => {
       .toThrow("App '': Policy.suppress('REL-004') needs a written reason (at least 10 characters) saying why the rule does not apply");
   });
 
+  test('options are given once, on the first call', () => {
+    const app = Testing.app();
+    PolicyChecks.of(app, { printWarnings: false });
+    expect(PolicyChecks.of(app)).toBe(PolicyChecks.of(app));
+    expect(() => PolicyChecks.of(app, { failOn: PolicySeverity.WARNING }))
+      .toThrow("PolicyChecks.of: '' already has policy checks; give options on the first call only");
+  });
+
   test('refuses scopes that are neither App nor Chart', () => {
     const chart = new Chart(Testing.app(), 'prod');
     expect(() => PolicyChecks.of(server(chart))).toThrow("PolicyChecks.of: 'prod/bert' must be an App or a Chart");
@@ -97,6 +105,13 @@ describe('PolicyTesting.expectChartToPass', () => {
     Policy.of(bert).suppress('REL-006', 'model loads in 90s on warm nodes; probe budget is an upper bound');
     const report = PolicyTesting.expectChartToPass(chart);
     expect(report.passed).toBe(true);
+  });
+
+  test('checks the restricted profile even when the packs leave security out', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    hostPod(chart);
+    expect(() => PolicyTesting.expectChartToPass(chart, { packs: [PolicyPack.cost()] })).toThrow(/ERROR SEC-001 pod-security-restricted \(5\)/);
+    expect(() => PolicyTesting.expectChartToPass(chart, { packs: [PolicyPack.cost()], restricted: false })).not.toThrow();
   });
 
   test('includes schema validation where kubernetes-models is installed', () => {

@@ -1,5 +1,5 @@
 import { annotate, container, deployment, gpuPod, hpa, job, pdb, podSpec, tweak } from './fixtures';
-import { PolicyCheckOptions, PolicyEngine, PolicyPack, PolicySeverity } from '../../src';
+import { IPolicyRule, PolicyCheckOptions, PolicyEngine, PolicyPack, PolicySeverity } from '../../src';
 import { BUILT_IN_RULES } from '../../src/policy/rules';
 
 interface RuleCase {
@@ -184,6 +184,55 @@ describe('rule details', () => {
       { packs: PolicyPack.defaults() });
     expect(report.findings).toEqual([]);
     expect(report.passed).toBe(true);
+  });
+
+  test('budgets are found whatever their selectors share: common labels, unique labels, expressions only', () => {
+    const withLabels = (name: string, labels: any) => tweak(deployment(name), (d) => { d.spec.template.metadata.labels = labels; });
+    const shared = { 'app.kubernetes.io/part-of': 'search' };
+    const manifests = [
+      withLabels('a', { ...shared, app: 'a' }), withLabels('b', { ...shared, app: 'b' }), withLabels('c', { ...shared, app: 'c' }),
+      pdb('a', { selector: { matchLabels: { ...shared, app: 'a' } }, maxUnavailable: 1 }),
+      pdb('b', { selector: { matchLabels: { app: 'b', ...shared } }, maxUnavailable: 1 }),
+      pdb('c', { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['c'] }] }, maxUnavailable: 1 }),
+    ];
+    expect(check(manifests).findings.filter((f) => f.ruleId === 'REL-002')).toEqual([]);
+    expect(check(manifests.slice(0, 5)).findings.filter((f) => f.ruleId === 'REL-002').map((f) => f.name)).toEqual(['c']);
+  });
+
+  test('SEC-001 covers the whole restricted profile, not only the common fields', () => {
+    const pod = podSpec({ hostIPC: true, volumes: [{ name: 'h', hostPath: { path: '/' } }], securityContext: { runAsNonRoot: true, seccompProfile: { type: 'Unconfined' }, sysctls: [{ name: 'kernel.msgmax', value: '1' }] } }, {
+      lifecycle: { preStop: { httpGet: { host: '10.0.0.1', port: 80 } } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] }, runAsNonRoot: true, procMount: 'Unmasked' },
+    });
+    const messages = check([deployment('bert', {}, pod), pdb()]).findings.filter((f) => f.ruleId === 'SEC-001').map((f) => f.message);
+    expect(messages).toEqual([
+      'hostIPC must not be true',
+      'securityContext.seccompProfile.type must be RuntimeDefault or Localhost',
+      'securityContext.sysctls: "kernel.msgmax" is not a safe sysctl',
+      'volumes[0] (h): volume type "hostPath" is not allowed',
+      'container "server": securityContext.procMount must be Default',
+      'container "server": lifecycle.preStop.httpGet.host must not be set',
+      'container "server": securityContext.capabilities.add must not add SYS_ADMIN (only NET_BIND_SERVICE)',
+    ]);
+  });
+
+  test('custom rules in packs of their own; violations on copies (as from other jsii languages) keep paths and waivers', () => {
+    const noLatest: IPolicyRule = {
+      id: 'ACME-001',
+      name: 'team-label',
+      severity: PolicySeverity.WARNING,
+      suppressible: true,
+      explanation: 'Every workload names its owning team so alerts reach someone.',
+      fix: 'Add metadata.labels.team.',
+      check: (ctx) => ctx.ofKind('Deployment').filter((d) => !d.metadata?.labels?.team)
+        .map((d) => ({ object: JSON.parse(JSON.stringify(d)), message: 'has no team label' })),
+    };
+    const pack = PolicyPack.custom('acme', [noLatest]);
+    const report = check([deployment('a'), annotate(deployment('b'), [{ id: 'ACME-001', reason: 'owned by the platform on-call' }])], { packs: [pack] });
+    expect(report.findings.map((f) => [f.ruleId, f.name, f.severity, f.suppressed])).toEqual([
+      ['ACME-001', 'a', PolicySeverity.WARNING, false], ['ACME-001', 'b', PolicySeverity.WARNING, true],
+    ]);
+    expect(() => PolicyPack.custom('dup', [noLatest, noLatest])).toThrow("PolicyPack 'dup': rule id ACME-001 appears twice");
   });
 
   test('a malformed annotation is a POL-000 error', () => {

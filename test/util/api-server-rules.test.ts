@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { API_SERVER_RULES, isEnvVarName, isIanaSvcName, isQualifiedName } from './api-server-rules';
+import { describeWithCrds } from './prerequisites';
 import { parseQuantity } from './quantity';
 import { validationProblems } from './schema-validator';
 
@@ -245,9 +246,14 @@ const CASES: Case[] = [
   ['quota/resource-names', 'limits. for an extended resource', (m) => { quota(m).spec.hard['limits.nvidia.com/gpu'] = '8'; }, 'extended resources take no limits quota: quota only enforces requests.nvidia.com/gpu'],
   ['quota/resource-names', 'bare extended resource', (m) => { quota(m).spec.hard['nvidia.com/gpu'] = '8'; }, 'extended resources are only enforced as requests.nvidia.com/gpu'],
   ['quota/resource-names', 'unknown standard name', (m) => { quota(m).spec.hard.gpus = '8'; }, 'spec.hard["gpus"]: must be a standard resource for quota'],
+  ['quota/resource-names', 'limits.hugepages', (m) => { quota(m).spec.hard['limits.hugepages-2Mi'] = '1Gi'; }, 'spec.hard["limits.hugepages-2Mi"]: must be a standard resource for quota'],
   ['quota/resource-names', 'fractional object count', (m) => { quota(m).spec.hard.pods = '1.5'; }, 'object counts must be whole numbers (is "1.5")'],
   ['quota/resource-names', 'conflicting scopes', (m) => { quota(m).spec.scopes.push('BestEffort'); }, 'conflicting scopes BestEffort and NotBestEffort'],
   ['scheduling/priority-class', 'value above 1e9', (m) => { m[7].value = 2_000_000_000; }, 'value: must be <= 1000000000'],
+  ['scheduling/one-global-default', 'two global defaults', (m) => { m[7].globalDefault = true; m.push({ ...m[7], metadata: { name: 'ml-low' }, value: 10 }); }, 'PriorityClass/ml-high, PriorityClass/ml-low: globalDefault: 2 PriorityClasses are marked globalDefault'],
+  ['pod/container-image', 'sidecar without image', (m) => { delete pod(m).initContainers[1].image; }, 'initContainers[1].image: is required'],
+  ['pod/container-image', 'image with trailing space', (m) => { main(m).image = 'registry.example/app:1.0 '; }, 'must not have leading or trailing whitespace'],
+  ['meta/label-selectors', 'matchLabels value too long', (m) => { m[3].spec.selector.matchLabels.app = 'x'.repeat(64); }, 'spec.selector.matchLabels["app"]: "xxxx'],
 ];
 
 describe('API-server rules: the valid set passes', () => {
@@ -255,8 +261,9 @@ describe('API-server rules: the valid set passes', () => {
     expect(validationProblems(manifests())).toEqual([]);
   });
 
-  test('every rule has at least one case that breaks it', () => {
-    const tested = new Set(CASES.map(([id]) => id));
+  test(`every one of the ${API_SERVER_RULES.length} rules has at least one case that breaks it (${CASES.length} cases)`, () => {
+    // meta/pod-template-labels needs a custom resource: its own test is below.
+    const tested = new Set([...CASES.map(([id]) => id), 'meta/pod-template-labels']);
     expect(API_SERVER_RULES.map((r) => r.id).filter((id) => !tested.has(id))).toEqual([]);
     // Ids are unique and every case names a real rule.
     expect(new Set(API_SERVER_RULES.map((r) => r.id)).size).toBe(API_SERVER_RULES.length);
@@ -288,11 +295,39 @@ describe('API-server rules on custom resources and pods', () => {
     ]);
   });
 
+  test('labels of pod templates inside custom resources are checked (the operator creates the Pods later)', () => {
+    const labelled = {
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'PyTorchJob',
+      metadata: { name: 'train' },
+      spec: { pytorchReplicaSpecs: { Master: { replicas: 1, template: { metadata: { labels: { 'team/ml/x': 'a', 'app': 'b c' } }, spec: { containers: [{ name: 'pytorch', image: 't:1' }] } } } } },
+    };
+    expect(validationProblems([labelled], { allowUnknownKinds: ['PyTorchJob'] })).toEqual([
+      'PyTorchJob/train: spec.pytorchReplicaSpecs.Master.template.metadata.labels: key "team/ml/x" is not a qualified name [meta/pod-template-labels]',
+      'PyTorchJob/train: spec.pytorchReplicaSpecs.Master.template.metadata.labels["app"]: "b c" is not a valid label value [meta/pod-template-labels]',
+    ]);
+  });
+
   test('a bare Pod: env names are valid as 1.34 validates them (printable ASCII except =)', () => {
     const p = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1', env: [{ name, value: 'v' }] }] } });
     expect(validationProblems([p('1st.var-name with space')])).toEqual([]);
     expect(validationProblems([p('caf\u00e9')])).toEqual([expect.stringContaining('[pod/env-names]')]);
     expect(validationProblems([p('')])).toEqual([expect.stringContaining('[pod/env-names]')]);
+  });
+});
+
+describeWithCrds('API-server rules that need the CRDs', () => {
+  test('a cluster-scoped custom resource (Karpenter NodePool, scope: Cluster) takes no namespace', () => {
+    const pool = (namespace?: string) => ({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'gpu', ...(namespace ? { namespace } : {}) },
+      spec: { template: { spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' }, requirements: [] } } },
+    });
+    expect(validationProblems([pool()])).toEqual([]);
+    expect(validationProblems([pool('ml')])).toEqual([
+      'NodePool/gpu: metadata.namespace: NodePool is cluster-scoped: namespace "ml" is not allowed on this type [meta/cluster-scoped-namespace]',
+    ]);
   });
 });
 

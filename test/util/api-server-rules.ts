@@ -65,6 +65,9 @@ const R = {
   hpa: rule('autoscaling/hpa', 'HPA (and KEDA ScaledObject, which renders one): minReplicas >= 1 and <= maxReplicas; behavior stabilizationWindowSeconds 0..3600, policy periodSeconds 1..1800, value > 0'),
   quota: rule('quota/resource-names', 'ResourceQuota hard keys are standard quota names or domain-qualified; extended resources only as requests.<name> (limits.<name> and bare names are never enforced); object counts and extended resources are whole numbers; no conflicting scopes'),
   priorityClass: rule('scheduling/priority-class', 'PriorityClass value <= 1e9 (higher is reserved for system classes); names not prefixed system-'),
+  globalDefault: rule('scheduling/one-global-default', 'at most one PriorityClass with globalDefault: true (the Priority admission plugin rejects a second)'),
+  templateLabels: rule('meta/pod-template-labels', 'labels on pod templates embedded in custom resources are valid keys and values (the operator\'s Pods would be rejected long after apply)'),
+  containerImage: rule('pod/container-image', 'every container has an image without leading or trailing whitespace ("image: Required value")'),
 };
 
 /** Every rule this module enforces (ids and descriptions), for counting and documentation. */
@@ -131,12 +134,23 @@ function isInt64String(s: unknown): boolean {
 
 // ---------------------------------------------------------------- selectors
 
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function isLabelValue(v: unknown): boolean {
+  return typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v);
+}
+
 function labelSelectorProblems(sel: unknown, at: string, report: Report): void {
   if (!isObj(sel)) return;
+  for (const [k, v] of Object.entries(isObj(sel.matchLabels) ? sel.matchLabels : {})) {
+    if (!isQualifiedName(k)) report(`${at}.matchLabels`, `key ${q(k)} is not a qualified name`, R.labelSelectors);
+    if (!isLabelValue(v)) report(`${at}.matchLabels[${q(k)}]`, `${q(v)} is not a valid label value`, R.labelSelectors);
+  }
   list(sel.matchExpressions).forEach((e: any, i: number) => {
     const p = `${at}.matchExpressions[${i}]`;
     if (!isQualifiedName(e?.key)) report(`${p}.key`, `${q(e?.key)} is not a qualified name`, R.labelSelectors);
     const n = list(e?.values).length;
+    for (const v of list(e?.values)) if (!isLabelValue(v)) report(`${p}.values`, `${q(v)} is not a valid label value`, R.labelSelectors);
     if ((e?.operator === 'In' || e?.operator === 'NotIn') && n === 0) {
       report(`${p}.values`, `must be specified when operator is ${e.operator}`, R.labelSelectors);
     } else if ((e?.operator === 'Exists' || e?.operator === 'DoesNotExist') && n > 0) {
@@ -354,9 +368,11 @@ function resourceProblems(c: any, at: string, report: Report): void {
   }
 }
 
-function containerProblems(c: any, at: string, init: boolean, volumeNames: Set<string>, report: Report): void {
+function containerProblems(c: any, at: string, init: boolean, volumeNames: Set<string>, windows: boolean, report: Report): void {
   if (!isObj(c)) return;
   if (!isDnsLabel(c.name)) report(`${at}.name`, `${q(c.name)} must be a DNS-1123 label`, R.containerNames);
+  if (typeof c.image !== 'string' || c.image.trim() === '') report(`${at}.image`, 'is required', R.containerImage);
+  else if (c.image !== c.image.trim()) report(`${at}.image`, `${q(c.image)} must not have leading or trailing whitespace`, R.containerImage);
   const ports = list(c.ports);
   ports.forEach((port: any, i: number) => {
     const p = `${at}.ports[${i}]`;
@@ -388,7 +404,8 @@ function containerProblems(c: any, at: string, init: boolean, volumeNames: Set<s
   mounts.forEach((m: any, i: number) => {
     const p = `${at}.volumeMounts[${i}]`;
     if (!volumeNames.has(m?.name)) report(`${p}.name`, `volume ${q(m?.name)} not found in the pod's volumes`, R.mountVolume);
-    if (typeof m?.mountPath !== 'string' || !m.mountPath.startsWith('/')) report(`${p}.mountPath`, `${q(m?.mountPath)} must be an absolute path`, R.mountPath);
+    // Windows pods mount at drive paths (C:\data); elsewhere the kubelet needs an absolute path.
+    if (!windows && (typeof m?.mountPath !== 'string' || !m.mountPath.startsWith('/'))) report(`${p}.mountPath`, `${q(m?.mountPath)} must be an absolute path`, R.mountPath);
     for (const f of ['subPath', 'subPathExpr']) {
       const s = m?.[f];
       if (typeof s === 'string' && s !== '' && (s.startsWith('/') || s.split(/[\\/]/).includes('..'))) {
@@ -458,7 +475,7 @@ function podSpecProblems(spec: any, at: string, report: Report): void {
     list(spec[field]).forEach((c: any, i: number) => {
       const cat = `${at}.${field}[${i}]`;
       all.push({ c, at: cat });
-      if (field !== 'ephemeralContainers') containerProblems(c, cat, init, volumeNames, report);
+      if (field !== 'ephemeralContainers') containerProblems(c, cat, init, volumeNames, spec.os?.name === 'windows', report);
     });
   }
   for (const dup of duplicates(all.map(({ c }) => c?.name))) {
@@ -489,6 +506,11 @@ const CLUSTER_SCOPED_BUILT_INS = new Set([
   'certificates.k8s.io/CertificateSigningRequest', 'flowcontrol.apiserver.k8s.io/FlowSchema',
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
 ]);
+
+/** True for built-in kinds that are cluster-scoped (custom resources: see their CRD's `scope`). */
+export function isClusterScopedBuiltIn(apiVersion: string, kind: string): boolean {
+  return CLUSTER_SCOPED_BUILT_INS.has(`${group(apiVersion)}/${kind}`);
+}
 
 function group(apiVersion: string): string {
   const i = apiVersion.lastIndexOf('/');
@@ -623,7 +645,7 @@ function replicaRangeProblems(min: unknown, max: unknown, at: { min: string; max
 
 const STANDARD_QUOTA = new Set([
   'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'services.nodeports', 'services.loadbalancers', 'cpu', 'memory', 'ephemeral-storage', 'storage',
+  'services.nodeports', 'services.loadbalancers', 'cpu', 'memory', 'ephemeral-storage',
   'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'requests.storage',
   'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
 ]);
@@ -638,7 +660,7 @@ function quotaProblems(obj: any, report: Report): void {
       continue;
     }
     if (!key.includes('/')) {
-      const huge = /^(requests\.|limits\.)?hugepages-/.test(key);
+      const huge = /^(requests\.)?hugepages-/.test(key); // limits.hugepages-* is not a quota name
       if (!STANDARD_QUOTA.has(key) && !huge) report(at, 'must be a standard resource for quota', R.quota);
       if (INTEGER_QUOTA.has(key) && !isWholeQuantity(value)) report(at, `object counts must be whole numbers (is ${q(value)})`, R.quota);
       continue;
@@ -683,6 +705,10 @@ export function apiServerProblems(obj: any, ctx: ObjectContext = {}): string[] {
   for (const { path, spec, metadata, metadataPath } of findPodSpecs(obj)) {
     podSpecProblems(spec, path, report);
     if (metadata !== undefined && metadataPath !== 'metadata') metadataProblems(metadata, metadataPath, report);
+    // spec.template labels are checked with the object's own; templates deeper in custom resources here.
+    if (metadataPath !== 'metadata' && metadataPath !== 'spec.template.metadata' && isObj(metadata?.labels)) {
+      labelSelectorProblems({ matchLabels: metadata.labels }, `${metadataPath}.labels`, (p, m) => report(p.replace('.matchLabels', ''), m, R.templateLabels));
+    }
   }
   if (ALWAYS_RESTART_KINDS.has(avk)) {
     const rp = obj.spec?.template?.spec?.restartPolicy;
@@ -733,11 +759,17 @@ function selectsLabels(selector: Record<string, string>, labels: Record<string, 
 
 /**
  * Rules that need more than one object: a Service's named targetPort must exist in
- * every pod template in these manifests that the Service selects (same namespace).
+ * every pod template in these manifests that the Service selects (same namespace);
+ * only one PriorityClass may be the global default.
  * Returned as `Kind/name: path: message [rule-id]` lines.
  */
 export function crossObjectProblems(manifests: any[]): string[] {
   const out: string[] = [];
+  const defaults = manifests.filter((o) => o?.apiVersion === 'scheduling.k8s.io/v1' && o?.kind === 'PriorityClass' && o.globalDefault === true);
+  if (defaults.length > 1) {
+    out.push(`PriorityClass/${defaults.map((o) => o.metadata?.name).join(', PriorityClass/')}: globalDefault: `
+      + `${defaults.length} PriorityClasses are marked globalDefault; the cluster accepts only one [${R.globalDefault}]`);
+  }
   const templates = manifests.flatMap((obj) => findPodSpecs(obj).map((loc) => ({ obj, loc })));
   for (const svc of manifests) {
     if (svc?.apiVersion !== 'v1' || svc?.kind !== 'Service' || !isObj(svc.spec?.selector) || Object.keys(svc.spec.selector).length === 0) continue;

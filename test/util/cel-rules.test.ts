@@ -155,6 +155,8 @@ describe('CEL evaluation semantics (hand-written schema)', () => {
           { rule: "self.labels.all(k, k.contains('/'))", message: 'label keys need a prefix' },
           { rule: 'self == oldSelf', message: 'immutable' },
           { rule: 'self.url.isURL()', message: 'a URL' },
+          { rule: "self.timeout <= duration('1h')", message: 'format: duration is a CEL duration' },
+          { rule: "self.since < timestamp('2030-01-01T00:00:00Z')", message: 'format: date-time is a CEL timestamp' },
         ],
         'properties': {
           minReplicas: { type: 'integer' },
@@ -162,28 +164,41 @@ describe('CEL evaluation semantics (hand-written schema)', () => {
           ratio: { type: 'number' },
           namespace: { type: 'string' },
           url: { type: 'string' },
+          timeout: { type: 'string', format: 'duration' },
+          since: { type: 'string', format: 'date-time' },
           labels: { type: 'object', additionalProperties: { type: 'string' } },
         },
       },
     },
   };
   const obj = (spec: object, name = 'app') => ({ apiVersion: 'x/v1', kind: 'X', metadata: { name, labels: { a: 'b' } }, spec });
-  const good = { minReplicas: 1, maxReplicas: 3, ratio: 1, namespace: 'ml', url: 'https://x', labels: { 'app.kubernetes.io/name': 'x' } };
+  const good = {
+    minReplicas: 1,
+    maxReplicas: 3,
+    ratio: 1,
+    namespace: 'ml',
+    url: 'https://x',
+    labels: { 'app.kubernetes.io/name': 'x' },
+    timeout: '30m',
+    since: '2026-12-01T10:00:00Z',
+  };
 
   test('a valid object passes; transition rules and unimplemented functions are skipped, not failed', () => {
     const before = celStats();
     expect(celProblems(obj(good), schema)).toEqual([]);
     const after = celStats();
-    expect(after.evaluated - before.evaluated).toBe(7);
+    expect(after.evaluated - before.evaluated).toBe(9);
     expect(after.skipped - before.skipped).toBe(2);
   });
 
   test('each rule reports its message (messageExpression first) at its path plus fieldPath', () => {
-    expect(celProblems(obj({ ...good, minReplicas: 5, namespace: 'kube-system', labels: { app: 'x' } }, 'web'), schema)).toEqual([
+    expect(celProblems(obj({ ...good, minReplicas: 5, namespace: 'kube-system', labels: { app: 'x' }, timeout: '2h', since: '2031-01-01T00:00:00Z' }, 'web'), schema)).toEqual([
       "(root): name must start with a [cel: self.metadata.name.startsWith('a')]",
       'spec.minReplicas: minReplicas (5) must be <= maxReplicas (3) [cel: self.minReplicas <= self.maxReplicas]',
       "spec: not kube-system [cel: !has(self.__namespace__) || self.__namespace__ != 'kube-system']",
       "spec: label keys need a prefix [cel: self.labels.all(k, k.contains('/'))]",
+      "spec: format: duration is a CEL duration [cel: self.timeout <= duration('1h')]",
+      "spec: format: date-time is a CEL timestamp [cel: self.since < timestamp('2030-01-01T00:00:00Z')]",
     ]);
   });
 

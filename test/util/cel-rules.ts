@@ -109,9 +109,22 @@ export function escapePropertyName(name: string): string | undefined {
   return name.replace(/__/g, '__underscores__').replace(/\./g, '__dot__').replace(/-/g, '__dash__').replace(/\//g, '__slash__');
 }
 
+// Kubernetes types strings by format: `duration` -> CEL duration, `date`/`date-time` -> timestamp.
+const asDuration = plan(env, parse('duration(v)')) as (ctx: Record<string, unknown>) => CelResult;
+const asTimestamp = plan(env, parse('timestamp(v)')) as (ctx: Record<string, unknown>) => CelResult;
+
+function formatted(value: string, format: unknown): unknown {
+  const convert = format === 'duration' ? asDuration : format === 'date-time' ? asTimestamp
+    : format === 'date' ? (ctx: Record<string, unknown>) => asTimestamp({ v: `${ctx.v}T00:00:00Z` }) : undefined;
+  const out = convert?.({ v: value });
+  // An unparsable value stays a string; the schema check has already reported it.
+  return out === undefined || isCelError(out) ? value : out;
+}
+
 /** A JSON value as CEL sees it under `schema` (undefined schema: untyped, e.g. preserve-unknown-fields). */
 export function toCel(value: unknown, schema: any): unknown {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && schema?.format) return formatted(value, schema.format);
   if (typeof value === 'number') {
     const integer = schema?.type === 'integer' || (schema?.type !== 'number' && Number.isInteger(value));
     return integer && Number.isInteger(value) ? BigInt(value) : value;

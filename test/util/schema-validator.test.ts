@@ -342,6 +342,13 @@ describe('duplicate objects', () => {
       "Deployment/web: 2 objects share this kind, namespace ('ml') and name; only one would exist in the cluster",
     ]);
     expect(validationProblems([a, otherNamespace])).toEqual([]);
+    // Cluster-scoped kinds clash whatever namespace a chart stamped on them.
+    const pc = (namespace: string) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'ml', namespace }, value: 1 });
+    expect(validationProblems([pc('a'), pc('b')])).toEqual([
+      expect.stringMatching(/^PriorityClass\/ml: metadata\.namespace: .*\[meta\/cluster-scoped-namespace\]$/),
+      expect.stringMatching(/^PriorityClass\/ml: metadata\.namespace: .*\[meta\/cluster-scoped-namespace\]$/),
+      "PriorityClass/ml: 2 objects share this kind, namespace ('') and name; only one would exist in the cluster",
+    ]);
     expect(() => validateManifests([a, b])).toThrow(/only one would exist/);
   });
 });

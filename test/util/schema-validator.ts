@@ -40,7 +40,7 @@ import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
 import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
-import { apiServerProblems, crossObjectProblems } from './api-server-rules';
+import { apiServerProblems, crossObjectProblems, isClusterScopedBuiltIn } from './api-server-rules';
 import { celProblems } from './cel-rules';
 import { restrictedViolations } from './pod-security';
 import { hasCrdFiles, needs, resolveCrdsDir } from './prerequisites';
@@ -401,14 +401,26 @@ function crdScope(obj: any): { crdClusterScoped?: boolean } {
   return entry ? { crdClusterScoped: entry.clusterScoped } : {};
 }
 
+function isClusterScoped(obj: any): boolean {
+  if (typeof obj?.apiVersion !== 'string' || typeof obj?.kind !== 'string') return false;
+  return isClusterScopedBuiltIn(obj.apiVersion, obj.kind) || crdScope(obj).crdClusterScoped === true;
+}
+
+/** The identity under which the cluster stores `obj`: group, kind, namespace (none for cluster-scoped kinds), name. */
+function storageKey(obj: any): string {
+  const namespace = isClusterScoped(obj) ? '' : obj?.metadata?.namespace ?? '';
+  return `${obj?.apiVersion?.split('/').slice(0, -1).join('/') ?? ''}|${obj?.kind}|${namespace}|${obj?.metadata?.name}`;
+}
+
 /**
  * Two objects of one kind with the same namespace and name: `kubectl apply` would
  * silently keep only the last one (e.g. two colors' HPAs given the same name).
+ * Cluster-scoped kinds (PriorityClass, NodePool...) clash whatever namespace they carry.
  */
 function duplicateProblems(manifests: any[]): string[] {
   const seen = new Map<string, number>();
   for (const obj of manifests) {
-    const key = `${obj?.apiVersion?.split('/').slice(0, -1).join('/') ?? ''}|${obj?.kind}|${obj?.metadata?.namespace ?? ''}|${obj?.metadata?.name}`;
+    const key = storageKey(obj);
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   return [...seen.entries()].filter(([, n]) => n > 1).map(([key, n]) => {
@@ -423,7 +435,11 @@ export function validateManifests(manifests: any[], options: ValidateOptions = {
   if (problems.length > 0) throw new Error(`Invalid manifests (${problems.length} problems):\n  ${problems.join('\n  ')}`);
 }
 
-/** Synthesizes `chart`, validates every object (schema + restricted pod security) and returns the manifests. */
+/**
+ * Synthesizes `chart`, validates every object (schema, API-server rules, CEL, restricted
+ * pod security) and returns the manifests. Other charts of the App are not compared:
+ * charts of one app may target different clusters (see the PriorityClass tests).
+ */
 export function synthAndValidate(chart: Chart, options: SynthAndValidateOptions = {}): any[] {
   const manifests = Testing.synth(chart);
   const problems = [

@@ -1,11 +1,13 @@
-// Local stand-in for `package: cdk8s-ml`: the compiled library when it is built
-// (lib/, as a published package would load), else the sources through ts-node.
+// Local stand-in for `package: cdk8s-ml`: the compiled library when it is built and
+// current (lib/, as a published package would load), else the sources through ts-node.
 const fs = require('fs');
 const path = require('path');
-const lib = path.join(__dirname, '../../../lib/index.js');
-if (fs.existsSync(lib)) {
-  module.exports = require(lib);
+const root = path.join(__dirname, '../../..');
+const lib = path.join(root, 'lib/policy/policy-validation.js');
+const src = path.join(root, 'src/policy/policy-validation.ts');
+if (fs.existsSync(lib) && fs.statSync(lib).mtimeMs >= fs.statSync(src).mtimeMs) {
+  module.exports = require(path.join(root, 'lib/index.js'));
 } else {
   require('ts-node').register({ transpileOnly: true });
-  module.exports = require('../../../src');
+  module.exports = require(path.join(root, 'src'));
 }

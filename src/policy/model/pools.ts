@@ -3,6 +3,8 @@
 import { isObject, nameOf } from './manifest';
 import { quantityValue } from './quantity';
 import { isGpuResource, PodGroup, ResourceTotals, tolerates } from './workloads';
+import { CAPACITY_TYPE_LABEL, NODE_POOL_LABEL } from '../../capacity/karpenter-node-pool';
+import { CapacityType } from '../../capacity/karpenter-node-pool-options';
 import { PolicyNodePool } from '../policy-context';
 
 export interface KnownPool {
@@ -43,14 +45,14 @@ export function knownPools(objects: any[], declared: PolicyNodePool[]): KnownPoo
     for (const r of tpl.spec?.requirements ?? []) {
       if (r?.operator === 'In' && Array.isArray(r.values)) labels.set(r.key, r.values.map(String));
     }
-    labels.set('karpenter.sh/nodepool', [nameOf(o)]);
-    const capacity = labels.get('karpenter.sh/capacity-type');
+    labels.set(NODE_POOL_LABEL, [nameOf(o)]);
+    const capacity = labels.get(CAPACITY_TYPE_LABEL);
     pools.push({
       name: nameOf(o),
       labels,
       taints: (tpl.spec?.taints ?? []).filter(isObject),
       limits: totalsOf(o.spec?.limits),
-      spot: !!capacity && capacity.every((v) => v === 'spot'),
+      spot: !!capacity && capacity.every((v) => v === CapacityType.SPOT),
       source: `NodePool ${nameOf(o)}`,
     });
   }

@@ -3,6 +3,8 @@
 // where it is placed. Shared by the rules, the capacity report and the diagram.
 import { containersOf, isObject, namespaceOf, nameOf, podSpecs, PodSpecAt } from './manifest';
 import { quantityValue } from './quantity';
+import { CAPACITY_TYPE_LABEL, NODE_POOL_LABEL } from '../../capacity/karpenter-node-pool';
+import { CapacityType } from '../../capacity/karpenter-node-pool-options';
 
 /** Resource names summed by the report; GPUs are every `*\/gpu`-like extended resource. */
 export interface ResourceTotals {
@@ -97,13 +99,18 @@ function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
 
-/** The HPA or KEDA ScaledObject targeting `obj`, if any. */
-export function scalerOf(obj: any, all: any[]): any | undefined {
-  return all.find((s) => (s?.kind === 'HorizontalPodAutoscaler' || (s?.kind === 'ScaledObject' && String(s?.apiVersion).startsWith('keda.sh/')))
-    && namespaceOf(s) === namespaceOf(obj)
-    && s.spec?.scaleTargetRef?.name === nameOf(obj)
-    && (s.spec?.scaleTargetRef?.kind ?? (s.kind === 'ScaledObject' ? 'Deployment' : undefined)) === obj.kind);
+/** `namespace, kind, name` of what an HPA or KEDA ScaledObject scales; undefined for other objects. */
+export function scalerKey(s: any): string | undefined {
+  const isHpa = s?.kind === 'HorizontalPodAutoscaler';
+  const isKeda = s?.kind === 'ScaledObject' && String(s?.apiVersion).startsWith('keda.sh/');
+  if (!isHpa && !isKeda) return undefined;
+  const ref = s.spec?.scaleTargetRef ?? {};
+  // KEDA's scaleTargetRef.kind defaults to Deployment; an HPA's is required.
+  return `${namespaceOf(s)}\u0000${ref.kind ?? (isKeda ? 'Deployment' : '')}\u0000${ref.name}`;
 }
+
+/** Finds the autoscaler of a workload. */
+export type ScalerLookup = (workload: any) => any | undefined;
 
 function scalerBounds(scaler: any): { min: number; max: number } {
   if (scaler.kind === 'ScaledObject') {
@@ -128,7 +135,7 @@ function roleOf(at: PodSpecAt): string {
  * - LeaderWorkerSet: `replicas` groups of one leader and `size - 1` workers;
  * - KServe predictors: `minReplicas`..`maxReplicas`; a Pod or anything else: 1.
  */
-export function podGroups(obj: any, all: any[]): PodGroup[] {
+export function podGroups(obj: any, scalerOf: ScalerLookup): PodGroup[] {
   return podSpecs(obj).map((at) => {
     const role = roleOf(at);
     const owner = at.owner ?? {};
@@ -138,7 +145,7 @@ export function podGroups(obj: any, all: any[]): PodGroup[] {
     let boundsFrom = '1 pod';
     let scaler: any;
     if (['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout', 'ReplicationController'].includes(obj.kind) && owner === spec) {
-      scaler = scalerOf(obj, all);
+      scaler = scalerOf(obj);
       if (scaler) {
         ({ min, max } = scalerBounds(scaler));
         boundsFrom = `${scaler.kind} ${nameOf(scaler)}`;
@@ -169,7 +176,7 @@ export function podGroups(obj: any, all: any[]): PodGroup[] {
       max = num(owner.maxReplicas, replicas) * hosts;
       boundsFrom = 'worker group min/maxReplicas';
     } else if (role === 'leaderTemplate' || role === 'workerTemplate') {
-      scaler = scalerOf(obj, all);
+      scaler = scalerOf(obj);
       const groups = scaler ? scalerBounds(scaler) : { min: num(spec.replicas, 1), max: num(spec.replicas, 1) };
       const size = num(spec.leaderWorkerTemplate?.size, 1);
       const hasLeader = isObject(spec.leaderWorkerTemplate?.leaderTemplate);
@@ -177,6 +184,9 @@ export function podGroups(obj: any, all: any[]): PodGroup[] {
       min = groups.min * perGroup;
       max = groups.max * perGroup;
       boundsFrom = `${scaler ? `${scaler.kind} ${nameOf(scaler)}` : 'replicas'} × size ${size}`;
+    } else if (obj.kind === 'DaemonSet') {
+      // One pod per matching node: the node count is not in the manifests.
+      boundsFrom = '1 per node';
     } else if (owner !== spec && (owner.minReplicas !== undefined || owner.maxReplicas !== undefined)) {
       min = num(owner.minReplicas, 1);
       max = num(owner.maxReplicas, min);
@@ -188,9 +198,13 @@ export function podGroups(obj: any, all: any[]): PodGroup[] {
 
 // ---------------------------------------------------------------- placement
 
-/** Node label key -> values meaning spot capacity, per provider convention. */
+/**
+ * Node label key -> values meaning spot capacity: Karpenter's (the capacity area's
+ * constants) and the provider conventions SpotNodePool.gke/aks/eksManagedNodeGroup
+ * schedule onto, plus GKE's older preemptible and provisioning labels.
+ */
 export const SPOT_LABELS: { [key: string]: string[] } = {
-  'karpenter.sh/capacity-type': ['spot'],
+  [CAPACITY_TYPE_LABEL]: [CapacityType.SPOT],
   'cloud.google.com/gke-spot': ['true'],
   'cloud.google.com/gke-preemptible': ['true'],
   'cloud.google.com/gke-provisioning': ['spot'],
@@ -210,13 +224,13 @@ export enum SpotPlacement {
 
 function isSpotRequirement(e: any, spotPools: Set<string>): boolean {
   if (e?.operator !== 'In' || !Array.isArray(e.values) || e.values.length === 0) return false;
-  if (e.key === 'karpenter.sh/nodepool') return e.values.every((v: string) => spotPools.has(v));
+  if (e.key === NODE_POOL_LABEL) return e.values.every((v: string) => spotPools.has(v));
   const spot = SPOT_LABELS[e.key];
   return !!spot && e.values.every((v: string) => spot.includes(String(v)));
 }
 
 function mentionsSpot(e: any, spotPools: Set<string>): boolean {
-  if (e?.key === 'karpenter.sh/nodepool') return (e.values ?? []).some((v: string) => spotPools.has(v));
+  if (e?.key === NODE_POOL_LABEL) return (e.values ?? []).some((v: string) => spotPools.has(v));
   const spot = SPOT_LABELS[e?.key];
   return !!spot && (e.operator === 'Exists' || (e.operator === 'In' && (e.values ?? []).some((v: string) => spot.includes(String(v)))));
 }
@@ -226,8 +240,8 @@ export function spotOnlyPools(all: any[]): Set<string> {
   const out = new Set<string>();
   for (const o of all) {
     if (o?.kind !== 'NodePool' || !String(o.apiVersion).startsWith('karpenter.sh/')) continue;
-    const req = (o.spec?.template?.spec?.requirements ?? []).find((r: any) => r?.key === 'karpenter.sh/capacity-type');
-    if (req?.operator === 'In' && Array.isArray(req.values) && req.values.length > 0 && req.values.every((v: string) => v === 'spot')) out.add(nameOf(o));
+    const req = (o.spec?.template?.spec?.requirements ?? []).find((r: any) => r?.key === CAPACITY_TYPE_LABEL);
+    if (req?.operator === 'In' && Array.isArray(req.values) && req.values.length > 0 && req.values.every((v: string) => v === CapacityType.SPOT)) out.add(nameOf(o));
   }
   return out;
 }
@@ -236,7 +250,7 @@ export function spotOnlyPools(all: any[]): Set<string> {
 export function spotPlacement(spec: any, spotPools: Set<string>): SpotPlacement {
   const selector = isObject(spec?.nodeSelector) ? spec.nodeSelector : {};
   for (const [k, v] of Object.entries(selector)) {
-    if (SPOT_LABELS[k]?.includes(String(v)) || (k === 'karpenter.sh/nodepool' && spotPools.has(String(v)))) return SpotPlacement.REQUIRED;
+    if (SPOT_LABELS[k]?.includes(String(v)) || (k === NODE_POOL_LABEL && spotPools.has(String(v)))) return SpotPlacement.REQUIRED;
   }
   const na = spec?.affinity?.nodeAffinity;
   const terms: any[] = na?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];

@@ -3,7 +3,7 @@ import { defineRule, PolicySeverity, PolicyViolation } from '../policy-rule';
 import { budgetsOf, serverGroups } from './helpers';
 
 /** Pods a budget lets go at `pods` replicas, or undefined when it cannot be judged. */
-function evictable(pdb: any, pods: number): number | undefined {
+export function evictable(pdb: any, pods: number): number | undefined {
   const value = (v: unknown): number | undefined => {
     if (typeof v === 'number') return v;
     const pct = typeof v === 'string' ? /^(\d+)%$/.exec(v) : null;

@@ -1,6 +1,6 @@
 import { containersOf, isObject } from '../model/manifest';
 import { quantityValue } from '../model/quantity';
-import { isGpuResource, tolerates } from '../model/workloads';
+import { isGpuResource } from '../model/workloads';
 import { defineRule, PolicySeverity, PolicyViolation } from '../policy-rule';
 import { containerAt, violation } from './helpers';
 
@@ -24,7 +24,11 @@ export const gpuRequestEqualsLimit = defineRule({
       }
     }
     for (const name of resources) {
-      if (!tolerates(g.at.spec, { key: name, effect: 'NoSchedule' })) {
+      // Any value: GKE taints `nvidia.com/gpu=present`, EKS and our pools leave it empty.
+      const tolerations: any[] = Array.isArray(g.at.spec.tolerations) ? g.at.spec.tolerations : [];
+      const tolerated = tolerations.some((t) => isObject(t) && (!t.effect || t.effect === 'NoSchedule')
+        && (t.key === name || (t.operator === 'Exists' && !t.key)));
+      if (!tolerated) {
         out.push(violation(g, `requests ${name} but does not tolerate the ${name}:NoSchedule taint of GPU nodes`, `${g.at.path}.tolerations`));
       }
     }

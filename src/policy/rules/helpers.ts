@@ -1,6 +1,6 @@
 // Small shared pieces of the rules: iterate pod templates, find the PDBs and
 // autoscalers of a workload, name containers the same way in every message.
-import { isObject, namespaceOf, selectorMatches, SERVER_KINDS } from '../model/manifest';
+import { isObject, namespaceOf, SERVER_KINDS } from '../model/manifest';
 import { PodGroup } from '../model/workloads';
 import { PolicyContext } from '../policy-context';
 import { PolicyViolation } from '../policy-rule';
@@ -29,7 +29,7 @@ export function podLabels(group: PodGroup): { [key: string]: string } {
 export function budgetsOf(ctx: PolicyContext, group: PodGroup): any[] {
   const ns = namespaceOf(group.object);
   const labels = podLabels(group);
-  return ctx.ofKind('PodDisruptionBudget').filter((p) => namespaceOf(p) === ns && selectorMatches(p.spec?.selector, labels));
+  return ctx._budgetsFor(ns, labels);
 }
 
 /** True when the pod mounts a memory-backed emptyDir at /dev/shm. */

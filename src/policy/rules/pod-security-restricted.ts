@@ -70,6 +70,9 @@ function containerProblems(c: any, pod: any, windows: boolean): string[] {
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     for (const action of ['httpGet', 'tcpSocket']) if (c[probe]?.[action]?.host) out.push(`${probe}.${action}.host must not be set`);
   }
+  for (const hook of ['postStart', 'preStop']) {
+    for (const action of ['httpGet', 'tcpSocket']) if (c.lifecycle?.[hook]?.[action]?.host) out.push(`lifecycle.${hook}.${action}.host must not be set`);
+  }
   // PSA exempts Windows pods from the Linux-only controls below.
   if (windows) return out;
   if (sc.allowPrivilegeEscalation !== false) out.push('securityContext.allowPrivilegeEscalation must be false');
