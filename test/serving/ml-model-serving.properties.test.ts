@@ -37,6 +37,8 @@ const servingProps = fc.record({
 describe('MlModelServing properties', () => {
   test('random valid props always synthesize schema-valid, restricted-compliant, self-consistent manifests', () => {
     fc.assert(fc.property(servingProps, (p) => {
+      // A Service port equal to a separate metrics port is a duplicate Service port (refused elsewhere).
+      fc.pre(!(p.metricsPort !== undefined && p.metricsPort !== p.port && p.metricsPort === p.servicePort));
       const chart = new Chart(Testing.app(), 'prop', { namespace: 'ml' });
       const serving = new MlModelServing(chart, 'server', {
         name: p.name,
