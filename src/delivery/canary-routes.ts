@@ -30,6 +30,8 @@ export interface CanarySplit {
   readonly weight: number;
   readonly stable: MlModelServing;
   readonly canary?: MlModelServing;
+  /** The canary's Service when it is no MlModelServing's own (Argo Rollouts: one server, two Services). */
+  readonly canaryBackend?: { readonly name: string; readonly port: number };
 }
 
 /** The Ingresses of ingress-nginx traffic. */
@@ -62,6 +64,7 @@ export function createCanaryHttpRoute(release: Construct, options: GatewayApiTra
   const { stable, canary, weight } = split;
   const backends = [{ kind: 'Service', name: stable.service.name, port: stable.servicePort, weight: 100 - weight }];
   if (canary) backends.push({ kind: 'Service', name: canary.service.name, port: canary.servicePort, weight });
+  if (split.canaryBackend) backends.push({ kind: 'Service', ...split.canaryBackend, weight });
   const route = createHttpRoute(release, 'HttpRoute', { name, labels: split.labels }, {
     parentRefs: [{
       group: 'gateway.networking.k8s.io',

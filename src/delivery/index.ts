@@ -7,3 +7,8 @@ export { CanaryAnnotations, CanaryRelease } from './canary-release';
 export type { CanaryReleaseProps } from './canary-release';
 export { CanaryTraffic } from './canary-traffic';
 export type { GatewayApiTrafficOptions, GatewayReference, IngressNginxTrafficOptions, ReplicaRatioOptions } from './canary-traffic';
+// Argo Rollouts: steps and analysis for CanaryRelease (rollout) and BlueGreenService (rollout).
+export { CanaryStep } from './canary-step';
+export type { CanaryRolloutOptions } from './canary-rollout';
+export { RolloutAnalysis } from './rollout-analysis';
+export type { AnalysisTemplateReferenceOptions, ServerMetricsAnalysisOptions } from './rollout-analysis';
