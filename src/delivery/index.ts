@@ -3,6 +3,7 @@
 export { BlueGreenColor, BlueGreenService } from './blue-green-service';
 export type { BlueGreenServiceProps } from './blue-green-service';
 export { IdleColorPolicy } from './idle-color-policy';
+export type { BlueGreenRolloutOptions } from './blue-green-rollout';
 export { CanaryAnnotations, CanaryRelease } from './canary-release';
 export type { CanaryReleaseProps } from './canary-release';
 export { CanaryTraffic } from './canary-traffic';
