@@ -4,7 +4,7 @@
 // workload (Deployment, StatefulSet), or a reference by name.
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
 import { requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort } from '../core/validation';
@@ -98,6 +98,12 @@ export interface WorkloadReferenceOptions extends AdoptedWorkloadFacts {
   readonly servicePort?: number;
 }
 
+let ROOT: Construct | undefined;
+/** The scope of errors about a reference's names outside any construct (normally _validate reports them first). */
+function referenceRoot(): Construct {
+  return ROOT ??= new Construct(undefined as unknown as Construct, 'WorkloadTarget');
+}
+
 const RETARGETED = new WeakMap<MlModelServing, WorkloadReference>();
 
 /**
@@ -169,7 +175,8 @@ export class WorkloadTarget {
       containerPorts: ports,
       serviceName: () => o.serviceName,
       servicePort: () => o.servicePort ?? 80,
-      metricNames: () => o.metricNames ?? {},
+      // Checked against the user's construct by _validate; filled in here.
+      metricNames: () => resolveMetricNames(scope ?? referenceRoot(), 'metricNames.', o.metricNames),
       minReplicas: () => min,
       maxReplicas: () => max,
       hpaName: () => o.hpaName,
@@ -247,8 +254,14 @@ export class WorkloadTarget {
    */
   public _replaceAutoscaler(hpaName: string): void {
     const serving = this._serving;
-    if (serving) serving._replaceAutoscaler(hpaName);
-    else this.hpaOverride = hpaName;
+    if (serving) {
+      serving._replaceAutoscaler(hpaName);
+      return;
+    }
+    this.hpaOverride = hpaName;
+    // An adopted Deployment stops rendering spec.replicas, which would reset the scaler on every apply.
+    const scalable = this._scope as Partial<kplus.IScalable> | undefined;
+    if (scalable && typeof scalable.markHasAutoscaler === 'function') scalable.markHasAutoscaler();
   }
 }
 
