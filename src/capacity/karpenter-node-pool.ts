@@ -50,8 +50,23 @@ export interface NodeClassReference {
 export interface GpuNodeOptions {
   /**
    * The most GPUs the pool may run in total (`spec.limits`): the pool's budget.
+   * Give this or `unlimitedGpus`.
+   * @default - none: `unlimitedGpus` must then be true
    */
-  readonly maxGpus: number;
+  readonly maxGpus?: number;
+  /**
+   * Leave the pool's GPUs unlimited (no `spec.limits` entry for them): the pool
+   * grows as long as pods ask and AWS has capacity. An explicit choice, since GPU
+   * nodes are the most expensive a cluster runs.
+   * @default false
+   */
+  readonly unlimitedGpus?: boolean;
+  /**
+   * Value of the GPU taint, for clusters whose GPU pods tolerate `nvidia.com/gpu=<value>`
+   * (e.g. `true` or `present`, as some EKS setups use) rather than the key alone.
+   * @default - no value (pods tolerate the key with operator Exists)
+   */
+  readonly gpuTaintValue?: string;
   /**
    * The GPUs' extended resource name, which is also the taint key.
    * @default 'nvidia.com/gpu'
@@ -255,14 +270,21 @@ export class KarpenterNodePool extends NodePoolBase {
     const gpu = props.gpu;
     const gpuResource = gpu?.resourceName ?? NVIDIA_GPU;
     if (gpu) {
-      requireInteger(this, 'gpu.maxGpus', gpu.maxGpus, 1);
+      if ((gpu.maxGpus === undefined) === !gpu.unlimitedGpus) {
+        throw invalidProp(this, 'gpu.maxGpus', 'or gpu.unlimitedGpus must be given, not both: a GPU pool either has a budget or is unlimited on purpose');
+      }
+      if (gpu.maxGpus !== undefined) requireInteger(this, 'gpu.maxGpus', gpu.maxGpus, 1);
+      if (gpu.gpuTaintValue !== undefined && gpu.gpuTaint === false) {
+        throw invalidProp(this, 'gpu.gpuTaintValue', 'needs the GPU taint (gpuTaint is false)');
+      }
       if (gpu.minGpusPerNode !== undefined) requireInteger(this, 'gpu.minGpusPerNode', gpu.minGpusPerNode, 1);
     }
 
     const requirements = this.requirements(props, nodeClass.group);
     this.taints = [
       ...(this.spot && (props.spotTaint ?? true) ? [SPOT_TAINT] : []),
-      ...(gpu && (gpu.gpuTaint ?? true) ? [{ key: gpuResource, effect: kplus.TaintEffect.NO_SCHEDULE }] : []),
+      ...(gpu && (gpu.gpuTaint ?? true)
+        ? [{ key: gpuResource, ...(gpu.gpuTaintValue !== undefined ? { value: gpu.gpuTaintValue } : {}), effect: kplus.TaintEffect.NO_SCHEDULE }] : []),
       ...(props.taints ?? []),
     ];
     validateTaints(this, 'taints', this.taints);
@@ -273,7 +295,7 @@ export class KarpenterNodePool extends NodePoolBase {
       ...(given?.cpu ? { cpu: given.cpu.amount } : {}),
       ...(given?.memory ? { memory: formatSize(given.memory) } : {}),
       ...(given?.ephemeralStorage ? { 'ephemeral-storage': formatSize(given.ephemeralStorage) } : {}),
-      ...(gpu ? { [gpuResource]: String(gpu.maxGpus) } : {}),
+      ...(gpu?.maxGpus !== undefined ? { [gpuResource]: String(gpu.maxGpus) } : {}),
     };
     requireResourceList(this, 'limits', limits);
     this.limits = limits;
