@@ -8,6 +8,9 @@
 // RBAC to patch HTTPRoutes). A release is a change of the server's image: apply the
 // same chart with the new image and Argo Rollouts walks the steps.
 //
+// The pre-promotion analysis needs requests to the preview (e.g. a smoke-test Job
+// through the preview Service): without any it is inconclusive and the rollout pauses.
+//
 // Without a controller (the last charts): one synthesized chart per weight, applied
 // in turn by a pipeline that checks its own gates between them.
 import { App, Chart, Duration } from 'cdk8s';
