@@ -53,10 +53,10 @@ export function build(app: App): void {
     }),
     rollout: {
       steps: [
-        CanaryStep.setWeight(10), CanaryStep.analysis(analysis),
-        CanaryStep.setWeight(30), CanaryStep.analysis(analysis),
-        CanaryStep.setWeight(60), CanaryStep.analysis(analysis),
-        CanaryStep.setWeight(100),
+        CanaryStep.weight(10), CanaryStep.analysis(analysis),
+        CanaryStep.weight(30), CanaryStep.analysis(analysis),
+        CanaryStep.weight(60), CanaryStep.analysis(analysis),
+        CanaryStep.weight(100),
       ],
     },
     metadata: { labels: { team: 'nlp' } },

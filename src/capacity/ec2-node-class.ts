@@ -237,7 +237,12 @@ export class Ec2NodeClass extends Construct {
           deviceName,
           rootVolume: true,
           ebs: {
-            volumeSize: `${gib}Gi`, volumeType: 'gp3', iops, throughput, encrypted: true, deleteOnTermination: true,
+            volumeSize: `${gib}Gi`,
+            volumeType: 'gp3',
+            iops,
+            throughput,
+            encrypted: true,
+            deleteOnTermination: true,
             ...(root.kmsKeyId ? { kmsKeyID: root.kmsKeyId } : {}),
           },
         }],

@@ -284,7 +284,11 @@ export class KarpenterNodePool extends NodePoolBase {
     this.taints = [
       ...(this.spot && (props.spotTaint ?? true) ? [SPOT_TAINT] : []),
       ...(gpu && (gpu.gpuTaint ?? true)
-        ? [{ key: gpuResource, ...(gpu.gpuTaintValue !== undefined ? { value: gpu.gpuTaintValue } : {}), effect: kplus.TaintEffect.NO_SCHEDULE }] : []),
+        ? [{
+          key: gpuResource,
+          ...(gpu.gpuTaintValue !== undefined ? { value: gpu.gpuTaintValue } : {}),
+          effect: kplus.TaintEffect.NO_SCHEDULE,
+        }] : []),
       ...(props.taints ?? []),
     ];
     validateTaints(this, 'taints', this.taints);

@@ -155,7 +155,12 @@ export class CanaryRelease extends Construct {
         }
       }
       const made = createCanaryRollout(this, {
-        name: this.name, labels: this.labels, appLabels, server: props.stable, traffic: props.traffic, options: props.rollout,
+        name: this.name,
+        labels: this.labels,
+        appLabels,
+        server: props.stable,
+        traffic: props.traffic,
+        options: props.rollout,
         given: { servicePort: props.servicePort, serviceType: props.serviceType },
       });
       this.canaryShare = 0;

@@ -17,7 +17,7 @@ import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving
 /** Options of a CanaryRelease run by Argo Rollouts. */
 export interface CanaryRolloutOptions {
   /**
-   * The steps, e.g. `setWeight(10)`, `analysis(...)`, `setWeight(30)`, ...; after the
+   * The steps, e.g. `CanaryStep.weight(10)`, `CanaryStep.analysis(...)`, `CanaryStep.weight(30)`, ...; after the
    * last one the new version takes all traffic.
    */
   readonly steps: CanaryStep[];
@@ -42,8 +42,12 @@ export interface CanaryRolloutObjects extends RolloutRouting {
 
 /** Builds the server, its Rollout and the routing objects in `release`. */
 export function createCanaryRollout(release: Construct, args: {
-  name: string; labels: { [key: string]: string }; appLabels: { [key: string]: string };
-  server: MlModelServingProps; traffic: CanaryTraffic; options: CanaryRolloutOptions;
+  name: string;
+  labels: { [key: string]: string };
+  appLabels: { [key: string]: string };
+  server: MlModelServingProps;
+  traffic: CanaryTraffic;
+  options: CanaryRolloutOptions;
   given: { servicePort?: number; serviceType?: kplus.ServiceType };
 }): CanaryRolloutObjects {
   const { options } = args;

@@ -13,7 +13,7 @@ export class CanaryStep {
    * Send `percent` (1..100) of requests to the canary: exactly, with a traffic
    * router (Gateway API, ingress-nginx); by replica count without one.
    */
-  public static setWeight(percent: number): CanaryStep {
+  public static weight(percent: number): CanaryStep {
     return new CanaryStep(percent, undefined, false, undefined);
   }
 

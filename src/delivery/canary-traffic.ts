@@ -148,7 +148,8 @@ export class CanaryTraffic {
     return new CanaryTraffic(new Routed((release, split) => ({ httpRoute: createCanaryHttpRoute(release, options, split) }),
       (release, split) => {
         const canaryService = twinService(release, 'CanaryService', split.stable, `${split.name}-canary`, split.labels);
-        const httpRoute = createCanaryHttpRoute(release, options, { ...split, canaryBackend: { name: canaryService.name, port: split.stable.servicePort } });
+        const canaryBackend = { name: canaryService.name, port: split.stable.servicePort };
+        const httpRoute = createCanaryHttpRoute(release, options, { ...split, canaryBackend });
         const namespace = Chart.of(release).namespace;
         // The plugin's config: the route whose backendRefs it re-weights.
         // https://rollouts-plugin-trafficrouter-gatewayapi.readthedocs.io/en/latest/quick-start/

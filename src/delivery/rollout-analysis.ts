@@ -189,7 +189,11 @@ export class RolloutAnalysis {
     }
     const names = t.metricNames as { [key: string]: string | undefined };
     const metric = (name: string, query: string, max: number): AnalysisMetric => ({
-      name, interval, count, failureLimit, inconclusiveLimit,
+      name,
+      interval,
+      count,
+      failureLimit,
+      inconclusiveLimit,
       // `result` is the vector's values. Empty or NaN (no requests): neither condition
       // holds, so the measurement is inconclusive.
       successCondition: `len(result) > 0 && result[0] <= ${max}`,

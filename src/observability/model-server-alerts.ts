@@ -1,10 +1,10 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
-import { WorkloadTarget } from './workload-target';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
 import { deploymentPodRegex, Expr, isLabelName, Matcher, num, promql, render, series } from './promql';

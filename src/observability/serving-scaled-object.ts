@@ -1,10 +1,10 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
-import { WorkloadTarget } from './workload-target';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
 import { formatPromDuration } from './prometheus-duration';
 import { deploymentPodRegex, promql, render, series } from './promql';

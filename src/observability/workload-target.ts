@@ -163,7 +163,8 @@ export class WorkloadTarget {
     RETARGETED.set(serving, ref);
   }
 
-  private static adopted(scope: IConstruct | undefined, o: WorkloadReferenceOptions, ports: () => number[], hasAutoscaler: () => boolean): WorkloadTarget {
+  private static adopted(scope: IConstruct | undefined, o: WorkloadReferenceOptions,
+    ports: () => number[], hasAutoscaler: () => boolean): WorkloadTarget {
     const min = o.minReplicas ?? 1;
     const max = o.maxReplicas ?? min;
     return new WorkloadTarget(scope, {

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryTraffic, RolloutAnalysis, ServingScaling,
 } from '../../src';
-import { findObject, findObjects, synthAndValidate } from '../util';
 import { syntaxErrors } from '../observability/util/promql-grammar';
+import { findObject, findObjects, synthAndValidate } from '../util';
 
 const PROM = 'http://prometheus-operated.monitoring.svc:9090';
 
@@ -15,7 +15,10 @@ function synth(props: Partial<CanaryReleaseProps> = {}) {
     stable: { image: 'ml-model:v2', metrics: { port: 9090 } },
     traffic: CanaryTraffic.gatewayApi({ gateway: { name: 'public', namespace: 'gateways' } }),
     rollout: {
-      steps: [CanaryStep.setWeight(10), CanaryStep.analysis(analysis), CanaryStep.setWeight(50), CanaryStep.pause(Duration.minutes(10)), CanaryStep.pauseUntilPromoted()],
+      steps: [
+        CanaryStep.weight(10), CanaryStep.analysis(analysis), CanaryStep.weight(50),
+        CanaryStep.pause(Duration.minutes(10)), CanaryStep.pauseUntilPromoted(),
+      ],
     },
     ...props,
   });
@@ -99,10 +102,14 @@ describe('CanaryRelease with Argo Rollouts, other routers', () => {
 
   test('background analysis with TTFT and queue for an LLM server', () => {
     const analysis = RolloutAnalysis.serverMetrics({
-      prometheusAddress: PROM, name: 'llm', maxP95TimeToFirstToken: Duration.millis(500), timeToFirstTokenHistogram: 'vllm:time_to_first_token_seconds',
-      maxQueueLength: 20, queueLengthGauge: 'vllm:num_requests_waiting',
+      prometheusAddress: PROM,
+      name: 'llm',
+      maxP95TimeToFirstToken: Duration.millis(500),
+      timeToFirstTokenHistogram: 'vllm:time_to_first_token_seconds',
+      maxQueueLength: 20,
+      queueLengthGauge: 'vllm:num_requests_waiting',
     });
-    const { manifests } = synth({ rollout: { steps: [CanaryStep.setWeight(20)], backgroundAnalysis: analysis, backgroundAnalysisStartingStep: 0 } });
+    const { manifests } = synth({ rollout: { steps: [CanaryStep.weight(20)], backgroundAnalysis: analysis, backgroundAnalysisStartingStep: 0 } });
     const rollout = findObject(manifests, 'Rollout', 'ml-model');
     expect(rollout.spec.strategy.canary.analysis).toMatchObject({ templates: [{ templateName: 'ml-model-llm' }], startingStep: 0 });
     const template = findObject(manifests, 'AnalysisTemplate', 'ml-model-llm');
@@ -127,8 +134,8 @@ describe('CanaryRelease with Argo Rollouts: errors', () => {
   const cases: [string, Partial<CanaryReleaseProps>, string][] = [
     ['a canary', { canary: { image: 'ml-model:v3' } }, "CanaryRelease 'prod/ml-model': canary must not be set with rollout: Argo Rollouts makes the canary from each change of stable and sets the weight by its steps"],
     ['no steps', { rollout: { steps: [] } }, "CanaryRelease 'prod/ml-model': rollout.steps must hold at least one step: without one Argo Rollouts promotes every change at once"],
-    ['shrinking weights', { rollout: { steps: [CanaryStep.setWeight(30), CanaryStep.setWeight(10)] } }, "CanaryRelease 'prod/ml-model': rollout.steps[1].setWeight (10) must be above the previous weight (30): a canary only grows"],
-    ['weight above 100', { rollout: { steps: [CanaryStep.setWeight(120)] } }, "CanaryRelease 'prod/ml-model': rollout.steps[0].setWeight (120) must be between 1 and 100"],
+    ['shrinking weights', { rollout: { steps: [CanaryStep.weight(30), CanaryStep.weight(10)] } }, "CanaryRelease 'prod/ml-model': rollout.steps[1].setWeight (10) must be above the previous weight (30): a canary only grows"],
+    ['weight above 100', { rollout: { steps: [CanaryStep.weight(120)] } }, "CanaryRelease 'prod/ml-model': rollout.steps[0].setWeight (120) must be between 1 and 100"],
     ['replica ratio with scaling', { stable: { image: 'ml-model:v2', scaling: ServingScaling.fixed(3) }, traffic: CanaryTraffic.replicaRatio({ totalReplicas: 4 }) },
       "CanaryRelease 'prod/ml-model': stable.scaling must not be set with CanaryTraffic.replicaRatio: the rollout runs totalReplicas replicas, which Argo Rollouts splits by weight"],
     ['a bad Prometheus address', { rollout: { steps: [CanaryStep.analysis(RolloutAnalysis.serverMetrics({ prometheusAddress: 'prometheus:9090' }))] } },

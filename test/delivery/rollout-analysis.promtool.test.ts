@@ -3,8 +3,8 @@
 // value (inconclusive) without traffic.
 import { Chart, Duration, Testing } from 'cdk8s';
 import { CanaryRelease, CanaryStep, CanaryTraffic, ModelServerAlerts, RolloutAnalysis } from '../../src';
-import { findObject, synthAndValidate } from '../util';
 import { promtoolTest, runPromtool } from '../observability/util/promtool';
+import { findObject, synthAndValidate } from '../util';
 
 const HASH = '6f9d8c7b5';
 const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
@@ -12,7 +12,7 @@ const release = new CanaryRelease(chart, 'bert', {
   stable: { image: 'ml-model:v2' },
   traffic: CanaryTraffic.replicaRatio({ totalReplicas: 4 }),
   rollout: {
-    steps: [CanaryStep.setWeight(25), CanaryStep.analysis(RolloutAnalysis.serverMetrics({
+    steps: [CanaryStep.weight(25), CanaryStep.analysis(RolloutAnalysis.serverMetrics({
       prometheusAddress: 'http://prometheus:9090', maxP95Latency: Duration.millis(500), window: Duration.minutes(5),
     }))],
   },
@@ -67,10 +67,14 @@ promtoolTest('promtool: on the canary\'s series, the analysis fails where the se
       // The alert looks at every pod of the server: give it the canary's alone.
       input_series: tests.tests[0].input_series.filter(s => s.series.includes(HASH)),
       promql_expr_test: [],
-      alert_rule_test: [{ eval_time: '20m', alertname: 'ModelServerHighErrorRatio', exp_alerts: [{
-        exp_labels: { severity: 'critical', namespace: 'ml', deployment: 'bert' },
-        exp_annotations: { summary: errorAlert.annotations.summary, description: errorAlert.annotations.description.replace('{{ $value | humanizePercentage }}', '10%') },
-      }] }],
+      alert_rule_test: [{
+        eval_time: '20m',
+        alertname: 'ModelServerHighErrorRatio',
+        exp_alerts: [{
+          exp_labels: { severity: 'critical', namespace: 'ml', deployment: 'bert' },
+          exp_annotations: { summary: errorAlert.annotations.summary, description: errorAlert.annotations.description.replace('{{ $value | humanizePercentage }}', '10%') },
+        }],
+      }],
     }],
   };
   const result = runPromtool(promtool, ['test', 'rules', 'tests.yml'], { 'rules.yml': { groups: alertRules }, 'tests.yml': alerting });

@@ -4,7 +4,8 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryRelease, CanaryStep, PodSecurity, CanaryTraffic, MlModelServing, ModelServerAlerts, ModelServingDashboard, ServingScaledObject, ServingScaling,
+  CanaryRelease, CanaryStep, PodSecurity, CanaryTraffic, MlModelServing, ModelServerAlerts, ModelServingDashboard,
+  ServingScaledObject, ServingScaling,
   VerticalPodAutoscaler, VpaTarget, WorkloadTarget,
 } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
@@ -17,8 +18,13 @@ function adopted() {
     podMetadata: { labels: { app: 'legacy-model' } },
     select: false,
     containers: [{
-      name: 'server', image: 'legacy:v1', portNumber: 8080,
-      resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } },
+      name: 'server',
+      image: 'legacy:v1',
+      portNumber: 8080,
+      resources: {
+        cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) },
+        memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+      },
     }],
   });
   PodSecurity.restricted().applyTo(deployment);
@@ -120,7 +126,7 @@ describe('a Rollout takes the Deployment\'s place for KEDA, alerts and VPA', () 
   const release = new CanaryRelease(chart, 'bert', {
     stable: { image: 'ml-model:v2', scaling: ServingScaling.external({ minReplicas: 2, maxReplicas: 6 }) },
     traffic: CanaryTraffic.gatewayApi({ gateway: { name: 'public' } }),
-    rollout: { steps: [CanaryStep.setWeight(20), CanaryStep.pause(Duration.minutes(5))] },
+    rollout: { steps: [CanaryStep.weight(20), CanaryStep.pause(Duration.minutes(5))] },
   });
   new ServingScaledObject(chart, 'keda', { serving: release.stable, threshold: 10 });
   new VerticalPodAutoscaler(chart, 'vpa', { target: VpaTarget.modelServing(release.stable) });

@@ -1,14 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
 import { invalidProp } from '../../core/errors';
 import { MlModelServing } from '../../serving/ml-model-serving';
-import { WorkloadTarget } from '../workload-target';
 import { num, promql, series } from '../promql';
+import { WorkloadTarget } from '../workload-target';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, MetricNames, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
 import { errorRatioPanel, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
 
 /** Properties of {@link ModelServingDashboard}. */
 export interface ModelServingDashboardProps {
