@@ -13,3 +13,7 @@ export { CanaryStep } from './canary-step';
 export type { CanaryRolloutOptions } from './canary-rollout';
 export { RolloutAnalysis } from './rollout-analysis';
 export type { AnalysisTemplateReferenceOptions, ServerMetricsAnalysisOptions } from './rollout-analysis';
+export { CanaryRoute } from './canary-route';
+export type { CanaryRouteProps } from './canary-route';
+export { WorkloadRollout } from './workload-rollout';
+export type { WorkloadRolloutProps } from './workload-rollout';
