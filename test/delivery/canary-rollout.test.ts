@@ -1,5 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import {
   CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryTraffic, RolloutAnalysis, ServingScaling,
 } from '../../src';
@@ -151,5 +152,40 @@ describe('CanaryRelease with Argo Rollouts: errors', () => {
 
   test('a service type of kplus is still refused for routed traffic', () => {
     expect(() => synth({ serviceType: kplus.ServiceType.NODE_PORT })).toThrow(/serviceType only applies to CanaryTraffic.replicaRatio/);
+  });
+});
+
+describe('CanaryRelease with Argo Rollouts: metadata and properties', () => {
+  test('labels and annotations reach the Rollout, the AnalysisTemplate, the canary Service and the HTTPRoute', () => {
+    const { manifests } = synth({ metadata: { labels: { team: 'nlp' }, annotations: { owner: 'ml-platform' } } });
+    for (const [kind, name] of [['Rollout', 'ml-model'], ['AnalysisTemplate', 'ml-model-server-metrics'], ['Service', 'ml-model-canary'], ['HTTPRoute', 'ml-model']]) {
+      const obj = findObject(manifests, kind, name);
+      expect(obj.metadata.labels.team).toBe('nlp');
+      expect(obj.metadata.annotations.owner).toBe('ml-platform');
+    }
+  });
+
+  test('weights are accepted exactly when each lies in 1..100 and they grow (property)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -5, max: 110 }), { minLength: 1, maxLength: 5 }), (weights) => {
+      const valid = weights.every((w, i) => w >= 1 && w <= 100 && (i === 0 || w > weights[i - 1]));
+      const make = () => synth({ rollout: { steps: weights.map(w => CanaryStep.weight(w)) } });
+      if (valid) {
+        expect(findObject(make().manifests, 'Rollout', 'ml-model').spec.strategy.canary.steps).toEqual(weights.map(w => ({ setWeight: w })));
+      } else {
+        expect(make).toThrow(/rollout\.steps\[\d\]\.setWeight \(-?\d+\) must be/);
+      }
+    }), { numRuns: 40 });
+  });
+
+  test('pause durations render as Go durations that add up to the given time (property)', () => {
+    const unit: { [u: string]: number } = { h: 3600_000, m: 60_000, s: 1000, ms: 1 };
+    fc.assert(fc.property(fc.integer({ min: 1, max: 48 * 3600_000 }), (ms) => {
+      const { manifests } = synth({ rollout: { steps: [CanaryStep.pause(Duration.millis(ms))] } });
+      const text: string = findObject(manifests, 'Rollout', 'ml-model').spec.strategy.canary.steps[0].pause.duration;
+      expect(text).toMatch(/^(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/);
+      let total = 0;
+      for (const m of text.matchAll(/(\d+)(ms|h|m|s)/g)) total += Number(m[1]) * unit[m[2]];
+      expect(total).toBe(ms);
+    }), { numRuns: 30 });
   });
 });
