@@ -27,6 +27,8 @@ export class GpuNodePool extends KarpenterNodePool {
       ...props,
       gpu: {
         maxGpus: props.maxGpus,
+        unlimitedGpus: props.unlimitedGpus,
+        gpuTaintValue: props.gpuTaintValue,
         resourceName: props.resourceName,
         gpuNames: props.gpuNames,
         minGpusPerNode: props.minGpusPerNode,

@@ -11,6 +11,8 @@ export type { INodePool, NodePoolScheduleOptions, NodeTaint } from './node-pool'
 export type { NodePoolRequirement } from './node-pool-requirement';
 export { SpotNodePool } from './spot-node-pool';
 export type { ExistingSpotNodePoolOptions, ManagedSpotPoolOptions, SpotNodePoolProps } from './spot-node-pool';
+export { Ec2Ami, Ec2NodeClass, Ec2NodeIdentity } from './ec2-node-class';
+export type { Ec2AmiSelectorOptions, Ec2NodeClassProps, Ec2RootVolumeOptions, Ec2SelectorTerms } from './ec2-node-class';
 export { GpuNodePool } from './gpu-node-pool';
 export type { GpuNodePoolProps } from './gpu-node-pool';
 export { PreemptionPolicy, PriorityClass } from './priority-class';

@@ -43,8 +43,23 @@ export interface NodeClassReference {
 export interface GpuNodeOptions {
   /**
    * The most GPUs the pool may run in total (`spec.limits`): the pool's budget.
+   * Give this or `unlimitedGpus`.
+   * @default - none: `unlimitedGpus` must then be true
    */
-  readonly maxGpus: number;
+  readonly maxGpus?: number;
+  /**
+   * Leave the pool's GPUs unlimited (no `spec.limits` entry for them): the pool
+   * grows as long as pods ask and AWS has capacity. An explicit choice, since GPU
+   * nodes are the most expensive a cluster runs.
+   * @default false
+   */
+  readonly unlimitedGpus?: boolean;
+  /**
+   * Value of the GPU taint, for clusters whose GPU pods tolerate `nvidia.com/gpu=<value>`
+   * (e.g. `true` or `present`, as some EKS setups use) rather than the key alone.
+   * @default - no value (pods tolerate the key with operator Exists)
+   */
+  readonly gpuTaintValue?: string;
   /**
    * The GPUs' extended resource name, which is also the taint key.
    * @default 'nvidia.com/gpu'

@@ -87,14 +87,25 @@ export class KarpenterNodePool extends NodePoolBase {
     const gpu = props.gpu;
     const gpuResource = gpu?.resourceName ?? NVIDIA_GPU;
     if (gpu) {
-      requireInteger(this, 'gpu.maxGpus', gpu.maxGpus, 1);
+      if ((gpu.maxGpus === undefined) === !gpu.unlimitedGpus) {
+        throw invalidProp(this, 'gpu.maxGpus', 'or gpu.unlimitedGpus must be given, not both: a GPU pool either has a budget or is unlimited on purpose');
+      }
+      if (gpu.maxGpus !== undefined) requireInteger(this, 'gpu.maxGpus', gpu.maxGpus, 1);
+      if (gpu.gpuTaintValue !== undefined && gpu.gpuTaint === false) {
+        throw invalidProp(this, 'gpu.gpuTaintValue', 'needs the GPU taint (gpuTaint is false)');
+      }
       if (gpu.minGpusPerNode !== undefined) requireInteger(this, 'gpu.minGpusPerNode', gpu.minGpusPerNode, 1);
     }
 
     const requirements = this.requirements(props, nodeClass.group);
     this.taints = [
       ...(this.spot && (props.spotTaint ?? true) ? [SPOT_TAINT] : []),
-      ...(gpu && (gpu.gpuTaint ?? true) ? [{ key: gpuResource, effect: kplus.TaintEffect.NO_SCHEDULE }] : []),
+      ...(gpu && (gpu.gpuTaint ?? true)
+        ? [{
+          key: gpuResource,
+          ...(gpu.gpuTaintValue !== undefined ? { value: gpu.gpuTaintValue } : {}),
+          effect: kplus.TaintEffect.NO_SCHEDULE,
+        }] : []),
       ...(props.taints ?? []),
     ];
     validateTaints(this, 'taints', this.taints);
@@ -105,7 +116,7 @@ export class KarpenterNodePool extends NodePoolBase {
       ...(given?.cpu ? { cpu: given.cpu.amount } : {}),
       ...(given?.memory ? { memory: formatSize(given.memory) } : {}),
       ...(given?.ephemeralStorage ? { 'ephemeral-storage': formatSize(given.ephemeralStorage) } : {}),
-      ...(gpu ? { [gpuResource]: String(gpu.maxGpus) } : {}),
+      ...(gpu?.maxGpus !== undefined ? { [gpuResource]: String(gpu.maxGpus) } : {}),
     };
     requireResourceList(this, 'limits', limits);
     this.limits = limits;

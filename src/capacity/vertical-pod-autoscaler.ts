@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { WorkloadTarget } from '../observability/workload-target';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { VPA_API_VERSION, VpaContainerPolicySpec, VpaSpec } from './crds/vpa';
 import { horizontalScaler } from './horizontal-scaler';
@@ -112,7 +113,18 @@ export interface VpaTargetReference {
 export class VpaTarget {
   /** The Deployment of a model server (whose HPA, if any, is checked for conflicts). */
   public static modelServing(serving: MlModelServing): VpaTarget {
-    return VpaTarget.workload(serving.deployment);
+    // Its workload: the Deployment, or the Rollout that replaced it.
+    const ref = WorkloadTarget.fromServing(serving).workloadRef;
+    return new VpaTarget({ ...ref }, serving.deployment.containers.map(c => c.name), ApiObject.of(serving.deployment).metadata.namespace);
+  }
+
+  /** Any workload target (adopted by reference or from cdk8s-plus). */
+  public static of(target: WorkloadTarget): VpaTarget {
+    const serving = target._serving;
+    if (serving) return VpaTarget.modelServing(serving);
+    const workload = target._scope as kplus.Workload | undefined;
+    if (workload) return VpaTarget.workload(workload);
+    return new VpaTarget({ ...target.workloadRef }, undefined, target.namespace);
   }
 
   /** A cdk8s-plus workload: Deployment, StatefulSet, DaemonSet, Job, ... */

@@ -1,5 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { BlueGreenRolloutOptions, createBlueGreenRollout } from './blue-green-rollout';
 import { IdleColorDeployment, IdleColorPolicy } from './idle-color-policy';
 import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
 import { invalidProp } from '../core/errors';
@@ -72,6 +74,16 @@ export interface BlueGreenServiceProps {
    */
   readonly serviceType?: kplus.ServiceType;
   /**
+   * Run the release with Argo Rollouts: the `activeColor`'s server is then THE
+   * server (its Deployment becomes a Rollout), the other color and `idle` must be
+   * unset, and each change of its pod template comes up behind the preview Service
+   * and is promoted (after the pre-promotion analysis) by Argo Rollouts. The
+   * server's own Service selects every version's pods: send live traffic to the
+   * active Service.
+   * @default - no controller: two servers and a promotion per apply
+   */
+  readonly rollout?: BlueGreenRolloutOptions;
+  /**
    * Labels and annotations of every object this construct emits, the colors' included (their pods take the colors' own `labels`).
    * @default - none
    */
@@ -118,6 +130,8 @@ export class BlueGreenService extends Construct {
   public readonly previewService?: kplus.Service;
   /** The active Service's selector. */
   public readonly activeSelector: { [key: string]: string };
+  /** The Argo Rollouts Rollout, with `rollout`. */
+  public readonly rollout?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
@@ -136,6 +150,30 @@ export class BlueGreenService extends Construct {
     }
     const servicePort = props.servicePort ?? 80;
     requirePort(this, 'servicePort', servicePort);
+    if (props.rollout) {
+      const other = this.idleColor;
+      if (this.colorProps(props, other) !== undefined) {
+        throw invalidProp(this, other, `must not be set with rollout: Argo Rollouts runs the new version as the preview of ${this.activeColor}'s server`);
+      }
+      if (props.idle !== undefined) throw invalidProp(this, 'idle', 'must not be set with rollout: Argo Rollouts scales the old version down after scaleDownDelay');
+      const server = this.colorProps(props, this.activeColor);
+      if (!server) throw invalidProp(this, this.activeColor, 'is not defined, but it is the activeColor: the active Service would select no pods');
+      this.active = new MlModelServing(this, 'Server', {
+        ...server, name: server.name ?? `${this.name}-server`, labels: { ...server.labels, ...appLabels },
+      });
+      if (this.activeColor === BlueGreenColor.BLUE) this.blue = this.active; else this.green = this.active;
+      // Argo Rollouts adds the ReplicaSet's hash to both selectors.
+      this.activeSelector = { ...appLabels };
+      requireSelectsPods(this, 'active Service', this.activeSelector, this.active, this.activeColor);
+      this.activeService = this.createService('ActiveService', props.activeServiceName ?? this.name,
+        this.activeSelector, servicePort, props.serviceType ?? kplus.ServiceType.CLUSTER_IP, appLabels);
+      this.previewService = this.createService('PreviewService', props.previewServiceName ?? `${this.name}-preview`,
+        this.activeSelector, servicePort, kplus.ServiceType.CLUSTER_IP, appLabels);
+      this.rollout = createBlueGreenRollout(this, this.active, props.rollout,
+        { active: this.activeService.name, preview: this.previewService.name }, { ...appLabels, ...MlLabels.of({ name: this.name, component: 'model-server' }) });
+      applyObjectMetadata(this, 'metadata', props.metadata);
+      return;
+    }
     const idle = (props.idle ?? IdleColorPolicy.keepWarm())._bind(this);
 
     const activeProps = this.colorProps(props, this.activeColor);

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { CanaryRolloutOptions, createCanaryRollout } from './canary-rollout';
 import { CanaryTraffic, TrafficRequest } from './canary-traffic';
 import { requireAppLabels, requireDistinctReleases, trackServingProps } from './release-tracks';
 import { invalidProp } from '../core/errors';
@@ -52,6 +53,15 @@ export interface CanaryReleaseProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+  /**
+   * Run the release with Argo Rollouts: `stable` is then THE server (its Deployment
+   * becomes a Rollout), each change of its image or pod is canaried through these
+   * steps, `canary` and `weight` must be unset, and `traffic` routes through the
+   * Argo Rollouts Gateway API plugin, ingress-nginx, or (replica ratio) replica counts.
+   * @default - no controller: two servers and a weight set per apply (see the README
+   *   for stepping such a canary from a pipeline)
+   */
+  readonly rollout?: CanaryRolloutOptions;
   /**
    * Labels and annotations of every object this construct emits, the tracks' included (their pods take the tracks' own `labels`).
    * @default - none
@@ -118,6 +128,8 @@ export class CanaryRelease extends Construct {
   public readonly ingress?: kplus.Ingress;
   /** The canary Ingress, with ingress-nginx traffic and a canary. */
   public readonly canaryIngress?: kplus.Ingress;
+  /** The Argo Rollouts Rollout, with `rollout`. */
+  public readonly rollout?: ApiObject;
 
   private readonly labels: { [key: string]: string };
 
@@ -136,6 +148,31 @@ export class CanaryRelease extends Construct {
       throw invalidProp(this, 'appLabels', `must not contain '${CanaryRelease.TRACK_LABEL}': it tells the tracks apart, and one value would select a single track`);
     }
     this.labels = { ...appLabels, ...MlLabels.of({ name: this.name, component: 'model-server' }) };
+    if (props.rollout) {
+      for (const prop of ['canary', 'weight'] as const) {
+        if (props[prop] !== undefined) {
+          throw invalidProp(this, prop, 'must not be set with rollout: Argo Rollouts makes the canary from each change of stable and sets the weight by its steps');
+        }
+      }
+      const made = createCanaryRollout(this, {
+        name: this.name,
+        labels: this.labels,
+        appLabels,
+        server: props.stable,
+        traffic: props.traffic,
+        options: props.rollout,
+        given: { servicePort: props.servicePort, serviceType: props.serviceType },
+      });
+      this.canaryShare = 0;
+      this.stable = made.serving;
+      this.stableService = made.serving.service;
+      this.canaryService = made.canaryService;
+      this.httpRoute = made.httpRoute;
+      this.ingress = made.ingress;
+      this.rollout = made.rollout;
+      applyObjectMetadata(this, 'metadata', props.metadata);
+      return;
+    }
     const request: TrafficRequest = {
       weight: this.weight,
       hasCanary: props.canary !== undefined,

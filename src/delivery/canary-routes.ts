@@ -30,6 +30,8 @@ export interface CanarySplit {
   readonly weight: number;
   readonly stable: MlModelServing;
   readonly canary?: MlModelServing;
+  /** The canary's Service when it is no MlModelServing's own (Argo Rollouts: one server, two Services). */
+  readonly canaryBackend?: { readonly name: string; readonly port: number };
 }
 
 /** The Ingresses of ingress-nginx traffic. */
@@ -40,9 +42,24 @@ export interface CanaryIngresses {
   readonly canaryIngress?: kplus.Ingress;
 }
 
+/** A Service an HTTPRoute sends requests to. */
+export interface RouteBackend {
+  readonly name: string;
+  readonly port: number;
+}
+
 /** One HTTPRoute rule whose backends are the tracks' Services, weighted `100 - weight` and `weight`. */
 export function createCanaryHttpRoute(release: Construct, options: GatewayApiTrafficOptions, split: CanarySplit): ApiObject {
-  const name = options.routeName ?? split.name;
+  const { stable, canary } = split;
+  const canaryBackend = canary ? { name: canary.service.name, port: canary.servicePort } : split.canaryBackend;
+  return createWeightedHttpRoute(release, options, split, { name: stable.service.name, port: stable.servicePort }, canaryBackend);
+}
+
+/** The weighted HTTPRoute between two Services, whoever made them. */
+export function createWeightedHttpRoute(release: Construct, options: GatewayApiTrafficOptions,
+  meta: { name: string; labels: { [key: string]: string }; annotations: { [key: string]: string }; weight: number },
+  stable: RouteBackend, canary?: RouteBackend): ApiObject {
+  const name = options.routeName ?? meta.name;
   requireDnsSubdomain(release, 'routeName', name);
   requireDnsSubdomain(release, 'gateway.name', options.gateway.name);
   if (options.gateway.namespace !== undefined) requireDnsLabel(release, 'gateway.namespace', options.gateway.namespace);
@@ -59,10 +76,10 @@ export function createCanaryHttpRoute(release: Construct, options: GatewayApiTra
   const pathPrefix = options.pathPrefix ?? '/';
   requireHttpPath(release, 'pathPrefix', pathPrefix);
 
-  const { stable, canary, weight } = split;
-  const backends = [{ kind: 'Service', name: stable.service.name, port: stable.servicePort, weight: 100 - weight }];
-  if (canary) backends.push({ kind: 'Service', name: canary.service.name, port: canary.servicePort, weight });
-  const route = createHttpRoute(release, 'HttpRoute', { name, labels: split.labels }, {
+  const weight = meta.weight;
+  const backends = [{ kind: 'Service', ...stable, weight: 100 - weight }];
+  if (canary) backends.push({ kind: 'Service', ...canary, weight });
+  const route = createHttpRoute(release, 'HttpRoute', { name, labels: meta.labels }, {
     parentRefs: [{
       group: 'gateway.networking.k8s.io',
       kind: 'Gateway',
@@ -73,7 +90,7 @@ export function createCanaryHttpRoute(release: Construct, options: GatewayApiTra
     ...(hostnames !== undefined ? { hostnames: [...hostnames] } : {}),
     rules: [{ matches: [{ path: { type: 'PathPrefix', value: pathPrefix } }], backendRefs: backends.map(b => ({ group: '', ...b })) }],
   });
-  for (const [k, v] of Object.entries(split.annotations)) route.metadata.addAnnotation(k, v);
+  for (const [k, v] of Object.entries(meta.annotations)) route.metadata.addAnnotation(k, v);
   return route;
 }
 

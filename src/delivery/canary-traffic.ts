@@ -1,11 +1,16 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { twinService } from './argo-rollout';
 import { CanarySplit, createCanaryHttpRoute, createCanaryIngresses, createSharedService } from './canary-routes';
+import { RolloutCanaryStrategy } from './crds/argo-rollouts';
 import { minimumTotalForBothTracks, splitReplicas } from './replica-split';
 import { invalidProp } from '../core/errors';
 import { requireInteger } from '../core/validation';
 import { ServingScaling } from '../serving/serving-scaling';
+
+/** The Argo Rollouts traffic router plugin for the Gateway API (argoproj-labs). */
+const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
 
 /** Options of {@link CanaryTraffic.replicaRatio}. */
 export interface ReplicaRatioOptions {
@@ -104,10 +109,20 @@ export interface TrafficObjects {
   readonly canaryIngress?: kplus.Ingress;
 }
 
+/** How an Argo Rollouts canary routes requests (internal). */
+export interface RolloutRouting extends TrafficObjects {
+  readonly canaryService?: kplus.Service;
+  readonly trafficRouting?: RolloutCanaryStrategy['trafficRouting'];
+}
+
 /** What a CanaryRelease needs of its traffic split (internal). */
 interface TrafficStrategy {
   plan(release: Construct, request: TrafficRequest): TrafficPlan;
   render(release: Construct, split: CanarySplit, request: TrafficRequest): TrafficObjects;
+  /** With Argo Rollouts: the server's scaling (replica ratio: fixed), before it exists. */
+  rolloutScaling(release: Construct, request: TrafficRequest): ServingScaling | undefined;
+  /** With Argo Rollouts: the routing objects and the Rollout's trafficRouting. */
+  rollout(release: Construct, split: CanarySplit): RolloutRouting;
 }
 
 /**
@@ -130,7 +145,17 @@ export class CanaryTraffic {
    * stable and canary Services. Each track keeps its own scaling (HPA).
    */
   public static gatewayApi(options: GatewayApiTrafficOptions): CanaryTraffic {
-    return new CanaryTraffic(new Routed((release, split) => ({ httpRoute: createCanaryHttpRoute(release, options, split) })));
+    return new CanaryTraffic(new Routed((release, split) => ({ httpRoute: createCanaryHttpRoute(release, options, split) }),
+      (release, split) => {
+        const canaryService = twinService(release, 'CanaryService', split.stable, `${split.name}-canary`, split.labels);
+        const canaryBackend = { name: canaryService.name, port: split.stable.servicePort };
+        const httpRoute = createCanaryHttpRoute(release, options, { ...split, canaryBackend });
+        const namespace = Chart.of(release).namespace;
+        // The plugin's config: the route whose backendRefs it re-weights.
+        // https://rollouts-plugin-trafficrouter-gatewayapi.readthedocs.io/en/latest/quick-start/
+        const config = { httpRoute: httpRoute.name, ...(namespace ? { namespace } : {}) };
+        return { canaryService, httpRoute, trafficRouting: { plugins: { [GATEWAY_API_PLUGIN]: config } } };
+      }));
   }
 
   /**
@@ -139,7 +164,14 @@ export class CanaryTraffic {
    * "true"` and `canary-weight: <weight>`.
    */
   public static ingressNginx(options: IngressNginxTrafficOptions): CanaryTraffic {
-    return new CanaryTraffic(new Routed((release, split) => createCanaryIngresses(release, options, split)));
+    return new CanaryTraffic(new Routed((release, split) => createCanaryIngresses(release, options, split),
+      (release, split) => {
+        // Argo Rollouts creates and re-weights the canary Ingress itself, from the stable one.
+        // https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/nginx/
+        const canaryService = twinService(release, 'CanaryService', split.stable, `${split.name}-canary`, split.labels);
+        const { ingress } = createCanaryIngresses(release, options, { ...split, canary: undefined });
+        return { canaryService, ingress, trafficRouting: { nginx: { stableIngress: ingress.name } } };
+      }));
   }
 
   private constructor(private readonly strategy: TrafficStrategy) {}
@@ -151,6 +183,16 @@ export class CanaryTraffic {
    */
   public _plan(release: Construct, request: TrafficRequest): TrafficPlan {
     return this.strategy.plan(release, request);
+  }
+
+  /** @internal */
+  public _rolloutScaling(release: Construct, request: TrafficRequest): ServingScaling | undefined {
+    return this.strategy.rolloutScaling(release, request);
+  }
+
+  /** @internal */
+  public _rollout(release: Construct, split: CanarySplit): RolloutRouting {
+    return this.strategy.rollout(release, split);
   }
 
   /**
@@ -195,11 +237,36 @@ class ReplicaRatio implements TrafficStrategy {
   public render(release: Construct, split: CanarySplit, request: TrafficRequest): TrafficObjects {
     return { service: createSharedService(release, split, request.given.servicePort, request.given.serviceType) };
   }
+
+  public rolloutScaling(release: Construct, request: TrafficRequest): ServingScaling {
+    requireInteger(release, 'totalReplicas', this.totalReplicas, 1);
+    if (request.given.stableScaling) {
+      throw invalidProp(release, 'stable.scaling', 'must not be set with CanaryTraffic.replicaRatio: the rollout runs totalReplicas replicas, which Argo Rollouts splits by weight');
+    }
+    return ServingScaling.fixed(this.totalReplicas);
+  }
+
+  public rollout(): RolloutRouting {
+    // No router: Argo Rollouts sets the weight by replica counts behind the server's own Service.
+    return {};
+  }
 }
 
 /** Weighted routing by a router in front of each track's own Service. */
 class Routed implements TrafficStrategy {
-  public constructor(private readonly create: (release: Construct, split: CanarySplit) => TrafficObjects) {}
+  public constructor(
+    private readonly create: (release: Construct, split: CanarySplit) => TrafficObjects,
+    private readonly createForRollout: (release: Construct, split: CanarySplit) => RolloutRouting,
+  ) {}
+
+  public rolloutScaling(release: Construct, request: TrafficRequest): undefined {
+    this.plan(release, request);
+    return undefined;
+  }
+
+  public rollout(release: Construct, split: CanarySplit): RolloutRouting {
+    return this.createForRollout(release, split);
+  }
 
   public plan(release: Construct, request: TrafficRequest): TrafficPlan {
     // Only replica ratio has a Service of its own; anything else would be silently ignored.

@@ -26,3 +26,5 @@ export { MlDashboards } from './dashboards/ml-dashboards';
 export type { MlDashboardsProps } from './dashboards/ml-dashboards';
 export { ModelServingDashboard } from './dashboards/model-serving-dashboard';
 export type { ModelServingDashboardProps } from './dashboards/model-serving-dashboard';
+export { WorkloadTarget } from './workload-target';
+export type { AdoptedWorkloadFacts, AdoptedWorkloadOptions, WorkloadReference, WorkloadReferenceOptions } from './workload-target';

@@ -1,5 +1,6 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
@@ -10,8 +11,17 @@ import { deploymentPodRegex, Expr, isLabelName, Matcher, num, promql, render, se
 
 /** Properties of {@link ModelServerAlerts}. */
 export interface ModelServerAlertsProps {
-  /** The model server alerted on. */
-  readonly serving: MlModelServing;
+  /**
+   * The model server alerted on. Give this or `target`.
+   * @default - the target
+   */
+  readonly serving?: MlModelServing;
+  /**
+   * The workload alerted on, when it is not a MlModelServing of this library
+   * (`WorkloadTarget.fromWorkload(deployment)`, `WorkloadTarget.fromReference(...)`).
+   * @default - the server
+   */
+  readonly target?: WorkloadTarget;
   /**
    * Name of the PrometheusRule.
    * @default - the server's name
@@ -109,7 +119,7 @@ export class ModelServerAlerts extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
     super(scope, id);
-    const serving = props.serving;
+    const serving = alertTarget(this, props);
     const name = props.name ?? serving.name;
     requireDnsSubdomain(this, 'name', name);
     for (const [k, v] of Object.entries({ ...props.ruleLabels })) requireLabelValue(this, `ruleLabels['${k}']`, v);
@@ -117,7 +127,7 @@ export class ModelServerAlerts extends Construct {
       if (!isLabelName(k)) throw invalidProp(this, 'alertLabels', `key ('${k}') must be a valid Prometheus label name`);
       requireLabelValue(this, `alertLabels['${k}']`, v);
     }
-    const namespace = Chart.of(serving).namespace;
+    const namespace = serving.namespace ?? Chart.of(this).namespace;
     const window = requirePromDuration(this, 'rateWindow', props.rateWindow ?? Duration.minutes(5));
     const pending = requirePromDuration(this, 'pendingPeriod', props.pendingPeriod ?? Duration.minutes(10), true);
 
@@ -125,8 +135,8 @@ export class ModelServerAlerts extends Construct {
       window,
       pending,
       namespace,
-      deployment: serving.deployment.name,
-      labels: { ...props.alertLabels, ...(namespace ? { namespace } : {}), deployment: serving.deployment.name },
+      deployment: serving.workloadRef.name,
+      labels: { ...props.alertLabels, ...(namespace ? { namespace } : {}), deployment: serving.workloadRef.name },
     };
     // Built now, so bad input fails here; rendered again at synth, so an HPA that
     // KEDA takes over after this construct (serving.hpaName) is the one alerted on.
@@ -157,7 +167,7 @@ export class ModelServerAlerts extends Construct {
     ];
   }
 
-  private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule {
+  private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: WorkloadTarget): CrdRule {
     const histogram = serving.metricNames.latencyHistogram!;
     const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds() / 1000;
     if (threshold <= 0) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
@@ -169,7 +179,7 @@ export class ModelServerAlerts extends Construct {
     });
   }
 
-  private errorRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule {
+  private errorRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: WorkloadTarget): CrdRule {
     // The server checked its declared names (metrics.names).
     const counter = serving.metricNames.requestsCounter!;
     const codeLabel = serving.metricNames.statusCodeLabel!;
@@ -184,7 +194,7 @@ export class ModelServerAlerts extends Construct {
     });
   }
 
-  private replicasRule(ctx: RuleContext, serving: MlModelServing): CrdRule[] {
+  private replicasRule(ctx: RuleContext, serving: WorkloadTarget): CrdRule[] {
     const hpa = serving.hpaName;
     if (hpa === undefined) return [];
     const matchers = [...(ctx.namespace ? [promql.labelEq('namespace', ctx.namespace)] : []), promql.labelEq('horizontalpodautoscaler', hpa)];
@@ -232,6 +242,16 @@ export class ModelServerAlerts extends Construct {
       }),
     ];
   }
+}
+
+/** The target given as `serving` or `target` (exactly one), its names checked. */
+function alertTarget(scope: Construct, props: ModelServerAlertsProps): WorkloadTarget {
+  if ((props.serving === undefined) === (props.target === undefined)) {
+    throw invalidProp(scope, 'serving', 'or target must be given, not both or neither');
+  }
+  const target = props.target ?? WorkloadTarget.fromServing(props.serving!);
+  target._validate(scope, 'target');
+  return target;
 }
 
 interface RuleContext {

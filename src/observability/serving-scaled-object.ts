@@ -1,5 +1,6 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireInteger } from '../core/validation';
@@ -12,7 +13,7 @@ import { deploymentPodRegex, promql, render, series } from './promql';
 const DEFAULT_QUERY_WINDOW = Duration.minutes(2);
 
 /** The ScaledObject of each server: KEDA's webhook refuses a second one for a Deployment. */
-const SCALED = new WeakMap<MlModelServing, ServingScaledObject>();
+const SCALED = new WeakMap<object, ServingScaledObject>();
 
 /** What KEDA does when the Prometheus query keeps failing. */
 export interface ScalingFallback {
@@ -28,7 +29,14 @@ export interface ServingScaledObjectProps {
    * The model server. KEDA creates and owns an HPA: the server's own is removed,
    * and its autoscaling bounds are the default bounds of the ScaledObject.
    */
-  readonly serving: MlModelServing;
+  readonly serving?: MlModelServing;
+  /**
+   * The workload scaled, when it is not a MlModelServing of this library
+   * (`WorkloadTarget.fromWorkload(deployment)`, `WorkloadTarget.fromReference(...)`).
+   * Give this or `serving`.
+   * @default - the server
+   */
+  readonly target?: WorkloadTarget;
   /**
    * Name of the ScaledObject (KEDA names its HPA `keda-hpa-<name>`).
    * @default - the server's name
@@ -116,16 +124,24 @@ export class ServingScaledObject extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServingScaledObjectProps) {
     super(scope, id);
-    const serving = props.serving;
-    if (!serving.deployment.hasAutoscaler) {
+    if ((props.serving === undefined) === (props.target === undefined)) {
+      throw invalidProp(this, 'serving', 'or target must be given, not both or neither');
+    }
+    const serving = props.target ?? WorkloadTarget.fromServing(props.serving!);
+    serving._validate(this, 'target');
+    if (serving._serving && !serving._hasAutoscaler) {
       throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.autoscale(...) or ServingScaling.external(...)`);
     }
-    const other = SCALED.get(serving);
+    if (!serving._serving && serving.hpaName !== undefined) {
+      throw invalidProp(this, 'target', `('${serving.name}') is already scaled by HPA '${serving.hpaName}'; KEDA makes its own HPA and the two would fight: remove that one`);
+    }
+    const key = serving._scope ?? serving;
+    const other = SCALED.get(key);
     if (other) {
       throw invalidProp(this, 'serving', `('${serving.name}') is already scaled by '${other.node.path}'; KEDA allows one ScaledObject per Deployment: put both queries in one`);
     }
     // KEDA scales only Deployments in the ScaledObject's own namespace.
-    const [namespace, servingNamespace] = [Chart.of(this).namespace, Chart.of(serving).namespace];
+    const [namespace, servingNamespace] = [Chart.of(this).namespace, serving.namespace ?? Chart.of(this).namespace];
     if (namespace !== servingNamespace) {
       throw invalidProp(this, 'serving', `('${serving.name}') is in namespace '${servingNamespace ?? '(none)'}' but the ScaledObject would be in '${namespace ?? '(none)'}'; create it in the server's chart`);
     }
@@ -164,11 +180,12 @@ export class ServingScaledObject extends Construct {
       requireInteger(this, 'fallback.replicas', props.fallback.replicas, this.minReplicas, this.maxReplicas);
     }
     this.query = props.query ?? this.defaultQuery(serving, serving.metricNames.requestsCounter!);
+    this.requireScaleToZero(serving, props);
     if (this.query.trim() === '') throw invalidProp(this, 'query', 'must not be empty');
     this.hpaName = `keda-hpa-${name}`;
 
     const spec: ScaledObjectSpec = {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: serving.deployment.name },
+      scaleTargetRef: { ...serving.workloadRef },
       minReplicaCount: this.minReplicas,
       maxReplicaCount: this.maxReplicas,
       pollingInterval,
@@ -187,13 +204,13 @@ export class ServingScaledObject extends Construct {
         },
       }],
     };
-    SCALED.set(serving, this);
+    SCALED.set(key, this);
     // KEDA makes its own HPA: the server's is removed, and its alerts follow KEDA's.
     serving._replaceAutoscaler(this.hpaName);
     this.apiObject = new ApiObject(this, 'ScaledObject', {
       apiVersion: KEDA_API_VERSION,
       kind: 'ScaledObject',
-      metadata: { name, labels: serving.labels },
+      metadata: { name, labels: serving._serving?.labels ?? serving.selector },
       spec,
     });
     applyObjectMetadata(this, 'metadata', props.metadata);
@@ -205,12 +222,30 @@ export class ServingScaledObject extends Construct {
     return s;
   }
 
-  private defaultQuery(serving: MlModelServing, counter: string): string {
-    const namespace = Chart.of(serving).namespace;
+  /**
+   * Scale to zero: KEDA deactivates the workload while the query stays at or below
+   * `activationThreshold`, and brings one replica back above it. The threshold is
+   * asked for, not defaulted to 0: one stray request would otherwise wake the server.
+   * Woken, the workload may run fewer pods than the server's own minimum, so a
+   * `minAvailable` disruption budget could block every node drain.
+   */
+  private requireScaleToZero(serving: WorkloadTarget, props: ServingScaledObjectProps): void {
+    if (this.minReplicas !== 0) return;
+    if (props.activationThreshold === undefined) {
+      throw invalidProp(this, 'activationThreshold', 'must be set with minReplicas 0: KEDA wakes the workload when the query exceeds it (0 would wake it on a single request)');
+    }
+    const pdb = serving._serving?.disruptionBudget;
+    if (pdb && (pdb.toJson().spec as any).minAvailable !== undefined) {
+      throw invalidProp(this, 'minReplicas', `(0) scales '${serving.name}' below its disruption budget's minAvailable: with fewer pods no node could be drained; give the server disruptionBudget: { maxUnavailable: 1 }`);
+    }
+  }
+
+  private defaultQuery(serving: WorkloadTarget, counter: string): string {
+    const namespace = serving.namespace ?? Chart.of(this).namespace;
     // The counter's name was checked where the server declared it.
     const selector = series(counter, [
       ...(namespace ? [promql.labelEq('namespace', namespace)] : []),
-      promql.labelMatchRegexp('pod', deploymentPodRegex(serving.deployment.name)),
+      promql.labelMatchRegexp('pod', deploymentPodRegex(serving.workloadRef.name)),
     ]);
     return render(promql.sum(promql.rate(selector.range(formatPromDuration(DEFAULT_QUERY_WINDOW)))));
   }

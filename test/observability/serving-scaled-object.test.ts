@@ -172,7 +172,7 @@ describe('ServingScaledObject rejects bad input at synth time', () => {
   test('bounds are accepted exactly when KEDA and the server\'s PodDisruptionBudget agree (property)', () => {
     fc.assert(fc.property(fc.integer({ min: -1, max: 15 }), fc.integer({ min: 0, max: 15 }), (min, max) => {
       const valid = (min === 0 || min >= 2) && max >= 1 && max <= 12 && min <= max;
-      const make = setup({ minReplicas: min, maxReplicas: max }).make;
+      const make = setup({ minReplicas: min, maxReplicas: max, activationThreshold: 1 }).make;
       if (valid) {
         expect(make().minReplicas).toBe(min);
       } else {

@@ -1,17 +1,27 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
+import { invalidProp } from '../../core/errors';
 import { MlModelServing } from '../../serving/ml-model-serving';
 import { num, promql, series } from '../promql';
+import { WorkloadTarget } from '../workload-target';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, MetricNames, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
 import { errorRatioPanel, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
+import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
 
 /** Properties of {@link ModelServingDashboard}. */
 export interface ModelServingDashboardProps {
-  /** The model server shown. */
-  readonly serving: MlModelServing;
+  /**
+   * The model server shown. Give this or `target`.
+   * @default - the target
+   */
+  readonly serving?: MlModelServing;
+  /**
+   * The workload shown, when it is not a MlModelServing of this library.
+   * @default - the server
+   */
+  readonly target?: WorkloadTarget;
   /**
    * Grafana folder.
    * @default 'ML'
@@ -41,10 +51,14 @@ export class ModelServingDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServingDashboardProps) {
     super(scope, id);
-    const serving = props.serving;
+    if ((props.serving === undefined) === (props.target === undefined)) {
+      throw invalidProp(this, 'serving', 'or target must be given, not both or neither');
+    }
+    const serving = props.target ?? WorkloadTarget.fromServing(props.serving!);
+    serving._validate(this, 'target');
     // The names the server declared (metrics.names), checked there.
     const names = serving.metricNames as MetricNames;
-    const deployment = serving.deployment.name;
+    const deployment = serving.workloadRef.name;
     const pods = podsOf(deployment);
     const deploymentMatchers = [inNamespace(), promql.labelEq('deployment', deployment)];
 
@@ -53,7 +67,7 @@ export class ModelServingDashboard extends Construct {
       title: `Model server: ${serving.name}`,
       folder: props.folder,
       tags: ['ml', 'model-server', serving.name],
-      defaultNamespace: Chart.of(serving).namespace,
+      defaultNamespace: serving.namespace ?? Chart.of(this).namespace,
       panels: [
         DashboardPanel.stat({ title: 'Request rate', unit: PanelUnit.REQUESTS_PER_SECOND, queries: [query(requestRate(names, pods))] }),
         DashboardPanel.stat({ title: 'Error ratio', unit: PanelUnit.PERCENT_UNIT, queries: [query(errorRatio(names, pods))] }),
