@@ -1,0 +1,3 @@
+export * from './gcs-fault-tolerance';
+export * from './ray-cluster-options';
+export * from './ray-cluster';
