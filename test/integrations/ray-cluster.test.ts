@@ -45,7 +45,9 @@ describe('RayCluster defaults', () => {
   test('autoscaler v2 with a 60s idle timeout, restricted and sized, sharing the head\'s /tmp', () => {
     expect(rc.spec.enableInTreeAutoscaling).toBe(true);
     expect(rc.spec.autoscalerOptions).toMatchObject({
-      version: 'v2', idleTimeoutSeconds: 60, upscalingMode: 'Default',
+      version: 'v2',
+      idleTimeoutSeconds: 60,
+      upscalingMode: 'Default',
       resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

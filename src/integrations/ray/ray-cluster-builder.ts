@@ -18,10 +18,16 @@ import { MONITORING_API_VERSION, PodMonitorSpec } from '../../observability/crds
  */
 export const RAY_PORTS = { gcs: 6379, dashboard: 8265, client: 10001, serve: 8000, metrics: 8080 };
 
-const HEAD_RESOURCES = { cpuRequest: kplus.Cpu.units(2), cpuLimit: kplus.Cpu.units(2), memoryRequest: Size.gibibytes(8), memoryLimit: Size.gibibytes(8) };
-const WORKER_RESOURCES = { cpuRequest: kplus.Cpu.units(4), cpuLimit: kplus.Cpu.units(4), memoryRequest: Size.gibibytes(16), memoryLimit: Size.gibibytes(16) };
+const HEAD_RESOURCES = {
+  cpuRequest: kplus.Cpu.units(2), cpuLimit: kplus.Cpu.units(2), memoryRequest: Size.gibibytes(8), memoryLimit: Size.gibibytes(8),
+};
+const WORKER_RESOURCES = {
+  cpuRequest: kplus.Cpu.units(4), cpuLimit: kplus.Cpu.units(4), memoryRequest: Size.gibibytes(16), memoryLimit: Size.gibibytes(16),
+};
 // KubeRay's autoscaler defaults (AutoscalerOptions.resources: 500m / 512Mi, requests = limits).
-const AUTOSCALER_RESOURCES = { cpuRequest: kplus.Cpu.millis(500), cpuLimit: kplus.Cpu.millis(500), memoryRequest: Size.mebibytes(512), memoryLimit: Size.mebibytes(512) };
+const AUTOSCALER_RESOURCES = {
+  cpuRequest: kplus.Cpu.millis(500), cpuLimit: kplus.Cpu.millis(500), memoryRequest: Size.mebibytes(512), memoryLimit: Size.mebibytes(512),
+};
 // Set by KubeRay or refused by its validation (utils/validation.go): `labels` must be the
 // group's top-level field, `redis-password` would put a secret in the manifest, `block`
 // and `address` are KubeRay's.
@@ -55,7 +61,12 @@ export class RayClusterBuilder {
   public readonly podSelector: { [key: string]: string };
   private readonly groups: Required<Pick<RayWorkerGroupOptions, 'minReplicas' | 'maxReplicas' | 'replicas'>>[] = [];
 
-  public constructor(private readonly scope: Construct, private readonly name: string, private readonly props: RayClusterOptions, private readonly build: RayClusterBuildOptions = {}) {
+  public constructor(
+    private readonly scope: Construct,
+    private readonly name: string,
+    private readonly props: RayClusterOptions,
+    private readonly build: RayClusterBuildOptions = {},
+  ) {
     const p = build.propPrefix ?? '';
     if (props === undefined || typeof props !== 'object') throw invalidProp(scope, p ? p.slice(0, -1) : 'props', 'are required');
     this.podSelector = { [RAY_CLUSTER_LABEL]: name };
