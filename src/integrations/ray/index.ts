@@ -1,3 +1,5 @@
 export * from './gcs-fault-tolerance';
 export * from './ray-cluster-options';
 export * from './ray-cluster';
+export * from './ray-entrypoint';
+export * from './ray-job';
