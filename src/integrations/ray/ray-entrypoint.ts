@@ -67,7 +67,11 @@ export class RayEntrypoint {
     return new RayEntrypoint(kind, command, o);
   }
 
-  private constructor(private readonly kind: string, private readonly command: () => string, private readonly experiment: RayExperimentOptions | undefined) {}
+  private constructor(
+    private readonly kind: string,
+    private readonly command: () => string,
+    private readonly experiment: RayExperimentOptions | undefined,
+  ) {}
 
   /** The entrypoint, validated against the cluster (`multiNode` when it has workers). @internal */
   public _render(scope: IConstruct, multiNode: boolean): string {

@@ -6,6 +6,7 @@ import { RAY_PORTS, RayClusterBuilder, RayIngressRule, requireRayName } from './
 import { RayClusterOptions } from './ray-cluster-options';
 import { RayEntrypoint } from './ray-entrypoint';
 import { RayJobSubmitter } from './ray-job-submitter';
+import { runtimeEnvJson } from './serve-config';
 import { invalidProp } from '../../core/errors';
 import { MlLabels } from '../../core/labels';
 import { WorkloadServiceAccount } from '../../core/service-account';
@@ -243,11 +244,7 @@ export class RayJob extends Construct {
 
 /** The runtime env as YAML (JSON is YAML); Ray's field names. */
 function renderRuntimeEnv(env: RayRuntimeEnv): string {
-  return JSON.stringify({
-    ...(env.workingDir ? { working_dir: env.workingDir } : {}),
-    ...(env.pip ? { pip: env.pip } : {}),
-    ...(env.envVars ? { env_vars: env.envVars } : {}),
-  });
+  return JSON.stringify(runtimeEnvJson(env));
 }
 
 function wholeSeconds(scope: Construct, prop: string, d: Duration, min: number): void {
