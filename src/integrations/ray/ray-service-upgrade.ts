@@ -67,7 +67,9 @@ export class RayServiceUpgrade {
     if (!Number.isInteger(interval) || interval < 1) throw invalidProp(scope, 'upgradeStrategy.interval', `(${interval}s) must be a whole number of seconds >= 1`);
     return {
       type: this.type,
-      clusterUpgradeOptions: { gatewayClassName: o.gatewayClassName, stepSizePercent: o.stepSizePercent, intervalSeconds: interval, maxSurgePercent: surge },
+      clusterUpgradeOptions: {
+        gatewayClassName: o.gatewayClassName, stepSizePercent: o.stepSizePercent, intervalSeconds: interval, maxSurgePercent: surge,
+      },
     };
   }
 }
