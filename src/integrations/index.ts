@@ -1,1 +1,2 @@
 export * from './ray';
+export * from './mlflow';

@@ -1,0 +1,4 @@
+export * from './mlflow-artifact-store';
+export * from './mlflow-auth';
+export * from './mlflow-tracking-server';
+export type { MlflowRegistryModelOptions } from '../../serving/model-source';
