@@ -216,7 +216,11 @@ export class MlflowTrackingServer extends MlWorkload {
         name: `${this.name}-gc`,
         component: 'mlflow-gc',
         // gc needs the tracking URI to delete proxied artifacts (mlflow/cli gc's docstring).
-        env: { ...env, MLFLOW_TRACKING_URI: kplus.EnvValue.fromValue(this.trackingUri), MLFLOW_ARTIFACTS_DESTINATION: kplus.EnvValue.fromValue(props.artifactStore.uri) },
+        env: {
+          ...env,
+          MLFLOW_TRACKING_URI: kplus.EnvValue.fromValue(this.trackingUri),
+          MLFLOW_ARTIFACTS_DESTINATION: kplus.EnvValue.fromValue(props.artifactStore.uri),
+        },
         envFrom: [...taskProps.envFrom, ...(props.gcEnvFrom ?? [])],
         command: ['sh', '-c', `exec mlflow gc --backend-store-uri "$MLFLOW_BACKEND_STORE_URI" --older-than ${olderSeconds}s`],
       }, base => new kplus.CronJob(this, 'GcCronJob', {
