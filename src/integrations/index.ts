@@ -1,2 +1,3 @@
 export * from './ray';
 export * from './mlflow';
+export * from './kubeflow';
