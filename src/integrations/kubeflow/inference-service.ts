@@ -5,6 +5,7 @@ import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { requireDnsLabel, requireInteger } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
+import { ImagelessWorkloadProps } from '../imageless-workload-props';
 
 /**
  * The metric KServe's Standard mode scales on (an HPA; `concurrency` and `rps`
@@ -19,7 +20,7 @@ export enum InferenceScaleMetric {
 }
 
 /** Properties of {@link InferenceService}. */
-export interface InferenceServiceProps extends Omit<MlWorkloadProps, 'image'>, WorkloadPodOptions {
+export interface InferenceServiceProps extends ImagelessWorkloadProps, WorkloadPodOptions {
   /** The model format (`modelFormat.name`), e.g. `sklearn`, `pytorch`, `huggingface`, `mlflow`. */
   readonly modelFormat: string;
   /**

@@ -6,9 +6,10 @@ import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { requireDnsLabel, requireInteger } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
+import { ImagelessWorkloadProps } from '../imageless-workload-props';
 
 /** Properties of {@link MlflowProjectJobTemplate}. */
-export interface MlflowProjectJobTemplateProps extends Omit<MlWorkloadProps, 'image'>, WorkloadPodOptions {
+export interface MlflowProjectJobTemplateProps extends ImagelessWorkloadProps, WorkloadPodOptions {
   /**
    * The repository MLflow pushes the project's image to (`repository-uri` of the
    * backend config), e.g. `registry.example.com/ml/projects`.
