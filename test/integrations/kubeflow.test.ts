@@ -29,6 +29,8 @@ describe('InferenceService', () => {
     expect(p.model.resources.limits).toEqual({ cpu: '2', memory: '4096Mi' });
     expect(p.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(isvc.maxReplicas).toBe(5);
+    const pdb = findObject(synthAndValidate(c), 'PodDisruptionBudget');
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: isvc.selector } });
   });
 
   test('GPUs reach the model container and the toleration the predictor', () => {

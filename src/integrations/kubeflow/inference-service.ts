@@ -1,6 +1,7 @@
 import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { requireDnsLabel, requireInteger } from '../../core/validation';
@@ -57,6 +58,11 @@ export interface InferenceServiceProps extends ImagelessWorkloadProps, WorkloadP
    * @default 80
    */
   readonly scaleTarget?: number;
+  /**
+   * PodDisruptionBudget of the predictor pods.
+   * @default - maxUnavailable 1
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
 }
 
 const DEFAULT_RESOURCES = {
@@ -81,6 +87,8 @@ export class InferenceService extends MlWorkload {
   public readonly apiObject: ApiObject;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
+  /** The PDB over the predictor pods (with maxReplicas >= 2). */
+  public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
 
   public constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id, { ...props, image: props.image ?? RUNTIME_IMAGE, version: props.version ?? (props.image ? undefined : props.modelFormatVersion ?? 'runtime') });
@@ -97,6 +105,9 @@ export class InferenceService extends MlWorkload {
     const target = props.scaleTarget ?? 80;
     requireInteger(this, 'scaleTarget', target, 1, 100);
     const main = this._createMainContainer('kserve-container', {}, props);
+    // KServe's Standard mode renders a Deployment (which has a scale subresource) and no
+    // PDB; the predictor pods carry our labels, so the usual maxUnavailable 1 works.
+    this.disruptionBudget = createDisruptionBudget(this, this._metadata(), this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'serving.kserve.io/v1beta1',

@@ -51,7 +51,9 @@ export interface MlflowTrackingServerProps extends MlWorkloadProps, WorkloadPodO
   readonly metricsPeers?: kplus.INetworkPolicyPeer[];
   /**
    * Run `mlflow db upgrade` in a Job (schema migrations; the server refuses an
-   * out-of-date schema and restarts until it is done).
+   * out-of-date schema and restarts until it is done). A Job's pod template is
+   * immutable: on an image upgrade, delete the finished Job first (or let your
+   * GitOps tool replace it, e.g. Argo CD's `Replace=true` sync option).
    * @default true
    */
   readonly migrationJob?: boolean;
