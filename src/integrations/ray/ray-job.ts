@@ -62,6 +62,9 @@ export interface RayJobProps {
   readonly cluster?: RayClusterOptions;
   /**
    * Run on an existing RayCluster of this name (`clusterSelector: { ray.io/cluster }`).
+   * That cluster's NetworkPolicy must admit the submitter pod (labels
+   * `ray.io/originated-from-cr-name: <job>`, `ray.io/originated-from-crd: RayJob`)
+   * and the operator on 8265, e.g. through the RayCluster's `clientPeers`.
    * @default - the job's own cluster
    */
   readonly clusterSelector?: string;
