@@ -6,3 +6,4 @@ export * from './capacity';
 export * from './observability';
 export * from './platform';
 export * from './policy';
+export * from './integrations';

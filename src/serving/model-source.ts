@@ -41,6 +41,45 @@ export interface PvcModelOptions {
   readonly subPath?: string;
 }
 
+/** Options of {@link ModelSource.fromMlflowRegistry}. */
+export interface MlflowRegistryModelOptions {
+  /** The registered model's name. */
+  readonly name: string;
+  /**
+   * The model version (`models:/<name>/<version>`). Give this or `alias`.
+   * @default - none
+   */
+  readonly version?: number;
+  /**
+   * A model alias (`models:/<name>@<alias>`, e.g. `champion`): the version it points to
+   * when the pod starts.
+   * @default - none
+   */
+  readonly alias?: string;
+  /** The MLflow tracking server, e.g. `http://mlflow.mlops:5000` (`MlflowTrackingServer.trackingUri`). */
+  readonly trackingUri: string;
+  /** An image with the `mlflow` CLI (and the artifact store's client library). */
+  readonly image: string;
+  /**
+   * Credentials of the download: `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` with basic
+   * auth, the artifact store's when artifacts are not proxied (from Secrets).
+   * @default - none
+   */
+  readonly envFrom?: kplus.EnvFrom[];
+  /**
+   * Size cap of the emptyDir that holds the model.
+   * @default - no limit
+   */
+  readonly sizeLimit?: Size;
+  /**
+   * CPU and memory of the downloader.
+   * @default - requests cpu 100m / memory 256Mi, limits cpu 1 / memory 1Gi
+   */
+  readonly initializerResources?: kplus.ContainerResources;
+}
+
+const DOWNLOAD_SCRIPT = 'import sys, mlflow.artifacts as a; a.download_artifacts(artifact_uri=sys.argv[1], dst_path=sys.argv[2])';
+
 /** The default storage-initializer image, pinned. */
 const DEFAULT_STORAGE_INITIALIZER = 'kserve/storage-initializer:v0.15.2';
 // Downloads are network- and disk-bound; a small CPU share is enough.
@@ -99,6 +138,45 @@ export class ModelSource {
       }
       const volume = WorkloadVolume.fromPersistentVolumeClaim('model', claimName, { readOnly: true });
       workload._pod.mount('model', server, { volume, path: mountPath, readOnly: true, subPath: options.subPath });
+    });
+  }
+
+  /**
+   * Download a registered model from the MLflow Model Registry at start-up
+   * (`models:/<name>/<version>` or `models:/<name>@<alias>`) in an init container,
+   * through the public `mlflow.artifacts.download_artifacts(artifact_uri, dst_path)`
+   * API (the `mlflow artifacts download` CLI ignores its destination for URIs in
+   * some releases, mlflow/store/artifact/cli.py); `models:/` URIs resolve through
+   * the registry.
+   * @see https://mlflow.org/docs/latest/python_api/mlflow.artifacts.html
+   */
+  public static fromMlflowRegistry(options: MlflowRegistryModelOptions): ModelSource {
+    return new ModelSource((workload, server, mountPath) => {
+      const o = options;
+      if (!o.name || !/^[^/@\s]+$/.test(o.name)) throw invalidProp(workload, 'model.name', `('${o.name}') must be a registered model name without '/', '@' or spaces`);
+      if ((o.version === undefined) === (o.alias === undefined)) throw invalidProp(workload, 'model', 'takes a version or an alias, not both');
+      if (o.version !== undefined && !(Number.isInteger(o.version) && o.version >= 1)) throw invalidProp(workload, 'model.version', `(${o.version}) must be an integer >= 1`);
+      if (o.alias !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.alias)) throw invalidProp(workload, 'model.alias', `('${o.alias}') must be alphanumerics, '_' or '-'`);
+      if (!/^https?:\/\/\S+$/.test(o.trackingUri ?? '')) throw invalidProp(workload, 'model.trackingUri', `('${o.trackingUri}') must be an http(s) URL`);
+      requirePinnedImage(workload, 'model.image', o.image, false);
+      const uri = o.version !== undefined ? `models:/${o.name}/${o.version}` : `models:/${o.name}@${o.alias}`;
+      const pod = workload._pod;
+      const volume = WorkloadVolume.emptyDir('model', { sizeLimit: o.sizeLimit });
+      const init = pod.addInitContainer(new ContainerModel(workload, {
+        props: {
+          name: 'mlflow-model-download',
+          image: o.image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ['python', '-c', DOWNLOAD_SCRIPT, uri, mountPath],
+          envVariables: { MLFLOW_TRACKING_URI: kplus.EnvValue.fromValue(o.trackingUri), HOME: kplus.EnvValue.fromValue('/tmp') },
+          envFrom: o.envFrom,
+          securityContext: workload.podSecurity._containerContext(),
+          resources: completeResources(workload, 'model.initializerResources', o.initializerResources, INITIALIZER_RESOURCES),
+        },
+      }), 'model');
+      pod.mount('model', init, { volume, path: mountPath });
+      pod.mount('model', init, { volume: WorkloadVolume.emptyDir('initializer-tmp'), path: '/tmp' });
+      pod.mount('model', server, { volume, path: mountPath, readOnly: true });
     });
   }
 

@@ -1,0 +1,4 @@
+export * from './ray';
+export * from './mlflow';
+export * from './kubeflow';
+export * from './imageless-workload-props';

@@ -1,0 +1,153 @@
+import { ApiObject, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
+import { invalidProp } from '../../core/errors';
+import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
+import { requireDnsLabel, requireInteger } from '../../core/validation';
+import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
+import { ImagelessWorkloadProps } from '../imageless-workload-props';
+
+/**
+ * The metric KServe's Standard mode scales on (an HPA; `concurrency` and `rps`
+ * need Knative or KEDA, which the admission webhook enforces:
+ * pkg/apis/serving/v1beta1/inference_service_validation.go).
+ */
+export enum InferenceScaleMetric {
+  /** CPU utilization, percent of the request. */
+  CPU = 'cpu',
+  /** Memory utilization, percent of the request. */
+  MEMORY = 'memory',
+}
+
+/** Properties of {@link InferenceService}. */
+export interface InferenceServiceProps extends ImagelessWorkloadProps, WorkloadPodOptions {
+  /** The model format (`modelFormat.name`), e.g. `sklearn`, `pytorch`, `huggingface`, `mlflow`. */
+  readonly modelFormat: string;
+  /**
+   * The model format version (`modelFormat.version`).
+   * @default - any
+   */
+  readonly modelFormatVersion?: string;
+  /**
+   * The ServingRuntime / ClusterServingRuntime to use (`runtime`).
+   * @default - KServe picks one supporting the format
+   */
+  readonly runtime?: string;
+  /** Where the model is (`storageUri`): `s3://`, `gs://`, `pvc://`, `hf://`, `https://`. */
+  readonly storageUri: string;
+  /**
+   * Override the runtime's image.
+   * @default - the runtime's
+   */
+  readonly image?: string;
+  /**
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * @default 3
+   */
+  readonly maxReplicas?: number;
+  /**
+   * @default InferenceScaleMetric.CPU
+   */
+  readonly scaleMetric?: InferenceScaleMetric;
+  /**
+   * Utilization target in percent.
+   * @default 80
+   */
+  readonly scaleTarget?: number;
+  /**
+   * PodDisruptionBudget of the predictor pods.
+   * @default - maxUnavailable 1
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
+}
+
+const DEFAULT_RESOURCES = {
+  cpuRequest: kplus.Cpu.units(1), cpuLimit: kplus.Cpu.units(2), memoryRequest: Size.gibibytes(2), memoryLimit: Size.gibibytes(4),
+};
+// A stand-in for the MlWorkload model; the runtime's image is used unless `image` is given.
+const RUNTIME_IMAGE = 'kserve-runtime:from-servingruntime';
+
+/**
+ * A KServe `serving.kserve.io/v1beta1` InferenceService in Standard deployment
+ * mode (Deployment + Service + HPA, no Knative: annotation
+ * `serving.kserve.io/deploymentMode: Standard`, KServe pkg/constants/constants.go),
+ * whose predictor pod (security contexts, identity, placement, volumes) and model
+ * container (resources, GPUs, env, security context) come from the core model.
+ * KServe injects its storage-initializer for `storageUri` with its own
+ * configuration: configure it restricted (inferenceservice-config) in
+ * restricted namespaces.
+ * @see https://kserve.github.io/website/docs/admin-guide/kubernetes-deployment
+ */
+export class InferenceService extends MlWorkload {
+  /** The InferenceService custom resource. */
+  public readonly apiObject: ApiObject;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
+  /** The PDB over the predictor pods (with maxReplicas >= 2). */
+  public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
+
+  public constructor(scope: Construct, id: string, props: InferenceServiceProps) {
+    super(scope, id, { ...props, image: props.image ?? RUNTIME_IMAGE, version: props.version ?? (props.image ? undefined : props.modelFormatVersion ?? 'runtime') });
+    requireDnsLabel(this, 'modelFormat', props.modelFormat ?? '');
+    if (props.runtime !== undefined) requireDnsLabel(this, 'runtime', props.runtime);
+    if (!/^(s3|gs|pvc|hf|https?|oci):\/\/\S+$/.test(props.storageUri ?? '')) {
+      throw invalidProp(this, 'storageUri', `('${props.storageUri}') must be an s3://, gs://, pvc://, hf://, oci:// or http(s):// URI`);
+    }
+    this.minReplicas = props.minReplicas ?? 1;
+    this.maxReplicas = props.maxReplicas ?? 3;
+    requireInteger(this, 'minReplicas', this.minReplicas, 1);
+    requireInteger(this, 'maxReplicas', this.maxReplicas, 1);
+    if (this.maxReplicas < this.minReplicas) throw invalidProp(this, 'maxReplicas', `(${this.maxReplicas}) must be >= minReplicas (${this.minReplicas})`);
+    const target = props.scaleTarget ?? 80;
+    requireInteger(this, 'scaleTarget', target, 1, 100);
+    const main = this._createMainContainer('kserve-container', {}, props);
+    // KServe's Standard mode renders a Deployment (which has a scale subresource) and no
+    // PDB; the predictor pods carry our labels, so the usual maxUnavailable 1 works.
+    this.disruptionBudget = createDisruptionBudget(this, this._metadata(), this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
+
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: { ...this._metadata(), annotations: { ...this._metadata().annotations, 'serving.kserve.io/deploymentMode': 'Standard', 'serving.kserve.io/autoscalerClass': 'hpa' } },
+      spec: Lazy.any({
+        produce: () => {
+          const pod = this._pod.renderPodSpec();
+          const { containers, ...podFields } = pod;
+          const { name: _n, image, imagePullPolicy, ...container } = containers.find((c: any) => c.name === main.name);
+          return {
+            predictor: {
+              ...podFields,
+              ...this._podLabelsAndAnnotations(),
+              minReplicas: this.minReplicas,
+              maxReplicas: this.maxReplicas,
+              scaleMetric: props.scaleMetric ?? InferenceScaleMetric.CPU,
+              scaleTarget: target,
+              model: {
+                modelFormat: { name: props.modelFormat, ...(props.modelFormatVersion ? { version: props.modelFormatVersion } : {}) },
+                ...(props.runtime ? { runtime: props.runtime } : {}),
+                storageUri: props.storageUri,
+                ...(props.image ? { image, imagePullPolicy } : {}),
+                ...container,
+              },
+            },
+          };
+        },
+      }),
+    });
+  }
+
+  private _podLabelsAndAnnotations(): any {
+    return { labels: { ...this.podLabels }, ...this._podAnnotationsField() };
+  }
+
+  /** @internal */
+  protected _traits(_id: string, props: MlWorkloadProps): WorkloadTraits {
+    return {
+      component: 'model-server', defaultResources: DEFAULT_RESOURCES, guaranteedQosByDefault: false, maxGpusPerNode: 8, pod: props as WorkloadPodOptions,
+    };
+  }
+}
