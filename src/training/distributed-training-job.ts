@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { EXIT_CODE_FILE, EXIT_CODE_FILE_ENV } from './exit-code-contract';
 import { KUEUE_QUEUE_LABEL } from './rendezvous';
 import { Torchrun } from './torchrun';
 import { TrainingBackend } from './training-backend';
@@ -8,6 +9,7 @@ import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
 import { validateBackendFit, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
 import { invalidProp } from '../core/errors';
+import { registerInterruptionCheck } from '../core/interruption';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { NodeRequirement } from '../core/scheduling';
 import { requireInteger, requireLabelValue, requirePort } from '../core/validation';
@@ -139,6 +141,12 @@ export class DistributedTrainingJob extends MlWorkload {
   public readonly torchrun?: Torchrun;
   /** The Kueue LocalQueue the job is submitted to. */
   public readonly queueName?: string;
+  /**
+   * Whether the job survives losing a worker mid-run (a spot reclaim): an elastic
+   * torchrun launch on the Indexed Job backend, `elasticPolicy` on the PyTorchJob
+   * backend. Spot pools refuse other jobs unless given a `nonElasticReason`.
+   */
+  public readonly elastic: boolean;
   /** Size of the in-memory /dev/shm. */
   public readonly sharedMemory: Size;
 
@@ -176,11 +184,14 @@ export class DistributedTrainingJob extends MlWorkload {
       throw invalidProp(this, 'command', 'and torchrun are mutually exclusive: torchrun builds the command');
     }
     if (props.torchrun?._maxRestarts !== undefined) requireInteger(this, 'torchrun.maxRestarts', props.torchrun._maxRestarts, 0);
+    if (props.torchrun?._minWorkers !== undefined) requireInteger(this, 'torchrun.minWorkers', props.torchrun._minWorkers, 1, this.workers);
     this.torchrun = props.torchrun;
     (props.peerPorts ?? []).forEach((p, i) => requirePort(this, `peerPorts[${i}]`, p));
     if (props.queueName !== undefined) requireLabelValue(this, 'queueName', props.queueName);
     this.queueName = props.queueName;
     validateEnv(this, renderer, props.env ?? {});
+    this.elastic = renderer.elastic(this);
+    registerInterruptionCheck(this, () => this.elastic ? undefined : renderer.notElastic(this));
     this.sharedMemory = props.sharedMemory ?? Size.gibibytes(2);
     validateWholeSizes(this, this.resources);
     validateSharedMemory(this, this.sharedMemory, this.resources.memory!.limit!);
@@ -191,7 +202,10 @@ export class DistributedTrainingJob extends MlWorkload {
 
     const worker = this._createMainContainer(renderer.containerName, {
       ...renderer.workerProps(this),
-      env: renderer.workerEnv(this),
+      env: {
+        ...renderer.workerEnv(this),
+        ...(this.torchrun?.propagatesExitCodes ? { [EXIT_CODE_FILE_ENV]: kplus.EnvValue.fromValue(EXIT_CODE_FILE) } : {}),
+      },
     }, renderer.podOptions);
     this._pod.mount('sharedMemory', worker, { volume: WorkloadVolume.memory('dshm', { sizeLimit: this.sharedMemory }), path: '/dev/shm' });
     if (props.checkpoint) {

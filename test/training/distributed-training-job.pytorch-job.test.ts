@@ -1,5 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { launchOf } from './launch';
 import {
   CleanPodPolicy, DistributedTrainingJob, DistributedTrainingJobProps, MlLabels, NodeSelectorOperator,
   PodSecurity, PriorityClassRef, PyTorchJobBackendOptions, PyTorchRestartPolicy, RendezvousBackend, TrainingBackend, Torchrun,
@@ -130,7 +131,7 @@ describe('PyTorchJob options', () => {
 
   test('torchrun reads the operator\'s PET_* variables; processes per worker become nprocPerNode', () => {
     const { pt, specs } = synth({ gpus: { count: 4 }, torchrun: Torchrun.script('train.py', { args: ['--bf16'], maxRestarts: 2 }) });
-    expect(specs.Master.template.spec.containers[0].command).toEqual(['torchrun', '--max-restarts=2', 'train.py', '--bf16']);
+    expect(launchOf(specs.Master.template.spec.containers[0].command)).toEqual({ torchrun: ['torchrun', '--max-restarts=2'], script: ['train.py', '--bf16'], wrapped: true });
     expect(pt.spec.nprocPerNode).toBe('4');
   });
 

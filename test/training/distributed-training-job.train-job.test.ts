@@ -1,5 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { launchOf } from './launch';
 import {
   DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, TrainingBackend,
   TrainingRuntimeKind, TrainJobBackendOptions, Torchrun,
@@ -33,9 +34,11 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
   });
 
   test('trainer: image, torchrun command (PET_* from the runtime), nodes, processes, resources per node', () => {
+    expect(launchOf(tj.spec.trainer.command)).toEqual({ torchrun: ['torchrun'], script: ['train.py', '--epochs', '3'], wrapped: true });
     expect(tj.spec.trainer).toEqual({
       image: 'training-worker:v1',
-      command: ['torchrun', 'train.py', '--epochs', '3'],
+      command: tj.spec.trainer.command,
+      env: [{ name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }],
       numNodes: 4,
       numProcPerNode: 1,
       resourcesPerNode: {
@@ -65,8 +68,8 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
     expect(policy.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: job.selector } }]);
   });
 
-  test('no PET_* variables, no env at all by default', () => {
-    expect(tj.spec.trainer.env).toBeUndefined();
+  test('no PET_* variables (the runtime sets them): only the exit-code contract\'s file', () => {
+    expect(tj.spec.trainer.env).toEqual([{ name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }]);
   });
 
   test('snapshot', () => {
