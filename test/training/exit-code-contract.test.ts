@@ -64,7 +64,8 @@ describe('rendered podFailurePolicy, evaluated as the Job controller does', () =
   });
 
   test('property: FailJob exactly for the configured codes, Ignore for every disruption', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 255 }), (codes, code) => {
+    const codeLists = fc.uniqueArray(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 5 });
+    fc.assert(fc.property(codeLists, fc.integer({ min: 1, max: 255 }), (codes, code) => {
       const policy = rendered(codes).spec.podFailurePolicy;
       expect(evaluatePodFailurePolicy(policy, worker(code))).toBe(codes.includes(code) ? 'FailJob' : 'Count');
       expect(evaluatePodFailurePolicy(policy, { ...worker(code), conditions: [{ type: 'DisruptionTarget', status: 'True' }] })).toBe('Ignore');
@@ -91,8 +92,9 @@ describe('the exit-code contract, executed', () => {
   script('python', 'eval "code=\\${FAKE_EXIT_$FAKE_PROC:-0}"; [ "$code" = 0 ] || sleep 0.2; exit "$code"');
 
   function run(codes: number[], exits: [number, number]) {
-    const command = rendered(codes).spec.template.spec.containers[0].command as string[];
-    const env = Object.fromEntries(rendered(codes).spec.template.spec.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    const container = rendered(codes).spec.template.spec.containers[0];
+    const command = container.command as string[];
+    const env = Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
     const file = join(dir, `code-${Math.random()}`);
     const result = spawnSync(command[0], command.slice(1), {
       env: { ...env, TRAINING_EXIT_CODE_FILE: file, PATH: `${dir}:/usr/bin:/bin`, FAKE_EXIT_0: String(exits[0]), FAKE_EXIT_1: String(exits[1]) },
