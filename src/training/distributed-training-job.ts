@@ -2,6 +2,8 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EXIT_CODE_FILE, EXIT_CODE_FILE_ENV } from './exit-code-contract';
+import { HighSpeedNetwork } from './high-speed-network';
+import { ncclEnv, NcclOptions } from './nccl-options';
 import { KUEUE_QUEUE_LABEL } from './rendezvous';
 import { Torchrun } from './torchrun';
 import { TrainingBackend } from './training-backend';
@@ -79,7 +81,11 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
   readonly queueName?: string;
   /**
    * An existing PVC mounted read-write in every worker for checkpoints
-   * (ReadWriteMany when workers run on several nodes).
+   * (ReadWriteMany when workers run on several nodes). The checkpoint contract:
+   * `CHECKPOINT_DIR` names the mount path; the script saves there and, at start,
+   * resumes from the latest checkpoint it finds, which is what makes an elastic
+   * restart (a replaced worker, a restarted group) lose only the steps since.
+   * For NFS/EFS volumes that ignore fsGroup, give the owning `groupId`.
    * @default - no checkpoint volume
    */
   readonly checkpoint?: TrainingVolume;
@@ -88,10 +94,34 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
    * @default - no dataset volume
    */
   readonly dataset?: TrainingVolume;
+  /**
+   * NCCL and torch.distributed settings (socket interface, watchdog and IB
+   * timeouts, debug level), rendered as their env variables.
+   * @default - NCCL's and PyTorch's defaults
+   */
+  readonly nccl?: NcclOptions;
+  /**
+   * Size limit of the writable home directory: an emptyDir at `/home/training`
+   * (HOME, and XDG_CACHE_HOME `/home/training/.cache`, where Hugging Face, torch
+   * hub and pip keep their caches) under the read-only root filesystem.
+   * @default Size.gibibytes(20)
+   */
+  readonly homeSize?: Size;
+  /**
+   * RDMA networking (InfiniBand, RoCE, AWS EFA): the device plugin's resource on
+   * every worker. Needs an explicit, reasoned opt-out of the restricted profile
+   * for the IPC_LOCK capability (see {@link HighSpeedNetwork}).
+   * @default - TCP sockets only
+   */
+  readonly highSpeedNetwork?: HighSpeedNetwork;
 
 }
 
 const DEFAULT_WORKERS = 4;
+/** The writable home directory (an emptyDir). */
+const HOME_DIR = '/home/training';
+/** The env variable naming the checkpoint directory (the checkpoint contract). */
+const CHECKPOINT_DIR_ENV = 'CHECKPOINT_DIR';
 const DEFAULT_MAX_GPUS_PER_NODE = 8;
 // The guide's requests; limits equal to them for the Guaranteed QoS class.
 const DEFAULT_RESOURCES = {
@@ -196,6 +226,14 @@ export class DistributedTrainingJob extends MlWorkload {
     validateWholeSizes(this, this.resources);
     validateSharedMemory(this, this.sharedMemory, this.resources.memory!.limit!);
     const volumes = validateVolumes(this, props);
+    for (const prop of ['checkpoint', 'dataset'] as const) {
+      const gid = props[prop]?.groupId;
+      if (gid === undefined) continue;
+      requireInteger(this, `${prop}.groupId`, gid, 1, 2147483647);
+      if (renderer.kind === 'TrainJob') {
+        throw invalidProp(this, `${prop}.groupId`, 'cannot be set on the TrainJob backend: its podSpecOverrides carry no security context; set supplementalGroups in the TrainingRuntime');
+      }
+    }
     renderer.validate(this);
     this.rendezvousPorts = renderer.rendezvousPorts;
     validateHostnames(this, this.name, this.workers, renderer);
@@ -204,12 +242,26 @@ export class DistributedTrainingJob extends MlWorkload {
       ...renderer.workerProps(this),
       env: {
         ...renderer.workerEnv(this),
+        ...ncclEnv(this, props.nccl),
+        ...this.dataEnv(props, volumes.checkpointPath),
         ...(this.torchrun?.propagatesExitCodes ? { [EXIT_CODE_FILE_ENV]: kplus.EnvValue.fromValue(EXIT_CODE_FILE) } : {}),
       },
     }, renderer.podOptions);
     this._pod.mount('sharedMemory', worker, { volume: WorkloadVolume.memory('dshm', { sizeLimit: this.sharedMemory }), path: '/dev/shm' });
     if (props.checkpoint) {
       this._pod.mount('checkpoint', worker, { volume: WorkloadVolume.fromPersistentVolumeClaim('checkpoint', props.checkpoint.claimName), path: volumes.checkpointPath });
+    }
+    if (props.highSpeedNetwork) {
+      props.highSpeedNetwork._validate(this, renderer.podOptions ? this.podSecurity : undefined);
+      worker.setExtendedResource(props.highSpeedNetwork.resourceName, props.highSpeedNetwork.count);
+    }
+    const home = WorkloadVolume.emptyDir('home', { sizeLimit: props.homeSize ?? Size.gibibytes(20) });
+    this._pod.mount('homeSize', worker, { volume: home, path: HOME_DIR });
+    if (props.checkpoint?.groupId !== undefined || props.dataset?.groupId !== undefined) {
+      // extraFields replace the rendered field: the whole pod context, plus the groups.
+      const wanted = [...(this.podSecurity._identity.supplementalGroups ?? []), props.checkpoint?.groupId, props.dataset?.groupId];
+      const groups = [...new Set(wanted.filter(g => g !== undefined))] as number[];
+      this._pod.extraFields.securityContext = { ...this.podSecurity._podContext(), supplementalGroups: groups };
     }
     if (props.dataset) {
       const volume = WorkloadVolume.fromPersistentVolumeClaim('dataset', props.dataset.claimName, { readOnly: true });
@@ -227,6 +279,21 @@ export class DistributedTrainingJob extends MlWorkload {
     // With peerPorts, only the rendezvous port(s) and those; without, any port between peers.
     const peerPorts = props.peerPorts ? [...this.rendezvousPorts, ...props.peerPorts] : undefined;
     this.networkPolicy = createTrainingNetworkPolicy(this, peerPorts);
+  }
+
+  /**
+   * The data contract: HOME and the caches on the writable home emptyDir (unless
+   * the user sets them), and CHECKPOINT_DIR, where the script saves checkpoints
+   * and, when one is there, resumes from the latest: after a reclaim the
+   * replaced worker and the restarted group all read it.
+   */
+  private dataEnv(props: DistributedTrainingJobProps, checkpointPath: string): { [name: string]: kplus.EnvValue } {
+    const user = props.env ?? {};
+    const env: { [name: string]: string } = {};
+    if (!('HOME' in user)) env.HOME = HOME_DIR;
+    if (!('XDG_CACHE_HOME' in user)) env.XDG_CACHE_HOME = `${HOME_DIR}/.cache`;
+    if (props.checkpoint && !(CHECKPOINT_DIR_ENV in user)) env[CHECKPOINT_DIR_ENV] = checkpointPath;
+    return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]));
   }
 
   /** @internal */

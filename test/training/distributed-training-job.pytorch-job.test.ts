@@ -154,6 +154,10 @@ describe('PyTorchJob options', () => {
       expect(c.env).toEqual([
         { name: 'NCCL_DEBUG', value: 'INFO' },
         { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } },
+        // The data contract: a writable home for caches, and where checkpoints are.
+        { name: 'HOME', value: '/home/training' },
+        { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' },
+        { name: 'CHECKPOINT_DIR', value: '/checkpoints' },
       ]);
       expect(c.envFrom).toEqual([{ secretRef: { name: 'hf-token' } }]);
       expect(c.args).toEqual(['--epochs', '1']);

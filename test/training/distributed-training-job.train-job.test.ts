@@ -38,7 +38,7 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
     expect(tj.spec.trainer).toEqual({
       image: 'training-worker:v1',
       command: tj.spec.trainer.command,
-      env: [{ name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }],
+      env: [{ name: 'HOME', value: '/home/training' }, { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' }, { name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }],
       numNodes: 4,
       numProcPerNode: 1,
       resourcesPerNode: {
@@ -56,8 +56,12 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
     expect(override.volumes).toEqual([
       { name: 'tmp', emptyDir: {} },
       { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2048Mi' } },
+      { name: 'home', emptyDir: { sizeLimit: '20480Mi' } },
     ]);
-    expect(override.containers).toEqual([{ name: 'node', volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'dshm', mountPath: '/dev/shm' }] }]);
+    expect(override.containers).toEqual([{
+      name: 'node',
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'dshm', mountPath: '/dev/shm' }, { name: 'home', mountPath: '/home/training' }],
+    }]);
   });
 
   test('labels for the JobSet; the NetworkPolicy selects the JobSet\'s pods', () => {
@@ -68,8 +72,8 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
     expect(policy.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: job.selector } }]);
   });
 
-  test('no PET_* variables (the runtime sets them): only the exit-code contract\'s file', () => {
-    expect(tj.spec.trainer.env).toEqual([{ name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }]);
+  test('no PET_* variables (the runtime sets them): only the home directory and the exit-code contract\'s file', () => {
+    expect(tj.spec.trainer.env).toEqual([{ name: 'HOME', value: '/home/training' }, { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' }, { name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }]);
   });
 
   test('snapshot', () => {
@@ -104,7 +108,7 @@ describe('TrainJob options', () => {
       args: ['--fsdp'],
       numNodes: 2,
       numProcPerNode: 8,
-      env: [{ name: 'NCCL_DEBUG', value: 'WARN' }],
+      env: [{ name: 'NCCL_DEBUG', value: 'WARN' }, { name: 'HOME', value: '/home/training' }, { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' }, { name: 'CHECKPOINT_DIR', value: '/checkpoints' }],
     });
     expect(tj.spec.trainer.resourcesPerNode.limits['nvidia.com/gpu']).toBe('8');
     expect(tj.spec.trainer.resourcesPerNode.requests['ephemeral-storage']).toBe('100Gi');
