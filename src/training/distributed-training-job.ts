@@ -3,18 +3,21 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EXIT_CODE_FILE, EXIT_CODE_FILE_ENV } from './exit-code-contract';
 import { HighSpeedNetwork } from './high-speed-network';
+import { checkQueue, kueueLabels, queueNameOf } from './kueue-submission';
 import { ncclEnv, NcclOptions } from './nccl-options';
-import { KUEUE_QUEUE_LABEL } from './rendezvous';
 import { Torchrun } from './torchrun';
 import { TrainingBackend } from './training-backend';
 import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
 import { validateBackendFit, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
+import { ILocalQueue } from '../capacity/kueue/local-queue';
+import { WorkloadPriorityClass } from '../capacity/kueue/workload-priority-class';
+import { AfterConversion } from '../core/after-conversion';
 import { invalidProp } from '../core/errors';
 import { registerInterruptionCheck } from '../core/interruption';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { NodeRequirement } from '../core/scheduling';
-import { requireInteger, requireLabelValue, requirePort } from '../core/validation';
+import { requireInteger, requirePort } from '../core/validation';
 import { MlWorkloadProps } from '../core/workload-props';
 import { WorkloadVolume } from '../core/workload-volume';
 
@@ -79,6 +82,25 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
    * @default - not queued
    */
   readonly queueName?: string;
+  /**
+   * The Kueue LocalQueue to submit to, as a construct: a `LocalQueue` of this app
+   * or `LocalQueue.external(scope, id, name)` for one made elsewhere. Mutually
+   * exclusive with `queueName`, which must name a LocalQueue declared in the app.
+   * @default - not queued
+   */
+  readonly queue?: ILocalQueue;
+  /**
+   * The Kueue WorkloadPriorityClass of the job (`kueue.x-k8s.io/priority-class`):
+   * the order of admission and preemption in its ClusterQueue.
+   * @default - Kueue's default priority
+   */
+  readonly queuePriority?: WorkloadPriorityClass;
+  /**
+   * Why this non-elastic job may run on spot capacity that its Kueue queue's
+   * flavors offer (see `nonElasticReason` of `SpotNodePool.schedule`).
+   * @default - refused on queues with a spot flavor unless the job is elastic
+   */
+  readonly nonElasticReason?: string;
   /**
    * An existing PVC mounted read-write in every worker for checkpoints
    * (ReadWriteMany when workers run on several nodes). The checkpoint contract:
@@ -217,8 +239,7 @@ export class DistributedTrainingJob extends MlWorkload {
     if (props.torchrun?._minWorkers !== undefined) requireInteger(this, 'torchrun.minWorkers', props.torchrun._minWorkers, 1, this.workers);
     this.torchrun = props.torchrun;
     (props.peerPorts ?? []).forEach((p, i) => requirePort(this, `peerPorts[${i}]`, p));
-    if (props.queueName !== undefined) requireLabelValue(this, 'queueName', props.queueName);
-    this.queueName = props.queueName;
+    this.queueName = queueNameOf(this, props);
     validateEnv(this, renderer, props.env ?? {});
     this.elastic = renderer.elastic(this);
     registerInterruptionCheck(this, () => this.elastic ? undefined : renderer.notElastic(this));
@@ -268,9 +289,13 @@ export class DistributedTrainingJob extends MlWorkload {
       this._pod.mount('dataset', worker, { volume, path: volumes.datasetPath, readOnly: true });
     }
 
-    const jobLabels = { ...this.labels, ...(props.queueName ? { [KUEUE_QUEUE_LABEL]: props.queueName } : {}) };
-    const outputs = renderer.render({ job: this, worker, jobLabels, suspend: props.suspend ?? props.queueName !== undefined });
+    const jobLabels = { ...this.labels, ...kueueLabels(props, this.queueName) };
+    const outputs = renderer.render({ job: this, worker, jobLabels, suspend: props.suspend ?? this.queueName !== undefined });
     this.apiObject = outputs.apiObject;
+    if (props.nonElasticReason !== undefined && props.nonElasticReason.trim() === '') {
+      throw invalidProp(this, 'nonElasticReason', 'must say why the job may be interrupted');
+    }
+    AfterConversion.of(this.apiObject)._addStage(() => checkQueue(this, props, () => renderer.notElastic(this)));
     this.job = outputs.job;
     this.container = outputs.container;
     this.service = outputs.service;

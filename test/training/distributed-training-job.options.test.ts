@@ -1,5 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { externalQueue } from './launch';
 import { DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, PodSecurity, PriorityClassRef, QosClass, TrainingBackend, Torchrun } from '../../src';
 import { findObject, synthAndValidate } from '../util';
 
@@ -137,11 +138,11 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
   });
 
   test('Kueue: the queue label, created suspended; suspend can be forced either way', () => {
-    const queued = synth({ queueName: 'team-a' });
+    const queued = synth({ queue: externalQueue('team-a') });
     expect(queued.k8sJob.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a');
     expect(queued.pod.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
     expect(queued.k8sJob.spec.suspend).toBe(true);
-    expect(synth({ queueName: 'team-a', suspend: false }).k8sJob.spec.suspend).toBeUndefined();
+    expect(synth({ queue: externalQueue('team-a'), suspend: false }).k8sJob.spec.suspend).toBeUndefined();
     expect(synth({ suspend: true }).k8sJob.spec.suspend).toBe(true);
   });
 

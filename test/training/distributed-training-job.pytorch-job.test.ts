@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { launchOf } from './launch';
+import { externalQueue, launchOf } from './launch';
 import {
   CleanPodPolicy, DistributedTrainingJob, DistributedTrainingJobProps, MlLabels, NodeSelectorOperator,
   PodSecurity, PriorityClassRef, PyTorchJobBackendOptions, PyTorchRestartPolicy, RendezvousBackend, TrainingBackend, Torchrun,
@@ -81,7 +81,7 @@ describe('DistributedTrainingJob on the Kubeflow PyTorchJob backend', () => {
 describe('PyTorchJob options', () => {
   test('run policy from the shared props and the backend options; gang scheduling', () => {
     const { pt } = synth({
-      queueName: 'team-a',
+      queue: externalQueue('team-a'),
     }, {
       backoffLimit: 1,
       activeDeadline: Duration.hours(2),

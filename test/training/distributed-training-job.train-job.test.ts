@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { launchOf } from './launch';
+import { externalQueue, launchOf } from './launch';
 import {
   DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, TrainingBackend,
   TrainingRuntimeKind, TrainJobBackendOptions, Torchrun,
@@ -91,7 +91,7 @@ describe('TrainJob options', () => {
       workers: 2,
       gpus: { count: 8, product: 'NVIDIA-H100-80GB-HBM3' },
       processesPerWorker: 8,
-      queueName: 'team-a',
+      queue: externalQueue('team-a'),
       command: ['python', 'train.py'],
       args: ['--fsdp'],
       env: { NCCL_DEBUG: kplus.EnvValue.fromValue('WARN') },

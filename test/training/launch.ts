@@ -1,3 +1,6 @@
+import { Chart, Testing } from 'cdk8s';
+import { ILocalQueue, LocalQueue } from '../../src';
+
 // Splits a rendered torchrun command into its parts, through the exit-code
 // contract's wrappers (src/training/exit-code-contract.ts).
 export interface Launch {
@@ -18,4 +21,9 @@ export function launchOf(command: string[]): Launch {
   const noPython = command.indexOf('--no-python');
   // --no-python, /bin/sh, -c, CHILD, training-process, then the script.
   return { torchrun: command.slice(start, noPython), script: command.slice(noPython + 5), wrapped: true };
+}
+
+/** A LocalQueue made elsewhere, referenced explicitly (nothing emitted). */
+export function externalQueue(name: string): ILocalQueue {
+  return LocalQueue.external(new Chart(Testing.app(), 'queues'), name, name);
 }
