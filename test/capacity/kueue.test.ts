@@ -1,7 +1,8 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ClusterQueue, DistributedTrainingJob, GpuNodePool, LocalQueue, QueueingStrategy, ResourceFlavor, SpotNodePool, Torchrun, TrainingBackend, WorkloadPriorityClass,
+  ClusterQueue, DistributedTrainingJob, GpuNodePool, LocalQueue, QueueingStrategy, ResourceFlavor, SpotNodePool, Torchrun, TrainingBackend,
+  WorkloadPriorityClass,
 } from '../../src';
 import { findObject, synthAndValidate } from '../util';
 

@@ -89,7 +89,9 @@ export class ResourceFlavor extends Construct {
     }
     const spec: ResourceFlavorSpec = {
       ...(Object.keys(props.nodeLabels ?? {}).length ? { nodeLabels: { ...props.nodeLabels } } : {}),
-      ...(props.nodeTaints?.length ? { nodeTaints: props.nodeTaints.map(t => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })) } : {}),
+      ...(props.nodeTaints?.length ? {
+        nodeTaints: props.nodeTaints.map(t => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+      } : {}),
       ...(props.tolerations?.length ? {
         tolerations: props.tolerations.map(t => t.value !== undefined
           ? { key: t.key, operator: 'Equal', value: t.value, effect: t.effect }
