@@ -46,7 +46,7 @@ export class LocalQueue extends Construct implements ILocalQueue {
   /** The LocalQueue's name. */
   public readonly queueName: string;
   /** The ClusterQueue it submits to. */
-  public readonly clusterQueue: ClusterQueue;
+  public readonly clusterQueue?: ClusterQueue;
   /** The namespace it lives in (the chart's). */
   public readonly namespace?: string;
   /** The LocalQueue object. */
