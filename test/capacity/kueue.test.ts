@@ -1,5 +1,6 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import {
   ClusterQueue, DistributedTrainingJob, GpuNodePool, LocalQueue, QueueingStrategy, ResourceFlavor, SpotNodePool, Torchrun, TrainingBackend,
   WorkloadPriorityClass,
@@ -118,5 +119,29 @@ describe('jobs submitted to Kueue', () => {
     expect(() => new DistributedTrainingJob(team, 'a', { image: 'w:v1', queue: local, queueName: 'team-a' })).toThrow("DistributedTrainingJob 'team/a': queueName and queue are mutually exclusive: queue names its LocalQueue");
     expect(() => new DistributedTrainingJob(team, 'b', { image: 'w:v1', queuePriority: priority })).toThrow("DistributedTrainingJob 'team/b': queuePriority requires queue or queueName: only Kueue reads it");
     expect(() => new DistributedTrainingJob(team, 'c', { image: 'w:v1', nonElasticReason: '' })).toThrow("DistributedTrainingJob 'team/c': nonElasticReason must say why the job may be interrupted");
+  });
+});
+
+describe('ClusterQueue properties', () => {
+  test('any mix of quotas per flavor renders what Kueue\'s CEL rule accepts: every flavor lists the covered resources, in order', () => {
+    const quota = fc.record({
+      cpu: fc.option(fc.integer({ min: 1, max: 1024 }), { nil: undefined }),
+      memoryGi: fc.option(fc.integer({ min: 1, max: 8192 }), { nil: undefined }),
+      gpus: fc.option(fc.integer({ min: 0, max: 128 }), { nil: undefined }),
+    }).filter(q => q.cpu !== undefined || q.memoryGi !== undefined || (q.gpus ?? 0) > 0);
+    fc.assert(fc.property(fc.array(quota, { minLength: 1, maxLength: 4 }), quotas => {
+      const c = new Chart(Testing.app(), 'c');
+      new ClusterQueue(c, 'q', {
+        flavors: quotas.map((q, i) => ({
+          flavor: new ResourceFlavor(c, `f${i}`),
+          cpu: q.cpu !== undefined ? kplus.Cpu.units(q.cpu) : undefined,
+          memory: q.memoryGi !== undefined ? Size.gibibytes(q.memoryGi) : undefined,
+          gpus: q.gpus,
+        })),
+      });
+      const group = findObject(synthAndValidate(c), 'ClusterQueue').spec.resourceGroups[0];
+      for (const f of group.flavors) expect(f.resources.map((r: any) => r.name)).toEqual(group.coveredResources);
+      expect(group.flavors.map((f: any) => f.name)).toEqual(quotas.map((_, i) => `f${i}`));
+    }), { numRuns: 25 });
   });
 });
