@@ -96,9 +96,10 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
    */
   readonly queuePriority?: WorkloadPriorityClass;
   /**
-   * Why this non-elastic job may run on spot capacity that its Kueue queue's
-   * flavors offer (see `nonElasticReason` of `SpotNodePool.schedule`).
-   * @default - refused on queues with a spot flavor unless the job is elastic
+   * Why this non-elastic job may run on spot capacity anyway: accepted by a Kueue
+   * queue with a spot flavor and by `SpotNodePool.schedule` (which also takes it
+   * as a schedule option).
+   * @default - refused on spot pools and on queues with a spot flavor unless the job is elastic
    */
   readonly nonElasticReason?: string;
   /**
@@ -242,7 +243,8 @@ export class DistributedTrainingJob extends MlWorkload {
     this.queueName = queueNameOf(this, props);
     validateEnv(this, renderer, props.env ?? {});
     this.elastic = renderer.elastic(this);
-    registerInterruptionCheck(this, () => this.elastic ? undefined : renderer.notElastic(this));
+    // The job's own nonElasticReason also answers spot pools' schedule().
+    registerInterruptionCheck(this, () => this.elastic || props.nonElasticReason !== undefined ? undefined : renderer.notElastic(this));
     this.sharedMemory = props.sharedMemory ?? Size.gibibytes(2);
     validateWholeSizes(this, this.resources);
     validateSharedMemory(this, this.sharedMemory, this.resources.memory!.limit!);

@@ -77,6 +77,7 @@ describe('spot pools refuse jobs that cannot survive a reclaim', () => {
       image: 'train:v1', backend: TrainingBackend.pytorchJob({ elasticPolicy: { minReplicas: 2, maxReplicas: 4 } }),
     }));
     pool.schedule(new DistributedTrainingJob(c, 'short', { image: 'train:v1' }), { nonElasticReason: '10-minute smoke test' });
+    pool.schedule(new DistributedTrainingJob(c, 'own-reason', { image: 'train:v1', nonElasticReason: 'restarts from hourly checkpoints' }));
     new GpuNodePool(c, 'gpu', { maxGpus: 8 }).schedule(new DistributedTrainingJob(c, 'on-demand', { image: 'train:v1' }));
     synthAndValidate(c);
   });

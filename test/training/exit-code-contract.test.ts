@@ -58,6 +58,11 @@ describe('rendered podFailurePolicy, evaluated as the Job controller does', () =
     expect(c.env).toContainEqual({ name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' });
   });
 
+  test('the kubelet leaves the scripts alone: no $(...) or $$ for its variable expansion to rewrite', () => {
+    const command: string[] = rendered([2]).spec.template.spec.containers[0].command;
+    for (const arg of command) expect(arg).not.toMatch(/\$\(|\$\$/);
+  });
+
   test('codes other than 1 with the contract turned off can never match: refused', () => {
     expect(() => rendered([2], Torchrun.script('train.py', { propagateExitCodes: false })))
       .toThrow("DistributedTrainingJob 'train/llm': backend.nonRetriableExitCodes (2) can never match: torchrun exits 1 whatever its processes' codes, and torchrun propagateExitCodes is false");
