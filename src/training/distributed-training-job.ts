@@ -160,13 +160,25 @@ const DEFAULT_RESOURCES = {
  *
  * Default backend, an Indexed Job (no operator): `completions` = `parallelism` =
  * workers, a headless Service (`publishNotReadyAddresses`) as the pods'
- * `subdomain` so worker i is `<job>-<i>.<service>`, and the env torch.distributed
- * and torchrun read: `MASTER_ADDR` (worker 0), `MASTER_PORT`, `WORLD_SIZE` and
- * `NNODES` (workers), `RANK` (the completion index, via the downward API, as in the
- * guide; also in `JOB_COMPLETION_INDEX`), `NPROC_PER_NODE` and `LOCAL_WORLD_SIZE`.
+ * `subdomain` so worker i is `<job>-<i>.<service>`, and the env torchrun and
+ * torch.distributed read: torchrun's `PET_NNODES`, `PET_NPROC_PER_NODE`,
+ * `PET_NODE_RANK` (the completion index, via the downward API), `PET_MASTER_ADDR`
+ * (worker 0) and `PET_MASTER_PORT`, as the Kubeflow operators set them; and
+ * `MASTER_ADDR`, `MASTER_PORT`, `WORLD_SIZE` (workers × processes per worker),
+ * `NODE_RANK`, `RANK` (the index, when each worker runs one process, as in the
+ * guide), `NNODES`, `NPROC_PER_NODE` and `LOCAL_WORLD_SIZE`.
  * `restartPolicy: Never`, a `podFailurePolicy` that ignores disruptions, GPUs with
- * their toleration, an in-memory `/dev/shm`, a token-less ServiceAccount, a
- * NetworkPolicy admitting only the job's own pods, and the restricted profile.
+ * their toleration, an in-memory `/dev/shm`, a writable home for caches, a
+ * token-less ServiceAccount, a NetworkPolicy admitting only the job's own pods,
+ * and the restricted profile.
+ *
+ * Surviving real clusters: a `torchrun` launch is elastic (c10d rendezvous
+ * through the headless Service; a replaced worker rejoins and the group restarts
+ * from the last checkpoint, see `checkpoint`), each index retries on its own
+ * (`backoffLimitPerIndex`, Kubernetes 1.29+), and the exit-code contract lets
+ * `nonRetriableExitCodes` see the training process's code. Spot pools and Kueue
+ * queues with spot flavors refuse jobs that are not elastic unless given a
+ * `nonElasticReason`.
  *
  * Gang scheduling: all workers must run at once or the rendezvous waits. Use
  * `queueName` (Kueue admits the whole job or nothing; enable its
