@@ -7,6 +7,7 @@ import { checkQueue, kueueLabels, queueNameOf } from './kueue-submission';
 import { ncclEnv, NcclOptions } from './nccl-options';
 import { Torchrun } from './torchrun';
 import { TrainingBackend } from './training-backend';
+import { dataEnv, mountData } from './training-data';
 import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
 import { validateBackendFit, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
@@ -141,10 +142,6 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
 }
 
 const DEFAULT_WORKERS = 4;
-/** The writable home directory (an emptyDir). */
-const HOME_DIR = '/home/training';
-/** The env variable naming the checkpoint directory (the checkpoint contract). */
-const CHECKPOINT_DIR_ENV = 'CHECKPOINT_DIR';
 const DEFAULT_MAX_GPUS_PER_NODE = 8;
 // The guide's requests; limits equal to them for the Guaranteed QoS class.
 const DEFAULT_RESOURCES = {
@@ -278,30 +275,16 @@ export class DistributedTrainingJob extends MlWorkload {
       env: {
         ...renderer.workerEnv(this),
         ...ncclEnv(this, props.nccl),
-        ...this.dataEnv(props, volumes.checkpointPath),
+        ...dataEnv(props, volumes.checkpointPath),
         ...(this.torchrun?.propagatesExitCodes ? { [EXIT_CODE_FILE_ENV]: kplus.EnvValue.fromValue(EXIT_CODE_FILE) } : {}),
       },
     }, renderer.podOptions);
     this._pod.mount('sharedMemory', worker, { volume: WorkloadVolume.memory('dshm', { sizeLimit: this.sharedMemory }), path: '/dev/shm' });
-    if (props.checkpoint) {
-      this._pod.mount('checkpoint', worker, { volume: WorkloadVolume.fromPersistentVolumeClaim('checkpoint', props.checkpoint.claimName), path: volumes.checkpointPath });
-    }
     if (props.highSpeedNetwork) {
       props.highSpeedNetwork._validate(this, renderer.podOptions ? this.podSecurity : undefined);
       worker.setExtendedResource(props.highSpeedNetwork.resourceName, props.highSpeedNetwork.count);
     }
-    const home = WorkloadVolume.emptyDir('home', { sizeLimit: props.homeSize ?? Size.gibibytes(20) });
-    this._pod.mount('homeSize', worker, { volume: home, path: HOME_DIR });
-    if (props.checkpoint?.groupId !== undefined || props.dataset?.groupId !== undefined) {
-      // extraFields replace the rendered field: the whole pod context, plus the groups.
-      const wanted = [...(this.podSecurity._identity.supplementalGroups ?? []), props.checkpoint?.groupId, props.dataset?.groupId];
-      const groups = [...new Set(wanted.filter(g => g !== undefined))] as number[];
-      this._pod.extraFields.securityContext = { ...this.podSecurity._podContext(), supplementalGroups: groups };
-    }
-    if (props.dataset) {
-      const volume = WorkloadVolume.fromPersistentVolumeClaim('dataset', props.dataset.claimName, { readOnly: true });
-      this._pod.mount('dataset', worker, { volume, path: volumes.datasetPath, readOnly: true });
-    }
+    mountData(this, worker, props, volumes);
 
     const jobLabels = { ...this.labels, ...kueueLabels(props, this.queueName) };
     const outputs = renderer.render({ job: this, worker, jobLabels, suspend: props.suspend ?? this.queueName !== undefined });
@@ -318,21 +301,6 @@ export class DistributedTrainingJob extends MlWorkload {
     // With peerPorts, only the rendezvous port(s) and those; without, any port between peers.
     const peerPorts = props.peerPorts ? [...this.rendezvousPorts, ...props.peerPorts] : undefined;
     this.networkPolicy = createTrainingNetworkPolicy(this, peerPorts);
-  }
-
-  /**
-   * The data contract: HOME and the caches on the writable home emptyDir (unless
-   * the user sets them), and CHECKPOINT_DIR, where the script saves checkpoints
-   * and, when one is there, resumes from the latest: after a reclaim the
-   * replaced worker and the restarted group all read it.
-   */
-  private dataEnv(props: DistributedTrainingJobProps, checkpointPath: string): { [name: string]: kplus.EnvValue } {
-    const user = props.env ?? {};
-    const env: { [name: string]: string } = {};
-    if (!('HOME' in user)) env.HOME = HOME_DIR;
-    if (!('XDG_CACHE_HOME' in user)) env.XDG_CACHE_HOME = `${HOME_DIR}/.cache`;
-    if (props.checkpoint && !(CHECKPOINT_DIR_ENV in user)) env[CHECKPOINT_DIR_ENV] = checkpointPath;
-    return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]));
   }
 
   /** @internal */
