@@ -27,6 +27,14 @@
 export const EXIT_CODE_FILE_ENV = 'TRAINING_EXIT_CODE_FILE';
 /** The env variable listing the non-retriable codes (space-separated). */
 export const NON_RETRIABLE_CODES_ENV = 'TRAINING_NON_RETRIABLE_EXIT_CODES';
+/**
+ * The node rank whose agent hosts the c10d rendezvous store (Indexed Job,
+ * elastic): the wrapper turns it into torchrun's `PET_RDZV_CONF=is_host=true|false`.
+ * torchrun otherwise guesses from the endpoint's host name, which older releases
+ * get wrong for `<job>-0.<service>` (pytorch/pytorch#73380: the pod's hostname
+ * and /etc/hosts name differ from the Service's name), leaving no store at all.
+ */
+export const RDZV_HOST_RANK_ENV = 'TRAINING_RDZV_HOST_RANK';
 /** Where the code is written: the writable /tmp of every workload. */
 export const EXIT_CODE_FILE = '/tmp/training-exit-code';
 
@@ -48,8 +56,15 @@ export const EXIT_CODE_CHILD_SCRIPT = [
   'exit "$rc"',
 ].join('\n');
 
-/** Runs torchrun as PID 1 and exits with the recorded child code when it fails. */
+/**
+ * Runs torchrun as PID 1 and exits with the recorded child code when it fails;
+ * first tells torchrun's c10d backend whether this pod hosts the store.
+ */
 export const EXIT_CODE_WRAPPER_SCRIPT = [
+  `if [ -n "\${${RDZV_HOST_RANK_ENV}:-}" ] && [ -z "\${PET_RDZV_CONF:-}" ]; then`,
+  `  if [ "$PET_NODE_RANK" = "$${RDZV_HOST_RANK_ENV}" ]; then PET_RDZV_CONF=is_host=true; else PET_RDZV_CONF=is_host=false; fi`,
+  '  export PET_RDZV_CONF',
+  'fi',
   `rm -f "$${EXIT_CODE_FILE_ENV}"`,
   'trap \'kill -TERM "$child" 2>/dev/null\' TERM INT',
   '"$@" & child=$!',

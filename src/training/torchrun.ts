@@ -131,11 +131,12 @@ export class Torchrun {
         ],
       };
     }
-    // Dynamic c10d rendezvous: the agent whose address the endpoint resolves to
-    // (worker 0, through the headless Service) hosts the TCP store
-    // (c10d_rendezvous_backend.py, _create_tcp_store: is_host from
-    // _matches_machine_hostname, which compares the endpoint's addresses with the
-    // machine's); node ranks come from the rendezvous, not from the index.
+    // Dynamic c10d rendezvous: worker 0's agent hosts the TCP store. Inside the
+    // exit-code contract the wrapper says so explicitly (PET_RDZV_CONF=is_host=...,
+    // c10d_rendezvous_backend.py `_create_tcp_store`); without it torchrun guesses
+    // with _matches_machine_hostname, which recent releases get right by
+    // comparing the endpoint's resolved addresses with the machine's. Node ranks
+    // come from the rendezvous, not from the index.
     return {
       flags: [
         `--nnodes=${this._minWorkers ?? r.workers}:${r.workers}`,

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BACKEND_ONLY_PROPS, BACKEND_OPTION_KEYS } from './backend-options';
 import type { DistributedTrainingJobProps } from './distributed-training-job';
-import { EXIT_CODE_FILE_ENV, NON_RETRIABLE_CODES_ENV } from './exit-code-contract';
+import { EXIT_CODE_FILE_ENV, NON_RETRIABLE_CODES_ENV, RDZV_HOST_RANK_ENV } from './exit-code-contract';
 import { DNS_1035_LABEL } from './rendezvous';
 import type { TrainingBackendRenderer } from './training-backend';
 import { TrainingVolume } from './training-volume';
@@ -11,7 +11,7 @@ import { invalidProp } from '../core/errors';
 import { requireDnsSubdomain } from '../core/validation';
 
 // The exit-code contract's variables, on every backend.
-const CONTRACT_ENV = [EXIT_CODE_FILE_ENV, NON_RETRIABLE_CODES_ENV];
+const CONTRACT_ENV = [EXIT_CODE_FILE_ENV, NON_RETRIABLE_CODES_ENV, RDZV_HOST_RANK_ENV];
 
 // The cross-prop checks of DistributedTrainingJob (internal). Each throws through
 // invalidProp with the construct's path; single-value checks stay in the

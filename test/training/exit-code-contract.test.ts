@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -56,6 +56,7 @@ describe('rendered podFailurePolicy, evaluated as the Job controller does', () =
     const c = rendered([3, 2]).spec.template.spec.containers[0];
     expect(c.env).toContainEqual({ name: 'TRAINING_NON_RETRIABLE_EXIT_CODES', value: '2 3' });
     expect(c.env).toContainEqual({ name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' });
+    expect(c.env).toContainEqual({ name: 'TRAINING_RDZV_HOST_RANK', value: '0' });
   });
 
   test('the kubelet leaves the scripts alone: no $(...) or $$ for its variable expansion to rewrite', () => {
@@ -88,6 +89,7 @@ describe('the exit-code contract, executed', () => {
     chmodSync(join(dir, name), 0o755);
   };
   script('torchrun', [
+    '[ -z "${FAKE_CONF_OUT:-}" ] || echo "${PET_RDZV_CONF:-}" > "$FAKE_CONF_OUT"',
     'while [ "$1" != "--no-python" ]; do shift; done; shift',
     'FAKE_PROC=0 "$@" & a=$!',
     'FAKE_PROC=1 "$@" & b=$!',
@@ -96,13 +98,13 @@ describe('the exit-code contract, executed', () => {
   ].join('\n'));
   script('python', 'eval "code=\\${FAKE_EXIT_$FAKE_PROC:-0}"; [ "$code" = 0 ] || sleep 0.2; exit "$code"');
 
-  function run(codes: number[], exits: [number, number]) {
+  function run(codes: number[], exits: [number, number], extraEnv: { [k: string]: string } = {}) {
     const container = rendered(codes).spec.template.spec.containers[0];
     const command = container.command as string[];
     const env = Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
     const file = join(dir, `code-${Math.random()}`);
     const result = spawnSync(command[0], command.slice(1), {
-      env: { ...env, TRAINING_EXIT_CODE_FILE: file, PATH: `${dir}:/usr/bin:/bin`, FAKE_EXIT_0: String(exits[0]), FAKE_EXIT_1: String(exits[1]) },
+      env: { ...env, TRAINING_EXIT_CODE_FILE: file, PATH: `${dir}:/usr/bin:/bin`, FAKE_EXIT_0: String(exits[0]), FAKE_EXIT_1: String(exits[1]), ...extraEnv },
       timeout: 20000,
     });
     return result.status;
@@ -113,5 +115,16 @@ describe('the exit-code contract, executed', () => {
     expect(run([2], [0, 137])).toBe(137);
     expect(run([2], [2, 0])).toBe(2);
     expect(run([], [0, 7])).toBe(7);
+  });
+
+  test('worker 0 is told it hosts the c10d store, the others that they do not', () => {
+    const out = join(dir, 'conf');
+    for (const [rank, expected] of [['0', 'is_host=true'], ['3', 'is_host=false']]) {
+      expect(run([], [0, 0], { PET_NODE_RANK: rank, FAKE_CONF_OUT: out })).toBe(0);
+      expect(readFileSync(out, 'utf8').trim()).toBe(expected);
+    }
+    // A user's own PET_RDZV_CONF wins.
+    run([], [0, 0], { PET_NODE_RANK: '0', PET_RDZV_CONF: 'read_timeout=120', FAKE_CONF_OUT: out });
+    expect(readFileSync(out, 'utf8').trim()).toBe('read_timeout=120');
   });
 });

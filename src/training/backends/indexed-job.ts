@@ -5,7 +5,7 @@ import { invalidProp } from '../../core/errors';
 import { requireInteger, requirePort } from '../../core/validation';
 import { IndexedJobBackendOptions } from '../backend-options';
 import type { DistributedTrainingJob } from '../distributed-training-job';
-import { NON_RETRIABLE_CODES_ENV } from '../exit-code-contract';
+import { NON_RETRIABLE_CODES_ENV, RDZV_HOST_RANK_ENV } from '../exit-code-contract';
 import { COMPLETION_INDEX_ANNOTATION, DNS_1035_LABEL, INDEXED_JOB_ENV, RESERVED_ENV_PREFIX } from '../rendezvous';
 import type { TrainingBackendRenderer, TrainingContext, TrainingOutputs } from '../training-backend';
 import { requireWholeSeconds } from '../validate-training-props';
@@ -114,6 +114,8 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
       NNODES: value(job.workers),
       NPROC_PER_NODE: value(job.processesPerWorker),
       LOCAL_WORLD_SIZE: value(job.processesPerWorker),
+      // Worker 0 hosts the rendezvous store (see RDZV_HOST_RANK_ENV).
+      ...(elastic && job.torchrun!.propagatesExitCodes ? { [RDZV_HOST_RANK_ENV]: value(0) } : {}),
       ...(job.torchrun?.propagatesExitCodes && (this.options.nonRetriableExitCodes ?? []).length > 0
         ? { [NON_RETRIABLE_CODES_ENV]: value(this.sortedCodes().join(' ')) } : {}),
     };
