@@ -11,7 +11,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CapacityType, DistributedTrainingJob, GpuNodePool, INodePool, LimitRange, MlModelServing, NodePoolAffinity,
-  PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, TrainingBackend, VerticalPodAutoscaler, VpaTarget,
+  PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, Torchrun, TrainingBackend, VerticalPodAutoscaler, VpaTarget,
 } from '../src';
 
 /** The workloads, identical on every cloud: only the pool they are scheduled onto differs. */
@@ -32,12 +32,13 @@ function workloads(chart: Chart, spotGpus: INodePool): void {
   });
   spotGpus.schedule(server, { affinity: NodePoolAffinity.preferred() });
 
-  // Training is cheap to interrupt when it checkpoints: spot only, low priority.
+  // Training is cheap to interrupt when it checkpoints and its launch is elastic
+  // (torchrun's c10d rendezvous: a replaced worker rejoins): spot only, low priority.
   const job = new DistributedTrainingJob(chart, 'bert-finetune', {
     image: 'pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime',
     workers: 2,
     gpus: { count: 1 },
-    command: ['python', '/app/train.py'],
+    torchrun: Torchrun.script('/app/train.py'),
     backend: TrainingBackend.indexedJob({ priorityClass: training }),
   });
   spotGpus.schedule(job);

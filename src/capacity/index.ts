@@ -27,3 +27,4 @@ export type { VerticalPodAutoscalerProps, VpaContainerPolicy, VpaResourceBounds,
 export { QualityOfService } from './quality-of-service';
 // Shared by every construct of delivery, observability and capacity; exported here until core does.
 export type { ObjectMetadataOptions } from '../core/metadata-validation';
+export * from './kueue';

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { requireLabelKey } from './node-pool-requirement';
 import { invalidProp } from '../core/errors';
+import { interruptionProblem } from '../core/interruption';
 import { ISchedulable, NodeRequirement } from '../core/scheduling';
 import { requireInteger } from '../core/validation';
 
@@ -70,6 +71,14 @@ export interface NodePoolScheduleOptions {
    * @default true
    */
   readonly tolerate?: boolean;
+  /**
+   * Why a workload that cannot survive losing a pod mid-run (a non-elastic
+   * training job) may run on this spot pool anyway, e.g. 'short job, restarts
+   * from its hourly checkpoint'. Without it such a workload is refused on a spot
+   * pool: one reclaim would fail it or leave its peers blocked.
+   * @default - refused on spot pools when the workload says it is not elastic
+   */
+  readonly nonElasticReason?: string;
 }
 
 /**
@@ -147,6 +156,14 @@ export abstract class NodePoolBase extends Construct implements INodePool {
     const repelling = this.taints.filter(t => t.effect !== kplus.TaintEffect.PREFER_NO_SCHEDULE);
     if (!tolerate && repelling.length > 0) {
       throw invalidProp(this, 'schedule() tolerate', `is false, but the pool's nodes carry ${repelling.map(describeTaint).join(', ')}: the workload${who} could never run there. Keep tolerate true, or schedule it onto an untainted pool`);
+    }
+
+    if (options.nonElasticReason !== undefined && options.nonElasticReason.trim() === '') {
+      throw invalidProp(this, 'schedule() nonElasticReason', 'must say why the workload may be interrupted');
+    }
+    const problem = this.spot ? interruptionProblem(workload) : undefined;
+    if (problem && options.nonElasticReason === undefined) {
+      throw invalidProp(this, 'schedule()', `refuses the workload${who} on spot capacity: ${problem}. Make it elastic, or pass nonElasticReason to accept the interruptions`);
     }
 
     const pools = scheduledOn.get(workload) ?? new Set<NodePoolBase>();

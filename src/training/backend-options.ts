@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { WorkloadPodOptions } from '../core/workload-props';
 
 /** How long a job may run and how it is retried and cleaned up (Job and PyTorchJob run policy). */
@@ -122,6 +123,13 @@ export interface PyTorchElasticPolicy {
    * @default 29400
    */
   readonly rdzvPort?: number;
+  /**
+   * Metrics the operator scales the Workers on, between minReplicas and
+   * maxReplicas (it creates a HorizontalPodAutoscaler for the job; the largest
+   * replica count across metrics wins), as for a cdk8s-plus HorizontalPodAutoscaler.
+   * @default - no autoscaling: the job runs `workers` Workers, fewer after losses
+   */
+  readonly metrics?: kplus.Metric[];
 }
 
 /** Options of the Kubeflow PyTorchJob backend. */

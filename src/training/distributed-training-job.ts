@@ -1,16 +1,24 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { KUEUE_QUEUE_LABEL } from './rendezvous';
+import { EXIT_CODE_FILE, EXIT_CODE_FILE_ENV } from './exit-code-contract';
+import { HighSpeedNetwork } from './high-speed-network';
+import { checkQueue, kueueLabels, queueNameOf } from './kueue-submission';
+import { ncclEnv, NcclOptions } from './nccl-options';
 import { Torchrun } from './torchrun';
 import { TrainingBackend } from './training-backend';
+import { dataEnv, mountData } from './training-data';
 import { createTrainingNetworkPolicy } from './training-network-policy';
 import { TrainingVolume } from './training-volume';
 import { validateBackendFit, validateEnv, validateHostnames, validateSharedMemory, validateVolumes, validateWholeSizes } from './validate-training-props';
+import { ILocalQueue } from '../capacity/kueue/local-queue';
+import { WorkloadPriorityClass } from '../capacity/kueue/workload-priority-class';
+import { AfterConversion } from '../core/after-conversion';
 import { invalidProp } from '../core/errors';
+import { registerInterruptionCheck } from '../core/interruption';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { NodeRequirement } from '../core/scheduling';
-import { requireInteger, requireLabelValue, requirePort } from '../core/validation';
+import { requireInteger, requirePort } from '../core/validation';
 import { MlWorkloadProps } from '../core/workload-props';
 import { WorkloadVolume } from '../core/workload-volume';
 
@@ -76,8 +84,32 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
    */
   readonly queueName?: string;
   /**
+   * The Kueue LocalQueue to submit to, as a construct: a `LocalQueue` of this app
+   * or `LocalQueue.external(scope, id, name)` for one made elsewhere. Mutually
+   * exclusive with `queueName`, which must name a LocalQueue declared in the app.
+   * @default - not queued
+   */
+  readonly queue?: ILocalQueue;
+  /**
+   * The Kueue WorkloadPriorityClass of the job (`kueue.x-k8s.io/priority-class`):
+   * the order of admission and preemption in its ClusterQueue.
+   * @default - Kueue's default priority
+   */
+  readonly queuePriority?: WorkloadPriorityClass;
+  /**
+   * Why this non-elastic job may run on spot capacity anyway: accepted by a Kueue
+   * queue with a spot flavor and by `SpotNodePool.schedule` (which also takes it
+   * as a schedule option).
+   * @default - refused on spot pools and on queues with a spot flavor unless the job is elastic
+   */
+  readonly nonElasticReason?: string;
+  /**
    * An existing PVC mounted read-write in every worker for checkpoints
-   * (ReadWriteMany when workers run on several nodes).
+   * (ReadWriteMany when workers run on several nodes). The checkpoint contract:
+   * `CHECKPOINT_DIR` names the mount path; the script saves there and, at start,
+   * resumes from the latest checkpoint it finds, which is what makes an elastic
+   * restart (a replaced worker, a restarted group) lose only the steps since.
+   * For NFS/EFS volumes that ignore fsGroup, give the owning `groupId`.
    * @default - no checkpoint volume
    */
   readonly checkpoint?: TrainingVolume;
@@ -86,6 +118,26 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
    * @default - no dataset volume
    */
   readonly dataset?: TrainingVolume;
+  /**
+   * NCCL and torch.distributed settings (socket interface, watchdog and IB
+   * timeouts, debug level), rendered as their env variables.
+   * @default - NCCL's and PyTorch's defaults
+   */
+  readonly nccl?: NcclOptions;
+  /**
+   * Size limit of the writable home directory: an emptyDir at `/home/training`
+   * (HOME, and XDG_CACHE_HOME `/home/training/.cache`, where Hugging Face, torch
+   * hub and pip keep their caches) under the read-only root filesystem.
+   * @default Size.gibibytes(20)
+   */
+  readonly homeSize?: Size;
+  /**
+   * RDMA networking (InfiniBand, RoCE, AWS EFA): the device plugin's resource on
+   * every worker. Needs an explicit, reasoned opt-out of the restricted profile
+   * for the IPC_LOCK capability (see {@link HighSpeedNetwork}).
+   * @default - TCP sockets only
+   */
+  readonly highSpeedNetwork?: HighSpeedNetwork;
 
 }
 
@@ -105,13 +157,25 @@ const DEFAULT_RESOURCES = {
  *
  * Default backend, an Indexed Job (no operator): `completions` = `parallelism` =
  * workers, a headless Service (`publishNotReadyAddresses`) as the pods'
- * `subdomain` so worker i is `<job>-<i>.<service>`, and the env torch.distributed
- * and torchrun read: `MASTER_ADDR` (worker 0), `MASTER_PORT`, `WORLD_SIZE` and
- * `NNODES` (workers), `RANK` (the completion index, via the downward API, as in the
- * guide; also in `JOB_COMPLETION_INDEX`), `NPROC_PER_NODE` and `LOCAL_WORLD_SIZE`.
+ * `subdomain` so worker i is `<job>-<i>.<service>`, and the env torchrun and
+ * torch.distributed read: torchrun's `PET_NNODES`, `PET_NPROC_PER_NODE`,
+ * `PET_NODE_RANK` (the completion index, via the downward API), `PET_MASTER_ADDR`
+ * (worker 0) and `PET_MASTER_PORT`, as the Kubeflow operators set them; and
+ * `MASTER_ADDR`, `MASTER_PORT`, `WORLD_SIZE` (workers × processes per worker),
+ * `NODE_RANK`, `RANK` (the index, when each worker runs one process, as in the
+ * guide), `NNODES`, `NPROC_PER_NODE` and `LOCAL_WORLD_SIZE`.
  * `restartPolicy: Never`, a `podFailurePolicy` that ignores disruptions, GPUs with
- * their toleration, an in-memory `/dev/shm`, a token-less ServiceAccount, a
- * NetworkPolicy admitting only the job's own pods, and the restricted profile.
+ * their toleration, an in-memory `/dev/shm`, a writable home for caches, a
+ * token-less ServiceAccount, a NetworkPolicy admitting only the job's own pods,
+ * and the restricted profile.
+ *
+ * Surviving real clusters: a `torchrun` launch is elastic (c10d rendezvous
+ * through the headless Service; a replaced worker rejoins and the group restarts
+ * from the last checkpoint, see `checkpoint`), each index retries on its own
+ * (`backoffLimitPerIndex`, Kubernetes 1.29+), and the exit-code contract lets
+ * `nonRetriableExitCodes` see the training process's code. Spot pools and Kueue
+ * queues with spot flavors refuse jobs that are not elastic unless given a
+ * `nonElasticReason`.
  *
  * Gang scheduling: all workers must run at once or the rendezvous waits. Use
  * `queueName` (Kueue admits the whole job or nothing; enable its
@@ -139,6 +203,12 @@ export class DistributedTrainingJob extends MlWorkload {
   public readonly torchrun?: Torchrun;
   /** The Kueue LocalQueue the job is submitted to. */
   public readonly queueName?: string;
+  /**
+   * Whether the job survives losing a worker mid-run (a spot reclaim): an elastic
+   * torchrun launch on the Indexed Job backend, `elasticPolicy` on the PyTorchJob
+   * backend. Spot pools refuse other jobs unless given a `nonElasticReason`.
+   */
+  public readonly elastic: boolean;
   /** Size of the in-memory /dev/shm. */
   public readonly sharedMemory: Size;
 
@@ -176,35 +246,53 @@ export class DistributedTrainingJob extends MlWorkload {
       throw invalidProp(this, 'command', 'and torchrun are mutually exclusive: torchrun builds the command');
     }
     if (props.torchrun?._maxRestarts !== undefined) requireInteger(this, 'torchrun.maxRestarts', props.torchrun._maxRestarts, 0);
+    if (props.torchrun?._minWorkers !== undefined) requireInteger(this, 'torchrun.minWorkers', props.torchrun._minWorkers, 1, this.workers);
     this.torchrun = props.torchrun;
     (props.peerPorts ?? []).forEach((p, i) => requirePort(this, `peerPorts[${i}]`, p));
-    if (props.queueName !== undefined) requireLabelValue(this, 'queueName', props.queueName);
-    this.queueName = props.queueName;
+    this.queueName = queueNameOf(this, props);
     validateEnv(this, renderer, props.env ?? {});
+    this.elastic = renderer.elastic(this);
+    // The job's own nonElasticReason also answers spot pools' schedule().
+    registerInterruptionCheck(this, () => this.elastic || props.nonElasticReason !== undefined ? undefined : renderer.notElastic(this));
     this.sharedMemory = props.sharedMemory ?? Size.gibibytes(2);
     validateWholeSizes(this, this.resources);
     validateSharedMemory(this, this.sharedMemory, this.resources.memory!.limit!);
     const volumes = validateVolumes(this, props);
+    for (const prop of ['checkpoint', 'dataset'] as const) {
+      const gid = props[prop]?.groupId;
+      if (gid === undefined) continue;
+      requireInteger(this, `${prop}.groupId`, gid, 1, 2147483647);
+      if (renderer.kind === 'TrainJob') {
+        throw invalidProp(this, `${prop}.groupId`, 'cannot be set on the TrainJob backend: its podSpecOverrides carry no security context; set supplementalGroups in the TrainingRuntime');
+      }
+    }
     renderer.validate(this);
     this.rendezvousPorts = renderer.rendezvousPorts;
     validateHostnames(this, this.name, this.workers, renderer);
 
     const worker = this._createMainContainer(renderer.containerName, {
       ...renderer.workerProps(this),
-      env: renderer.workerEnv(this),
+      env: {
+        ...renderer.workerEnv(this),
+        ...ncclEnv(this, props.nccl),
+        ...dataEnv(props, volumes.checkpointPath),
+        ...(this.torchrun?.propagatesExitCodes ? { [EXIT_CODE_FILE_ENV]: kplus.EnvValue.fromValue(EXIT_CODE_FILE) } : {}),
+      },
     }, renderer.podOptions);
     this._pod.mount('sharedMemory', worker, { volume: WorkloadVolume.memory('dshm', { sizeLimit: this.sharedMemory }), path: '/dev/shm' });
-    if (props.checkpoint) {
-      this._pod.mount('checkpoint', worker, { volume: WorkloadVolume.fromPersistentVolumeClaim('checkpoint', props.checkpoint.claimName), path: volumes.checkpointPath });
+    if (props.highSpeedNetwork) {
+      props.highSpeedNetwork._validate(this, renderer.podOptions ? this.podSecurity : undefined);
+      worker.setExtendedResource(props.highSpeedNetwork.resourceName, props.highSpeedNetwork.count);
     }
-    if (props.dataset) {
-      const volume = WorkloadVolume.fromPersistentVolumeClaim('dataset', props.dataset.claimName, { readOnly: true });
-      this._pod.mount('dataset', worker, { volume, path: volumes.datasetPath, readOnly: true });
-    }
+    mountData(this, worker, props, volumes);
 
-    const jobLabels = { ...this.labels, ...(props.queueName ? { [KUEUE_QUEUE_LABEL]: props.queueName } : {}) };
-    const outputs = renderer.render({ job: this, worker, jobLabels, suspend: props.suspend ?? props.queueName !== undefined });
+    const jobLabels = { ...this.labels, ...kueueLabels(props, this.queueName) };
+    const outputs = renderer.render({ job: this, worker, jobLabels, suspend: props.suspend ?? this.queueName !== undefined });
     this.apiObject = outputs.apiObject;
+    if (props.nonElasticReason !== undefined && props.nonElasticReason.trim() === '') {
+      throw invalidProp(this, 'nonElasticReason', 'must say why the job may be interrupted');
+    }
+    AfterConversion.of(this.apiObject)._addStage(() => checkQueue(this, props, () => renderer.notElastic(this)));
     this.job = outputs.job;
     this.container = outputs.container;
     this.service = outputs.service;

@@ -8,3 +8,6 @@ export type { IndexedJobBackendOptions, JobRunOptions, PyTorchElasticPolicy, PyT
 export { Torchrun } from './torchrun';
 export type { TorchrunOptions } from './torchrun';
 export type { TrainingVolume } from './training-volume';
+export { NcclDebugLevel } from './nccl-options';
+export type { NcclOptions } from './nccl-options';
+export { HighSpeedNetwork } from './high-speed-network';

@@ -17,7 +17,7 @@ export const PYTORCHJOB_PORT_NAME = 'pytorchjob-port';
 export const DEFAULT_ELASTIC_RDZV_PORT = 29400;
 
 /** The variables the Indexed Job backend sets for torch.distributed / torchrun. */
-export const INDEXED_JOB_ENV = ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'NNODES', 'NPROC_PER_NODE', 'LOCAL_WORLD_SIZE'];
+export const INDEXED_JOB_ENV = ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'NODE_RANK', 'NNODES', 'NPROC_PER_NODE', 'LOCAL_WORLD_SIZE'];
 
 /** The variables the Training Operator v1 injects into PyTorchJob pods (plus every PET_*). */
 export const PYTORCHJOB_ENV = ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK'];

@@ -54,6 +54,10 @@ export interface TrainingBackendRenderer {
   /** Refuses placement the backend cannot express. */
   checkRequirement?(job: DistributedTrainingJob, requirements: NodeRequirement[]): void;
   checkPreference?(job: DistributedTrainingJob, requirements: NodeRequirement[]): void;
+  /** Whether the job, as configured, survives losing a worker mid-run. */
+  elastic(job: DistributedTrainingJob): boolean;
+  /** Why it does not (for spot pools that refuse it). */
+  notElastic(job: DistributedTrainingJob): string;
   /** Validates the backend's options; runs before anything is created. */
   validate(job: DistributedTrainingJob): void;
   /** The env the training container needs from the backend. */

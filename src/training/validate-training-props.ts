@@ -3,11 +3,15 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BACKEND_ONLY_PROPS, BACKEND_OPTION_KEYS } from './backend-options';
 import type { DistributedTrainingJobProps } from './distributed-training-job';
+import { EXIT_CODE_FILE_ENV, NON_RETRIABLE_CODES_ENV, RDZV_HOST_RANK_ENV } from './exit-code-contract';
 import { DNS_1035_LABEL } from './rendezvous';
 import type { TrainingBackendRenderer } from './training-backend';
 import { TrainingVolume } from './training-volume';
 import { invalidProp } from '../core/errors';
 import { requireDnsSubdomain } from '../core/validation';
+
+// The exit-code contract's variables, on every backend.
+const CONTRACT_ENV = [EXIT_CODE_FILE_ENV, NON_RETRIABLE_CODES_ENV, RDZV_HOST_RANK_ENV];
 
 // The cross-prop checks of DistributedTrainingJob (internal). Each throws through
 // invalidProp with the construct's path; single-value checks stay in the
@@ -39,6 +43,7 @@ export function validateBackendFit(scope: Construct, backend: TrainingBackendRen
 
 export function validateEnv(scope: Construct, backend: TrainingBackendRenderer, env: { [name: string]: kplus.EnvValue }): void {
   for (const name of Object.keys(env)) {
+    if (CONTRACT_ENV.includes(name)) throw invalidProp(scope, `env.${name}`, 'is set by DistributedTrainingJob for the exit-code contract of torchrun launches; remove it');
     const reason = backend.reservedEnv(name);
     if (reason) throw invalidProp(scope, `env.${name}`, reason);
   }

@@ -1,5 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { externalQueue } from './launch';
 import { DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, PodSecurity, PriorityClassRef, QosClass, TrainingBackend, Torchrun } from '../../src';
 import { findObject, synthAndValidate } from '../util';
 
@@ -81,14 +82,27 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
     expect(job.masterAddress).toBe('llm-0.llm-workers');
   });
 
-  test('torchrun: explicit rendezvous flags from the env; script arguments after it', () => {
+  test('torchrun: an elastic c10d rendezvous through the headless Service, inside the exit-code contract', () => {
     const { container } = synth({ torchrun: Torchrun.script('train.py', { args: ['--lr', '0.1'] }), args: ['--resume'] });
-    expect(container.command).toEqual([
-      'torchrun', '--nnodes=$(NNODES)', '--nproc-per-node=$(NPROC_PER_NODE)', '--node-rank=$(RANK)',
-      '--master-addr=$(MASTER_ADDR)', '--master-port=$(MASTER_PORT)', 'train.py', '--lr', '0.1',
+    const [sh, c, , launcher, ...rest] = container.command;
+    expect([sh, c, launcher]).toEqual(['/bin/sh', '-c', 'training-launcher']);
+    expect(rest.slice(0, rest.indexOf('--no-python'))).toEqual([
+      'torchrun', '--nnodes=4:4', '--nproc-per-node=1', '--rdzv-backend=c10d',
+      '--rdzv-endpoint=job-0.job:29500', '--rdzv-id=job', '--max-restarts=3',
     ]);
+    expect(rest.slice(rest.indexOf('--no-python') + 1).filter((_: string, i: number) => i !== 2))
+      .toEqual(['/bin/sh', '-c', 'training-process', 'train.py', '--lr', '0.1']);
     expect(container.args).toEqual(['--resume']);
-    // Every $(VAR) the command references is defined in the container's env, or the kubelet leaves it as is.
+    expect(env(container, 'TRAINING_EXIT_CODE_FILE')).toBe('/tmp/training-exit-code');
+  });
+
+  test('torchrun elastic: false renders the static rendezvous; every $(VAR) it references is defined', () => {
+    const { container } = synth({ torchrun: Torchrun.script('train.py', { elastic: false, propagateExitCodes: false }) });
+    expect(container.command).toEqual([
+      'torchrun', '--nnodes=4', '--nproc-per-node=1', '--node-rank=$(PET_NODE_RANK)',
+      '--master-addr=job-0.job', '--master-port=29500', 'train.py',
+    ]);
+    // The kubelet leaves an undefined $(VAR) as is.
     const referenced = container.command.join(' ').match(/\$\(([A-Z_]+)\)/g)!.map((r: string) => r.slice(2, -1));
     const defined = container.env.map((e: any) => e.name);
     for (const name of referenced) expect(defined).toContain(name);
@@ -124,11 +138,11 @@ describe('DistributedTrainingJob options on the Indexed Job backend', () => {
   });
 
   test('Kueue: the queue label, created suspended; suspend can be forced either way', () => {
-    const queued = synth({ queueName: 'team-a' });
+    const queued = synth({ queue: externalQueue('team-a') });
     expect(queued.k8sJob.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a');
     expect(queued.pod.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
     expect(queued.k8sJob.spec.suspend).toBe(true);
-    expect(synth({ queueName: 'team-a', suspend: false }).k8sJob.spec.suspend).toBeUndefined();
+    expect(synth({ queue: externalQueue('team-a'), suspend: false }).k8sJob.spec.suspend).toBeUndefined();
     expect(synth({ suspend: true }).k8sJob.spec.suspend).toBe(true);
   });
 

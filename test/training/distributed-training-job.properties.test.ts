@@ -27,7 +27,11 @@ describe('DistributedTrainingJob properties over worker and GPU counts', () => {
       expect(k8sJob.spec.completionMode).toBe('Indexed');
       expect(k8sJob.spec.completions).toBe(w);
       expect(k8sJob.spec.parallelism).toBe(w);
-      expect(env.WORLD_SIZE).toBe(String(w));
+      expect(env.WORLD_SIZE).toBe(String(w * expectedProcs));
+      expect(env.PET_NNODES).toBe(String(w));
+      expect(env.PET_NPROC_PER_NODE).toBe(String(expectedProcs));
+      if (expectedProcs === 1) expect(env.RANK).toEqual(env.PET_NODE_RANK);
+      else expect(env.RANK).toBeUndefined();
       expect(env.NNODES).toBe(String(w));
       expect(env.NPROC_PER_NODE).toBe(String(expectedProcs));
       expect(env.MASTER_ADDR).toBe(`${n}-0.${pod.spec.subdomain}`);

@@ -1,5 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { externalQueue, launchOf } from './launch';
 import {
   CleanPodPolicy, DistributedTrainingJob, DistributedTrainingJobProps, MlLabels, NodeSelectorOperator,
   PodSecurity, PriorityClassRef, PyTorchJobBackendOptions, PyTorchRestartPolicy, RendezvousBackend, TrainingBackend, Torchrun,
@@ -80,7 +81,7 @@ describe('DistributedTrainingJob on the Kubeflow PyTorchJob backend', () => {
 describe('PyTorchJob options', () => {
   test('run policy from the shared props and the backend options; gang scheduling', () => {
     const { pt } = synth({
-      queueName: 'team-a',
+      queue: externalQueue('team-a'),
     }, {
       backoffLimit: 1,
       activeDeadline: Duration.hours(2),
@@ -130,7 +131,7 @@ describe('PyTorchJob options', () => {
 
   test('torchrun reads the operator\'s PET_* variables; processes per worker become nprocPerNode', () => {
     const { pt, specs } = synth({ gpus: { count: 4 }, torchrun: Torchrun.script('train.py', { args: ['--bf16'], maxRestarts: 2 }) });
-    expect(specs.Master.template.spec.containers[0].command).toEqual(['torchrun', '--max-restarts=2', 'train.py', '--bf16']);
+    expect(launchOf(specs.Master.template.spec.containers[0].command)).toEqual({ torchrun: ['torchrun', '--max-restarts=2'], script: ['train.py', '--bf16'], wrapped: true });
     expect(pt.spec.nprocPerNode).toBe('4');
   });
 
@@ -153,6 +154,10 @@ describe('PyTorchJob options', () => {
       expect(c.env).toEqual([
         { name: 'NCCL_DEBUG', value: 'INFO' },
         { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } },
+        // The data contract: a writable home for caches, and where checkpoints are.
+        { name: 'HOME', value: '/home/training' },
+        { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' },
+        { name: 'CHECKPOINT_DIR', value: '/checkpoints' },
       ]);
       expect(c.envFrom).toEqual([{ secretRef: { name: 'hf-token' } }]);
       expect(c.args).toEqual(['--epochs', '1']);

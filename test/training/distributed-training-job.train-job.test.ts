@@ -1,5 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { externalQueue, launchOf } from './launch';
 import {
   DistributedTrainingJob, DistributedTrainingJobProps, NodeSelectorOperator, TrainingBackend,
   TrainingRuntimeKind, TrainJobBackendOptions, Torchrun,
@@ -33,9 +34,11 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
   });
 
   test('trainer: image, torchrun command (PET_* from the runtime), nodes, processes, resources per node', () => {
+    expect(launchOf(tj.spec.trainer.command)).toEqual({ torchrun: ['torchrun'], script: ['train.py', '--epochs', '3'], wrapped: true });
     expect(tj.spec.trainer).toEqual({
       image: 'training-worker:v1',
-      command: ['torchrun', 'train.py', '--epochs', '3'],
+      command: tj.spec.trainer.command,
+      env: [{ name: 'HOME', value: '/home/training' }, { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' }, { name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }],
       numNodes: 4,
       numProcPerNode: 1,
       resourcesPerNode: {
@@ -53,8 +56,12 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
     expect(override.volumes).toEqual([
       { name: 'tmp', emptyDir: {} },
       { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2048Mi' } },
+      { name: 'home', emptyDir: { sizeLimit: '20480Mi' } },
     ]);
-    expect(override.containers).toEqual([{ name: 'node', volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'dshm', mountPath: '/dev/shm' }] }]);
+    expect(override.containers).toEqual([{
+      name: 'node',
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'dshm', mountPath: '/dev/shm' }, { name: 'home', mountPath: '/home/training' }],
+    }]);
   });
 
   test('labels for the JobSet; the NetworkPolicy selects the JobSet\'s pods', () => {
@@ -65,8 +72,8 @@ describe('DistributedTrainingJob on the Kubeflow TrainJob (Trainer v2) backend',
     expect(policy.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: job.selector } }]);
   });
 
-  test('no PET_* variables, no env at all by default', () => {
-    expect(tj.spec.trainer.env).toBeUndefined();
+  test('no PET_* variables (the runtime sets them): only the home directory and the exit-code contract\'s file', () => {
+    expect(tj.spec.trainer.env).toEqual([{ name: 'HOME', value: '/home/training' }, { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' }, { name: 'TRAINING_EXIT_CODE_FILE', value: '/tmp/training-exit-code' }]);
   });
 
   test('snapshot', () => {
@@ -84,7 +91,7 @@ describe('TrainJob options', () => {
       workers: 2,
       gpus: { count: 8, product: 'NVIDIA-H100-80GB-HBM3' },
       processesPerWorker: 8,
-      queueName: 'team-a',
+      queue: externalQueue('team-a'),
       command: ['python', 'train.py'],
       args: ['--fsdp'],
       env: { NCCL_DEBUG: kplus.EnvValue.fromValue('WARN') },
@@ -101,7 +108,7 @@ describe('TrainJob options', () => {
       args: ['--fsdp'],
       numNodes: 2,
       numProcPerNode: 8,
-      env: [{ name: 'NCCL_DEBUG', value: 'WARN' }],
+      env: [{ name: 'NCCL_DEBUG', value: 'WARN' }, { name: 'HOME', value: '/home/training' }, { name: 'XDG_CACHE_HOME', value: '/home/training/.cache' }, { name: 'CHECKPOINT_DIR', value: '/checkpoints' }],
     });
     expect(tj.spec.trainer.resourcesPerNode.limits['nvidia.com/gpu']).toBe('8');
     expect(tj.spec.trainer.resourcesPerNode.requests['ephemeral-storage']).toBe('100Gi');

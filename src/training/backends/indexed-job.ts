@@ -5,7 +5,8 @@ import { invalidProp } from '../../core/errors';
 import { requireInteger, requirePort } from '../../core/validation';
 import { IndexedJobBackendOptions } from '../backend-options';
 import type { DistributedTrainingJob } from '../distributed-training-job';
-import { COMPLETION_INDEX_ANNOTATION, DNS_1035_LABEL, INDEXED_JOB_ENV } from '../rendezvous';
+import { NON_RETRIABLE_CODES_ENV, RDZV_HOST_RANK_ENV } from '../exit-code-contract';
+import { COMPLETION_INDEX_ANNOTATION, DNS_1035_LABEL, INDEXED_JOB_ENV, RESERVED_ENV_PREFIX } from '../rendezvous';
 import type { TrainingBackendRenderer, TrainingContext, TrainingOutputs } from '../training-backend';
 import { requireWholeSeconds } from '../validate-training-props';
 
@@ -39,13 +40,23 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
   }
 
   public reservedEnv(name: string): string | undefined {
-    return INDEXED_JOB_ENV.includes(name)
+    return INDEXED_JOB_ENV.includes(name) || name.startsWith(RESERVED_ENV_PREFIX)
       ? 'is set by DistributedTrainingJob for the rendezvous; remove it (use workers, backend masterPort, processesPerWorker)'
       : undefined;
   }
 
   public lastHostname(name: string, workers: number): string {
     return `${name}-${workers - 1}`;
+  }
+
+  public elastic(job: DistributedTrainingJob): boolean {
+    return job.torchrun?.elastic ?? false;
+  }
+
+  public notElastic(job: DistributedTrainingJob): string {
+    return job.torchrun
+      ? 'its torchrun launch is static (elastic: false), so one lost worker leaves the others blocked until the NCCL timeout'
+      : 'it is not launched by torchrun (Torchrun.script(...), elastic by default), so one lost worker leaves the others blocked until the NCCL timeout';
   }
 
   public validate(job: DistributedTrainingJob): void {
@@ -59,9 +70,12 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
     if (new Set(codes).size !== codes.length) {
       throw invalidProp(job, 'backend.nonRetriableExitCodes', `(${codes.join(', ')}) must not repeat a code`);
     }
+    if (job.torchrun && !job.torchrun.propagatesExitCodes && codes.some(c => c !== 1)) {
+      throw invalidProp(job, 'backend.nonRetriableExitCodes', `(${codes.join(', ')}) can never match: torchrun exits 1 whatever its processes' codes, and torchrun propagateExitCodes is false`);
+    }
     if (o.backoffLimitPerIndex !== undefined) requireInteger(job, 'backend.backoffLimitPerIndex', o.backoffLimitPerIndex, 0);
     if (o.maxFailedIndexes !== undefined) {
-      if (o.backoffLimitPerIndex === undefined) {
+      if (o.backoffLimitPerIndex === undefined && !job.torchrun?.elastic) {
         throw invalidProp(job, 'backend.maxFailedIndexes', 'requires backend.backoffLimitPerIndex');
       }
       requireInteger(job, 'backend.maxFailedIndexes', o.maxFailedIndexes, 0, job.workers);
@@ -73,23 +87,52 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
     }
   }
 
+  /**
+   * torchrun's own variables (`PET_<FLAG>`, read as flag defaults by
+   * torch/distributed/argparse_util.py `env`; the names the Kubeflow operators
+   * set), plus the torch.distributed env:// variables for launches without
+   * torchrun. WORLD_SIZE counts processes (workers × processes per worker);
+   * RANK is a process rank, so it is only set when each worker runs one process
+   * (torchrun sets both for its children itself).
+   */
   public workerEnv(job: DistributedTrainingJob): { [name: string]: kplus.EnvValue } {
+    const value = (v: string | number) => kplus.EnvValue.fromValue(String(v));
+    const nodeRank = () => kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_ANNOTATION, { key: COMPLETION_INDEX_ANNOTATION });
+    const elastic = job.torchrun?.elastic ?? false;
     return {
-      MASTER_ADDR: kplus.EnvValue.fromValue(this.masterAddress(job)),
-      MASTER_PORT: kplus.EnvValue.fromValue(String(this.masterPort)),
-      WORLD_SIZE: kplus.EnvValue.fromValue(String(job.workers)),
+      PET_NNODES: value(elastic ? `${job.torchrun!._minWorkers ?? job.workers}:${job.workers}` : job.workers),
+      PET_NPROC_PER_NODE: value(job.processesPerWorker),
+      PET_NODE_RANK: nodeRank(),
+      PET_MASTER_ADDR: value(this.masterAddress(job)),
+      PET_MASTER_PORT: value(this.masterPort),
+      MASTER_ADDR: value(this.masterAddress(job)),
+      MASTER_PORT: value(this.masterPort),
+      WORLD_SIZE: value(job.workers * job.processesPerWorker),
       // As in the guide: the completion index, through the downward API.
-      RANK: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_ANNOTATION, { key: COMPLETION_INDEX_ANNOTATION }),
-      NNODES: kplus.EnvValue.fromValue(String(job.workers)),
-      NPROC_PER_NODE: kplus.EnvValue.fromValue(String(job.processesPerWorker)),
-      LOCAL_WORLD_SIZE: kplus.EnvValue.fromValue(String(job.processesPerWorker)),
+      ...(job.processesPerWorker === 1 ? { RANK: nodeRank() } : {}),
+      NODE_RANK: nodeRank(),
+      NNODES: value(job.workers),
+      NPROC_PER_NODE: value(job.processesPerWorker),
+      LOCAL_WORLD_SIZE: value(job.processesPerWorker),
+      // Worker 0 hosts the rendezvous store (see RDZV_HOST_RANK_ENV).
+      ...(elastic && job.torchrun!.propagatesExitCodes ? { [RDZV_HOST_RANK_ENV]: value(0) } : {}),
+      ...(job.torchrun?.propagatesExitCodes && (this.options.nonRetriableExitCodes ?? []).length > 0
+        ? { [NON_RETRIABLE_CODES_ENV]: value(this.sortedCodes().join(' ')) } : {}),
     };
   }
 
   public workerProps(job: DistributedTrainingJob): { ports: kplus.ContainerPort[]; command?: string[] } {
+    const command = job.torchrun?._command(job.torchrun._indexedJobFlags({
+      workers: job.workers,
+      processesPerWorker: job.processesPerWorker,
+      endpoint: `${this.masterAddress(job)}:${this.masterPort}`,
+      id: job.name,
+      masterAddress: this.masterAddress(job),
+      masterPort: this.masterPort,
+    }));
     return {
       ports: [{ name: 'rendezvous', number: this.masterPort }],
-      ...(job.torchrun ? { command: job.torchrun.toCommand() } : {}),
+      ...(command ? { command } : {}),
     };
   }
 
@@ -97,14 +140,13 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
     const { job } = ctx;
     const o = this.options;
     const serviceName = this.serviceName(job);
-    const perIndex = o.backoffLimitPerIndex !== undefined;
+    const budget = this.retryBudget(job);
 
     const k8sJob = new kplus.Job(job, 'Job', {
       metadata: { ...job._metadata(), labels: ctx.jobLabels },
       podMetadata: { labels: job.podLabels, ...job._podAnnotationsField() },
       select: false,
-      // With per-index retries the Job-wide limit defaults to "unlimited"; render it only when asked.
-      backoffLimit: perIndex && o.backoffLimit === undefined ? undefined : o.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
+      backoffLimit: budget.backoffLimit,
       activeDeadline: o.activeDeadline,
       ttlAfterFinished: o.ttlAfterFinished,
       restartPolicy: kplus.RestartPolicy.NEVER,
@@ -118,8 +160,8 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
       parallelism: job.workers,
       ...(failurePolicy ? { podFailurePolicy: failurePolicy } : {}),
       ...(ctx.suspend ? { suspend: true } : {}),
-      ...(perIndex ? { backoffLimitPerIndex: o.backoffLimitPerIndex } : {}),
-      ...(o.maxFailedIndexes !== undefined ? { maxFailedIndexes: o.maxFailedIndexes } : {}),
+      ...(budget.backoffLimitPerIndex !== undefined ? { backoffLimitPerIndex: budget.backoffLimitPerIndex } : {}),
+      ...(budget.maxFailedIndexes !== undefined ? { maxFailedIndexes: budget.maxFailedIndexes } : {}),
     }));
 
     const service = new kplus.Service(job, 'Service', {
@@ -135,6 +177,47 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
     });
 
     return { apiObject: ApiObject.of(k8sJob), job: k8sJob, container, service, masterAddress: this.masterAddress(job) };
+  }
+
+  private sortedCodes(): number[] {
+    return [...(this.options.nonRetriableExitCodes ?? [])].sort((a, b) => a - b);
+  }
+
+  /**
+   * How failures are counted. Why per-index retries (`backoffLimitPerIndex`,
+   * Kubernetes 1.29+, GA in 1.33) and not the other mechanisms, for an elastic
+   * torchrun job:
+   * - the lost pod itself (spot reclaim, preemption, drain) carries the
+   *   `DisruptionTarget` condition and is `Ignore`d by the podFailurePolicy: its
+   *   index is recreated, uncounted, under the same hostname (with a
+   *   podFailurePolicy the Job controller only replaces a pod once it is fully
+   *   terminated: podReplacementPolicy Failed), and it rejoins the c10d rendezvous;
+   * - the survivors do not fail: their torchrun agents restart the local worker
+   *   group when the replacement joins (`--max-restarts`), and everyone resumes
+   *   from the last checkpoint. That is the group restart; the Job API has no
+   *   "recreate every pod" action;
+   * - when the lost pod was worker 0, the agents lose the rendezvous store and
+   *   exit, so each survivor fails once. A Job-wide `backoffLimit` (3) would be
+   *   spent by one reclaim of a 4-worker job; per index, each survivor spends
+   *   one retry of its own. `maxFailedIndexes: 0` fails the Job as soon as one
+   *   index is out of retries: the others could only wait for it.
+   * JobSet's `failurePolicy.maxRestarts` would recreate the whole group, but it
+   * needs the JobSet controller; this needs nothing beyond batch/v1.
+   * A static (non-elastic) launch keeps the Job-wide backoffLimit.
+   */
+  private retryBudget(job: DistributedTrainingJob): { backoffLimit?: number; backoffLimitPerIndex?: number; maxFailedIndexes?: number } {
+    const o = this.options;
+    const elastic = job.torchrun?.elastic ?? false;
+    if (o.backoffLimitPerIndex === undefined && !elastic) {
+      return { backoffLimit: o.backoffLimit ?? DEFAULT_BACKOFF_LIMIT };
+    }
+    const explicitPerIndex = o.backoffLimitPerIndex !== undefined;
+    return {
+      // With per-index retries the Job-wide limit defaults to "unlimited"; render it only when asked.
+      backoffLimit: explicitPerIndex ? o.backoffLimit : undefined,
+      backoffLimitPerIndex: o.backoffLimitPerIndex ?? o.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
+      maxFailedIndexes: o.maxFailedIndexes ?? (explicitPerIndex ? undefined : 0),
+    };
   }
 
   private serviceName(job: DistributedTrainingJob): string {
@@ -155,7 +238,7 @@ export class IndexedJobRenderer implements TrainingBackendRenderer {
     if (this.options.ignoreDisruptions ?? true) {
       rules.push({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] });
     }
-    const codes = [...(this.options.nonRetriableExitCodes ?? [])].sort((a, b) => a - b);
+    const codes = this.sortedCodes();
     if (codes.length > 0) {
       rules.push({ action: 'FailJob', onExitCodes: { containerName: this.containerName, operator: 'In', values: codes } });
     }

@@ -1,5 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+// The HPA metric JSON, as cdk8s-plus renders it for its own HorizontalPodAutoscaler.
+import { toJson_MetricSpecV2 } from 'cdk8s-plus-27/lib/imports/k8s';
 import { invalidProp } from '../../core/errors';
 import { requireInteger, requirePort } from '../../core/validation';
 import { CleanPodPolicy, PyTorchJobBackendOptions, PyTorchRestartPolicy, RendezvousBackend } from '../backend-options';
@@ -51,6 +53,14 @@ export class PyTorchJobRenderer implements TrainingBackendRenderer {
       : workers > 1 ? `${name}-worker-${workers - 2}` : `${name}-master-0`;
   }
 
+  public elastic(): boolean {
+    return this.options.elasticPolicy !== undefined;
+  }
+
+  public notElastic(): string {
+    return 'a PyTorchJob without backend.elasticPolicy fails on the first lost worker';
+  }
+
   public validate(job: DistributedTrainingJob): void {
     const o = this.options;
     requirePort(job, 'backend.masterPort', this.masterPort);
@@ -59,6 +69,12 @@ export class PyTorchJobRenderer implements TrainingBackendRenderer {
     requireWholeSeconds(job, 'backend.ttlAfterFinished', o.ttlAfterFinished, 0);
     if (o.schedulingQueue !== undefined && !o.gangScheduling) {
       throw invalidProp(job, 'backend.schedulingQueue', 'requires backend.gangScheduling: true');
+    }
+    if (job.torchrun && !job.torchrun.elastic) {
+      throw invalidProp(job, 'torchrun.elastic', 'applies to the IndexedJob backend; on the PyTorchJob backend the operator configures the rendezvous (backend.elasticPolicy)');
+    }
+    if (job.torchrun?._minWorkers !== undefined) {
+      throw invalidProp(job, 'torchrun.minWorkers', 'applies to the IndexedJob backend; on the PyTorchJob backend use backend.elasticPolicy.minReplicas');
     }
     const e = o.elasticPolicy;
     if (!e) return;
@@ -81,7 +97,7 @@ export class PyTorchJobRenderer implements TrainingBackendRenderer {
   public workerProps(job: DistributedTrainingJob): { ports: kplus.ContainerPort[]; command?: string[] } {
     return {
       ports: [{ name: PYTORCHJOB_PORT_NAME, number: this.masterPort, protocol: kplus.Protocol.TCP }],
-      ...(job.torchrun ? { command: job.torchrun.toOperatorCommand() } : {}),
+      ...(job.torchrun ? { command: job.torchrun._command({ flags: [] }) } : {}),
     };
   }
 
@@ -105,6 +121,7 @@ export class PyTorchJobRenderer implements TrainingBackendRenderer {
           ...(elastic.maxRestarts !== undefined ? { maxRestarts: elastic.maxRestarts } : {}),
           rdzvBackend: elastic.rdzvBackend ?? RendezvousBackend.C10D,
           rdzvPort: elastic.rdzvPort ?? DEFAULT_ELASTIC_RDZV_PORT,
+          ...(elastic.metrics?.length ? { metrics: elastic.metrics.map(m => toJson_MetricSpecV2(m._toKube())) } : {}),
         },
       } : {}),
       runPolicy: {

@@ -49,7 +49,21 @@ export class TrainJobRenderer implements TrainingBackendRenderer {
     return { [JOBSET_NAME_LABEL]: name };
   }
 
+  public elastic(): boolean {
+    return false;
+  }
+
+  public notElastic(): string {
+    return 'the TrainJob API (trainer.kubeflow.org/v1alpha1) has no elastic training: its runtime launches a fixed number of nodes';
+  }
+
   public validate(job: DistributedTrainingJob): void {
+    if (job.torchrun && !job.torchrun.elastic) {
+      throw invalidProp(job, 'torchrun.elastic', 'applies to the IndexedJob backend; on the TrainJob backend the runtime configures the rendezvous');
+    }
+    if (job.torchrun?._minWorkers !== undefined) {
+      throw invalidProp(job, 'torchrun.minWorkers', 'applies to the IndexedJob backend; the TrainJob API (v1alpha1) has no elastic training');
+    }
     if (this.options.runtimeName !== undefined) requireDnsSubdomain(job, 'backend.runtimeName', this.options.runtimeName);
     if (this.options.trainerJobName !== undefined) requireDnsLabel(job, 'backend.trainerJobName', this.options.trainerJobName);
   }
@@ -78,7 +92,7 @@ export class TrainJobRenderer implements TrainingBackendRenderer {
   }
 
   public workerProps(job: DistributedTrainingJob): { command?: string[] } {
-    return job.torchrun ? { command: job.torchrun.toOperatorCommand() } : {};
+    return job.torchrun ? { command: job.torchrun._command({ flags: [] }) } : {};
   }
 
   public render(ctx: TrainingContext): TrainingOutputs {

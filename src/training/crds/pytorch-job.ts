@@ -19,6 +19,8 @@ export interface PyTorchElasticPolicySpec {
   readonly maxRestarts?: number;
   readonly rdzvBackend: string;
   readonly rdzvPort: number;
+  /** autoscaling/v2 MetricSpecs: the operator scales Workers between min and max replicas with an HPA. */
+  readonly metrics?: any[];
 }
 
 /** `spec.runPolicy.schedulingPolicy`: for gang schedulers (Volcano, coscheduling). */
