@@ -4,3 +4,4 @@ export { ModelSource } from './model-source';
 export type { PvcModelOptions, StorageUriOptions } from './model-source';
 export { ServingScaling } from './serving-scaling';
 export type { AutoscalingOptions, ExternalScalingOptions } from './serving-scaling';
+export * from './runtimes';

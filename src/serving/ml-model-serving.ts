@@ -2,6 +2,8 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ModelSource } from './model-source';
+import { RuntimeSpec } from './runtimes/runtime-spec';
+import { ServingRuntime } from './runtimes/serving-runtime';
 import { createAutoscaler } from './serving-autoscaler';
 import { createServingNetworkPolicy } from './serving-network-policy';
 import { ServingScaling } from './serving-scaling';
@@ -11,7 +13,7 @@ import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disrupt
 import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
-import { MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
+import { CLASSIC_METRIC_NAMES, MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
 import { requireInteger, requirePort } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
@@ -32,8 +34,15 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
    */
   readonly containerName?: string;
   /**
+   * The model server software (vLLM, Triton, MLServer, TGI, TorchServe, custom):
+   * image default, arguments, ports, probes, metrics and their names, `/dev/shm`,
+   * writable caches, KEDA signal. Every prop set here still wins over the runtime's.
+   * @default - none: a generic HTTP server described by these props
+   */
+  readonly runtime?: ServingRuntime;
+  /**
    * Container port the server listens on.
-   * @default 8080
+   * @default - the runtime's, else 8080
    */
   readonly port?: number;
   /**
@@ -48,14 +57,24 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
   readonly serviceType?: kplus.ServiceType;
   /**
    * Liveness probe.
-   * @default - HTTP GET /health on the serving port every 10s, 3 failures
+   * @default - HTTP GET `livenessPath` on the serving port every 10s, 3 failures
    */
   readonly liveness?: kplus.Probe;
   /**
+   * Path of the default liveness probe.
+   * @default - the runtime's liveness path, else '/health'
+   */
+  readonly livenessPath?: string;
+  /**
    * Readiness probe.
-   * @default - HTTP GET /ready on the serving port every 5s
+   * @default - HTTP GET `readinessPath` on the serving port every 5s
    */
   readonly readiness?: kplus.Probe;
+  /**
+   * Path of the default readiness probe (the model is loaded and can serve).
+   * @default - the runtime's readiness path, else '/ready'
+   */
+  readonly readinessPath?: string;
   /**
    * Startup probe; liveness and readiness start only once it has passed, so slow
    * model loading does not get the container killed.
@@ -123,7 +142,7 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
 
   /**
    * Metrics endpoint announced with `prometheus.io/*` pod annotations.
-   * @default - no scrape annotations
+   * @default - the runtime's metrics endpoint and names; without a runtime, no scrape annotations
    */
   readonly metrics?: MetricsEndpoint;
   /**
@@ -173,8 +192,12 @@ export class MlModelServing extends MlWorkload {
   public readonly _server: ContainerModel;
   /** The ClusterIP (by default) Service in front of the pods. */
   public readonly service: kplus.Service;
-  /** The names of the server's metrics (declared in `metrics.names`), for alerts, KEDA and dashboards. */
+  /** The names of the server's metrics (declared in `metrics.names`, or the runtime's), for alerts, KEDA and dashboards. */
   public readonly metricNames: ServerMetricNames;
+  /** The serving runtime, if any. */
+  public readonly runtime?: ServingRuntime;
+  /** The runtime resolved for this server. @internal */
+  public readonly _runtimeSpec?: RuntimeSpec;
   private _autoscaler?: kplus.HorizontalPodAutoscaler;
   private externalHpaName?: string;
   /** The PodDisruptionBudget, when more than one replica can run. */
@@ -184,7 +207,13 @@ export class MlModelServing extends MlWorkload {
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
     super(scope, id, props);
-    this.port = props.port ?? 8080;
+    const modelMountPath = props.modelMountPath ?? '/mnt/models';
+    this.runtime = props.runtime;
+    const rt = props.runtime?._resolve(this, {
+      gpuCount: this.gpuCount, modelPath: props.model ? modelMountPath : undefined, serverName: this.name, port: props.port,
+    });
+    this._runtimeSpec = rt;
+    this.port = props.port ?? rt?.port ?? 8080;
     this.servicePort = props.servicePort ?? 80;
     requirePort(this, 'port', this.port);
     requirePort(this, 'servicePort', this.servicePort);
@@ -194,8 +223,13 @@ export class MlModelServing extends MlWorkload {
         throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
       }
     }
-    this.metrics = props.metrics;
-    this.metricNames = resolveMetricNames(this, 'metrics.names.', props.metrics?.names);
+    // A runtime serving metrics on its API port follows a user-moved port.
+    const runtimeMetrics: MetricsEndpoint | undefined = rt && {
+      port: rt.metricsPort === rt.port ? this.port : rt.metricsPort, path: rt.metricsPath, names: rt.metricNames,
+    };
+    this.metrics = props.metrics ?? runtimeMetrics;
+    const defaultNames = rt && !props.runtime!._classicNames ? rt.metricNames : CLASSIC_METRIC_NAMES;
+    this.metricNames = resolveMetricNames(this, 'metrics.names.', props.metrics?.names, defaultNames);
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     requireInteger(this, 'revisionHistoryLimit', revisionHistoryLimit, 0);
     const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
@@ -209,17 +243,23 @@ export class MlModelServing extends MlWorkload {
     this.maxReplicas = (props.scaling ?? ServingScaling.autoscale()).maxReplicas;
 
     this._server = this._createMainContainer(props.containerName ?? 'model-server', {
-      ports: this.containerPorts(props.metrics),
-      ...this.probes(props),
+      ports: [...this.containerPorts(this.metrics), ...(rt?.extraPorts ?? [])],
+      ...this.probes(props, rt),
+      ...(rt ? {
+        command: props.command ?? rt.command,
+        args: props.args ?? rt.args,
+        env: { ...props.runtime!._env(rt), ...props.env },
+      } : {}),
     }, props);
-    if (props.model) props.model._bind(this, this._server, props.modelMountPath ?? '/mnt/models');
+    if (rt) props.runtime!._bind(this, this._server, rt);
+    if (props.model) props.model._bind(this, this._server, modelMountPath);
     for (const spread of props.spread ?? [TopologySpread.acrossZones()]) this._pod.addSpread(spread, this.selector);
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: this._metadata(),
       podMetadata: {
         labels: this.podLabels,
-        ...this._podAnnotationsField(props.metrics ? prometheusScrapeAnnotations(props.metrics) : {}),
+        ...this._podAnnotationsField(this.metrics ? prometheusScrapeAnnotations(this.metrics) : {}),
       },
       select: false,
       replicas: scaling.replicas,
@@ -239,8 +279,9 @@ export class MlModelServing extends MlWorkload {
       ports: [
         { name: 'http', port: this.servicePort, targetPort: this.port },
         // A separate metrics port is published too, so a ServiceMonitor can name it.
-        ...(props.metrics && props.metrics.port !== this.port
-          ? [{ name: 'metrics', port: props.metrics.port, targetPort: props.metrics.port }] : []),
+        ...(this.metrics && this.metrics.port !== this.port
+          ? [{ name: 'metrics', port: this.metrics.port, targetPort: this.metrics.port }] : []),
+        ...(rt?.extraPorts ?? []).map(p => ({ name: p.name, port: p.number, targetPort: p.number })),
       ],
     });
     for (const [k, v] of Object.entries(this.selector)) this.service.selectLabel(k, v);
@@ -254,7 +295,9 @@ export class MlModelServing extends MlWorkload {
     this.disruptionBudget = createDisruptionBudget(
       this, this._metadata(), this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
 
-    const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
+    const ports = [
+      this.port, ...(this.metrics && this.metrics.port !== this.port ? [this.metrics.port] : []), ...(rt?.extraPorts ?? []).map(p => p.number),
+    ];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
   }
 
@@ -268,6 +311,7 @@ export class MlModelServing extends MlWorkload {
       selectorLabels: props.selectorLabels,
       pod: props,
       defaultTerminationGrace: Duration.seconds(60),
+      defaultImage: props.runtime?.image,
     };
   }
 
@@ -325,21 +369,27 @@ export class MlModelServing extends MlWorkload {
     return ports;
   }
 
-  private probes(props: MlModelServingProps): Pick<kplus.ContainerProps, 'liveness' | 'readiness' | 'startup'> {
+  private probes(props: MlModelServingProps, rt?: RuntimeSpec): Pick<kplus.ContainerProps, 'liveness' | 'readiness' | 'startup'> {
     const period = 10;
     const startupTimeout = props.startupTimeout ?? Duration.minutes(10);
     const startupFailures = Math.ceil(startupTimeout.toSeconds() / period);
     if (startupFailures < 1) {
       throw invalidProp(this, 'startupTimeout', `(${startupTimeout.toSeconds()}s) must be at least ${period}s`);
     }
+    const livenessPath = props.livenessPath ?? rt?.livenessPath ?? '/health';
+    const readinessPath = props.readinessPath ?? rt?.readinessPath ?? '/ready';
+    const startupPath = rt?.startupPath ?? livenessPath;
+    for (const [prop, path] of [['livenessPath', livenessPath], ['readinessPath', readinessPath]] as const) {
+      if (!path.startsWith('/')) throw invalidProp(this, prop, `('${path}') must start with '/'`);
+    }
     return {
-      liveness: props.liveness ?? kplus.Probe.fromHttpGet('/health', {
+      liveness: props.liveness ?? kplus.Probe.fromHttpGet(livenessPath, {
         port: this.port, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(5), failureThreshold: 3,
       }),
-      readiness: props.readiness ?? kplus.Probe.fromHttpGet('/ready', {
+      readiness: props.readiness ?? kplus.Probe.fromHttpGet(readinessPath, {
         port: this.port, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5), failureThreshold: 3,
       }),
-      startup: props.startup ?? kplus.Probe.fromHttpGet('/health', {
+      startup: props.startup ?? kplus.Probe.fromHttpGet(startupPath, {
         port: this.port, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(5), failureThreshold: startupFailures,
       }),
     };

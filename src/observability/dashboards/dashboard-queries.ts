@@ -24,7 +24,8 @@ export function query(expr: Expr, legend?: string): PanelQuery {
 }
 
 /** Metric names the model and application panels read. */
-export type MetricNames = Required<ServerMetricNames>;
+export type MetricNames = ServerMetricNames & Required<Pick<ServerMetricNames,
+'requestsCounter' | 'statusCodeLabel' | 'errorCodeRegex' | 'latencyHistogram' | 'inferenceLatencyHistogram' | 'inferenceCounter' | 'accuracyGauge'>>;
 
 /** `sum by (labels) (rate(counter{m}[$__rate_interval]))`. */
 export function counterRate(counter: string, m: Matcher[], by: string[] = []): Expr {
