@@ -5,3 +5,4 @@ export type { PvcModelOptions, StorageUriOptions } from './model-source';
 export { ServingScaling } from './serving-scaling';
 export type { AutoscalingOptions, ExternalScalingOptions } from './serving-scaling';
 export * from './runtimes';
+export type { ServingHttpRouteOptions } from './serving-exposure';

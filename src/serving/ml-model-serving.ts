@@ -1,16 +1,18 @@
-import { Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ModelSource } from './model-source';
 import { RuntimeSpec } from './runtimes/runtime-spec';
 import { ServingRuntime } from './runtimes/serving-runtime';
 import { createAutoscaler } from './serving-autoscaler';
+import { createServingHttpRoute, ServingHttpRouteOptions } from './serving-exposure';
 import { createServingNetworkPolicy } from './serving-network-policy';
 import { ServingScaling } from './serving-scaling';
 import { AfterConversion } from '../core/after-conversion';
 import { ContainerModel } from '../core/container-model';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disruption-budget';
 import { invalidProp } from '../core/errors';
+import { PreStop } from '../core/lifecycle';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { CLASSIC_METRIC_NAMES, MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
@@ -119,10 +121,36 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
    */
   readonly minReady?: Duration;
   /**
-   * How long a rollout may make no progress before it is reported failed.
-   * @default Duration.seconds(600)
+   * How long a rollout may make no progress before it is reported failed; at
+   * least the startup budget (`startupTimeout`) plus `downloadTimeout`, or every
+   * slow model load would be reported as a failed rollout.
+   * @default - startupTimeout + downloadTimeout + 2 minutes for scheduling and the image pull, at least 600s
    */
   readonly progressDeadline?: Duration;
+  /**
+   * How long the model download (a storage initializer, or the runtime fetching a
+   * model id) may take, counted in the progress deadline.
+   * @default - 10 minutes with a model that is downloaded or a runtime, else 0
+   */
+  readonly downloadTimeout?: Duration;
+  /**
+   * How long a terminating pod keeps answering while Services, kube-proxy and load
+   * balancers remove it (the default preStop `sleep`), so rollouts drop no request.
+   * Ignored when `preStop` is set.
+   * @default Duration.seconds(15)
+   */
+  readonly drainPeriod?: Duration;
+  /**
+   * How long in-flight requests may take to finish after SIGTERM (LLM generations
+   * run long): the termination grace period must cover the preStop hook plus this.
+   * @default Duration.seconds(30)
+   */
+  readonly inFlightTimeout?: Duration;
+  /**
+   * Expose the server through a Gateway API HTTPRoute.
+   * @default - no route
+   */
+  readonly httpRoute?: ServingHttpRouteOptions;
   /**
    * Old ReplicaSets kept for `kubectl rollout undo`.
    * @default 10
@@ -204,6 +232,8 @@ export class MlModelServing extends MlWorkload {
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy admitting traffic to the serving port only. */
   public readonly networkPolicy: kplus.NetworkPolicy;
+  /** The HTTPRoute, when `httpRoute` is set. */
+  public readonly httpRoute?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
     super(scope, id, props);
@@ -235,7 +265,7 @@ export class MlModelServing extends MlWorkload {
     const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
     const maxUnavailable = props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(0);
     const minReady = props.minReady ?? Duration.seconds(0);
-    const progressDeadline = props.progressDeadline ?? Duration.seconds(600);
+    const progressDeadline = this.progressDeadline(props);
     this.validateRollout(maxSurge, maxUnavailable, minReady, progressDeadline);
 
     const scaling = (props.scaling ?? ServingScaling.autoscale())._bind(this);
@@ -252,6 +282,7 @@ export class MlModelServing extends MlWorkload {
       } : {}),
     }, props);
     if (rt) props.runtime!._bind(this, this._server, rt);
+    this._server.preStop = this.drain(props);
     if (props.model) props.model._bind(this, this._server, modelMountPath);
     for (const spread of props.spread ?? [TopologySpread.acrossZones()]) this._pod.addSpread(spread, this.selector);
 
@@ -299,6 +330,39 @@ export class MlModelServing extends MlWorkload {
       this.port, ...(this.metrics && this.metrics.port !== this.port ? [this.metrics.port] : []), ...(rt?.extraPorts ?? []).map(p => p.number),
     ];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
+    if (props.httpRoute) {
+      this.httpRoute = createServingHttpRoute(this, this._metadata(), this.service.name, this.servicePort, props.httpRoute);
+    }
+  }
+
+  /**
+   * The preStop hook (the user's, or a `sleep` drain) checked against the grace
+   * period: SIGKILL before the hook and the in-flight requests are done drops them.
+   */
+  private drain(props: MlModelServingProps): PreStop {
+    const preStop = props.preStop ?? PreStop.sleep(props.drainPeriod ?? Duration.seconds(15));
+    const inFlight = (props.inFlightTimeout ?? Duration.seconds(30)).toSeconds();
+    const grace = (props.terminationGracePeriod ?? Duration.seconds(60)).toSeconds();
+    if (grace < preStop.seconds + inFlight) {
+      throw invalidProp(this, 'terminationGracePeriod', `(${grace}s) must cover the preStop hook (${preStop.seconds}s) plus inFlightTimeout (${inFlight}s)`);
+    }
+    return preStop;
+  }
+
+  /** The progress deadline: given (and long enough), or derived from the startup and download budgets. */
+  private progressDeadline(props: MlModelServingProps): Duration {
+    const startup = (props.startupTimeout ?? Duration.minutes(10)).toSeconds();
+    const downloads = props.model !== undefined || props.runtime !== undefined;
+    const download = (props.downloadTimeout ?? Duration.minutes(downloads ? 10 : 0)).toSeconds();
+    const needed = startup + download;
+    if (props.progressDeadline) {
+      const given = props.progressDeadline.toSeconds();
+      if (given < needed) {
+        throw invalidProp(this, 'progressDeadline', `(${given}s) must be at least startupTimeout + downloadTimeout (${needed}s): every slow model load would be reported as a failed rollout`);
+      }
+      return props.progressDeadline;
+    }
+    return Duration.seconds(Math.max(600, needed + 120));
   }
 
   /** @internal */
