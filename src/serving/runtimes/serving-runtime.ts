@@ -161,6 +161,7 @@ export class ServingRuntime {
     const cacheSize = this.home.cacheSize ?? Size.gibibytes(10);
     if (!(cacheSize.toMebibytes() >= 1)) throw invalidProp(workload, 'runtime.cacheSize', 'must be at least 1Mi');
     workload._pod.mount('runtime', server, { volume: WorkloadVolume.emptyDir('runtime-home', { sizeLimit: cacheSize }), path: RUNTIME_HOME });
+    server.reserveEphemeralStorage(cacheSize);
     if (spec.sharedMemory) {
       const limit = workload.resources.memory?.limit?.toMebibytes();
       const shm = spec.sharedMemory.toMebibytes();
