@@ -26,3 +26,4 @@ export { MlDashboards } from './dashboards/ml-dashboards';
 export type { MlDashboardsProps } from './dashboards/ml-dashboards';
 export { ModelServingDashboard } from './dashboards/model-serving-dashboard';
 export type { ModelServingDashboardProps } from './dashboards/model-serving-dashboard';
+export type { CustomAlertRule } from './alert-rules';

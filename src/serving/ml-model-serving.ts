@@ -232,6 +232,8 @@ export class MlModelServing extends MlWorkload {
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy admitting traffic to the serving port only. */
   public readonly networkPolicy: kplus.NetworkPolicy;
+  /** How long a new pod may take to become ready: startup timeout plus download timeout (alerts wait it out). */
+  public readonly startupBudget: Duration;
   /** The HTTPRoute, when `httpRoute` is set. */
   public readonly httpRoute?: ApiObject;
 
@@ -265,6 +267,9 @@ export class MlModelServing extends MlWorkload {
     const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
     const maxUnavailable = props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(0);
     const minReady = props.minReady ?? Duration.seconds(0);
+    const downloads = props.model !== undefined || props.runtime !== undefined;
+    this.startupBudget = Duration.seconds((props.startupTimeout ?? Duration.minutes(10)).toSeconds()
+      + (props.downloadTimeout ?? Duration.minutes(downloads ? 10 : 0)).toSeconds());
     const progressDeadline = this.progressDeadline(props);
     this.validateRollout(maxSurge, maxUnavailable, minReady, progressDeadline);
 
@@ -351,10 +356,7 @@ export class MlModelServing extends MlWorkload {
 
   /** The progress deadline: given (and long enough), or derived from the startup and download budgets. */
   private progressDeadline(props: MlModelServingProps): Duration {
-    const startup = (props.startupTimeout ?? Duration.minutes(10)).toSeconds();
-    const downloads = props.model !== undefined || props.runtime !== undefined;
-    const download = (props.downloadTimeout ?? Duration.minutes(downloads ? 10 : 0)).toSeconds();
-    const needed = startup + download;
+    const needed = this.startupBudget.toSeconds();
     if (props.progressDeadline) {
       const given = props.progressDeadline.toSeconds();
       if (given < needed) {

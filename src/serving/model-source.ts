@@ -54,8 +54,8 @@ const INITIALIZER_RESOURCES = {
 
 type Binder = (workload: MlWorkload, server: ContainerModel, mountPath: string) => void;
 
-/** Options of the downloads from object stores and the Hugging Face Hub. */
-export interface DownloadOptions {
+/** Options of every download (object stores, the Hugging Face Hub). */
+export interface ModelDownloadOptions {
   /**
    * Image of the downloader (KServe's storage-initializer convention: `<image> <uri> <mountPath>`).
    * @default 'kserve/storage-initializer:v0.15.2'
@@ -72,6 +72,10 @@ export interface DownloadOptions {
    * @default - requests cpu 100m / memory 256Mi, limits cpu 1 / memory 1Gi
    */
   readonly initializerResources?: kplus.ContainerResources;
+}
+
+/** Options of the downloads from object stores. */
+export interface DownloadOptions extends ModelDownloadOptions {
   /**
    * Secret with the credentials, as environment variables of the downloader (never in
    * the YAML). Leave unset with workload identity (IRSA, GKE or Azure Workload Identity
@@ -96,7 +100,7 @@ export interface S3ModelOptions extends DownloadOptions {
 }
 
 /** Options of {@link ModelSource.fromHuggingFace}. */
-export interface HuggingFaceModelOptions extends Omit<DownloadOptions, 'credentialsSecret'> {
+export interface HuggingFaceModelOptions extends ModelDownloadOptions {
   /**
    * Commit hash the download is pinned to (`hf://org/model:<hash>`); pin it, or every
    * restart may serve a different model.
