@@ -6,13 +6,13 @@ import { RuntimeSpec } from './runtimes/runtime-spec';
 import { ServingRuntime } from './runtimes/serving-runtime';
 import { createAutoscaler } from './serving-autoscaler';
 import { createServingHttpRoute, ServingHttpRouteOptions } from './serving-exposure';
+import { drainHook, progressDeadlineOf, serverProbes, validateRollout } from './serving-lifecycle';
 import { createServingNetworkPolicy } from './serving-network-policy';
 import { ServingScaling } from './serving-scaling';
 import { AfterConversion } from '../core/after-conversion';
 import { ContainerModel } from '../core/container-model';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disruption-budget';
 import { invalidProp } from '../core/errors';
-import { PreStop } from '../core/lifecycle';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { CLASSIC_METRIC_NAMES, MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
@@ -270,8 +270,8 @@ export class MlModelServing extends MlWorkload {
     const downloads = props.model !== undefined || props.runtime !== undefined;
     this.startupBudget = Duration.seconds((props.startupTimeout ?? Duration.minutes(10)).toSeconds()
       + (props.downloadTimeout ?? Duration.minutes(downloads ? 10 : 0)).toSeconds());
-    const progressDeadline = this.progressDeadline(props);
-    this.validateRollout(maxSurge, maxUnavailable, minReady, progressDeadline);
+    const progressDeadline = progressDeadlineOf(this, props, this.startupBudget);
+    validateRollout(this, maxSurge, maxUnavailable, minReady, progressDeadline);
 
     const scaling = (props.scaling ?? ServingScaling.autoscale())._bind(this);
     this.minReplicas = (props.scaling ?? ServingScaling.autoscale()).minReplicas;
@@ -279,7 +279,7 @@ export class MlModelServing extends MlWorkload {
 
     this._server = this._createMainContainer(props.containerName ?? 'model-server', {
       ports: [...this.containerPorts(this.metrics), ...(rt?.extraPorts ?? [])],
-      ...this.probes(props, rt),
+      ...serverProbes(this, this.port, props, rt),
       ...(rt ? {
         command: props.command ?? rt.command,
         args: props.args ?? rt.args,
@@ -287,7 +287,7 @@ export class MlModelServing extends MlWorkload {
       } : {}),
     }, props);
     if (rt) props.runtime!._bind(this, this._server, rt);
-    this._server.preStop = this.drain(props);
+    this._server.preStop = drainHook(this, props);
     if (props.model) props.model._bind(this, this._server, modelMountPath);
     for (const spread of props.spread ?? [TopologySpread.acrossZones()]) this._pod.addSpread(spread, this.selector);
 
@@ -340,33 +340,6 @@ export class MlModelServing extends MlWorkload {
     }
   }
 
-  /**
-   * The preStop hook (the user's, or a `sleep` drain) checked against the grace
-   * period: SIGKILL before the hook and the in-flight requests are done drops them.
-   */
-  private drain(props: MlModelServingProps): PreStop {
-    const preStop = props.preStop ?? PreStop.sleep(props.drainPeriod ?? Duration.seconds(15));
-    const inFlight = (props.inFlightTimeout ?? Duration.seconds(30)).toSeconds();
-    const grace = (props.terminationGracePeriod ?? Duration.seconds(60)).toSeconds();
-    if (grace < preStop.seconds + inFlight) {
-      throw invalidProp(this, 'terminationGracePeriod', `(${grace}s) must cover the preStop hook (${preStop.seconds}s) plus inFlightTimeout (${inFlight}s)`);
-    }
-    return preStop;
-  }
-
-  /** The progress deadline: given (and long enough), or derived from the startup and download budgets. */
-  private progressDeadline(props: MlModelServingProps): Duration {
-    const needed = this.startupBudget.toSeconds();
-    if (props.progressDeadline) {
-      const given = props.progressDeadline.toSeconds();
-      if (given < needed) {
-        throw invalidProp(this, 'progressDeadline', `(${given}s) must be at least startupTimeout + downloadTimeout (${needed}s): every slow model load would be reported as a failed rollout`);
-      }
-      return props.progressDeadline;
-    }
-    return Duration.seconds(Math.max(600, needed + 120));
-  }
-
   /** @internal */
   protected _traits(_id: string, props: MlModelServingProps): WorkloadTraits {
     return {
@@ -410,54 +383,9 @@ export class MlModelServing extends MlWorkload {
     this.externalHpaName = hpaName;
   }
 
-  /** Refuses rollouts Kubernetes would reject or that could never progress. */
-  private validateRollout(
-    maxSurge: kplus.PercentOrAbsolute, maxUnavailable: kplus.PercentOrAbsolute, minReady: Duration, progressDeadline: Duration,
-  ): void {
-    for (const [prop, value] of [['maxSurge', maxSurge], ['maxUnavailable', maxUnavailable]] as const) {
-      const v = value.value;
-      const percent = typeof v === 'string' ? Number(v.replace('%', '')) : undefined;
-      if (percent !== undefined ? !(Number.isInteger(percent) && percent >= 0 && percent <= 100) : !(Number.isInteger(v) && v >= 0)) {
-        throw invalidProp(this, prop, `(${v}) must be a whole number >= 0 or a percentage from 0% to 100%`);
-      }
-    }
-    if (maxSurge.isZero() && maxUnavailable.isZero()) {
-      throw invalidProp(this, 'maxSurge', 'and maxUnavailable cannot both be 0: the rollout could never replace a pod');
-    }
-    if (progressDeadline.toSeconds() <= minReady.toSeconds()) {
-      throw invalidProp(this, 'progressDeadline', `(${progressDeadline.toSeconds()}s) must be greater than minReady (${minReady.toSeconds()}s)`);
-    }
-  }
-
   private containerPorts(metrics?: MetricsEndpoint): kplus.ContainerPort[] {
     const ports: kplus.ContainerPort[] = [{ name: 'http', number: this.port }];
     if (metrics && metrics.port !== this.port) ports.push({ name: 'metrics', number: metrics.port });
     return ports;
-  }
-
-  private probes(props: MlModelServingProps, rt?: RuntimeSpec): Pick<kplus.ContainerProps, 'liveness' | 'readiness' | 'startup'> {
-    const period = 10;
-    const startupTimeout = props.startupTimeout ?? Duration.minutes(10);
-    const startupFailures = Math.ceil(startupTimeout.toSeconds() / period);
-    if (startupFailures < 1) {
-      throw invalidProp(this, 'startupTimeout', `(${startupTimeout.toSeconds()}s) must be at least ${period}s`);
-    }
-    const livenessPath = props.livenessPath ?? rt?.livenessPath ?? '/health';
-    const readinessPath = props.readinessPath ?? rt?.readinessPath ?? '/ready';
-    const startupPath = rt?.startupPath ?? livenessPath;
-    for (const [prop, path] of [['livenessPath', livenessPath], ['readinessPath', readinessPath]] as const) {
-      if (!path.startsWith('/')) throw invalidProp(this, prop, `('${path}') must start with '/'`);
-    }
-    return {
-      liveness: props.liveness ?? kplus.Probe.fromHttpGet(livenessPath, {
-        port: this.port, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(5), failureThreshold: 3,
-      }),
-      readiness: props.readiness ?? kplus.Probe.fromHttpGet(readinessPath, {
-        port: this.port, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5), failureThreshold: 3,
-      }),
-      startup: props.startup ?? kplus.Probe.fromHttpGet(startupPath, {
-        port: this.port, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(5), failureThreshold: startupFailures,
-      }),
-    };
   }
 }
