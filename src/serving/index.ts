@@ -5,4 +5,4 @@ export type { DownloadOptions, HuggingFaceModelOptions, ModelDownloadOptions, Pv
 export { ServingScaling } from './serving-scaling';
 export type { AutoscalingOptions, ExternalScalingOptions } from './serving-scaling';
 export * from './runtimes';
-export type { ServingHttpRouteOptions } from './serving-exposure';
+export type { ServingHttpRouteOptions, ServingIngressOptions } from './serving-exposure';

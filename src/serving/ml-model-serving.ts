@@ -5,7 +5,7 @@ import { ModelSource } from './model-source';
 import { RuntimeSpec } from './runtimes/runtime-spec';
 import { ServingRuntime } from './runtimes/serving-runtime';
 import { createAutoscaler } from './serving-autoscaler';
-import { createServingHttpRoute, ServingHttpRouteOptions } from './serving-exposure';
+import { createServingHttpRoute, createServingIngress, ServingHttpRouteOptions, ServingIngressOptions } from './serving-exposure';
 import { drainHook, progressDeadlineOf, serverProbes, validateRollout } from './serving-lifecycle';
 import { createServingNetworkPolicy } from './serving-network-policy';
 import { ServingScaling } from './serving-scaling';
@@ -152,6 +152,11 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
    */
   readonly httpRoute?: ServingHttpRouteOptions;
   /**
+   * Expose the server through an Ingress.
+   * @default - no Ingress
+   */
+  readonly ingress?: ServingIngressOptions;
+  /**
    * Old ReplicaSets kept for `kubectl rollout undo`.
    * @default 10
    */
@@ -234,6 +239,8 @@ export class MlModelServing extends MlWorkload {
   public readonly networkPolicy: kplus.NetworkPolicy;
   /** How long a new pod may take to become ready: startup timeout plus download timeout (alerts wait it out). */
   public readonly startupBudget: Duration;
+  /** The Ingress, when `ingress` is set. */
+  public readonly ingress?: kplus.Ingress;
   /** The HTTPRoute, when `httpRoute` is set. */
   public readonly httpRoute?: ApiObject;
 
@@ -338,6 +345,7 @@ export class MlModelServing extends MlWorkload {
     if (props.httpRoute) {
       this.httpRoute = createServingHttpRoute(this, this._metadata(), this.service.name, this.servicePort, props.httpRoute);
     }
+    if (props.ingress) this.ingress = createServingIngress(this, this._metadata(), this.service, this.servicePort, props.ingress);
   }
 
   /** @internal */

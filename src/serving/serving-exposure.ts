@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { requireDnsSubdomain } from '../core/validation';
@@ -48,4 +49,50 @@ export function createServingHttpRoute(scope: Construct, metadata: { name: strin
     ...(o.hostnames?.length ? { hostnames: [...o.hostnames] } : {}),
     rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [{ name: serviceName, port: servicePort }] }],
   });
+}
+
+/** Options of a model server's Ingress. */
+export interface ServingIngressOptions {
+  /**
+   * Host matched.
+   * @default - every host
+   */
+  readonly host?: string;
+  /**
+   * Path prefix matched.
+   * @default '/'
+   */
+  readonly pathPrefix?: string;
+  /**
+   * IngressClass (`spec.ingressClassName`).
+   * @default - the cluster's default class
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Secret with the TLS certificate for `host` (never its content in the YAML).
+   * @default - no TLS
+   */
+  readonly tlsSecret?: string;
+}
+
+/** Renders the Ingress of a server to its Service. @internal */
+export function createServingIngress(scope: Construct, metadata: { name: string; labels: { [key: string]: string } },
+  service: kplus.Service, servicePort: number, o: ServingIngressOptions): kplus.Ingress {
+  if (o.host !== undefined && !GATEWAY_HOSTNAME.test(o.host)) throw invalidProp(scope, 'ingress.host', `('${o.host}') must be a DNS name`);
+  const path = o.pathPrefix ?? '/';
+  if (!path.startsWith('/')) throw invalidProp(scope, 'ingress.pathPrefix', `('${path}') must start with '/'`);
+  if (o.tlsSecret !== undefined) {
+    requireDnsSubdomain(scope, 'ingress.tlsSecret', o.tlsSecret);
+    if (o.host === undefined) throw invalidProp(scope, 'ingress.tlsSecret', 'needs a host: a certificate names the hosts it serves');
+  }
+  if (o.ingressClassName !== undefined) requireDnsSubdomain(scope, 'ingress.ingressClassName', o.ingressClassName);
+  const ingress = new kplus.Ingress(scope, 'Ingress', {
+    metadata,
+    className: o.ingressClassName,
+    ...(o.tlsSecret ? { tls: [{ hosts: [o.host!], secret: kplus.Secret.fromSecretName(scope, 'IngressTls', o.tlsSecret) }] } : {}),
+  });
+  const backend = kplus.IngressBackend.fromService(service, { port: servicePort });
+  if (o.host) ingress.addHostRule(o.host, path, backend, kplus.HttpIngressPathType.PREFIX);
+  else ingress.addRule(path, backend, kplus.HttpIngressPathType.PREFIX);
+  return ingress;
 }

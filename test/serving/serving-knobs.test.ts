@@ -55,3 +55,20 @@ describe('MlModelServing serving knobs', () => {
       "MlModelServing 'prod/bert': httpRoute.hostnames[0] ('Bad_Host') must be a DNS name, optionally with a leading '*.'");
   });
 });
+
+describe('MlModelServing Ingress', () => {
+  test('host, prefix path, class and TLS from a Secret', () => {
+    const { manifests } = synth({ ingress: { host: 'bert.example.com', pathPrefix: '/v1', ingressClassName: 'nginx', tlsSecret: 'bert-tls' } });
+    const ingress = findObject(manifests, 'Ingress', 'bert');
+    expect(ingress.spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['bert.example.com'], secretName: 'bert-tls' }],
+      rules: [{
+        host: 'bert.example.com',
+        http: { paths: [{ path: '/v1', pathType: 'Prefix', backend: { service: { name: 'bert', port: { number: 80 } } } }] },
+      }],
+    });
+    expect(() => synth({ ingress: { tlsSecret: 'x' } })).toThrow(
+      "MlModelServing 'prod/bert': ingress.tlsSecret needs a host: a certificate names the hosts it serves");
+  });
+});
