@@ -37,6 +37,11 @@ export function requestRate(names: MetricNames, m: Matcher[], by: string[] = [])
 }
 
 export function errorRatio(names: MetricNames, m: Matcher[]): Expr {
+  // Success and failure counters (Triton, MLServer, TGI): failed / (successful + failed).
+  if (names.failedRequestsCounter) {
+    const failed = counterRate(names.failedRequestsCounter, m);
+    return promql.div(failed, promql.add(requestRate(names, m), counterRate(names.failedRequestsCounter, m)));
+  }
   const errors = counterRate(names.requestsCounter, [...m, promql.labelMatchRegexp(names.statusCodeLabel, names.errorCodeRegex)]);
   return promql.div(errors, requestRate(names, m));
 }
