@@ -6,3 +6,5 @@ export { ServingScaling } from './serving-scaling';
 export type { AutoscalingOptions, ExternalScalingOptions } from './serving-scaling';
 export * from './runtimes';
 export type { ServingHttpRouteOptions, ServingIngressOptions } from './serving-exposure';
+export { GroupRestartPolicy, MultiNodeServing } from './multi-node-serving';
+export type { MultiNodeServingProps } from './multi-node-serving';
