@@ -166,7 +166,9 @@ export class MultiNodeServing extends MlWorkload {
   protected _traits(_id: string, props: MultiNodeServingProps): WorkloadTraits {
     return {
       component: 'model-server',
-      defaultResources: { cpuRequest: kplus.Cpu.units(8), cpuLimit: kplus.Cpu.units(8), memoryRequest: Size.gibibytes(64), memoryLimit: Size.gibibytes(64) },
+      defaultResources: {
+        cpuRequest: kplus.Cpu.units(8), cpuLimit: kplus.Cpu.units(8), memoryRequest: Size.gibibytes(64), memoryLimit: Size.gibibytes(64),
+      },
       guaranteedQosByDefault: true,
       maxGpusPerNode: 16,
       pod: props,
