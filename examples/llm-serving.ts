@@ -6,12 +6,14 @@
 // exposure through a Gateway API HTTPRoute; the LLM alerts (queue, TTFT, KV cache)
 // as a PrometheusRule; a dashboard with TTFT, tokens/s, queue and KV cache. Next to it,
 // a Triton Inference Server whose model repository is downloaded from S3 with the
-// pod's IAM role (no keys in the YAML).
+// pod's IAM role (no keys in the YAML), and Llama 3.1 405B across two H100 nodes per
+// replica (a LeaderWorkerSet: Ray head and worker, tensor parallelism over each
+// node's 8 GPUs, pipeline parallelism over the nodes).
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  MlModelServing, ModelServerAlerts, ModelServingDashboard, ModelSource, NodePoolAffinity, ServingRuntime, ServingScaledObject,
-  ServingScaling, SpotNodePool, WorkloadServiceAccount,
+  MlModelServing, ModelServerAlerts, ModelServingDashboard, ModelSource, MultiNodeServing, NodePoolAffinity, ServingRuntime,
+  ServingScaledObject, ServingScaling, SpotNodePool, WorkloadServiceAccount,
 } from '../src';
 
 export function build(app: App): void {
@@ -63,5 +65,19 @@ export function build(app: App): void {
     gpus: { count: 1 },
     resources: { memory: { request: Size.gibibytes(16), limit: Size.gibibytes(16) } },
     scaling: ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 6 }),
+  });
+
+  // Larger than one node: 2 nodes x 8 H100 per replica, on on-demand capacity
+  // (a reclaimed spot node would restart the whole group).
+  new MultiNodeServing(chart, 'llama-405b', {
+    runtime: ServingRuntime.vllm({ servedModelName: 'llama-3.1-405b-instruct' }),
+    model: ModelSource.fromPersistentVolumeClaim('llama-3-1-405b-weights'),
+    gpus: { count: 8, product: 'NVIDIA-H100-80GB-HBM3' },
+    resources: {
+      cpu: { request: kplus.Cpu.units(64), limit: kplus.Cpu.units(64) },
+      memory: { request: Size.gibibytes(900), limit: Size.gibibytes(900) },
+    },
+    nodesPerReplica: 2,
+    startupTimeout: Duration.minutes(45),
   });
 }
