@@ -12,7 +12,9 @@ describe('serving knobs and runtimes (properties)', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 600 }),
       (drain, inFlight, grace) => {
         const make = () => build({
-          preStop: PreStop.sleep(Duration.seconds(drain)), inFlightTimeout: Duration.seconds(inFlight), terminationGracePeriod: Duration.seconds(grace),
+          preStop: PreStop.sleep(Duration.seconds(drain)),
+          inFlightTimeout: Duration.seconds(inFlight),
+          terminationGracePeriod: Duration.seconds(grace),
         });
         if (grace >= drain + inFlight) expect(make).not.toThrow();
         else expect(make).toThrow(/terminationGracePeriod .* must cover the preStop hook/);
