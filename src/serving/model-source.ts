@@ -33,6 +33,21 @@ export interface StorageUriOptions {
   readonly initializerResources?: kplus.ContainerResources;
 }
 
+/** Options of {@link ModelSource.fromModelcar}. */
+export interface ModelcarOptions {
+  /**
+   * The sidecar's command: it must link the image's model directory to the link
+   * directory (the parent of `modelMountPath`) and stay up.
+   * @default - `sh -c 'ln -sf /proc/$$/root/models <parent>/<name> && exec sleep infinity'` (KServe's)
+   */
+  readonly command?: string[];
+  /**
+   * CPU and memory of the sidecar (it only idles).
+   * @default - requests cpu 10m / memory 16Mi, limits cpu 100m / memory 64Mi
+   */
+  readonly resources?: kplus.ContainerResources;
+}
+
 /** Options of {@link ModelSource.fromPersistentVolumeClaim}. */
 export interface PvcModelOptions {
   /**
@@ -50,6 +65,13 @@ const INITIALIZER_RESOURCES = {
   cpuLimit: kplus.Cpu.units(1),
   memoryRequest: Size.mebibytes(256),
   memoryLimit: Size.gibibytes(1),
+};
+
+const MODELCAR_RESOURCES = {
+  cpuRequest: kplus.Cpu.millis(10),
+  cpuLimit: kplus.Cpu.millis(100),
+  memoryRequest: Size.mebibytes(16),
+  memoryLimit: Size.mebibytes(64),
 };
 
 type Binder = (workload: MlWorkload, server: ContainerModel, mountPath: string) => void;
@@ -213,6 +235,45 @@ export class ModelSource {
     return new ModelSource((workload, server, mountPath) => {
       requirePinnedImage(workload, 'model', reference, false);
       workload._pod.mount('model', server, { volume: WorkloadVolume.fromImage('model', reference), path: mountPath, readOnly: true });
+    });
+  }
+
+  /**
+   * The restricted-profile alternative to {@link ModelSource.fromImage}: KServe's
+   * "modelcar". The model image runs as a native sidecar, in the pod's shared process
+   * namespace, and links its `/models` into an emptyDir the server mounts at the
+   * parent of `modelMountPath` (`ln -sf /proc/$$/root/models`), so the server reads the
+   * image's files in place (https://kserve.github.io/website/docs/model-serving/storage/providers/oci).
+   * Both containers run as the pod's user, which `/proc/<pid>/root` needs. The image
+   * needs `sh`, `ln` and `sleep` unless `command` says otherwise.
+   */
+  public static fromModelcar(image: string, options: ModelcarOptions = {}): ModelSource {
+    return new ModelSource((workload, server, mountPath) => {
+      requirePinnedImage(workload, 'model', image, false);
+      const parent = mountPath.replace(/\/[^/]+\/?$/, '');
+      if (parent === '' || parent === mountPath) {
+        throw invalidProp(workload, 'modelMountPath', `('${mountPath}') must be below a directory other than '/' for a modelcar (the link lives in its parent)`);
+      }
+      const name = mountPath.slice(parent.length + 1);
+      const pod = workload._pod;
+      const link = WorkloadVolume.emptyDir('modelcar-link', { sizeLimit: Size.mebibytes(1) });
+      const car = pod.addInitContainer(new ContainerModel(workload, {
+        sidecar: true,
+        props: {
+          name: 'modelcar',
+          image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          // `$$$$`: the kubelet reduces `$$` to `$` in commands, so the shell sees `$$`, its
+          // own pid, which `exec` hands to sleep: the link stays valid while the pod runs.
+          command: options.command ?? ['sh', '-c', `ln -sf /proc/$$$$/root/models ${parent}/${name} && exec sleep infinity`],
+          securityContext: workload.podSecurity._containerContext(),
+          resources: completeResources(workload, 'model.resources', options.resources, MODELCAR_RESOURCES),
+        },
+      }), 'model');
+      pod.mount('model', car, { volume: link, path: parent });
+      pod.mount('model', server, { volume: link, path: parent, readOnly: true });
+      // The server follows the link into the sidecar's root filesystem.
+      pod.extraFields.shareProcessNamespace = true;
     });
   }
 

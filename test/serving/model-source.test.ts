@@ -64,3 +64,22 @@ describe('ModelSource', () => {
     expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'model', image: { reference: 'registry.example.com/models/bert:v1' } }]));
   });
 });
+
+describe('ModelSource.fromModelcar', () => {
+  test('a native sidecar links the image\'s models into a shared emptyDir; restricted-compliant', () => {
+    const { pod, server, init } = synth({ model: ModelSource.fromModelcar('registry.example.com/models/bert@sha256:' + 'a'.repeat(64)) });
+    expect(pod.shareProcessNamespace).toBe(true);
+    expect(init.name).toBe('modelcar');
+    expect(init.restartPolicy).toBe('Always');
+    // The kubelet reduces `$$` to `$`: the shell gets `$$`, its pid.
+    expect(init.command).toEqual(['sh', '-c', 'ln -sf /proc/$$$$/root/models /mnt/models && exec sleep infinity']);
+    expect(init.volumeMounts).toEqual(expect.arrayContaining([{ name: 'modelcar-link', mountPath: '/mnt' }]));
+    expect(server.volumeMounts).toEqual(expect.arrayContaining([{ name: 'modelcar-link', mountPath: '/mnt', readOnly: true }]));
+    expect(init.securityContext.runAsNonRoot).toBe(true);
+  });
+
+  test('the link needs a parent directory', () => {
+    expect(() => synth({ model: ModelSource.fromModelcar('models/bert:v1'), modelMountPath: '/models' })).toThrow(
+      "MlModelServing 'prod/bert': modelMountPath ('/models') must be below a directory other than '/' for a modelcar (the link lives in its parent)");
+  });
+});
