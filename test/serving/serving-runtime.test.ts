@@ -110,12 +110,22 @@ describe('other presets', () => {
     expect(serving.metricNames.queueGauge).toBe('tgi_queue_size');
   });
 
-  test('TorchServe: foreground, Prometheus metrics mode, /ping', () => {
-    const { container, env } = synth({ runtime: ServingRuntime.torchServe(), model: ModelSource.fromPersistentVolumeClaim('mars') });
-    expect(container.args).toEqual(expect.arrayContaining(['--foreground', '--model-store', '/mnt/models', '--no-config-snapshots']));
-    expect(env.TS_METRICS_MODE).toBe('prometheus');
+  test('TorchServe: foreground, its own config.properties (all addresses, Prometheus metrics mode), /ping', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    new MlModelServing(chart, 'llm', { runtime: ServingRuntime.torchServe(), model: ModelSource.fromPersistentVolumeClaim('mars') });
+    const manifests = synthAndValidate(chart);
+    const container = findObject(manifests, 'Deployment', 'llm').spec.template.spec.containers[0];
+    expect(container.args).toEqual(expect.arrayContaining(['--foreground', '--ts-config', '/etc/torchserve/config.properties', '--no-config-snapshots']));
+    const config = findObject(manifests, 'ConfigMap', 'llm-torchserve-config').data['config.properties'];
+    expect(config.split('\n')).toEqual(expect.arrayContaining([
+      'inference_address=http://0.0.0.0:8080', 'metrics_address=http://0.0.0.0:8082', 'metrics_mode=prometheus', 'model_store=/mnt/models',
+    ]));
+    expect(config).not.toContain('disable_token_authorization');
+    expect(container.volumeMounts).toEqual(expect.arrayContaining([{ name: 'runtime-config', mountPath: '/etc/torchserve', readOnly: true }]));
     expect(container.livenessProbe.httpGet.path).toBe('/ping');
     expect(container.ports.map((p: any) => p.containerPort)).toEqual([8080, 8082, 8081]);
+    expect(() => synth({ runtime: ServingRuntime.torchServe({ modelStore: '/m', disableTokenAuthorization: 'x' }) })).toThrow(
+      "MlModelServing 'prod/llm': runtime.disableTokenAuthorization needs a written reason (at least 10 characters)");
   });
 
   test('custom: classic metric names, given paths', () => {

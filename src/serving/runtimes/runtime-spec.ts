@@ -41,6 +41,9 @@ export interface RuntimeSpec {
   readonly cacheEnv: { [name: string]: string };
   readonly sharedMemory?: Size;
   readonly scaling?: RuntimeScalingSignal;
+  /** Configuration files the runtime reads, rendered into a ConfigMap mounted read-only at `configDirectory`. */
+  readonly configFiles?: { [fileName: string]: string };
+  readonly configDirectory?: string;
 }
 
 /** The writable home of every runtime: HOME, and the caches under it, on an emptyDir. */

@@ -162,6 +162,12 @@ export class ServingRuntime {
     if (!(cacheSize.toMebibytes() >= 1)) throw invalidProp(workload, 'runtime.cacheSize', 'must be at least 1Mi');
     workload._pod.mount('runtime', server, { volume: WorkloadVolume.emptyDir('runtime-home', { sizeLimit: cacheSize }), path: RUNTIME_HOME });
     server.reserveEphemeralStorage(cacheSize);
+    if (spec.configFiles && spec.configDirectory) {
+      const configMap = new kplus.ConfigMap(workload, 'RuntimeConfig', { metadata: workload._metadata(`${workload.name}-${spec.name}-config`) });
+      for (const [file, content] of Object.entries(spec.configFiles)) configMap.addData(file, content);
+      const volume = WorkloadVolume.fromConfigMap('runtime-config', configMap.name);
+      workload._pod.mount('runtime', server, { volume, path: spec.configDirectory, readOnly: true });
+    }
     if (spec.sharedMemory) {
       const limit = workload.resources.memory?.limit?.toMebibytes();
       const shm = spec.sharedMemory.toMebibytes();

@@ -6,8 +6,7 @@ import { invalidProp } from '../../core/errors';
 /** Options of {@link ServingRuntime.torchServe}. */
 export interface TorchServeRuntimeOptions {
   /**
-   * The TorchServe image; a tag is required. Its `/home/model-server/config.properties`
-   * binds the inference (8080), management (8081) and metrics (8082) APIs on all addresses.
+   * The TorchServe image; a tag is required.
    * @default 'pytorch/torchserve:0.12.0-gpu'
    */
   readonly image?: string;
@@ -22,10 +21,12 @@ export interface TorchServeRuntimeOptions {
    */
   readonly models?: string;
   /**
-   * Configuration file (`--ts-config`).
-   * @default '/home/model-server/config.properties' (the image's)
+   * Turn token authorization off (TorchServe enforces it by default and writes the
+   * tokens to a key file inside the pod, which no client outside can read). Give
+   * the reason, e.g. that the NetworkPolicy admits only the gateway.
+   * @default - token authorization on
    */
-  readonly configFile?: string;
+  readonly disableTokenAuthorization?: string;
   /**
    * Size of `/dev/shm` (the Python workers' tensors).
    * @default Size.mebibytes(512)
@@ -38,11 +39,16 @@ export interface TorchServeRuntimeOptions {
   readonly extraArgs?: string[];
 }
 
+const CONFIG_DIR = '/etc/torchserve';
+
 export const TORCHSERVE_DEFAULT_IMAGE = 'pytorch/torchserve:0.12.0-gpu';
 
 /** PyTorch TorchServe. @internal */
 export function torchServeSpec(scope: IConstruct, o: TorchServeRuntimeOptions, ctx: RuntimeContext): RuntimeSpec {
   checkCommon(scope, o);
+  if (o.disableTokenAuthorization !== undefined && o.disableTokenAuthorization.trim().length < 10) {
+    throw invalidProp(scope, 'runtime.disableTokenAuthorization', 'needs a written reason (at least 10 characters)');
+  }
   const store = o.modelStore ?? ctx.modelPath;
   if (store === undefined || !store.startsWith('/')) {
     throw invalidProp(scope, 'runtime.modelStore', 'is required without a model source and must be an absolute path');
@@ -57,15 +63,13 @@ export function torchServeSpec(scope: IConstruct, o: TorchServeRuntimeOptions, c
     command: ['torchserve'],
     args: [
       '--start', '--foreground',
-      '--ts-config', o.configFile ?? '/home/model-server/config.properties',
+      '--ts-config', `${CONFIG_DIR}/config.properties`,
       '--model-store', store,
       '--models', o.models ?? 'all',
       '--no-config-snapshots',
       ...(o.extraArgs ?? []),
     ],
-    // The metrics endpoint serves Prometheus text only in `prometheus` mode
-    // (TS_METRICS_MODE, https://pytorch.org/serve/metrics.html); logs go to the writable home.
-    env: { TS_METRICS_MODE: 'prometheus' },
+    env: {},
     extraPorts: [{ name: 'management', number: 8081 }],
     // `GET /ping` on the inference API (https://pytorch.org/serve/inference_api.html).
     livenessPath: '/ping',
@@ -81,5 +85,23 @@ export function torchServeSpec(scope: IConstruct, o: TorchServeRuntimeOptions, c
     },
     cacheEnv: { LOG_LOCATION: 'logs', METRICS_LOCATION: 'logs', XDG_CACHE_HOME: '.cache' },
     sharedMemory: o.sharedMemory ?? Size.mebibytes(512),
+    // Our own config.properties (https://pytorch.org/serve/configuration.html): the APIs
+    // on all addresses (the default is localhost only), the metrics API in `prometheus`
+    // mode (the default, `log`, serves no Prometheus text: https://pytorch.org/serve/metrics.html).
+    // TS_* environment variables would need enable_envvars_config=true.
+    configDirectory: CONFIG_DIR,
+    configFiles: {
+      'config.properties': [
+        'inference_address=http://0.0.0.0:8080',
+        'management_address=http://0.0.0.0:8081',
+        'metrics_address=http://0.0.0.0:8082',
+        'metrics_mode=prometheus',
+        `model_store=${store}`,
+        `load_models=${o.models ?? 'all'}`,
+        // https://pytorch.org/serve/token_authorization_api.html
+        ...(o.disableTokenAuthorization !== undefined ? ['disable_token_authorization=true'] : []),
+        '',
+      ].join('\n'),
+    },
   };
 }
