@@ -4,6 +4,7 @@ import { CrdRule } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
 import { deploymentPodRegex, Expr, Matcher, num, promql, render, series } from './promql';
 import { invalidProp } from '../core/errors';
+import { ServerMetricNames } from '../core/prometheus-annotations';
 import { MlModelServing } from '../serving/ml-model-serving';
 
 // The rule builders of ModelServerAlerts shared by its groups: the context, the
@@ -125,3 +126,33 @@ export function customRules(scope: IConstruct, ctx: RuleContext, given: CustomAl
   });
 }
 
+
+/**
+ * The failed and total request rates of the server in `ctx`: by status code, or
+ * failed / (successful + failed) with a failure counter (Triton, MLServer, TGI).
+ * @internal
+ */
+export function errorRatioParts(ctx: RuleContext, names: ServerMetricNames): { errors: Expr; total: Expr } {
+  const rateOf = (name: string, extra: Matcher[] = []) =>
+    promql.sum(promql.rate(series(name, [...podMatchers(ctx), ...extra]).range(ctx.window)));
+  const failed = names.failedRequestsCounter;
+  const counter = names.requestsCounter!;
+  const errors = failed ? rateOf(failed) : rateOf(counter, [promql.labelMatchRegexp(names.statusCodeLabel!, names.errorCodeRegex!)]);
+  const total = failed ? promql.add(rateOf(counter), rateOf(failed)) : rateOf(counter);
+  return { errors, total };
+}
+
+/** The canary-vs-stable comparison of error ratios. @internal */
+export function canaryRules(scope: IConstruct, ctx: RuleContext, canary: MlModelServing, stable: MlModelServing, factor: number): CrdRule[] {
+  if (!(factor >= 1) || !Number.isFinite(factor)) throw invalidProp(scope, 'canaryErrorRatioFactor', `(${factor}) must be at least 1`);
+  if (stable === canary) throw invalidProp(scope, 'compareWith', 'is the alerted server itself');
+  const stableCtx = { ...ctx, deployment: stable.deployment.name };
+  const c = errorRatioParts(ctx, canary.metricNames);
+  const s = errorRatioParts(stableCtx, stable.metricNames);
+  const canaryRatio = promql.div(c.errors, c.total);
+  const expr = promql.and(promql.gt(canaryRatio, promql.mul(num(factor), promql.div(s.errors, s.total))), promql.gt(canaryRatio, num(0.01)));
+  return [alert(ctx, 'ModelServerCanaryErrorRatio', expr, 'critical', {
+    summary: `Canary ${ctx.deployment}: error ratio above ${factor}x the stable ${stable.deployment.name}'s`,
+    description: `{{ $value | humanizePercentage }} of requests to the canary ${ctx.deployment} fail over ${ctx.window}, more than ${factor} times the stable release's; halt or roll back the canary.`,
+  })];
+}

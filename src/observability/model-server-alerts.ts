@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration, Lazy, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { alert, CustomAlertRule, customRules, llmRules, pendingSeconds, podMatchers, RuleContext } from './alert-rules';
+import { alert, canaryRules, CustomAlertRule, customRules, errorRatioParts, llmRules, pendingSeconds, podMatchers, RuleContext } from './alert-rules';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
@@ -9,7 +9,7 @@ import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { formatPromDuration, requirePromDuration } from './prometheus-duration';
 import { PrometheusServerConfig } from './prometheus-server-config';
-import { isLabelName, Matcher, num, promql, series } from './promql';
+import { isLabelName, num, promql, series } from './promql';
 
 /** Properties of {@link ModelServerAlerts}. */
 export interface ModelServerAlertsProps {
@@ -115,6 +115,18 @@ export interface ModelServerAlertsProps {
    */
   readonly kvCacheThreshold?: number;
   /**
+   * The stable server this one is a canary of: `ModelServerCanaryErrorRatio` fires
+   * when this server's error ratio exceeds `canaryErrorRatioFactor` times the stable
+   * one's (and 1%), e.g. `compareWith: release.stable` for a CanaryRelease's canary.
+   * @default - no comparison
+   */
+  readonly compareWith?: MlModelServing;
+  /**
+   * How many times the stable error ratio the canary may reach.
+   * @default 2
+   */
+  readonly canaryErrorRatioFactor?: number;
+  /**
    * More alerts of the same group.
    * @default - none
    */
@@ -191,6 +203,7 @@ export class ModelServerAlerts extends Construct {
       this.notReadyRule({ ...ctx, pending: formatPromDuration(Duration.seconds(notReadyWait)) }),
       ...((props.gpuAlerts ?? serving.gpuCount > 0) ? this.gpuRules(ctx, props) : []),
       ...llmRules(this, ctx, props, serving),
+      ...(props.compareWith ? canaryRules(this, ctx, serving, props.compareWith, props.canaryErrorRatioFactor ?? 2) : []),
       ...customRules(this, ctx, props.customRules ?? []),
     ], pendings);
     this.rules = rules;
@@ -252,17 +265,12 @@ export class ModelServerAlerts extends Construct {
 
   private errorRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: MlModelServing): CrdRule {
     // The server checked its declared names (metrics.names).
-    const counter = serving.metricNames.requestsCounter!;
     const codeLabel = serving.metricNames.statusCodeLabel!;
     const codes = serving.metricNames.errorCodeRegex!;
     const threshold = props.errorRatioThreshold ?? 0.05;
     if (!(threshold > 0 && threshold < 1)) throw invalidProp(this, 'errorRatioThreshold', `(${threshold}) must be between 0 and 1, exclusive`);
     const failed = serving.metricNames.failedRequestsCounter;
-    const rateOf = (name: string, extra: Matcher[] = []) =>
-      promql.sum(promql.rate(series(name, [...podMatchers(ctx), ...extra]).range(ctx.window)));
-    // Success and failure counters (Triton, MLServer, TGI): failed / (successful + failed).
-    const errors = failed ? rateOf(failed) : rateOf(counter, [promql.labelMatchRegexp(codeLabel, codes)]);
-    const total = failed ? promql.add(rateOf(counter), rateOf(failed)) : rateOf(counter);
+    const { errors, total } = errorRatioParts(ctx, serving.metricNames);
     const what = failed ? `failed (${failed})` : `returned ${codeLabel}=~"${codes}"`;
     return alert(ctx, 'ModelServerHighErrorRatio', promql.gt(promql.div(errors, total), num(threshold)), 'critical', {
       summary: `Model server ${ctx.deployment}: more than ${threshold * 100}% of requests fail`,
