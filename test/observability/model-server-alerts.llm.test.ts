@@ -115,3 +115,32 @@ describe('ModelServerAlerts for LLM servers', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('ModelServerAlerts for Triton (failure counters)', () => {
+  const { groups } = render({}, { runtime: ServingRuntime.triton() });
+
+  promtoolTest('promtool: the failure-counter error ratio and the pending-request queue fire', (promtool) => {
+    expect(runPromtool(promtool, ['check', 'rules', 'rules.yml'], { 'rules.yml': { groups } }).ok).toBe(true);
+    const labels = { deployment: 'llm', namespace: 'ml' };
+    const bare = groups.map((g: any) => ({ ...g, rules: g.rules.map(({ annotations, ...r }: any) => r) }));
+    const tests = {
+      rule_files: ['rules.yml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          { series: `nv_inference_request_success{${POD},model="m",version="1"}`, values: '0+900x30' },
+          { series: `nv_inference_request_failure{${POD},model="m",version="1",reason="BACKEND"}`, values: '0+100x30' },
+          { series: `nv_inference_pending_request_count{${POD},model="m",version="1"}`, values: '25x30' },
+        ],
+        alert_rule_test: [
+          { eval_time: '15m', alertname: 'ModelServerHighErrorRatio', exp_alerts: [{ exp_labels: { ...labels, severity: 'critical' } }] },
+          { eval_time: '15m', alertname: 'ModelServerQueueSaturated', exp_alerts: [{ exp_labels: { ...labels, severity: 'warning' } }] },
+        ],
+      }],
+    };
+    const result = runPromtool(promtool, ['test', 'rules', 'tests.yml'], { 'rules.yml': { groups: bare }, 'tests.yml': tests });
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
+  });
+});
