@@ -5,6 +5,8 @@ import { LeaderWorkerSetSpec, LWS_API_VERSION, LWS_NAME_LABEL, LWS_WORKER_INDEX_
 import { ModelSource } from './model-source';
 import { RuntimeSpec } from './runtimes/runtime-spec';
 import { ServingRuntime } from './runtimes/serving-runtime';
+import { createServingNetworkPolicy } from './serving-network-policy';
+import { AfterConversion } from '../core/after-conversion';
 import { ContainerModel } from '../core/container-model';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disruption-budget';
 import { invalidProp } from '../core/errors';
@@ -63,6 +65,12 @@ export interface MultiNodeServingProps extends MlWorkloadProps, WorkloadPodOptio
    */
   readonly startupTimeout?: Duration;
   /**
+   * Who may connect to the leaders' API (and metrics) port; the pods of a group
+   * always reach each other on every port (Ray, NCCL).
+   * @default - anyone, in or outside the cluster
+   */
+  readonly ingressFrom?: kplus.INetworkPolicyPeer[];
+  /**
    * The PodDisruptionBudget over the pods of every group.
    * @default - maxUnavailable 1
    */
@@ -92,6 +100,8 @@ export class MultiNodeServing extends MlWorkload {
   public readonly service: kplus.Service;
   /** The PodDisruptionBudget, when more than one pod runs. */
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
+  /** The NetworkPolicy: the API port from `ingressFrom`, every port within the set. */
+  public readonly networkPolicy: kplus.NetworkPolicy;
   /** The names of the leader's metrics. */
   public readonly metricNames: ServerMetricNames;
   /** The server container of the pod model. @internal */
@@ -158,6 +168,11 @@ export class MultiNodeServing extends MlWorkload {
       ports: [{ name: 'http', port: 80, targetPort: spec.port }],
     });
     for (const [k, v] of Object.entries(leaderSelector)) this.service.selectLabel(k, v);
+    this.networkPolicy = createServingNetworkPolicy(this, [spec.port], props.ingressFrom);
+    // Ray and NCCL use many ports, some random: the pods of the set reach each other on all.
+    AfterConversion.of(this.networkPolicy)._addStage(manifest => {
+      manifest.spec.ingress = [...(manifest.spec.ingress ?? []), { from: [{ podSelector: { matchLabels: { [LWS_NAME_LABEL]: this.name } } }] }];
+    });
     const pods = replicas * props.nodesPerReplica;
     this.disruptionBudget = createDisruptionBudget(this, this._metadata(), { [LWS_NAME_LABEL]: this.name }, props.disruptionBudget, pods, pods);
   }

@@ -64,6 +64,15 @@ describe('MultiNodeServing', () => {
     });
   });
 
+  test('NetworkPolicy: the API port to anyone by default, every port within the set', () => {
+    const { manifests } = synth();
+    const policy = findObject(manifests, 'NetworkPolicy', 'llama-405b');
+    expect(policy.spec.ingress).toEqual([
+      { ports: [{ port: 8000, protocol: 'TCP' }] },
+      { from: [{ podSelector: { matchLabels: { 'leaderworkerset.sigs.k8s.io/name': 'llama-405b' } } }] },
+    ]);
+  });
+
   test('errors', () => {
     expect(() => synth({ nodesPerReplica: 1 })).toThrow(/nodesPerReplica \(1\) must be/);
     expect(() => synth({ runtime: ServingRuntime.tgi({ modelId: 'x/y' }) })).toThrow(
