@@ -80,6 +80,8 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
   /**
    * Startup probe; liveness and readiness start only once it has passed, so slow
    * model loading does not get the container killed.
+   * A probe given here is not counted in the derived progress deadline: set
+   * `startupTimeout` (or `progressDeadline`) to cover it.
    * @default - HTTP GET /health every 10s for up to `startupTimeout`
    */
   readonly startup?: kplus.Probe;
