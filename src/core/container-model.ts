@@ -1,3 +1,4 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
@@ -28,6 +29,7 @@ export class ContainerModel {
   private readonly props: kplus.ContainerProps;
   private readonly extended = new Map<string, number>();
   private readonly mounts: VolumeMount[] = [];
+  private reservedStorageMi = 0;
 
   public constructor(private readonly scope: IConstruct, options: ContainerModelOptions) {
     this.name = options.props.name;
@@ -48,6 +50,15 @@ export class ContainerModel {
   /** Requests and limits (equal, as Kubernetes requires) of an extended resource such as `nvidia.com/gpu`. */
   public setExtendedResource(resourceName: string, count: number): void {
     this.extended.set(resourceName, count);
+  }
+
+  /**
+   * Adds disk the pod fills (an emptyDir's size cap, e.g. a downloaded model) to the
+   * container's ephemeral-storage request (and limit, when one is set), so the
+   * scheduler places the pod on a node with room and the kubelet does not evict it.
+   */
+  public reserveEphemeralStorage(size: Size): void {
+    this.reservedStorageMi += Math.ceil(size.toMebibytes({ rounding: SizeRoundingBehavior.NONE }));
   }
 
   /** The extended resources, by name. */
@@ -86,6 +97,12 @@ export class ContainerModel {
         (resources.limits ??= {})[name] = String(count);
       }
     }
+    if (this.reservedStorageMi > 0) {
+      const resources = (container.resources ??= {});
+      const add = (quantity?: string) => `${mebibytesOf(quantity) + this.reservedStorageMi}Mi`;
+      (resources.requests ??= {})['ephemeral-storage'] = add(resources.requests['ephemeral-storage']);
+      if (resources.limits?.['ephemeral-storage'] !== undefined) resources.limits['ephemeral-storage'] = add(resources.limits['ephemeral-storage']);
+    }
     if (this.preStop) container.lifecycle = { ...container.lifecycle, preStop: this.preStop._toKube() };
     if (this.sidecar) container.restartPolicy = 'Always';
     if (this.mounts.length > 0) {
@@ -99,4 +116,14 @@ export class ContainerModel {
       container.volumeMounts = [...ours, ...existing.filter(e => !ours.some(o => o.mountPath === e.mountPath))];
     }
   }
+}
+
+const UNITS: { [suffix: string]: number } = { '': 1 / (1024 * 1024), 'Ki': 1 / 1024, 'Mi': 1, 'Gi': 1024, 'Ti': 1024 * 1024, 'k': 1e3 / 1048576, 'M': 1e6 / 1048576, 'G': 1e9 / 1048576, 'T': 1e12 / 1048576 };
+
+/** MiB of a rendered quantity (0 when absent), rounded up. */
+function mebibytesOf(quantity?: string): number {
+  if (quantity === undefined) return 0;
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
+  if (!m) throw new Error(`cannot add to the ephemeral-storage quantity '${quantity}'`);
+  return Math.ceil(Number(m[1]) * UNITS[m[2] ?? '']);
 }

@@ -33,6 +33,8 @@ export interface WorkloadTraits {
   readonly pod?: WorkloadPodOptions;
   /** The default termination grace period. */
   readonly defaultTerminationGrace?: Duration;
+  /** The image when the user names none (e.g. a serving runtime's). */
+  readonly defaultImage?: string;
 }
 
 // Init containers and sidecars are small helpers (downloads, proxies).
@@ -85,6 +87,8 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
   public readonly podSecurity: PodSecurity;
   /** The labels on the pods: every object's, plus what the identity needs. */
   public readonly podLabels: { [key: string]: string };
+  /** The main container's image (the user's, or the construct's default). */
+  public readonly image: string;
 
   /** The pod model. @internal */
   public readonly _pod: PodModel;
@@ -101,10 +105,12 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     this._props = props;
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
-    if (typeof props.image !== 'string') throw invalidProp(this, 'image', 'is required');
-    requirePinnedImage(this, 'image', props.image, props.allowMutableImageTag ?? false);
+    const image = props.image ?? traits.defaultImage;
+    if (typeof image !== 'string') throw invalidProp(this, 'image', 'is required');
+    requirePinnedImage(this, 'image', image, props.allowMutableImageTag ?? false);
+    this.image = image;
 
-    const version = props.version ?? versionFromImage(props.image);
+    const version = props.version ?? versionFromImage(image);
     if (version) requireLabelValue(this, 'version', version);
     for (const [k, v] of Object.entries({ ...props.labels, ...traits.selectorLabels })) requireLabelValue(this, `labels['${k}']`, v);
     const labelOptions = { name: this.name, version, component: traits.component, partOf: props.partOf };
@@ -200,7 +206,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     const container = this._pod.addContainer(new ContainerModel(this, {
       props: {
         name,
-        image: props.image,
+        image: this.image,
         imagePullPolicy: props.allowMutableImageTag ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
         command: props.command,
         args: props.args,

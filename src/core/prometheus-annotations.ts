@@ -44,25 +44,82 @@ export interface ServerMetricNames {
    * @default 'model_accuracy'
    */
   readonly accuracyGauge?: string;
+  /**
+   * Counter of failed requests, next to a `requestsCounter` that counts only the
+   * successful ones (Triton's `nv_inference_request_failure`, MLServer's
+   * `model_infer_request_failure`): the error ratio is then failed / (successful + failed).
+   * @default - none: errors are the `requestsCounter` series whose status code matches `errorCodeRegex`
+   */
+  readonly failedRequestsCounter?: string;
+  /**
+   * Gauge of requests waiting for the engine (an LLM server's queue depth), the
+   * signal to scale an LLM server on.
+   * @default - none
+   */
+  readonly queueGauge?: string;
+  /**
+   * Gauge of requests being processed (in the running batch).
+   * @default - none
+   */
+  readonly runningGauge?: string;
+  /**
+   * Gauge of KV-cache usage, 0..1: near 1 the engine preempts requests.
+   * @default - none
+   */
+  readonly kvCacheUsageGauge?: string;
+  /**
+   * Histogram of the time to first token in seconds (without `_bucket`).
+   * @default - none
+   */
+  readonly timeToFirstTokenHistogram?: string;
+  /**
+   * Counter of generated (output) tokens.
+   * @default - none
+   */
+  readonly generationTokensCounter?: string;
+  /**
+   * Counter of prompt (input) tokens.
+   * @default - none
+   */
+  readonly promptTokensCounter?: string;
 }
+
+/** The classic names every server is assumed to serve unless it declares others. @internal */
+export const CLASSIC_METRIC_NAMES: ServerMetricNames = {
+  requestsCounter: 'http_requests_total',
+  statusCodeLabel: 'code',
+  errorCodeRegex: '5..',
+  latencyHistogram: 'http_request_duration_seconds',
+  inferenceLatencyHistogram: 'model_inference_duration_seconds',
+  inferenceCounter: 'model_inferences_total',
+  accuracyGauge: 'model_accuracy',
+};
+
+const NAME_KEYS = [
+  'requestsCounter', 'latencyHistogram', 'inferenceLatencyHistogram', 'inferenceCounter', 'accuracyGauge',
+  'failedRequestsCounter', 'queueGauge', 'runningGauge', 'kvCacheUsageGauge', 'timeToFirstTokenHistogram',
+  'generationTokensCounter', 'promptTokensCounter',
+] as const;
 
 // Prometheus' classic metric and label name syntax.
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Every name resolved to the server's own or the default, and checked. @internal */
-export function resolveMetricNames(scope: IConstruct, prop: string, names: ServerMetricNames = {}): Required<ServerMetricNames> {
-  const resolved = {
-    requestsCounter: names.requestsCounter ?? 'http_requests_total',
-    statusCodeLabel: names.statusCodeLabel ?? 'code',
-    errorCodeRegex: names.errorCodeRegex ?? '5..',
-    latencyHistogram: names.latencyHistogram ?? 'http_request_duration_seconds',
-    inferenceLatencyHistogram: names.inferenceLatencyHistogram ?? 'model_inference_duration_seconds',
-    inferenceCounter: names.inferenceCounter ?? 'model_inferences_total',
-    accuracyGauge: names.accuracyGauge ?? 'model_accuracy',
-  };
-  for (const key of ['requestsCounter', 'latencyHistogram', 'inferenceLatencyHistogram', 'inferenceCounter', 'accuracyGauge'] as const) {
-    if (!METRIC_NAME.test(resolved[key])) throw invalidProp(scope, `${prop}${key}`, `('${resolved[key]}') must be a valid Prometheus metric name`);
+/**
+ * Every name resolved to the server's own or the default (the classic names, or a
+ * serving runtime's, which leave out what the runtime does not serve), and checked.
+ * @internal
+ */
+export function resolveMetricNames(
+  scope: IConstruct, prop: string, names: ServerMetricNames = {}, defaults: ServerMetricNames = CLASSIC_METRIC_NAMES,
+): ServerMetricNames {
+  const resolved: { [key: string]: string | undefined } = { ...defaults };
+  for (const [key, value] of Object.entries(names)) if (value !== undefined) resolved[key] = value;
+  resolved.statusCodeLabel ??= 'code';
+  resolved.errorCodeRegex ??= '5..';
+  for (const key of NAME_KEYS) {
+    const value = resolved[key];
+    if (value !== undefined && !METRIC_NAME.test(value)) throw invalidProp(scope, `${prop}${key}`, `('${value}') must be a valid Prometheus metric name`);
   }
   if (!LABEL_NAME.test(resolved.statusCodeLabel)) {
     throw invalidProp(scope, `${prop}statusCodeLabel`, `('${resolved.statusCodeLabel}') must be a valid Prometheus label name`);
@@ -72,7 +129,7 @@ export function resolveMetricNames(scope: IConstruct, prop: string, names: Serve
   } catch {
     throw invalidProp(scope, `${prop}errorCodeRegex`, `('${resolved.errorCodeRegex}') is not a valid regular expression`);
   }
-  return resolved;
+  return resolved as ServerMetricNames;
 }
 
 /** Where Prometheus finds a pod's metrics, and what they are called. */

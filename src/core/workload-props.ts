@@ -16,8 +16,9 @@ export interface MlWorkloadProps {
   /**
    * The main container's image. `:latest` and untagged images are refused unless
    * `allowMutableImageTag` is set: every pod of a workload must run the same code.
+   * @default - required, unless the workload has a default (a model server's `runtime`)
    */
-  readonly image: string;
+  readonly image?: string;
   /**
    * Accept `:latest` or untagged images (the pull policy becomes Always).
    * @default false

@@ -94,13 +94,14 @@ export function requireSelectsPods(scope: IConstruct, service: string, selector:
  */
 export function requireDistinctReleases(
   scope: IConstruct,
-  a: { prop: string; image: string; serving: MlModelServing },
-  b: { prop: string; image: string; serving: MlModelServing },
+  a: { prop: string; image?: string; serving: MlModelServing },
+  b: { prop: string; image?: string; serving: MlModelServing },
 ): void {
   const versionA = a.serving.labels[LabelKeys.VERSION];
   const versionB = b.serving.labels[LabelKeys.VERSION];
-  if (a.image !== b.image || versionA !== versionB) return;
+  // The images as run: the user's, or the runtime's default.
+  if (a.serving.image !== b.serving.image || versionA !== versionB) return;
   const version = versionB === undefined ? 'no version label' : `version '${versionB}'`;
   throw invalidProp(scope, `${b.prop}.image`,
-    `('${b.image}', ${version}) is the release ${a.prop} runs: both would serve the same thing; give ${b.prop} the new image, or set ${b.prop}.version to tell two model releases on one server image apart`);
+    `('${b.serving.image}', ${version}) is the release ${a.prop} runs: both would serve the same thing; give ${b.prop} the new image, or set ${b.prop}.version to tell two model releases on one server image apart`);
 }

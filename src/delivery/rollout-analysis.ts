@@ -50,7 +50,7 @@ export interface ServerMetricsAnalysisOptions {
   readonly maxQueueLength?: number;
   /**
    * Gauge of requests waiting, e.g. vLLM's `vllm:num_requests_waiting`.
-   * @default - the server's `metricNames.queueLengthGauge`
+   * @default - the server's `metricNames.queueGauge`
    */
   readonly queueLengthGauge?: string;
   /**
@@ -187,7 +187,7 @@ export class RolloutAnalysis {
     if (!(maxErrorRatio > 0 && maxErrorRatio < 1)) {
       throw invalidProp(scope, `${prop}.maxErrorRatio`, `(${maxErrorRatio}) must be between 0 and 1, exclusive`);
     }
-    const names = t.metricNames as { [key: string]: string | undefined };
+    const names: ServerMetricNames = t.metricNames;
     const metric = (name: string, query: string, max: number): AnalysisMetric => ({
       name,
       interval,
@@ -207,15 +207,20 @@ export class RolloutAnalysis {
     };
     const metrics = [
       metric('error-ratio', errorRatioQuery(t, names.requestsCounter!, names.statusCodeLabel!, names.errorCodeRegex!, window), maxErrorRatio),
-      metric('p95-latency', histogramQuantileQuery(t, names.latencyHistogram!, 0.95, window), seconds('maxP95Latency', o.maxP95Latency ?? Duration.seconds(1))),
     ];
+    // A server without a latency histogram (Triton's durations are counters) is judged without it.
+    if (names.latencyHistogram !== undefined) {
+      metrics.push(metric('p95-latency', histogramQuantileQuery(t, names.latencyHistogram, 0.95, window), seconds('maxP95Latency', o.maxP95Latency ?? Duration.seconds(1))));
+    } else if (o.maxP95Latency !== undefined) {
+      throw invalidProp(scope, `${prop}.maxP95Latency`, 'needs a latency histogram, and the server declares none (metrics.names.latencyHistogram)');
+    }
     if (o.maxP95TimeToFirstToken !== undefined) {
       const histogram = requireName(scope, `${prop}.timeToFirstTokenHistogram`, o.timeToFirstTokenHistogram ?? names.timeToFirstTokenHistogram, 'maxP95TimeToFirstToken');
       metrics.push(metric('p95-time-to-first-token', histogramQuantileQuery(t, histogram, 0.95, window), seconds('maxP95TimeToFirstToken', o.maxP95TimeToFirstToken)));
     }
     if (o.maxQueueLength !== undefined) {
       requireInteger(scope, `${prop}.maxQueueLength`, o.maxQueueLength, 0);
-      const gauge = requireName(scope, `${prop}.queueLengthGauge`, o.queueLengthGauge ?? names.queueLengthGauge, 'maxQueueLength');
+      const gauge = requireName(scope, `${prop}.queueLengthGauge`, o.queueLengthGauge ?? names.queueGauge, 'maxQueueLength');
       metrics.push(metric('queue-length', gaugeMaxQuery(t, gauge), o.maxQueueLength));
     }
     return metrics;

@@ -28,3 +28,4 @@ export { ModelServingDashboard } from './dashboards/model-serving-dashboard';
 export type { ModelServingDashboardProps } from './dashboards/model-serving-dashboard';
 export { WorkloadTarget } from './workload-target';
 export type { AdoptedWorkloadFacts, AdoptedWorkloadOptions, WorkloadReference, WorkloadReferenceOptions } from './workload-target';
+export type { CustomAlertRule } from './alert-rules';

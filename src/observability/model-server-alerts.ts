@@ -1,13 +1,16 @@
-import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { alert, canaryRules, CustomAlertRule, customRules, errorRatioParts, llmRules, pendingSeconds, podMatchers, RuleContext } from './alert-rules';
 import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
-import { requirePromDuration } from './prometheus-duration';
-import { deploymentPodRegex, Expr, isLabelName, Matcher, num, promql, render, series } from './promql';
+import { formatPromDuration, requirePromDuration } from './prometheus-duration';
+import { PrometheusServerConfig } from './prometheus-server-config';
+import { isLabelName, num, promql, series } from './promql';
 
 /** Properties of {@link ModelServerAlerts}. */
 export interface ModelServerAlertsProps {
@@ -96,6 +99,65 @@ export interface ModelServerAlertsProps {
    * @default - none
    */
   readonly metadata?: ObjectMetadataOptions;
+
+  /**
+   * Pending period (`for`) of single alerts, by alert name, over `pendingPeriod`,
+   * e.g. `{ ModelServerHighErrorRatio: Duration.minutes(2) }`.
+   * @default - `pendingPeriod`; `ModelServerPodsNotReady` waits out the server's startup budget
+   */
+  readonly pendingPeriods?: { [alert: string]: Duration };
+  /**
+   * Average queue depth per pod above which `ModelServerQueueSaturated` fires (servers
+   * whose metrics declare `queueGauge`, e.g. `vllm:num_requests_waiting`).
+   * @default 10
+   */
+  readonly queueThreshold?: number;
+  /**
+   * p95 time to first token above which `ModelServerHighTimeToFirstToken` fires
+   * (servers declaring `timeToFirstTokenHistogram`).
+   * @default Duration.seconds(2)
+   */
+  readonly ttftP95Threshold?: Duration;
+  /**
+   * KV-cache usage (0..1, exclusive) above which `ModelServerKvCachePressure` fires
+   * (servers declaring `kvCacheUsageGauge`): the engine starts preempting requests.
+   * @default 0.9
+   */
+  readonly kvCacheThreshold?: number;
+  /**
+   * The stable server this one is a canary of: `ModelServerCanaryErrorRatio` fires
+   * when this server's error ratio exceeds `canaryErrorRatioFactor` times the stable
+   * one's (and 1%), e.g. `compareWith: release.stable` for a CanaryRelease's canary.
+   * @default - no comparison
+   */
+  readonly compareWith?: MlModelServing;
+  /**
+   * How many times the stable error ratio the canary may reach.
+   * @default 2
+   */
+  readonly canaryErrorRatioFactor?: number;
+  /**
+   * More alerts of the same group.
+   * @default - none
+   */
+  readonly customRules?: CustomAlertRule[];
+  /**
+   * Also write the rules as a plain Prometheus rule file (a ConfigMap `<name>-rules`,
+   * key `<name>.rules.yml`) and add its path to this `prometheus.yml`'s `rule_files`,
+   * for clusters without prometheus-operator. Mount the ConfigMap at `ruleFileDirectory`.
+   * @default - no rule file
+   */
+  readonly prometheusConfig?: PrometheusServerConfig;
+  /**
+   * Where the rule file's ConfigMap is mounted in the Prometheus container.
+   * @default '/etc/prometheus/rules'
+   */
+  readonly ruleFileDirectory?: string;
+  /**
+   * Emit the PrometheusRule (needs prometheus-operator's CRD); turn off with only a rule file.
+   * @default true
+   */
+  readonly prometheusRule?: boolean;
 }
 
 /**
@@ -114,8 +176,10 @@ export class ModelServerAlerts extends Construct {
   private readonly rules: () => CrdRule[];
   /** The rule group's name. */
   public readonly groupName: string;
-  /** The PrometheusRule. */
-  public readonly apiObject: ApiObject;
+  /** The PrometheusRule (unless `prometheusRule` is false). */
+  public readonly apiObject?: ApiObject;
+  /** The rule file's ConfigMap, with `prometheusConfig`. */
+  public readonly ruleFileConfigMap?: kplus.ConfigMap;
 
   public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
     super(scope, id);
@@ -140,57 +204,91 @@ export class ModelServerAlerts extends Construct {
     };
     // Built now, so bad input fails here; rendered again at synth, so an HPA that
     // KEDA takes over after this construct (serving.hpaName) is the one alerted on.
-    const rules = () => [
-      this.latencyRule(ctx, props, serving),
+    if (props.compareWith && !serving._serving) {
+      throw invalidProp(this, 'compareWith', 'needs a model server of this library as the alerted target (its runtime and metric names)');
+    }
+    const pendings = this.pendingPeriods(props);
+    const notReadyWait = Math.max(pendingSeconds(pending), serving._serving?.startupBudget.toSeconds() ?? 0);
+    const rules = () => this.withPendings([
+      ...this.latencyRule(ctx, props, serving),
       this.errorRule(ctx, props, serving),
       ...this.replicasRule(ctx, serving),
-      this.notReadyRule(ctx),
+      this.notReadyRule({ ...ctx, pending: formatPromDuration(Duration.seconds(notReadyWait)) }),
       ...((props.gpuAlerts ?? serving.gpuCount > 0) ? this.gpuRules(ctx, props) : []),
-    ];
+      // Runtime and canary rules read the server's runtime and metric names: library servers only.
+      ...(serving._serving ? llmRules(this, ctx, props, serving._serving) : []),
+      ...(props.compareWith && serving._serving ? canaryRules(this, ctx, serving._serving, props.compareWith, props.canaryErrorRatioFactor ?? 2) : []),
+      ...customRules(this, ctx, props.customRules ?? []),
+    ], pendings);
     this.rules = rules;
-    rules();
+    const names = rules().map(r => r.alert);
+    for (const key of Object.keys(pendings)) {
+      if (!names.includes(key)) throw invalidProp(this, `pendingPeriods['${key}']`, `names no alert of this group (${names.join(', ')})`);
+    }
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate) throw invalidProp(this, 'customRules', `alert '${duplicate}' is defined twice`);
     this.groupName = `${name}.model-server`;
+    const groups = () => [{ name: this.groupName, rules: rules() }];
 
-    this.apiObject = new ApiObject(this, 'PrometheusRule', {
-      apiVersion: MONITORING_API_VERSION,
-      kind: 'PrometheusRule',
-      metadata: { name, labels: { ...serving.selector, ...props.ruleLabels } },
-      spec: Lazy.any({ produce: (): PrometheusRuleSpec => ({ groups: [{ name: this.groupName, rules: rules() }] }) }),
-    });
+    if (props.prometheusRule ?? true) {
+      this.apiObject = new ApiObject(this, 'PrometheusRule', {
+        apiVersion: MONITORING_API_VERSION,
+        kind: 'PrometheusRule',
+        metadata: { name, labels: { ...serving.selector, ...props.ruleLabels } },
+        spec: Lazy.any({ produce: (): PrometheusRuleSpec => ({ groups: groups() }) }),
+      });
+    } else if (!props.prometheusConfig) {
+      throw invalidProp(this, 'prometheusRule', 'is false and there is no prometheusConfig: the alerts would go nowhere');
+    }
+    if (props.prometheusConfig) {
+      const dir = (props.ruleFileDirectory ?? '/etc/prometheus/rules').replace(/\/+$/, '');
+      if (!dir.startsWith('/')) throw invalidProp(this, 'ruleFileDirectory', `('${dir}') must be an absolute path`);
+      const file = `${name}.rules.yml`;
+      this.ruleFileConfigMap = new kplus.ConfigMap(this, 'RuleFile', { metadata: { name: `${name}-rules`, labels: serving.selector } });
+      this.ruleFileConfigMap.addData(file, Lazy.any({ produce: () => Yaml.stringify({ groups: groups() }) }));
+      props.prometheusConfig.addRuleFile(`${dir}/${file}`);
+    }
     applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
-  private podMatchers(ctx: RuleContext, podLabel = 'pod', namespaceLabel = 'namespace'): Matcher[] {
-    return [
-      ...(ctx.namespace ? [promql.labelEq(namespaceLabel, ctx.namespace)] : []),
-      promql.labelMatchRegexp(podLabel, deploymentPodRegex(ctx.deployment)),
-    ];
+  private pendingPeriods(props: ModelServerAlertsProps): { [alert: string]: string } {
+    const out: { [alert: string]: string } = {};
+    for (const [alertName, d] of Object.entries(props.pendingPeriods ?? {})) {
+      out[alertName] = requirePromDuration(this, `pendingPeriods['${alertName}']`, d, true);
+    }
+    return out;
   }
 
-  private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: WorkloadTarget): CrdRule {
-    const histogram = serving.metricNames.latencyHistogram!;
+  private withPendings(rules: CrdRule[], pendings: { [alert: string]: string }): CrdRule[] {
+    return rules.map(r => (pendings[r.alert] !== undefined ? { ...r, for: pendings[r.alert] } : r));
+  }
+
+  private latencyRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: WorkloadTarget): CrdRule[] {
+    // A server without a latency histogram (Triton's durations are counters) gets no latency alert.
+    const histogram = serving.metricNames.latencyHistogram;
+    if (histogram === undefined) return [];
     const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds() / 1000;
     if (threshold <= 0) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
-    const buckets = promql.sum(promql.rate(series(`${histogram}_bucket`, this.podMatchers(ctx)).range(ctx.window))).by(['le']);
+    const buckets = promql.sum(promql.rate(series(`${histogram}_bucket`, podMatchers(ctx)).range(ctx.window))).by(['le']);
     const p99 = promql.histogramQuantile(0.99, buckets);
-    return alert(ctx, 'ModelServerHighP99Latency', promql.gt(p99, num(threshold)), 'warning', {
+    return [alert(ctx, 'ModelServerHighP99Latency', promql.gt(p99, num(threshold)), 'warning', {
       summary: `Model server ${ctx.deployment}: p99 inference latency above ${threshold}s`,
       description: `The 99th percentile of ${histogram} over ${ctx.window} is {{ $value | humanizeDuration }} (threshold ${threshold}s).`,
-    });
+    })];
   }
 
   private errorRule(ctx: RuleContext, props: ModelServerAlertsProps, serving: WorkloadTarget): CrdRule {
     // The server checked its declared names (metrics.names).
-    const counter = serving.metricNames.requestsCounter!;
     const codeLabel = serving.metricNames.statusCodeLabel!;
     const codes = serving.metricNames.errorCodeRegex!;
     const threshold = props.errorRatioThreshold ?? 0.05;
     if (!(threshold > 0 && threshold < 1)) throw invalidProp(this, 'errorRatioThreshold', `(${threshold}) must be between 0 and 1, exclusive`);
-    const errors = promql.sum(promql.rate(series(counter, [...this.podMatchers(ctx), promql.labelMatchRegexp(codeLabel, codes)]).range(ctx.window)));
-    const total = promql.sum(promql.rate(series(counter, this.podMatchers(ctx)).range(ctx.window)));
+    const failed = serving.metricNames.failedRequestsCounter;
+    const { errors, total } = errorRatioParts(ctx, serving.metricNames);
+    const what = failed ? `failed (${failed})` : `returned ${codeLabel}=~"${codes}"`;
     return alert(ctx, 'ModelServerHighErrorRatio', promql.gt(promql.div(errors, total), num(threshold)), 'critical', {
       summary: `Model server ${ctx.deployment}: more than ${threshold * 100}% of requests fail`,
-      description: `{{ $value | humanizePercentage }} of requests to ${ctx.deployment} returned ${codeLabel}=~"${codes}" over ${ctx.window}.`,
+      description: `{{ $value | humanizePercentage }} of requests to ${ctx.deployment} ${what} over ${ctx.window}.`,
     });
   }
 
@@ -230,7 +328,7 @@ export class ModelServerAlerts extends Construct {
     for (const [prop, v] of [['dcgmPodLabel', podLabel], ['dcgmNamespaceLabel', nsLabel]] as const) {
       if (!isLabelName(v)) throw invalidProp(this, prop, `('${v}') must be a valid Prometheus label name`);
     }
-    const util = promql.avg(series('DCGM_FI_DEV_GPU_UTIL', this.podMatchers(ctx, podLabel, nsLabel)));
+    const util = promql.avg(series('DCGM_FI_DEV_GPU_UTIL', podMatchers(ctx, podLabel, nsLabel)));
     return [
       alert(ctx, 'ModelServerGpuSaturated', promql.gt(util, num(saturated)), 'warning', {
         summary: `Model server ${ctx.deployment}: GPUs saturated`,
@@ -252,16 +350,4 @@ function alertTarget(scope: Construct, props: ModelServerAlertsProps): WorkloadT
   const target = props.target ?? WorkloadTarget.fromServing(props.serving!);
   target._validate(scope, 'target');
   return target;
-}
-
-interface RuleContext {
-  readonly window: string;
-  readonly pending: string;
-  readonly namespace?: string;
-  readonly deployment: string;
-  readonly labels: { [key: string]: string };
-}
-
-function alert(ctx: RuleContext, name: string, expr: Expr, severity: string, annotations: { [key: string]: string }): CrdRule {
-  return { alert: name, expr: render(expr), for: ctx.pending, labels: { ...ctx.labels, severity }, annotations };
 }

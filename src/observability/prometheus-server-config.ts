@@ -76,6 +76,7 @@ export class PrometheusServerConfig extends Construct {
 
   private readonly props: PrometheusServerConfigProps;
   private readonly jobs: ScrapeJob[] = [];
+  private readonly extraRuleFiles: string[] = [];
 
   public constructor(scope: Construct, id: string, props: PrometheusServerConfigProps = {}) {
     super(scope, id);
@@ -112,6 +113,12 @@ export class PrometheusServerConfig extends Construct {
     this.jobs.push(job);
   }
 
+  /** Adds a rule file (a path inside the Prometheus container) to `rule_files`. */
+  public addRuleFile(path: string): void {
+    if (!path.startsWith('/')) throw invalidProp(this, 'ruleFiles', `('${path}') must be an absolute path`);
+    if (![...(this.props.ruleFiles ?? []), ...this.extraRuleFiles].includes(path)) this.extraRuleFiles.push(path);
+  }
+
   /** The names of the scrape jobs, in order. */
   public get jobNames(): string[] {
     return this.jobs.map(j => j.jobName);
@@ -127,7 +134,7 @@ export class PrometheusServerConfig extends Construct {
         evaluation_interval: p.evaluationInterval && formatPromDuration(p.evaluationInterval),
         external_labels: p.externalLabels,
       }),
-      rule_files: p.ruleFiles,
+      rule_files: [...(p.ruleFiles ?? []), ...this.extraRuleFiles].length > 0 ? [...(p.ruleFiles ?? []), ...this.extraRuleFiles] : undefined,
       scrape_configs: this.jobs.map(renderScrapeJob),
     });
   }

@@ -50,11 +50,18 @@ export interface ServingScaledObjectProps {
   /**
    * The PromQL query; its value is divided by the replica count and compared with
    * `threshold` (KEDA's `AverageValue`), e.g. requests per second or queue depth.
-   * @default - the server's total request rate: `sum(rate(<metrics.names.requestsCounter>{namespace, pod}[2m]))`
+   * @default - for a GPU server whose runtime recommends a signal, its queue depth
+   * (e.g. `sum(vllm:num_requests_waiting{namespace, pod})`): GPU saturation shows as a
+   * queue long before CPU moves; otherwise the total request rate
+   * `sum(rate(<metrics.names.requestsCounter>{namespace, pod}[2m]))`
    */
   readonly query?: string;
-  /** Target value per replica, e.g. 20 requests per second. */
-  readonly threshold: number;
+  /**
+   * Target value per replica, e.g. 20 requests per second.
+   * @default - the runtime's recommended queue depth per replica when the default query is
+   * the runtime's signal; required otherwise
+   */
+  readonly threshold?: number;
   /**
    * Value below which KEDA deactivates the scaler (only relevant with `minReplicas: 0`).
    * @default - KEDA's (0)
@@ -162,8 +169,14 @@ export class ServingScaledObject extends Construct {
     if (this.minReplicas !== 0 && this.minReplicas < serving.minReplicas) {
       throw invalidProp(this, 'minReplicas', `(${this.minReplicas}) must be 0 (scale to zero) or at least the server's minReplicas (${serving.minReplicas}); lower it in the server's scaling`);
     }
-    if (!(props.threshold > 0) || !Number.isFinite(props.threshold)) {
-      throw invalidProp(this, 'threshold', `(${props.threshold}) must be a positive number`);
+    // GPU servers scale on the runtime's queue signal unless told otherwise.
+    const signal = props.query === undefined && serving.gpuCount > 0 ? serving._serving?._runtimeSpec?.scaling : undefined;
+    const threshold = props.threshold ?? signal?.threshold;
+    if (threshold === undefined) {
+      throw invalidProp(this, 'threshold', 'is required unless the server is a GPU server whose runtime recommends a scaling signal');
+    }
+    if (!(threshold > 0) || !Number.isFinite(threshold)) {
+      throw invalidProp(this, 'threshold', `(${threshold}) must be a positive number`);
     }
     if (props.activationThreshold !== undefined && !(props.activationThreshold >= 0)) {
       throw invalidProp(this, 'activationThreshold', `(${props.activationThreshold}) must not be negative`);
@@ -179,7 +192,7 @@ export class ServingScaledObject extends Construct {
       requireInteger(this, 'fallback.failureThreshold', props.fallback.failureThreshold, 1);
       requireInteger(this, 'fallback.replicas', props.fallback.replicas, this.minReplicas, this.maxReplicas);
     }
-    this.query = props.query ?? this.defaultQuery(serving, serving.metricNames.requestsCounter!);
+    this.query = props.query ?? (signal ? this.gaugeQuery(serving, signal.gauge) : this.defaultQuery(serving, serving.metricNames.requestsCounter!));
     this.requireScaleToZero(serving, props);
     if (this.query.trim() === '') throw invalidProp(this, 'query', 'must not be empty');
     this.hpaName = `keda-hpa-${name}`;
@@ -199,7 +212,7 @@ export class ServingScaledObject extends Construct {
         metadata: {
           serverAddress,
           query: this.query,
-          threshold: String(props.threshold),
+          threshold: String(threshold),
           ...(props.activationThreshold !== undefined ? { activationThreshold: String(props.activationThreshold) } : {}),
         },
       }],
@@ -238,6 +251,15 @@ export class ServingScaledObject extends Construct {
     if (pdb && (pdb.toJson().spec as any).minAvailable !== undefined) {
       throw invalidProp(this, 'minReplicas', `(0) scales '${serving.name}' below its disruption budget's minAvailable: with fewer pods no node could be drained; give the server disruptionBudget: { maxUnavailable: 1 }`);
     }
+  }
+
+  /** The runtime's gauge summed over the target's pods (KEDA divides by the replicas). */
+  private gaugeQuery(serving: WorkloadTarget, gauge: string): string {
+    const namespace = serving.namespace ?? Chart.of(this).namespace;
+    return render(promql.sum(series(gauge, [
+      ...(namespace ? [promql.labelEq('namespace', namespace)] : []),
+      promql.labelMatchRegexp('pod', deploymentPodRegex(serving.workloadRef.name)),
+    ])));
   }
 
   private defaultQuery(serving: WorkloadTarget, counter: string): string {

@@ -245,7 +245,7 @@ export class WorkloadTarget {
   }
 
   /** Resolved metric names (defaults filled in). @internal */
-  public _metricNames(user: IConstruct, prop: string): Required<ServerMetricNames> {
+  public _metricNames(user: IConstruct, prop: string): ServerMetricNames {
     return resolveMetricNames(user, `${prop}.metricNames.`, this.metricNames);
   }
 

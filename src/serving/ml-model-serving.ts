@@ -1,8 +1,12 @@
-import { Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ModelSource } from './model-source';
+import { RuntimeSpec } from './runtimes/runtime-spec';
+import { ServingRuntime } from './runtimes/serving-runtime';
 import { createAutoscaler } from './serving-autoscaler';
+import { createServingHttpRoute, createServingIngress, ServingHttpRouteOptions, ServingIngressOptions } from './serving-exposure';
+import { drainHook, progressDeadlineOf, serverProbes, validateRollout } from './serving-lifecycle';
 import { createServingNetworkPolicy } from './serving-network-policy';
 import { ServingScaling } from './serving-scaling';
 import { AfterConversion } from '../core/after-conversion';
@@ -11,7 +15,7 @@ import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disrupt
 import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
-import { MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
+import { CLASSIC_METRIC_NAMES, MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
 import { requireInteger, requirePort } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
@@ -32,8 +36,15 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
    */
   readonly containerName?: string;
   /**
+   * The model server software (vLLM, Triton, MLServer, TGI, TorchServe, custom):
+   * image default, arguments, ports, probes, metrics and their names, `/dev/shm`,
+   * writable caches, KEDA signal. Every prop set here still wins over the runtime's.
+   * @default - none: a generic HTTP server described by these props
+   */
+  readonly runtime?: ServingRuntime;
+  /**
    * Container port the server listens on.
-   * @default 8080
+   * @default - the runtime's, else 8080
    */
   readonly port?: number;
   /**
@@ -48,17 +59,29 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
   readonly serviceType?: kplus.ServiceType;
   /**
    * Liveness probe.
-   * @default - HTTP GET /health on the serving port every 10s, 3 failures
+   * @default - HTTP GET `livenessPath` on the serving port every 10s, 3 failures
    */
   readonly liveness?: kplus.Probe;
   /**
+   * Path of the default liveness probe.
+   * @default - the runtime's liveness path, else '/health'
+   */
+  readonly livenessPath?: string;
+  /**
    * Readiness probe.
-   * @default - HTTP GET /ready on the serving port every 5s
+   * @default - HTTP GET `readinessPath` on the serving port every 5s
    */
   readonly readiness?: kplus.Probe;
   /**
+   * Path of the default readiness probe (the model is loaded and can serve).
+   * @default - the runtime's readiness path, else '/ready'
+   */
+  readonly readinessPath?: string;
+  /**
    * Startup probe; liveness and readiness start only once it has passed, so slow
    * model loading does not get the container killed.
+   * A probe given here is not counted in the derived progress deadline: set
+   * `startupTimeout` (or `progressDeadline`) to cover it.
    * @default - HTTP GET /health every 10s for up to `startupTimeout`
    */
   readonly startup?: kplus.Probe;
@@ -100,10 +123,41 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
    */
   readonly minReady?: Duration;
   /**
-   * How long a rollout may make no progress before it is reported failed.
-   * @default Duration.seconds(600)
+   * How long a rollout may make no progress before it is reported failed; at
+   * least the startup budget (`startupTimeout`) plus `downloadTimeout`, or every
+   * slow model load would be reported as a failed rollout.
+   * @default - startupTimeout + downloadTimeout + 2 minutes for scheduling and the image pull, at least 600s
    */
   readonly progressDeadline?: Duration;
+  /**
+   * How long the model download (a storage initializer, or the runtime fetching a
+   * model id) may take, counted in the progress deadline.
+   * @default - 10 minutes with a model that is downloaded or a runtime, else 0
+   */
+  readonly downloadTimeout?: Duration;
+  /**
+   * How long a terminating pod keeps answering while Services, kube-proxy and load
+   * balancers remove it (the default preStop `sleep`), so rollouts drop no request.
+   * Ignored when `preStop` is set.
+   * @default Duration.seconds(15)
+   */
+  readonly drainPeriod?: Duration;
+  /**
+   * How long in-flight requests may take to finish after SIGTERM (LLM generations
+   * run long): the termination grace period must cover the preStop hook plus this.
+   * @default Duration.seconds(30)
+   */
+  readonly inFlightTimeout?: Duration;
+  /**
+   * Expose the server through a Gateway API HTTPRoute.
+   * @default - no route
+   */
+  readonly httpRoute?: ServingHttpRouteOptions;
+  /**
+   * Expose the server through an Ingress.
+   * @default - no Ingress
+   */
+  readonly ingress?: ServingIngressOptions;
   /**
    * Old ReplicaSets kept for `kubectl rollout undo`.
    * @default 10
@@ -123,7 +177,7 @@ export interface MlModelServingProps extends MlWorkloadProps, WorkloadPodOptions
 
   /**
    * Metrics endpoint announced with `prometheus.io/*` pod annotations.
-   * @default - no scrape annotations
+   * @default - the runtime's metrics endpoint and names; without a runtime, no scrape annotations
    */
   readonly metrics?: MetricsEndpoint;
   /**
@@ -173,18 +227,34 @@ export class MlModelServing extends MlWorkload {
   public readonly _server: ContainerModel;
   /** The ClusterIP (by default) Service in front of the pods. */
   public readonly service: kplus.Service;
-  /** The names of the server's metrics (declared in `metrics.names`), for alerts, KEDA and dashboards. */
+  /** The names of the server's metrics (declared in `metrics.names`, or the runtime's), for alerts, KEDA and dashboards. */
   public readonly metricNames: ServerMetricNames;
+  /** The serving runtime, if any. */
+  public readonly runtime?: ServingRuntime;
+  /** The runtime resolved for this server. @internal */
+  public readonly _runtimeSpec?: RuntimeSpec;
   private _autoscaler?: kplus.HorizontalPodAutoscaler;
   private externalHpaName?: string;
   /** The PodDisruptionBudget, when more than one replica can run. */
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy admitting traffic to the serving port only. */
   public readonly networkPolicy: kplus.NetworkPolicy;
+  /** How long a new pod may take to become ready: startup timeout plus download timeout (alerts wait it out). */
+  public readonly startupBudget: Duration;
+  /** The Ingress, when `ingress` is set. */
+  public readonly ingress?: kplus.Ingress;
+  /** The HTTPRoute, when `httpRoute` is set. */
+  public readonly httpRoute?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
     super(scope, id, props);
-    this.port = props.port ?? 8080;
+    const modelMountPath = props.modelMountPath ?? '/mnt/models';
+    this.runtime = props.runtime;
+    const rt = props.runtime?._resolve(this, {
+      gpuCount: this.gpuCount, modelPath: props.model ? modelMountPath : undefined, serverName: this.name, port: props.port,
+    });
+    this._runtimeSpec = rt;
+    this.port = props.port ?? rt?.port ?? 8080;
     this.servicePort = props.servicePort ?? 80;
     requirePort(this, 'port', this.port);
     requirePort(this, 'servicePort', this.servicePort);
@@ -194,32 +264,47 @@ export class MlModelServing extends MlWorkload {
         throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
       }
     }
-    this.metrics = props.metrics;
-    this.metricNames = resolveMetricNames(this, 'metrics.names.', props.metrics?.names);
+    // A runtime serving metrics on its API port follows a user-moved port.
+    const runtimeMetrics: MetricsEndpoint | undefined = rt && {
+      port: rt.metricsPort === rt.port ? this.port : rt.metricsPort, path: rt.metricsPath, names: rt.metricNames,
+    };
+    this.metrics = props.metrics ?? runtimeMetrics;
+    const defaultNames = rt && !props.runtime!._classicNames ? rt.metricNames : CLASSIC_METRIC_NAMES;
+    this.metricNames = resolveMetricNames(this, 'metrics.names.', props.metrics?.names, defaultNames);
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     requireInteger(this, 'revisionHistoryLimit', revisionHistoryLimit, 0);
     const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
     const maxUnavailable = props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(0);
     const minReady = props.minReady ?? Duration.seconds(0);
-    const progressDeadline = props.progressDeadline ?? Duration.seconds(600);
-    this.validateRollout(maxSurge, maxUnavailable, minReady, progressDeadline);
+    const downloads = props.model !== undefined || props.runtime !== undefined;
+    this.startupBudget = Duration.seconds((props.startupTimeout ?? Duration.minutes(10)).toSeconds()
+      + (props.downloadTimeout ?? Duration.minutes(downloads ? 10 : 0)).toSeconds());
+    const progressDeadline = progressDeadlineOf(this, props, this.startupBudget);
+    validateRollout(this, maxSurge, maxUnavailable, minReady, progressDeadline);
 
     const scaling = (props.scaling ?? ServingScaling.autoscale())._bind(this);
     this.minReplicas = (props.scaling ?? ServingScaling.autoscale()).minReplicas;
     this.maxReplicas = (props.scaling ?? ServingScaling.autoscale()).maxReplicas;
 
     this._server = this._createMainContainer(props.containerName ?? 'model-server', {
-      ports: this.containerPorts(props.metrics),
-      ...this.probes(props),
+      ports: [...this.containerPorts(this.metrics), ...(rt?.extraPorts ?? [])],
+      ...serverProbes(this, this.port, props, rt),
+      ...(rt ? {
+        command: props.command ?? rt.command,
+        args: props.args ?? rt.args,
+        env: { ...props.runtime!._env(rt), ...props.env },
+      } : {}),
     }, props);
-    if (props.model) props.model._bind(this, this._server, props.modelMountPath ?? '/mnt/models');
+    if (rt) props.runtime!._bind(this, this._server, rt);
+    this._server.preStop = drainHook(this, props);
+    if (props.model) props.model._bind(this, this._server, modelMountPath);
     for (const spread of props.spread ?? [TopologySpread.acrossZones()]) this._pod.addSpread(spread, this.selector);
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: this._metadata(),
       podMetadata: {
         labels: this.podLabels,
-        ...this._podAnnotationsField(props.metrics ? prometheusScrapeAnnotations(props.metrics) : {}),
+        ...this._podAnnotationsField(this.metrics ? prometheusScrapeAnnotations(this.metrics) : {}),
       },
       select: false,
       replicas: scaling.replicas,
@@ -239,8 +324,9 @@ export class MlModelServing extends MlWorkload {
       ports: [
         { name: 'http', port: this.servicePort, targetPort: this.port },
         // A separate metrics port is published too, so a ServiceMonitor can name it.
-        ...(props.metrics && props.metrics.port !== this.port
-          ? [{ name: 'metrics', port: props.metrics.port, targetPort: props.metrics.port }] : []),
+        ...(this.metrics && this.metrics.port !== this.port
+          ? [{ name: 'metrics', port: this.metrics.port, targetPort: this.metrics.port }] : []),
+        ...(rt?.extraPorts ?? []).map(p => ({ name: p.name, port: p.number, targetPort: p.number })),
       ],
     });
     for (const [k, v] of Object.entries(this.selector)) this.service.selectLabel(k, v);
@@ -254,8 +340,14 @@ export class MlModelServing extends MlWorkload {
     this.disruptionBudget = createDisruptionBudget(
       this, this._metadata(), this.selector, props.disruptionBudget, this.minReplicas, this.maxReplicas);
 
-    const ports = [this.port, ...(props.metrics && props.metrics.port !== this.port ? [props.metrics.port] : [])];
+    const ports = [
+      this.port, ...(this.metrics && this.metrics.port !== this.port ? [this.metrics.port] : []), ...(rt?.extraPorts ?? []).map(p => p.number),
+    ];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
+    if (props.httpRoute) {
+      this.httpRoute = createServingHttpRoute(this, this._metadata(), this.service.name, this.servicePort, props.httpRoute);
+    }
+    if (props.ingress) this.ingress = createServingIngress(this, this._metadata(), this.service, this.servicePort, props.ingress);
   }
 
   /** @internal */
@@ -268,6 +360,7 @@ export class MlModelServing extends MlWorkload {
       selectorLabels: props.selectorLabels,
       pod: props,
       defaultTerminationGrace: Duration.seconds(60),
+      defaultImage: props.runtime?.image,
     };
   }
 
@@ -300,48 +393,9 @@ export class MlModelServing extends MlWorkload {
     this.externalHpaName = hpaName;
   }
 
-  /** Refuses rollouts Kubernetes would reject or that could never progress. */
-  private validateRollout(
-    maxSurge: kplus.PercentOrAbsolute, maxUnavailable: kplus.PercentOrAbsolute, minReady: Duration, progressDeadline: Duration,
-  ): void {
-    for (const [prop, value] of [['maxSurge', maxSurge], ['maxUnavailable', maxUnavailable]] as const) {
-      const v = value.value;
-      const percent = typeof v === 'string' ? Number(v.replace('%', '')) : undefined;
-      if (percent !== undefined ? !(Number.isInteger(percent) && percent >= 0 && percent <= 100) : !(Number.isInteger(v) && v >= 0)) {
-        throw invalidProp(this, prop, `(${v}) must be a whole number >= 0 or a percentage from 0% to 100%`);
-      }
-    }
-    if (maxSurge.isZero() && maxUnavailable.isZero()) {
-      throw invalidProp(this, 'maxSurge', 'and maxUnavailable cannot both be 0: the rollout could never replace a pod');
-    }
-    if (progressDeadline.toSeconds() <= minReady.toSeconds()) {
-      throw invalidProp(this, 'progressDeadline', `(${progressDeadline.toSeconds()}s) must be greater than minReady (${minReady.toSeconds()}s)`);
-    }
-  }
-
   private containerPorts(metrics?: MetricsEndpoint): kplus.ContainerPort[] {
     const ports: kplus.ContainerPort[] = [{ name: 'http', number: this.port }];
     if (metrics && metrics.port !== this.port) ports.push({ name: 'metrics', number: metrics.port });
     return ports;
-  }
-
-  private probes(props: MlModelServingProps): Pick<kplus.ContainerProps, 'liveness' | 'readiness' | 'startup'> {
-    const period = 10;
-    const startupTimeout = props.startupTimeout ?? Duration.minutes(10);
-    const startupFailures = Math.ceil(startupTimeout.toSeconds() / period);
-    if (startupFailures < 1) {
-      throw invalidProp(this, 'startupTimeout', `(${startupTimeout.toSeconds()}s) must be at least ${period}s`);
-    }
-    return {
-      liveness: props.liveness ?? kplus.Probe.fromHttpGet('/health', {
-        port: this.port, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(5), failureThreshold: 3,
-      }),
-      readiness: props.readiness ?? kplus.Probe.fromHttpGet('/ready', {
-        port: this.port, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5), failureThreshold: 3,
-      }),
-      startup: props.startup ?? kplus.Probe.fromHttpGet('/health', {
-        port: this.port, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(5), failureThreshold: startupFailures,
-      }),
-    };
   }
 }

@@ -48,7 +48,8 @@ describe('AfterConversion: fields newer than Kubernetes 1.27 reach the output', 
     const manifests = Testing.synth(c);
     expect(findObject(manifests, 'Service', 'bert').spec.trafficDistribution).toBe('PreferClose');
     expect(findObject(manifests, 'Job').spec.managedBy).toBe('kueue.x-k8s.io/multikueue');
-    expect(findObject(manifests, 'Deployment').spec.template.spec.containers[0].lifecycle).toEqual({ preStop: {} });
+    // The 5 s sleep never arrives: what renders is the server's own default drain (15 s).
+    expect(findObject(manifests, 'Deployment').spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 15 } } });
   });
 
   test('user patches run last, on the complete manifest', () => {

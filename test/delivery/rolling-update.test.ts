@@ -109,11 +109,12 @@ describe('rolling update settings', () => {
   const deployment = (props: Partial<MlModelServingProps>) =>
     findObject(synthServing({ image: 'ml-model:v1', ...props }), 'Deployment', 'ml-model-serving').spec;
 
-  test('defaults: zero downtime (maxUnavailable 0, surge 25%), 600s deadline, 10 revisions', () => {
+  test('defaults: zero downtime (maxUnavailable 0, surge 25%), deadline past the 10-minute startup budget, 10 revisions', () => {
     const spec = deployment({});
     expect(spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
     expect(spec.minReadySeconds).toBe(0);
-    expect(spec.progressDeadlineSeconds).toBe(600);
+    // startupTimeout (600s) + 2 minutes for scheduling and the pull: 600s never let a slow load finish.
+    expect(spec.progressDeadlineSeconds).toBe(720);
     expect(spec.revisionHistoryLimit).toBe(10);
   });
 
@@ -157,7 +158,7 @@ describe('rolling update settings', () => {
       { maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.percent(0) },
       "MlModelServing 'prod/ml-model-serving': maxSurge and maxUnavailable cannot both be 0: the rollout could never replace a pod"],
     ['a progress deadline not above minReady', { minReady: Duration.minutes(15) },
-      "MlModelServing 'prod/ml-model-serving': progressDeadline (600s) must be greater than minReady (900s)"],
+      "MlModelServing 'prod/ml-model-serving': progressDeadline (720s) must be greater than minReady (900s)"],
     ['a negative absolute surge', { maxSurge: kplus.PercentOrAbsolute.absolute(-1) },
       "MlModelServing 'prod/ml-model-serving': maxSurge (-1) must be a whole number >= 0 or a percentage from 0% to 100%"],
     ['more than 100% unavailable', { maxUnavailable: kplus.PercentOrAbsolute.percent(150) },

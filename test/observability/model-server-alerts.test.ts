@@ -181,7 +181,8 @@ describe('ModelServerAlerts', () => {
     expect(custom.ModelServerGpuSaturated.expr).toBe('(avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="ml",exported_pod=~"bert-[a-z0-9]+-[a-z0-9]+"})) > (90)');
     expect(custom.ModelServerGpuIdle.expr).toMatch(/< \(20\)$/);
     expect(custom.ModelServerGpuIdle.for).toBe('3h');
-    expect(custom.ModelServerPodsNotReady.for).toBe('5m');
+    // Not-ready waits out the server's startup budget (10 min), not the shorter pending period.
+    expect(custom.ModelServerPodsNotReady.for).toBe('10m');
   });
 
   test('an external scaler without KEDA: no replicas-at-max alert; a fixed count: none either', () => {

@@ -1,10 +1,17 @@
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { MlModelServing, Policy, PolicyChecks, PolicyPack, PolicySeverity, PolicyTesting } from '../../src';
 import { synthAndValidate } from '../util';
 
-/** A model server of this library whose Deployment breaks REL-006 (deadline 600s, startup 600s). */
+/**
+ * A model server of this library whose Deployment breaks REL-006: its own startup probe
+ * (900s) outlasts the progress deadline derived from the default startup budget (720s).
+ */
 function server(chart: Chart, id = 'bert') {
-  return new MlModelServing(chart, id, { image: 'registry.example.com/bert-server:1.4.2' });
+  return new MlModelServing(chart, id, {
+    image: 'registry.example.com/bert-server:1.4.2',
+    startup: kplus.Probe.fromHttpGet('/health', { port: 8080, periodSeconds: Duration.seconds(10), failureThreshold: 90 }),
+  });
 }
 
 /** A raw object made without the library: a hostNetwork pod. */

@@ -115,7 +115,7 @@ describe('MlModelServing defaults', () => {
     }]);
     expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
     expect(deployment.spec.revisionHistoryLimit).toBe(10);
-    expect(deployment.spec.progressDeadlineSeconds).toBe(600);
+    expect(deployment.spec.progressDeadlineSeconds).toBe(720);
     expect(pod.terminationGracePeriodSeconds).toBe(60);
   });
 

@@ -24,7 +24,8 @@ export function query(expr: Expr, legend?: string): PanelQuery {
 }
 
 /** Metric names the model and application panels read. */
-export type MetricNames = Required<ServerMetricNames>;
+export type MetricNames = ServerMetricNames & Required<Pick<ServerMetricNames,
+'requestsCounter' | 'statusCodeLabel' | 'errorCodeRegex' | 'latencyHistogram' | 'inferenceLatencyHistogram' | 'inferenceCounter' | 'accuracyGauge'>>;
 
 /** `sum by (labels) (rate(counter{m}[$__rate_interval]))`. */
 export function counterRate(counter: string, m: Matcher[], by: string[] = []): Expr {
@@ -36,6 +37,11 @@ export function requestRate(names: MetricNames, m: Matcher[], by: string[] = [])
 }
 
 export function errorRatio(names: MetricNames, m: Matcher[]): Expr {
+  // Success and failure counters (Triton, MLServer, TGI): failed / (successful + failed).
+  if (names.failedRequestsCounter) {
+    const failed = counterRate(names.failedRequestsCounter, m);
+    return promql.div(failed, promql.add(requestRate(names, m), counterRate(names.failedRequestsCounter, m)));
+  }
   const errors = counterRate(names.requestsCounter, [...m, promql.labelMatchRegexp(names.statusCodeLabel, names.errorCodeRegex)]);
   return promql.div(errors, requestRate(names, m));
 }

@@ -30,7 +30,8 @@ export interface MlDashboardsProps extends ServerMetricNames {
 
 /** Resolves and checks metric names (internal). */
 export function metricNames(scope: Construct, o: ServerMetricNames): MetricNames {
-  return resolveMetricNames(scope, '', o);
+  // The classic defaults fill every classic name.
+  return resolveMetricNames(scope, '', o) as MetricNames;
 }
 
 /** Requests per second by pod (internal; shared by the guide's and the per-server dashboards). */

@@ -7,6 +7,7 @@ import { WorkloadTarget } from '../workload-target';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, MetricNames, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
+import { llmPanels } from './llm-panels';
 import { errorRatioPanel, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
 
@@ -41,7 +42,8 @@ export interface ModelServingDashboardProps {
 
 /**
  * A Grafana dashboard for one model server: traffic (request rate, latency
- * quantiles, error ratio), inference latency, replicas against the autoscaling
+ * quantiles, error ratio), inference latency, for LLM runtimes time to first
+ * token, tokens per second, queue and KV-cache usage, replicas against the autoscaling
  * bounds, and CPU, memory and GPU usage of its pods. The namespace variable
  * defaults to the server's namespace.
  */
@@ -77,9 +79,11 @@ export class ModelServingDashboard extends Construct {
         }),
         DashboardPanel.stat({ title: 'Replica bounds', queries: [query(num(serving.minReplicas), 'min'), query(num(serving.maxReplicas), 'max')] }),
         requestRatePanel('Request rate by pod', names, pods),
-        quantilePanel('Request latency', names.latencyHistogram, pods),
+        // Runtimes declare only the histograms they serve (Triton has none).
+        ...(names.latencyHistogram ? [quantilePanel('Request latency', names.latencyHistogram, pods)] : []),
         errorRatioPanel(names, pods),
-        quantilePanel('Inference latency', names.inferenceLatencyHistogram, pods),
+        ...(names.inferenceLatencyHistogram ? [quantilePanel('Inference latency', names.inferenceLatencyHistogram, pods)] : []),
+        ...llmPanels(names, pods),
         DashboardPanel.timeSeries({
           title: 'Replicas',
           queries: [

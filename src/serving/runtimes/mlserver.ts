@@ -1,0 +1,88 @@
+import { Size } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { checkCommon, COMMON_CACHE_ENV, RuntimeContext, RuntimeSpec } from './runtime-spec';
+import { invalidProp } from '../../core/errors';
+import { requirePort } from '../../core/validation';
+
+/** Options of {@link ServingRuntime.mlserver}. */
+export interface MlServerRuntimeOptions {
+  /**
+   * The MLServer image; a tag is required.
+   * @default 'seldonio/mlserver:1.6.1'
+   */
+  readonly image?: string;
+  /**
+   * The folder of models (`mlserver start <folder>`), with `model-settings.json` files.
+   * @default - the server's model source mount path; required without one
+   */
+  readonly modelsDir?: string;
+  /**
+   * HTTP port (`MLSERVER_HTTP_PORT`).
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * gRPC port (`MLSERVER_GRPC_PORT`).
+   * @default 8081
+   */
+  readonly grpcPort?: number;
+  /**
+   * Metrics port (`MLSERVER_METRICS_PORT`).
+   * @default 8082
+   */
+  readonly metricsPort?: number;
+  /**
+   * Size of `/dev/shm` (parallel inference workers share tensors through it).
+   * @default Size.mebibytes(512)
+   */
+  readonly sharedMemory?: Size;
+}
+
+export const MLSERVER_DEFAULT_IMAGE = 'seldonio/mlserver:1.6.1';
+
+/** Seldon MLServer. @internal */
+export function mlserverSpec(scope: IConstruct, o: MlServerRuntimeOptions, ctx: RuntimeContext): RuntimeSpec {
+  checkCommon(scope, o);
+  const dir = o.modelsDir ?? ctx.modelPath;
+  if (dir === undefined || !dir.startsWith('/')) {
+    throw invalidProp(scope, 'runtime.modelsDir', 'is required without a model source and must be an absolute path');
+  }
+  const port = ctx.port ?? o.port ?? 8080;
+  const grpc = o.grpcPort ?? 8081;
+  const metrics = o.metricsPort ?? 8082;
+  requirePort(scope, 'runtime.grpcPort', grpc);
+  requirePort(scope, 'runtime.metricsPort', metrics);
+  if (new Set([port, grpc, metrics]).size !== 3) {
+    throw invalidProp(scope, 'runtime', `ports (http ${port}, grpc ${grpc}, metrics ${metrics}) must differ`);
+  }
+  return {
+    name: 'mlserver',
+    port,
+    command: ['mlserver', 'start', dir],
+    args: [],
+    // Server settings from MLSERVER_* variables; defaults http 8080, grpc 8081, metrics 8082
+    // (https://docs.seldon.ai/mlserver/api-reference/settings).
+    env: {
+      MLSERVER_HTTP_PORT: String(port),
+      MLSERVER_GRPC_PORT: String(grpc),
+      MLSERVER_METRICS_PORT: String(metrics),
+    },
+    extraPorts: [{ name: 'grpc', number: grpc }],
+    // KServe v2 health endpoints (https://docs.seldon.ai/mlserver, V2 protocol).
+    livenessPath: '/v2/health/live',
+    readinessPath: '/v2/health/ready',
+    startupPath: '/v2/health/live',
+    metricsPort: metrics,
+    metricsPath: '/metrics',
+    // https://docs.seldon.ai/mlserver/user-guide/metrics: success/failure counters and
+    // the REST server's latency (`metrics_rest_server_prefix`, default `rest_server`).
+    metricNames: {
+      requestsCounter: 'model_infer_request_success',
+      failedRequestsCounter: 'model_infer_request_failure',
+      latencyHistogram: 'rest_server_requests_duration_seconds',
+    },
+    // MLSERVER_METRICS_DIR: the multiprocess metrics of parallel workers (default `.metrics` in the cwd).
+    cacheEnv: { ...COMMON_CACHE_ENV, MLSERVER_METRICS_DIR: '.metrics' },
+    sharedMemory: o.sharedMemory ?? Size.mebibytes(512),
+  };
+}
