@@ -1,4 +1,5 @@
 import { cdk8s, javascript } from 'projen';
+import { Stability } from 'projen/lib/cdk';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
@@ -12,6 +13,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   keywords: ['cdk8s', 'kubernetes', 'ml', 'mlops', 'gpu', 'model-serving', 'training'],
+  // 0.x and experimental until the API settles: minor releases may break it
+  // (CHANGELOG.md says how); jsii marks every binding experimental too.
+  stability: Stability.EXPERIMENTAL,
 
   // projen's default is cdk8s 1.x; pin the 2.x line we build and test against.
   cdk8sVersion: '2.70.106',
@@ -111,6 +115,10 @@ project.addTask('crds:fetch', {
   description: 'Fetch the official CRDs (pinned upstream URLs + sha256) into .tools/crds/',
   steps: [{ exec: 'ts-node --project projenrc/tsconfig.json test/util/fetch-crds.ts' }],
 });
+
+// Without a release workflow projen writes 0.0.0; the version is ours to set, and
+// CHANGELOG.md records what each one brings.
+project.package.addVersion('0.1.0');
 
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/.ci/');
