@@ -63,6 +63,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
+  // The five jsii languages. .ci/run generates every binding code-only (offline,
+  // `bindings` task); building and publishing packages needs each registry's
+  // toolchain and credentials (`npx projen package-all`), which CI does not have.
+  publishToPypi: { distName: 'cdk8s-ml', module: 'cdk8s_ml' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk8s_ml',
+    mavenGroupId: 'io.github.cdk8s-ml',
+    mavenArtifactId: 'cdk8s-ml',
+  },
+  publishToNuget: { dotNetNamespace: 'Cdk8sMl', packageId: 'Cdk8sMl' },
+  publishToGo: { moduleName: 'github.com/cdk8s-ml/cdk8s-ml-go', packageName: 'cdk8sml' },
   // jsii-diff against a published version: nothing is published yet.
   compat: false,
   docgen: true,
@@ -102,6 +113,22 @@ project.addTask('synth:examples', {
   env: { CDK8S_CHECK_UPGRADE: 'false' },
   steps: [{ exec: 'cdk8s synth', cwd: 'examples' }],
 });
+
+// The Python, Java, .NET and Go bindings, code only: jsii-pacmak generates each
+// language's sources from .jsii without its toolchain or any registry (checked with
+// the network unshared), and the Python is byte-compiled so a syntax error fails the
+// build. `package` runs it after package:js, locally and in CI alike; the full
+// per-language packages (`package-all`) need Maven, dotnet, Go and twine.
+const bindings = project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go bindings code-only into dist/bindings/ (offline)',
+  steps: [
+    { exec: 'jsii-pacmak --code-only --force --target python --target java --target dotnet --target go -o dist/bindings' },
+    { exec: 'python3 -m compileall -q dist/bindings/python/src' },
+  ],
+});
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(bindings);
 
 // promtool (Debian's prometheus package, binary only) for the observability tests.
 project.addTask('tools:promtool', {
