@@ -21,6 +21,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.3.0',
   jsiiVersion: '~6.0.0',
+  // The line jsii 6.0 compiles with, and one ts-node runs on (the examples' runner):
+  // TypeScript 7 is a native compiler without the JavaScript API ts-node needs.
+  typescriptVersion: '~6.0.3',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   devDeps: [
     '@types/node@^20',
@@ -90,10 +93,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testEnvironment: '<rootDir>/test/util/jest-environment.ts',
       globalSetup: '<rootDir>/test/util/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/util/jest-global-teardown.ts',
+      // The examples import 'cdk8s-ml' as users do; under jest that is the sources
+      // (fresh, no compile needed), under `cdk8s synth` the compiled lib/ (exports).
+      moduleNameMapper: { '^cdk8s-ml$': '<rootDir>/src' },
     },
   },
   tsconfigDev: {
-    compilerOptions: {},
+    // Type-check the examples' `import ... from 'cdk8s-ml'` against src/, like jest.
+    compilerOptions: { paths: { 'cdk8s-ml': ['../src/index.ts'] } },
     include: ['../examples/**/*.ts'],
   },
   // jest transpiles only (fast); the test task type-checks tests with tsc first.
@@ -107,11 +114,28 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/examples/dist/', '/.tools/', '/test-reports/', '/coverage/'],
 });
 
-// Every example app in examples/*.ts synthesizes into examples/dist/<chart>.k8s.yaml.
+// The package's entry points. "exports" also lets the examples import 'cdk8s-ml'
+// by name from inside the package (Node's self-reference), exactly as users write
+// it; package.json and .jsii stay reachable for jsii tooling of dependants.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+
+// Every example app in examples/*.ts synthesizes into examples/dist/<chart>.k8s.yaml,
+// from the compiled library: compile first only when lib/ is missing or older than
+// a source file (ts-node then transpiles the examples alone).
 project.addTask('synth:examples', {
-  description: 'Synthesize every example app in examples/ into examples/dist/',
+  description: 'Synthesize every example app in examples/ into examples/dist/ (compiles lib/ when stale)',
   env: { CDK8S_CHECK_UPGRADE: 'false' },
-  steps: [{ exec: 'cdk8s synth', cwd: 'examples' }],
+  steps: [
+    {
+      spawn: 'compile',
+      condition: 'node scripts/lib-stale.js',
+    },
+    { exec: 'cdk8s synth', cwd: 'examples' },
+  ],
 });
 
 // The Python, Java, .NET and Go bindings, code only: jsii-pacmak generates each
