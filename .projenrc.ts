@@ -17,15 +17,24 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // (CHANGELOG.md says how); jsii marks every binding experimental too.
   stability: Stability.EXPERIMENTAL,
 
-  // projen's default is cdk8s 1.x; pin the 2.x line we build and test against.
-  cdk8sVersion: '2.70.106',
+  // Peer ranges start at the lowest versions the library works with, proven by
+  // `npx projen test:peers` (scripts/peer-floor.sh: every example type-checks and
+  // synthesizes byte-identically with exactly these). cdk8s-plus-27 below 2.9.0
+  // silently drops container `capabilities` (no drop: ALL, so not restricted);
+  // 2.9.0 itself needs cdk8s ^2.68.11 (2.68.12 is the lowest the registry serves)
+  // and constructs ^10.3.0. We develop against the newest versions in devDeps.
+  cdk8sVersion: '2.68.12',
   constructsVersion: '10.3.0',
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
   // The line jsii 6.0 compiles with, and one ts-node runs on (the examples' runner):
   // TypeScript 7 is a native compiler without the JavaScript API ts-node needs.
   typescriptVersion: '~6.0.3',
-  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  peerDeps: ['cdk8s-plus-27@^2.9.0'],
   devDeps: [
+    'cdk8s@2.70.106',
+    'cdk8s-plus-27@2.9.5',
+    'constructs@10.3.0',
     '@types/node@^20',
     'cdk8s-cli@^2.207.0',
     // 4.5.x, not 5.x: 5.x is ESM-only (import-only "exports"), which jest in
@@ -158,6 +167,12 @@ project.packageTask.spawn(bindings);
 project.addTask('tools:promtool', {
   description: 'Fetch promtool from Debian into .tools/ (binary only, no server)',
   steps: [{ exec: 'bash scripts/fetch-promtool.sh' }],
+});
+
+// The peer ranges' floors, proven (not part of `test`: it installs from the registry).
+project.addTask('test:peers', {
+  description: 'Install the lowest declared peer versions into a temporary project and synthesize every example there (needs the npm registry)',
+  steps: [{ exec: 'bash scripts/peer-floor.sh' }],
 });
 
 // The official CRDs the tests validate against, for machines without ../shared/crds:
