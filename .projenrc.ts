@@ -57,11 +57,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/re2@^0.6.1',
     // test/util/jest-environment.ts extends it (reports tests missing CRDs/promtool as skipped).
     'jest-environment-node@^30',
+    '@grafana/grafana-foundation-sdk@0.0.21',
   ],
 
   // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
-  // they are bundled into ours and never appear in the public API.
-  bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6',
+  // they are bundled into ours and never appear in the public API. Of the foundation
+  // SDK only the modules lib/ uses ship, copied into lib/vendor by `compile`
+  // (scripts/vendor-grafana.js), so it is a devDependency.
+  bundledDeps: ['@grafana/promql-builder@0.0.6',
     // YAML 1.1 parsing for the `cdk8s-ml` CLI and the validation plugin (reads any
     // manifests, Helm output included); the tests use it too.
     'yaml@^2.6.0'],
@@ -107,6 +110,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       moduleNameMapper: { '^cdk8s-ml$': '<rootDir>/src' },
     },
   },
+  // No inline source maps in lib/: they doubled every .js file (half the tarball)
+  // and cost every user ~15 ms of parsing at import. Stack traces still name lib/
+  // files and lines; the sources are in the repository.
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   tsconfigDev: {
     // Type-check the examples' `import ... from 'cdk8s-ml'` against src/, like jest.
     compilerOptions: { paths: { 'cdk8s-ml': ['../src/index.ts'] } },
@@ -147,6 +154,15 @@ project.addTask('synth:examples', {
   ],
 });
 
+// After jsii: the foundation SDK modules lib/ requires, into lib/vendor (not the
+// whole 5.9 MB SDK); synth:examples and the bindings see the same lib/.
+project.compileTask.exec('node scripts/vendor-grafana.js');
+// Only the dashboard builders require the SDK (a devDependency: lib/ requires the copies).
+project.eslint?.addOverride({
+  files: ['src/observability/dashboards/dashboard-builder.ts', 'src/observability/dashboards/panel-visualizations.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
 // The Python, Java, .NET and Go bindings, code only: jsii-pacmak generates each
 // language's sources from .jsii without its toolchain or any registry (checked with
 // the network unshared), and the Python is byte-compiled so a syntax error fails the
@@ -169,6 +185,12 @@ project.addTask('tools:promtool', {
   steps: [{ exec: 'bash scripts/fetch-promtool.sh' }],
 });
 
+// Import, synth and tarball cost against cdk8s-plus-27 (a benchmark, not a test).
+project.addTask('bench', {
+  description: 'Import and synth time vs cdk8s-plus-27, and tarball size, of the compiled lib/ (run compile first)',
+  steps: [{ exec: 'ts-node --transpile-only --project projenrc/tsconfig.json scripts/bench-import.ts' }],
+});
+
 // The peer ranges' floors, proven (not part of `test`: it installs from the registry).
 project.addTask('test:peers', {
   description: 'Install the lowest declared peer versions into a temporary project and synthesize every example there (needs the npm registry)',
@@ -186,6 +208,8 @@ project.addTask('crds:fetch', {
 // CHANGELOG.md records what each one brings.
 project.package.addVersion('0.1.0');
 
+// API.md is for the repository (README links to it); Construct Hub renders its own.
+project.addPackageIgnore('/API.md');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/.tools/');
