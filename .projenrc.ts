@@ -1,4 +1,5 @@
 import { cdk8s, javascript } from 'projen';
+import { Stability } from 'projen/lib/cdk';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
@@ -12,13 +13,28 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   keywords: ['cdk8s', 'kubernetes', 'ml', 'mlops', 'gpu', 'model-serving', 'training'],
+  // 0.x and experimental until the API settles: minor releases may break it
+  // (CHANGELOG.md says how); jsii marks every binding experimental too.
+  stability: Stability.EXPERIMENTAL,
 
-  // projen's default is cdk8s 1.x; pin the 2.x line we build and test against.
-  cdk8sVersion: '2.70.106',
+  // Peer ranges start at the lowest versions the library works with, proven by
+  // `npx projen test:peers` (scripts/peer-floor.sh: every example type-checks and
+  // synthesizes byte-identically with exactly these). cdk8s-plus-27 below 2.9.0
+  // silently drops container `capabilities` (no drop: ALL, so not restricted);
+  // 2.9.0 itself needs cdk8s ^2.68.11 (2.68.12 is the lowest the registry serves)
+  // and constructs ^10.3.0. We develop against the newest versions in devDeps.
+  cdk8sVersion: '2.68.12',
   constructsVersion: '10.3.0',
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
-  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // The line jsii 6.0 compiles with, and one ts-node runs on (the examples' runner):
+  // TypeScript 7 is a native compiler without the JavaScript API ts-node needs.
+  typescriptVersion: '~6.0.3',
+  peerDeps: ['cdk8s-plus-27@^2.9.0'],
   devDeps: [
+    'cdk8s@2.70.106',
+    'cdk8s-plus-27@2.9.5',
+    'constructs@10.3.0',
     '@types/node@^20',
     'cdk8s-cli@^2.207.0',
     // 4.5.x, not 5.x: 5.x is ESM-only (import-only "exports"), which jest in
@@ -47,11 +63,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/re2@^0.6.1',
     // test/util/jest-environment.ts extends it (reports tests missing CRDs/promtool as skipped).
     'jest-environment-node@^30',
+    '@grafana/grafana-foundation-sdk@0.0.21',
   ],
 
   // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
-  // they are bundled into ours and never appear in the public API.
-  bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6',
+  // they are bundled into ours and never appear in the public API. Of the foundation
+  // SDK only the modules lib/ uses ship, copied into lib/vendor by `compile`
+  // (scripts/vendor-grafana.js), so it is a devDependency.
+  bundledDeps: ['@grafana/promql-builder@0.0.6',
     // YAML parsing for the `cdk8s-ml` CLI and the validation plugin (any manifests,
     // Helm output included): js-yaml reads 6 MiB of manifests in ~0.2 s where the
     // `yaml` package takes ~2 s, and the policy commands must stay under 2 s.
@@ -66,6 +85,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
+  // The five jsii languages. .ci/run generates every binding code-only (offline,
+  // `bindings` task); building and publishing packages needs each registry's
+  // toolchain and credentials (`npx projen package-all`), which CI does not have.
+  publishToPypi: { distName: 'cdk8s-ml', module: 'cdk8s_ml' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk8s_ml',
+    mavenGroupId: 'io.github.cdk8s-ml',
+    mavenArtifactId: 'cdk8s-ml',
+  },
+  publishToNuget: { dotNetNamespace: 'Cdk8sMl', packageId: 'Cdk8sMl' },
+  publishToGo: { moduleName: 'github.com/cdk8s-ml/cdk8s-ml-go', packageName: 'cdk8sml' },
   // jsii-diff against a published version: nothing is published yet.
   compat: false,
   docgen: true,
@@ -82,10 +112,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testEnvironment: '<rootDir>/test/util/jest-environment.ts',
       globalSetup: '<rootDir>/test/util/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/util/jest-global-teardown.ts',
+      // The examples import 'cdk8s-ml' as users do; under jest that is the sources
+      // (fresh, no compile needed), under `cdk8s synth` the compiled lib/ (exports).
+      moduleNameMapper: { '^cdk8s-ml$': '<rootDir>/src' },
     },
   },
+  // No inline source maps in lib/: they doubled every .js file (half the tarball)
+  // and cost every user ~15 ms of parsing at import. Stack traces still name lib/
+  // files and lines; the sources are in the repository.
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   tsconfigDev: {
-    compilerOptions: {},
+    // Type-check the examples' `import ... from 'cdk8s-ml'` against src/, like jest.
+    compilerOptions: { paths: { 'cdk8s-ml': ['../src/index.ts'] } },
     include: ['../examples/**/*.ts'],
   },
   // jest transpiles only (fast); the test task type-checks tests with tsc first.
@@ -100,17 +138,71 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/examples/dist/', '/.tools/', '/test-reports/', '/coverage/', 'node_modules'],
 });
 
-// Every example app in examples/*.ts synthesizes into examples/dist/<chart>.k8s.yaml.
-project.addTask('synth:examples', {
-  description: 'Synthesize every example app in examples/ into examples/dist/',
-  env: { CDK8S_CHECK_UPGRADE: 'false' },
-  steps: [{ exec: 'cdk8s synth', cwd: 'examples' }],
+// The package's entry points. "exports" also lets the examples import 'cdk8s-ml'
+// by name from inside the package (Node's self-reference), exactly as users write
+// it; package.json and .jsii stay reachable for jsii tooling of dependants.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
 });
+
+// Every example app in examples/*.ts synthesizes into examples/dist/<chart>.k8s.yaml,
+// from the compiled library: compile first only when lib/ is missing or older than
+// a source file (ts-node then transpiles the examples alone).
+project.addTask('synth:examples', {
+  description: 'Synthesize every example app in examples/ into examples/dist/ (compiles lib/ when stale)',
+  env: { CDK8S_CHECK_UPGRADE: 'false' },
+  steps: [
+    {
+      spawn: 'compile',
+      condition: 'node scripts/lib-stale.js',
+    },
+    { exec: 'cdk8s synth', cwd: 'examples' },
+  ],
+});
+
+// After jsii: the foundation SDK modules lib/ requires, into lib/vendor (not the
+// whole 5.9 MB SDK); synth:examples and the bindings see the same lib/.
+project.compileTask.exec('node scripts/vendor-grafana.js');
+// Only the dashboard builders require the SDK (a devDependency: lib/ requires the copies).
+project.eslint?.addOverride({
+  files: ['src/observability/dashboards/dashboard-builder.ts', 'src/observability/dashboards/panel-visualizations.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
+// The Python, Java, .NET and Go bindings, code only: jsii-pacmak generates each
+// language's sources from .jsii without its toolchain or any registry (checked with
+// the network unshared), and the Python is byte-compiled so a syntax error fails the
+// build. `package` runs it after package:js, locally and in CI alike; the full
+// per-language packages (`package-all`) need Maven, dotnet, Go and twine.
+const bindings = project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go bindings code-only into dist/bindings/ (offline)',
+  steps: [
+    { exec: 'jsii-pacmak --code-only --force --target python --target java --target dotnet --target go -o dist/bindings' },
+    { exec: 'python3 -m compileall -q dist/bindings/python/src' },
+  ],
+});
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(bindings);
 
 // promtool (Debian's prometheus package, binary only) for the observability tests.
 project.addTask('tools:promtool', {
   description: 'Fetch promtool from Debian into .tools/ (binary only, no server)',
   steps: [{ exec: 'bash scripts/fetch-promtool.sh' }],
+});
+
+// Import, synth and tarball cost against cdk8s-plus-27 (a benchmark, not a test).
+project.addTask('bench', {
+  description: 'Import and synth time vs cdk8s-plus-27, and tarball size, of the compiled lib/ (run compile first)',
+  steps: [{ exec: 'ts-node --transpile-only --project projenrc/tsconfig.json scripts/bench-import.ts' }],
+});
+
+// The peer ranges' floors, proven (not part of `test`: it installs from the registry).
+project.addTask('test:peers', {
+  description: 'Install the lowest declared peer versions into a temporary project and synthesize every example there (needs the npm registry)',
+  steps: [{ exec: 'bash scripts/peer-floor.sh' }],
 });
 
 // The official CRDs the tests validate against, for machines without ../shared/crds:
@@ -120,6 +212,12 @@ project.addTask('crds:fetch', {
   steps: [{ exec: 'ts-node --project projenrc/tsconfig.json test/util/fetch-crds.ts' }],
 });
 
+// Without a release workflow projen writes 0.0.0; the version is ours to set, and
+// CHANGELOG.md records what each one brings.
+project.package.addVersion('0.1.0');
+
+// API.md is for the repository (README links to it); Construct Hub renders its own.
+project.addPackageIgnore('/API.md');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/.tools/');

@@ -9,7 +9,7 @@
 // (the second chart, in which only the two Services' selectors differ). Rollback is
 // switching back.
 import { App, Chart } from 'cdk8s';
-import { BlueGreenColor, BlueGreenService, IdleColorPolicy, MlModelServingProps } from '../src';
+import { BlueGreenColor, BlueGreenService, IdleColorPolicy, MlModelServingProps } from 'cdk8s-ml';
 
 /**
  * What both colors share besides the guide's `app: ml-model` pod label, which

@@ -6,7 +6,7 @@
 // dist/canary.k8s.yaml and dist/canary-promoted.k8s.yaml are the same release
 // before and after promotion: apply one OR the other. Aborting is `weight: 0`.
 import { App, Chart } from 'cdk8s';
-import { CanaryRelease, CanaryTraffic, ServingScaling } from '../src';
+import { CanaryRelease, CanaryTraffic, ServingScaling } from 'cdk8s-ml';
 
 export function build(app: App): void {
   // Guide: ml-model-serving (3 replicas, v1) + ml-model-canary (1 replica, v2) behind

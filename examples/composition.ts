@@ -5,7 +5,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   CanaryRelease, CanaryTraffic, MlModelServingProps, ModelServerAlerts, PreStop, PrometheusScrape, ScrapeMode, ScrapeTarget,
   ServingScaledObject, SpotNodePool,
-} from '../src';
+} from 'cdk8s-ml';
 
 export function build(app: App): void {
   const chart = new Chart(app, 'composition', { namespace: 'ml', disableResourceNameHashes: true });

@@ -3,7 +3,7 @@
 // DistributedTrainingJob, with the rendezvous that lets its workers find each other;
 // then the same training on the Kubeflow PyTorchJob backend.
 import { App, Chart, Duration } from 'cdk8s';
-import { DistributedTrainingJob, TrainingBackend, Torchrun } from '../src';
+import { DistributedTrainingJob, TrainingBackend, Torchrun } from 'cdk8s-ml';
 
 export function build(app: App): void {
   const chart = new Chart(app, 'distributed-training', { namespace: 'ml', disableResourceNameHashes: true });

@@ -4,7 +4,7 @@
 import { App, Chart, Size } from 'cdk8s';
 import {
   InferenceService, KatibAlgorithm, KatibExperiment, KatibObjectiveType, KatibParameter, Notebook, PipelineRunner,
-} from '../src';
+} from 'cdk8s-ml';
 
 export function build(app: App): void {
   const chart = new Chart(app, 'kubeflow', { namespace: 'team-a', disableResourceNameHashes: true });

@@ -15,7 +15,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   ClusterQueue, DistributedTrainingJob, GpuNodePool, LocalQueue, NcclDebugLevel, QueueingStrategy, ResourceFlavor,
   SpotNodePool, Torchrun, TrainingBackend, WorkloadPriorityClass,
-} from '../src';
+} from 'cdk8s-ml';
 
 export function build(app: App): void {
   // Cluster-scoped capacity: node pools, their Kueue flavors, the quota and priority.

@@ -14,7 +14,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   MlModelServing, ModelServerAlerts, ModelServingDashboard, ModelSource, MultiNodeServing, NodePoolAffinity, ServingRuntime,
   ServingScaledObject, ServingScaling, SpotNodePool, WorkloadServiceAccount,
-} from '../src';
+} from 'cdk8s-ml';
 
 export function build(app: App): void {
   const chart = new Chart(app, 'llm-serving', { namespace: 'llm', disableResourceNameHashes: true });

@@ -3,7 +3,7 @@
 // downloads the registry's `champion` version of a model at start-up.
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MlflowArtifactStore, MlflowAuth, MlflowTrackingServer, MlModelServing, ModelSource, WorkloadServiceAccount } from '../src';
+import { MlflowArtifactStore, MlflowAuth, MlflowTrackingServer, MlModelServing, ModelSource, WorkloadServiceAccount } from 'cdk8s-ml';
 
 const MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.6.0';
 

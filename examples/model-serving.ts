@@ -1,7 +1,7 @@
 // The guide's model-serving Deployment (`ml-model-serving`) and HPA (`ml-model-hpa`),
 // as one MlModelServing, plus a GPU variant that loads its model from object storage.
 import { App, Chart, Duration } from 'cdk8s';
-import { MlModelServing, ModelSource, ServingScaling } from '../src';
+import { MlModelServing, ModelSource, ServingScaling } from 'cdk8s-ml';
 
 export function build(app: App): void {
   const chart = new Chart(app, 'model-serving', { namespace: 'ml', disableResourceNameHashes: true });

@@ -6,7 +6,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   MlDashboards, MlModelServing, ModelServerAlerts, ModelServingDashboard, PrometheusScrape, PrometheusServerConfig,
   ScrapeMode, ScrapeTarget, ServingScaledObject, ServingScaling,
-} from '../src';
+} from 'cdk8s-ml';
 
 export function build(app: App): void {
   // Prometheus's own namespace: its configuration and Grafana's dashboards.

@@ -7,7 +7,7 @@
 // Set POLICY_EXAMPLE_BREAK=1 to add a pod that breaks SEC-003 and watch all three fail
 // (with POLICY_EXAMPLE_IN_CODE=0 the in-code check steps aside so the plugin reports).
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
-import { GpuNodePool, MlModelServing, Policy, PolicyChecks, PolicyPack, ServingScaling } from '../src';
+import { GpuNodePool, MlModelServing, Policy, PolicyChecks, PolicyPack, ServingScaling } from 'cdk8s-ml';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'policy-checked', { namespace: 'ml', disableResourceNameHashes: true });

@@ -16,7 +16,7 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenService, CanaryRelease, CanaryStep, CanaryTraffic, MlModelServingProps, RolloutAnalysis, ServingScaling,
-} from '../src';
+} from 'cdk8s-ml';
 
 const PROMETHEUS = 'http://prometheus-operated.monitoring.svc:9090';
 

@@ -4,7 +4,7 @@
 // serving an LLM with Serve autoscaling and an incremental upgrade.
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { GcsFaultTolerance, RayCluster, RayEntrypoint, RayJob, RayService, RayServiceUpgrade, ServeConfig } from '../src';
+import { GcsFaultTolerance, RayCluster, RayEntrypoint, RayJob, RayService, RayServiceUpgrade, ServeConfig } from 'cdk8s-ml';
 
 const RAY_IMAGE = 'rayproject/ray:2.52.0-py311';
 const RAY_GPU_IMAGE = 'rayproject/ray:2.52.0-py311-gpu';

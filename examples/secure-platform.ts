@@ -9,7 +9,7 @@ import {
   AllowedRoutes, CanaryRelease, CanaryTraffic, ClusterConfig, ClusterSecretStore, ExternalSecret, Gateway, GatewayClass,
   ImagePolicy, ImagePolicyEngine, ImageSignature, IngressClass, MlCrdRoles, MlModelServing, MlNamespace, MlPersonaRole,
   Persona, SecretProvider, VeleroSchedule, VulnerabilitySeverity,
-} from '../src';
+} from 'cdk8s-ml';
 
 export function build(app: App): void {
   // Cluster-wide objects, applied by the platform team.

@@ -12,7 +12,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CapacityType, DistributedTrainingJob, GpuNodePool, INodePool, LimitRange, MlModelServing, NodePoolAffinity,
   PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, Torchrun, TrainingBackend, VerticalPodAutoscaler, VpaTarget,
-} from '../src';
+} from 'cdk8s-ml';
 
 /** The workloads, identical on every cloud: only the pool they are scheduled onto differs. */
 function workloads(chart: Chart, spotGpus: INodePool): void {

@@ -1,13 +1,4 @@
-// Local stand-in for `package: cdk8s-ml`: the compiled library when it is built and
-// current (lib/, as a published package would load), else the sources through ts-node.
-const fs = require('fs');
-const path = require('path');
-const root = path.join(__dirname, '../../..');
-const lib = path.join(root, 'lib/policy/policy-validation.js');
-const src = path.join(root, 'src/policy/policy-validation.ts');
-if (fs.existsSync(lib) && fs.statSync(lib).mtimeMs >= fs.statSync(src).mtimeMs) {
-  module.exports = require(path.join(root, 'lib/index.js'));
-} else {
-  require('ts-node').register({ transpileOnly: true });
-  module.exports = require(path.join(root, 'src'));
-}
+// Local stand-in for `package: cdk8s-ml` (cdk8s-cli loads local plugins only from ./
+// or absolute paths): the compiled library, by the package's own name as a published
+// install resolves it (package.json "exports"; `npx projen compile` builds lib/).
+module.exports = require('cdk8s-ml');

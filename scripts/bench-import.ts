@@ -1,0 +1,166 @@
+// Import cost, synth cost and package size of the compiled library, side by side with
+// cdk8s-plus-27 (our base): what a user pays for `require('cdk8s-ml')`. A benchmark,
+// not a timed test: `npx projen bench` (after `npx projen compile`) prints the figures
+// and the targets; BENCH_RUNS=<n> changes the number of runs (median of n, default 15).
+//
+// Every figure is a whole fresh `node` process (startup included), measured wall
+// clock, the runs of each pair interleaved so load on the machine hits both alike.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..');
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const lib = path.join(root, 'lib', 'index.js');
+const resolve = (m: string) => JSON.stringify(require.resolve(m, { paths: [root] }));
+if (!fs.existsSync(lib)) throw new Error('lib/index.js is missing: run `npx projen compile` first');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ml-bench-'));
+const script = (name: string, body: string) => {
+  const file = path.join(dir, `${name}.js`);
+  fs.writeFileSync(file, body);
+  return file;
+};
+
+// What the library's process loads beyond cdk8s-plus-27's, for the explanation.
+const loaded = script('loaded', `
+  require(${resolve('cdk8s-plus-27')});
+  const before = new Set(Object.keys(require.cache));
+  require(${JSON.stringify(lib)});
+  const extra = Object.keys(require.cache).filter(f => !before.has(f));
+  const by = {};
+  for (const f of extra) {
+    const m = f.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)/);
+    const k = m ? m[1] : 'cdk8s-ml (lib/)';
+    by[k] = (by[k] || 0) + 1;
+  }
+  console.log(JSON.stringify(by));
+`);
+
+const importPlus = script('import-plus', `require(${resolve('cdk8s-plus-27')});`);
+const importOurs = script('import-ours', `require(${JSON.stringify(lib)});`);
+
+// Ten model servers, as MlModelServing...
+const out = path.join(dir, 'out');
+const synthOurs = script('synth-ours', `
+  const { App, Chart } = require(${resolve('cdk8s')});
+  const ml = require(${JSON.stringify(lib)});
+  const app = new App({ outdir: ${JSON.stringify(out + '-ours')} });
+  const chart = new Chart(app, 'bench', { namespace: 'ml' });
+  for (let i = 0; i < 10; i++) {
+    new ml.MlModelServing(chart, 'model-' + i, {
+      image: 'registry.example.com/model-' + i + ':1.0.0',
+      scaling: ml.ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 10 }),
+      metrics: { port: 9090 },
+    });
+  }
+  app.synth();
+`);
+
+// ...and the same objects written by hand with cdk8s-plus-27: ServiceAccount,
+// Deployment (restricted contexts, three probes, limits, zone spread, /tmp),
+// Service, HPA v2, and PDB and NetworkPolicy as ApiObjects.
+const synthPlus = script('synth-plus', `
+  const { App, Chart, ApiObject, Duration, Size } = require(${resolve('cdk8s')});
+  const kplus = require(${resolve('cdk8s-plus-27')});
+  const app = new App({ outdir: ${JSON.stringify(out + '-plus')} });
+  const chart = new Chart(app, 'bench', { namespace: 'ml' });
+  for (let i = 0; i < 10; i++) {
+    const name = 'model-' + i;
+    const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'model-server' };
+    const labels = { ...selector, 'app.kubernetes.io/managed-by': 'cdk8s-ml', 'app.kubernetes.io/version': '1.0.0' };
+    const sa = new kplus.ServiceAccount(chart, name + '-sa', { metadata: { name, labels }, automountToken: false });
+    const d = new kplus.Deployment(chart, name, {
+      metadata: { name, labels }, serviceAccount: sa, automountServiceAccountToken: false,
+      podMetadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' } },
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.percent(25), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
+      securityContext: { ensureNonRoot: true, user: 1000, group: 1000, fsGroup: 1000, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      terminationGracePeriod: Duration.seconds(60),
+    });
+    d.scheduling.spread({ topology: kplus.Topology.ZONE });
+    const c = d.addContainer({
+      name: 'model-server', image: 'registry.example.com/' + name + ':1.0.0',
+      ports: [{ number: 8080, name: 'http' }, { number: 9090, name: 'metrics' }],
+      resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(4) } },
+      securityContext: { ensureNonRoot: true, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      liveness: kplus.Probe.fromHttpGet('/health', { port: 8080, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5) }),
+      readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5) }),
+      startup: kplus.Probe.fromHttpGet('/health', { port: 8080, failureThreshold: 60, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5) }),
+    });
+    c.mount('/tmp', kplus.Volume.fromEmptyDir(chart, name + '-tmp', 'tmp'));
+    new kplus.Service(chart, name + '-svc', {
+      metadata: { name, labels }, selector: d,
+      ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }],
+    });
+    new kplus.HorizontalPodAutoscaler(chart, name + '-hpa', {
+      metadata: { name, labels }, target: d, minReplicas: 2, maxReplicas: 10,
+      metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(70)), kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(80))],
+    });
+    new ApiObject(chart, name + '-pdb', {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    });
+    new ApiObject(chart, name + '-netpol', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, labels },
+      spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }] }] },
+    });
+  }
+  app.synth();
+`);
+
+function time(file: string): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [file], { encoding: 'utf-8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${path.basename(file)} failed:\n${r.stderr}`);
+  return ms;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Median wall clock of each script over `runs` interleaved runs (after one warm-up each). */
+function pair(a: string, b: string): [number, number] {
+  time(a); time(b);
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(time(a));
+    tb.push(time(b));
+  }
+  return [median(ta), median(tb)];
+}
+
+const empty = script('empty', '');
+const [node] = pair(empty, empty);
+const [imPlus, imOurs] = pair(importPlus, importOurs);
+const [syPlus, syOurs] = pair(synthPlus, synthOurs);
+const yamlOf = (d: string) => fs.readdirSync(d).map(f => fs.readFileSync(path.join(d, f), 'utf-8')).join('');
+const kinds = (d: string) => `${yamlOf(d).match(/^kind: .*/gm)?.length ?? 0} objects, ${(yamlOf(d).length / 1024).toFixed(0)} KB of YAML`;
+
+const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }))[0];
+const bySize: Record<string, number> = {};
+for (const f of pack.files as Array<{ path: string; size: number }>) {
+  const m = f.path.match(/^node_modules\/((?:@[^/]+\/)?[^/]+)/);
+  const k = m ? `node_modules/${m[1]}` : f.path.split('/')[0];
+  bySize[k] = (bySize[k] ?? 0) + f.size;
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+const check = (ratio: number, max: number) => `${ratio.toFixed(2)}x (target <= ${max.toFixed(2)}x: ${ratio <= max ? 'met' : 'NOT met'})`;
+console.log(`bench-import: median of ${runs} fresh processes each, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
+console.log(`  empty node process             ${s(node)}`);
+console.log(`  import cdk8s-plus-27           ${s(imPlus)}`);
+console.log(`  import cdk8s-ml                ${s(imOurs)}  ${check(imOurs / imPlus, 1.15)}`);
+console.log(`  modules cdk8s-ml adds          ${execFileSync(process.execPath, [loaded], { encoding: 'utf-8' }).trim()}`);
+console.log(`  10 servers, cdk8s-plus-27      ${s(syPlus)}  (${kinds(out + '-plus')})`);
+console.log(`  10 servers, MlModelServing     ${s(syOurs)}  (${kinds(out + '-ours')})  ${check(syOurs / syPlus, 1.10)}`);
+console.log(`  tarball (npm pack)             ${kb(pack.size)} packed, ${kb(pack.unpackedSize)} unpacked, ${pack.entryCount} files  (target <= 600 KB: ${pack.size <= 600 * 1024 ? 'met' : 'NOT met'})`);
+for (const [k, v] of Object.entries(bySize).sort((a, b) => b[1] - a[1]).slice(0, 6)) {
+  console.log(`    ${k.padEnd(44)} ${kb(v)} unpacked`);
+}
+fs.rmSync(dir, { recursive: true, force: true });
