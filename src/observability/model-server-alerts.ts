@@ -217,7 +217,8 @@ export class ModelServerAlerts extends Construct {
       ...((props.gpuAlerts ?? serving.gpuCount > 0) ? this.gpuRules(ctx, props) : []),
       // Runtime and canary rules read the server's runtime and metric names: library servers only.
       ...(serving._serving ? llmRules(this, ctx, props, serving._serving) : []),
-      ...(props.compareWith && serving._serving ? canaryRules(this, ctx, serving._serving, props.compareWith, props.canaryErrorRatioFactor ?? 2) : []),
+      ...(props.compareWith && serving._serving
+        ? canaryRules(this, ctx, serving._serving, props.compareWith, props.canaryErrorRatioFactor ?? 2) : []),
       ...customRules(this, ctx, props.customRules ?? []),
     ], pendings);
     this.rules = rules;
