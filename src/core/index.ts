@@ -3,6 +3,7 @@
 // internal. Interfaces are re-exported with `export type` (the tests compile with
 // isolatedModules).
 export { AfterConversion } from './after-conversion';
+export { MlValidationError } from './errors';
 export { LabelKeys, MlLabels } from './labels';
 export type { MlLabelOptions } from './labels';
 export { PreStop } from './lifecycle';

@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 
@@ -52,5 +53,85 @@ export function isLabelValue(value: string): boolean {
 export function requireLabelValue(scope: IConstruct, prop: string, value: string): void {
   if (!isLabelValue(value)) {
     throw invalidProp(scope, prop, `('${value}') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside`);
+  }
+}
+
+// Kubernetes 1.34 (RelaxedEnvironmentVariableValidation, GA): an env var name is any
+// non-empty string of printable ASCII (0x20-0x7e) other than '='.
+// @see https://github.com/kubernetes/kubernetes/blob/v1.34.0/staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (IsRelaxedEnvVarName)
+const ENV_VAR_NAME = /^[\x20-\x3c\x3e-\x7e]+$/;
+
+/** Throws unless every key of `env` is an environment variable name the API server accepts. */
+export function requireEnvNames(scope: IConstruct, prop: string, env: { [name: string]: unknown } | undefined): void {
+  for (const name of Object.keys(env ?? {})) {
+    if (!ENV_VAR_NAME.test(name)) {
+      throw invalidProp(scope, `${prop} key`, `('${name}') is not a valid environment variable name: one or more printable ASCII characters other than '='`);
+    }
+  }
+}
+
+/** Throws unless `path` is an absolute path other than '/', without '..' segments. */
+export function requireAbsolutePath(scope: IConstruct, prop: string, path: string | undefined): void {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.replace(/\/+$/, '') === '') {
+    throw invalidProp(scope, prop, `('${path}') must be an absolute path other than '/'`);
+  }
+  if (path.split('/').includes('..')) {
+    throw invalidProp(scope, prop, `('${path}') must not contain '..'`);
+  }
+}
+
+/** Where a container's probes and ports come from, as the user wrote them (e.g. `sidecars[0].`). */
+export interface ContainerPropNames {
+  /** Prefix of every prop, e.g. `sidecars[0].`; '' for the main container. */
+  readonly prefix: string;
+  /** The prop the container's ports come from. */
+  readonly ports?: string;
+}
+
+const PROBE_KINDS = ['liveness', 'readiness', 'startup'] as const;
+
+/**
+ * Refuses container settings the API server rejects or the kubelet trips on: two
+ * ports with one number and protocol or one name, a liveness or startup probe with a
+ * successThreshold other than 1 (the API server requires 1), thresholds and periods
+ * below 1, and a probe aimed at a port the container does not declare (the probe
+ * would fail and the kubelet restart a healthy container).
+ * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+ */
+export function requireContainerProps(scope: IConstruct, names: ContainerPropNames, props: kplus.ContainerProps): void {
+  const portsProp = names.ports ?? `${names.prefix}ports`;
+  const seen = new Map<string, number>();
+  const named = new Set<string>();
+  (props.ports ?? []).forEach((p, i) => {
+    requirePort(scope, `${portsProp}[${i}].number`, p.number);
+    const key = `${p.number}/${p.protocol ?? 'TCP'}`;
+    if (seen.has(key)) throw invalidProp(scope, `${portsProp}[${i}]`, `(${key}) is already port [${seen.get(key)}] of the container; a container port and protocol may be declared once`);
+    seen.set(key, i);
+    if (p.name !== undefined) {
+      if (named.has(p.name)) throw invalidProp(scope, `${portsProp}[${i}].name`, `('${p.name}') is already the name of another port of the container`);
+      named.add(p.name);
+    }
+  });
+  const declared = (props.ports ?? []).map(p => p.number);
+  const container = new kplus.Container({ ...props, name: props.name ?? 'probe-check' });
+  for (const kind of PROBE_KINDS) {
+    const probe = props[kind];
+    if (!probe) continue;
+    const prop = `${names.prefix}${kind}`;
+    const k = probe._toKube(container);
+    if (k.successThreshold !== undefined) {
+      requireInteger(scope, `${prop} successThreshold`, k.successThreshold, 1);
+      if (kind !== 'readiness' && k.successThreshold !== 1) {
+        throw invalidProp(scope, `${prop} successThreshold`, `(${k.successThreshold}) must be 1 for ${kind} probes (the API server refuses other values)`);
+      }
+    }
+    if (k.failureThreshold !== undefined) requireInteger(scope, `${prop} failureThreshold`, k.failureThreshold, 1);
+    if (k.periodSeconds !== undefined) requireInteger(scope, `${prop} periodSeconds`, k.periodSeconds, 1);
+    if (k.timeoutSeconds !== undefined) requireInteger(scope, `${prop} timeoutSeconds`, k.timeoutSeconds, 1);
+    if (k.initialDelaySeconds !== undefined) requireInteger(scope, `${prop} initialDelaySeconds`, k.initialDelaySeconds, 0);
+    const port = (k.httpGet?.port ?? k.tcpSocket?.port)?.value;
+    if (typeof port === 'number' && declared.length > 0 && !declared.includes(port)) {
+      throw invalidProp(scope, `${prop}`, `probes port ${port}, which the container does not declare (it declares ${declared.join(', ')}); probe a declared port`);
+    }
   }
 }

@@ -12,7 +12,7 @@ import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
-import { requireInteger, requirePort } from '../core/validation';
+import { requireAbsolutePath, requireInteger, requirePort } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
 /** Properties of {@link MlModelServing}. */
@@ -194,6 +194,9 @@ export class MlModelServing extends MlWorkload {
         throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
       }
     }
+    if (props.metrics && props.metrics.port !== this.port && props.metrics.port === this.servicePort) {
+      throw invalidProp(this, 'servicePort', `(${this.servicePort}) is also metrics.port, which the Service publishes too; a Service port may be used once`);
+    }
     this.metrics = props.metrics;
     this.metricNames = resolveMetricNames(this, 'metrics.names.', props.metrics?.names);
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
@@ -212,8 +215,13 @@ export class MlModelServing extends MlWorkload {
       ports: this.containerPorts(props.metrics),
       ...this.probes(props),
     }, props);
-    if (props.model) props.model._bind(this, this._server, props.modelMountPath ?? '/mnt/models');
-    for (const spread of props.spread ?? [TopologySpread.acrossZones()]) this._pod.addSpread(spread, this.selector);
+    const modelMountPath = props.modelMountPath ?? '/mnt/models';
+    requireAbsolutePath(this, 'modelMountPath', modelMountPath);
+    if (modelMountPath.replace(/\/+$/, '') === '/tmp') {
+      throw invalidProp(this, 'modelMountPath', "('/tmp') is the writable /tmp every container gets; pick another path such as '/mnt/models'");
+    }
+    if (props.model) props.model._bind(this, this._server, modelMountPath);
+    (props.spread ?? [TopologySpread.acrossZones()]).forEach((spread, i) => this._pod.addSpread(`spread[${i}]`, spread, this.selector));
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: this._metadata(),

@@ -1,0 +1,137 @@
+// Inputs the API-server harness found accepted by the constructs and rejected by a
+// cluster: each is now refused at synth, once, in the core model where it is a pod rule.
+import { Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationError, ModelSource, ResourceQuota, ResourceQuotaProps,
+  TopologySpread, TrainingBackend, UnsatisfiableSpreadAction,
+} from '../../src';
+import { synthAndValidate } from '../util';
+
+const P = "MlModelServing 'prod/bert': ";
+
+function serving(props: Partial<MlModelServingProps>) {
+  const chart = new Chart(Testing.app(), 'prod');
+  return () => new MlModelServing(chart, 'bert', { image: 'ml-model:v1', ...props });
+}
+
+describe('refused at synth, naming the prop as written', () => {
+  test.each<[string, Partial<MlModelServingProps>, string]>([
+    ['servicePort equal to metrics.port', { servicePort: 9090, metrics: { port: 9090 } },
+      'servicePort (9090) is also metrics.port, which the Service publishes too; a Service port may be used once'],
+    ['an env name with =', { env: { 'A=B': kplus.EnvValue.fromValue('x') } },
+      "env key ('A=B') is not a valid environment variable name: one or more printable ASCII characters other than '='"],
+    ['an empty env name', { env: { '': kplus.EnvValue.fromValue('x') } },
+      "env key ('') is not a valid environment variable name: one or more printable ASCII characters other than '='"],
+    ['a non-ASCII env name', { env: { café: kplus.EnvValue.fromValue('x') } },
+      "env key ('café') is not a valid environment variable name: one or more printable ASCII characters other than '='"],
+    ['a sidecar env name', { sidecars: [{ name: 'proxy', image: 'envoy:v1.30', env: { 'X=1': kplus.EnvValue.fromValue('x') } }] },
+      "sidecars[0].env key ('X=1') is not a valid environment variable name: one or more printable ASCII characters other than '='"],
+    ['liveness successThreshold 2', { liveness: kplus.Probe.fromHttpGet('/health', { port: 8080, successThreshold: 2 }) },
+      'liveness successThreshold (2) must be 1 for liveness probes (the API server refuses other values)'],
+    ['startup successThreshold 3', { startup: kplus.Probe.fromHttpGet('/health', { port: 8080, successThreshold: 3 }) },
+      'startup successThreshold (3) must be 1 for startup probes (the API server refuses other values)'],
+    ['readiness successThreshold 0', { readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080, successThreshold: 0 }) },
+      'readiness successThreshold (0) must be >= 1'],
+    ['a probe on an undeclared port', { readiness: kplus.Probe.fromTcpSocket({ port: 8081 }) },
+      'readiness probes port 8081, which the container does not declare (it declares 8080); probe a declared port'],
+    ['a relative modelMountPath', { model: ModelSource.fromPersistentVolumeClaim('models'), modelMountPath: 'models' },
+      "modelMountPath ('models') must be an absolute path other than '/'"],
+    ['modelMountPath /tmp', { model: ModelSource.fromStorageUri('s3://b/m'), modelMountPath: '/tmp' },
+      "modelMountPath ('/tmp') is the writable /tmp every container gets; pick another path such as '/mnt/models'"],
+    ['maxSkew 0', { spread: [TopologySpread.acrossZones({ maxSkew: 0 })] }, 'spread[0] maxSkew (0) must be >= 1'],
+    ['minDomains with ScheduleAnyway', { spread: [TopologySpread.acrossZones({ minDomains: 3 })] },
+      'spread[0] minDomains (3) needs whenUnsatisfiable: UnsatisfiableSpreadAction.DO_NOT_SCHEDULE; the API server refuses it with ScheduleAnyway'],
+    ['the same spread twice', { spread: [TopologySpread.acrossZones(), TopologySpread.acrossZones({ maxSkew: 2 })] },
+      'spread[1] repeats the spread over topology.kubernetes.io/zone / ScheduleAnyway (topologyKey and whenUnsatisfiable): the API server allows each pair once'],
+    ['ephemeral storage request above its limit', { resources: { ephemeralStorage: { request: Size.gibibytes(20), limit: Size.gibibytes(10) } } },
+      'resources.ephemeralStorage.limit (10240Mi) must be >= ephemeralStorage.request (20480Mi)'],
+    ['partOf over 63 characters', { partOf: 'p'.repeat(64) },
+      `partOf ('${'p'.repeat(64)}') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside`],
+    ['a label key with two slashes', { labels: { 'a/b/c': 'x' } },
+      "labels key ('a/b/c') is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.'"],
+    ['a selector label key with a bad prefix', { selectorLabels: { 'Example.com/color': 'blue' } },
+      "selectorLabels key ('Example.com/color') is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.'"],
+    ['an annotation key with a space', { podAnnotations: { 'my key': 'x' } },
+      "podAnnotations key ('my key') is not a valid annotation key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.'"],
+    ['two sidecars on one port', {
+      sidecars: [
+        { name: 'a', image: 'envoy:v1.30', ports: [{ number: 15000 }] },
+        { name: 'b', image: 'envoy:v1.30', ports: [{ number: 15000 }] },
+      ],
+    }, "sidecars[1].name port 15000/TCP is already used by container 'a' of the pod, which shares its network"],
+    ['a sidecar on the server port', { sidecars: [{ name: 'a', image: 'envoy:v1.30', ports: [{ number: 8080 }] }] },
+      "sidecars[0].name port 8080/TCP is already used by container 'model-server' of the pod, which shares its network"],
+    ['one port twice in a sidecar', { sidecars: [{ name: 'a', image: 'envoy:v1.30', ports: [{ number: 15000 }, { number: 15000 }] }] },
+      'sidecars[0].ports[1] (15000/TCP) is already port [0] of the container; a container port and protocol may be declared once'],
+  ])('%s', (_, props, message) => {
+    expect(serving(props)).toThrow(P + message);
+  });
+
+  test('the error is an exported MlValidationError with the construct path and prop', () => {
+    let caught: unknown;
+    try { serving({ partOf: '-bad' })(); } catch (e) { caught = e; }
+    expect(caught).toBeInstanceOf(MlValidationError);
+    expect(caught).toMatchObject({ construct: 'prod/bert', prop: 'partOf', name: 'MlValidationError' });
+  });
+
+  test('env names are checked on every workload: a training job too', () => {
+    const chart = new Chart(Testing.app(), 'train');
+    expect(() => new DistributedTrainingJob(chart, 'job', {
+      image: 'trainer:v1', env: { 'BAD=NAME': kplus.EnvValue.fromValue('1') }, backend: TrainingBackend.indexedJob(),
+    })).toThrow("DistributedTrainingJob 'train/job': env key ('BAD=NAME') is not a valid environment variable name");
+  });
+
+  test('what Kubernetes accepts still passes: relaxed env names, minDomains with DoNotSchedule, two spreads', () => {
+    const chart = new Chart(Testing.app(), 'prod');
+    new MlModelServing(chart, 'bert', {
+      image: 'ml-model:v1',
+      env: { 'my.setting-1': kplus.EnvValue.fromValue('x'), 'WITH SPACE': kplus.EnvValue.fromValue('y') },
+      metrics: { port: 9090 },
+      servicePort: 8080,
+      model: ModelSource.fromPersistentVolumeClaim('models'),
+      modelMountPath: '/tmp-models',
+      spread: [
+        TopologySpread.acrossZones({ whenUnsatisfiable: UnsatisfiableSpreadAction.DO_NOT_SCHEDULE, minDomains: 2 }),
+        TopologySpread.acrossNodes(),
+      ],
+      resources: { ephemeralStorage: { request: Size.gibibytes(10), limit: Size.gibibytes(10) } },
+      partOf: 'p'.repeat(63),
+      labels: { 'example.com/team': 'nlp' },
+    });
+    expect(synthAndValidate(chart).length).toBeGreaterThan(0);
+  });
+});
+
+describe('ResourceQuota keys the API server accepts and quota enforces', () => {
+  const Q = "ResourceQuota 'prod/quota': ";
+  function quota(props: ResourceQuotaProps) {
+    return () => new ResourceQuota(new Chart(Testing.app(), 'prod', { namespace: 'ml' }), 'quota', props);
+  }
+  test.each<[string, ResourceQuotaProps, string]>([
+    ['a GPU resource name without a domain', { gpus: 4, gpuResourceName: 'gpu' },
+      "gpuResourceName ('gpu') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'"],
+    ['limits of an extended resource', { hard: { 'limits.nvidia.com/gpu': '4' } },
+      "hard key ('limits.nvidia.com/gpu') is never enforced: quota counts extended resources by requests only; use 'requests.nvidia.com/gpu'"],
+    ['a bare extended resource', { hard: { 'nvidia.com/gpu': '4' } },
+      "hard key ('nvidia.com/gpu') is never enforced: quota counts extended resources as 'requests.nvidia.com/gpu'"],
+    ['a made-up bare name', { hard: { gpus: '4' } },
+      'hard key is not a resource quota enforces: use a standard name (pods, requests.cpu, limits.memory, ...), requests.<domain>/<name> for extended resources, or count/<resource>.<group> for object counts'],
+    ['fractional extended resources', { hard: { 'requests.amd.com/gpu': '1.5' } },
+      "hard['requests.amd.com/gpu'] ('1.5') must be a whole number: extended resources are not fractional"],
+    ['a fractional object count', { hard: { 'count/jobs.batch': '2.5' } },
+      "hard['count/jobs.batch'] ('2.5') must be a whole number of objects"],
+  ])('%s', (_, props, message) => {
+    expect(quota(props)).toThrow(Q + message);
+  });
+
+  test('accepted keys synthesize cleanly', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    new ResourceQuota(chart, 'quota', {
+      gpus: 4,
+      gpuResourceName: 'amd.com/gpu',
+      hard: { 'requests.nvidia.com/gpu': '8', 'count/rayclusters.ray.io': '5', 'fast.storageclass.storage.k8s.io/requests.storage': '1Ti', 'services.nodeports': '0' },
+    });
+    expect(synthAndValidate(chart).length).toBe(1);
+  });
+});
