@@ -22,6 +22,7 @@ export type { DisruptionBudgetOptions } from './disruption-budget';
 export type { MetricsEndpoint, ServerMetricNames } from './prometheus-annotations';
 export { NodeSelectorOperator, SchedulableWorkload } from './scheduling';
 export type { ISchedulable, NodePreference, NodeRequirement, NodeToleration } from './scheduling';
+export { TargetCluster } from './unique-objects';
 export { WorkloadVolume } from './workload-volume';
 export type { ClaimVolumeOptions, EmptyDirVolumeOptions, EphemeralVolumeOptions, ImageVolumeOptions, MemoryVolumeOptions, ProjectedKeysOptions, VolumeMount } from './workload-volume';
 export type { ContainerSpec, MlWorkloadProps, WorkloadPodOptions } from './workload-props';

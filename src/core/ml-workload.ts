@@ -11,6 +11,7 @@ import { completeResources, GpuOptions, NVIDIA_GPU, NVIDIA_GPU_PRODUCT_LABEL, Qo
 import { ISchedulable, NodeRequirement, NodeSelectorOperator, NodeToleration } from './scheduling';
 import { PodSecurity } from './security';
 import { WorkloadServiceAccount } from './service-account';
+import { requireUniqueObjectsInApp } from './unique-objects';
 import { requireAbsolutePath, requireContainerProps, requireDnsLabel, requireDnsSubdomain, requireEnvNames, requireInteger, requireLabelValue } from './validation';
 import { ContainerSpec, MlWorkloadProps, WorkloadPodOptions } from './workload-props';
 import { VolumeMount, WorkloadVolume } from './workload-volume';
@@ -98,6 +99,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     if (props === undefined || props === null || typeof props !== 'object') {
       throw invalidProp(this, 'props', 'are required');
     }
+    requireUniqueObjectsInApp(this);
     const traits = this._traits(id, props);
     this._props = props;
     this.name = props.name ?? id;
@@ -134,6 +136,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     if (this.podSecurity._relaxed && !this.podSecurity._relaxed.reason?.trim()) {
       throw invalidProp(this, 'podSecurity', 'relaxes the restricted profile without a reason');
     }
+    this.podSecurity._validate(this, 'podSecurity');
     const grace = pod.terminationGracePeriod ?? traits.defaultTerminationGrace;
     if (grace !== undefined) {
       const s = grace.toSeconds({ integral: false });

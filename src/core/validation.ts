@@ -4,6 +4,8 @@ import { invalidProp } from './errors';
 
 // RFC 1123 label: what Kubernetes requires of most object names and of hostnames.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// RFC 1035 label: what a Service name must be (it becomes a DNS name starting with a letter).
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 // RFC 1123 subdomain: dot-separated labels, 253 characters at most.
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Label values: 63 characters, alphanumeric at both ends, [-_.] inside.
@@ -34,6 +36,22 @@ export function requirePercentage(scope: IConstruct, prop: string, value: number
 export function requireDnsLabel(scope: IConstruct, prop: string, value: string, maxLength = 63): void {
   if (value.length > maxLength || !DNS_LABEL.test(value)) {
     throw invalidProp(scope, prop, `('${value}') must be a valid RFC 1123 DNS label: lowercase alphanumerics and '-', starting and ending with an alphanumeric, at most ${maxLength} characters`);
+  }
+}
+
+/**
+ * Throws unless `value` can name a Service, also with each of `appended` after it
+ * (the suffixes a construct adds for its other Services): an RFC 1035 label, so it
+ * starts with a letter, and short enough that the longest suffixed name has at most
+ * 63 characters. The message states the limit the user has.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names
+ */
+export function requireServiceName(scope: IConstruct, prop: string, value: string, appended: string[] = []): void {
+  const longest = appended.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const max = 63 - longest.length;
+  const why = longest ? ` because '${longest}' is appended` : '';
+  if (typeof value !== 'string' || value.length > max || !DNS_1035_LABEL.test(value)) {
+    throw invalidProp(scope, prop, `('${value}') must be a valid RFC 1035 label, since it names a Service: lowercase alphanumerics and '-', starting with a letter and ending with an alphanumeric, at most ${max} characters${why}`);
   }
 }
 

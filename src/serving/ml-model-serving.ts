@@ -12,7 +12,7 @@ import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
-import { requireAbsolutePath, requireInteger, requirePort } from '../core/validation';
+import { requireAbsolutePath, requireInteger, requirePort, requireServiceName } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
 /** Properties of {@link MlModelServing}. */
@@ -184,6 +184,8 @@ export class MlModelServing extends MlWorkload {
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
     super(scope, id, props);
+    // The name is also the Service's, which must start with a letter (RFC 1035).
+    requireServiceName(this, 'name', this.name);
     this.port = props.port ?? 8080;
     this.servicePort = props.servicePort ?? 80;
     requirePort(this, 'port', this.port);

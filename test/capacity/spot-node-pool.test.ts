@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   CapacityType, ConsolidationPolicy, CpuArchitecture, DisruptionReason, INodePool, MlModelServing,
-  NodePoolAffinity, NodeSelectorOperator, SchedulableWorkload, SpotNodePool,
+  NodePoolAffinity, NodeSelectorOperator, SchedulableWorkload, SpotNodePool, TargetCluster,
 } from '../../src';
 import { PodSecurity } from '../../src/core/security';
 import { findObject, findObjects, synthAndValidate, validateManifests } from '../util';
@@ -418,6 +418,8 @@ describe('spot conventions of the clouds\' own tooling (nothing emitted)', () =>
     const app = new App();
     const onGke = new Chart(app, 'gke', { namespace: 'ml' });
     const onAws = new Chart(app, 'aws', { namespace: 'ml' });
+    TargetCluster.mark(onGke, 'gke');
+    TargetCluster.mark(onAws, 'aws');
     const pools: INodePool[] = [SpotNodePool.gke(onGke, 'spot'), new SpotNodePool(onAws, 'spot')];
     [onGke, onAws].forEach((c, i) => pools[i].schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' })));
     for (const [i, c] of [onGke, onAws].entries()) {

@@ -4,7 +4,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationError, ModelSource, ResourceQuota, ResourceQuotaProps,
-  TopologySpread, TrainingBackend, UnsatisfiableSpreadAction,
+  NodeSelectorOperator, PodSecurity, TopologySpread, TrainingBackend, UnsatisfiableSpreadAction,
 } from '../../src';
 import { synthAndValidate } from '../util';
 
@@ -133,5 +133,43 @@ describe('ResourceQuota keys the API server accepts and quota enforces', () => {
       hard: { 'requests.nvidia.com/gpu': '8', 'count/rayclusters.ray.io': '5', 'fast.storageclass.storage.k8s.io/requests.storage': '1Ti', 'services.nodeports': '0' },
     });
     expect(synthAndValidate(chart).length).toBe(1);
+  });
+});
+
+describe('scheduling and identity rules, once in the core model', () => {
+  const make = () => new MlModelServing(new Chart(Testing.app(), 'prod'), 'bert', { image: 'ml-model:v1' });
+  test.each<[string, (s: MlModelServing) => void, string]>([
+    ['In without values', s => s.requireNodes([{ key: 'zone', operator: NodeSelectorOperator.IN }]), 'requireNodes requirements[0].values must have at least one value for In'],
+    ['Gt with two values', s => s.requireNodes([{ key: 'gpu-mem', operator: NodeSelectorOperator.GT, values: ['1', '2'] }]), 'requireNodes requirements[0].values (["1","2"]) must be exactly one integer for Gt'],
+    ['Lt with a non-integer', s => s.preferNodes(10, [{ key: 'gpu-mem', operator: NodeSelectorOperator.LT, values: ['1.5'] }]), 'preferNodes requirements[0].values (["1.5"]) must be exactly one integer for Lt'],
+    ['Exists with values', s => s.requireNodes([{ key: 'gpu', operator: NodeSelectorOperator.EXISTS, values: ['x'] }]), 'requireNodes requirements[0].values (["x"]) must be empty for Exists'],
+    ['an invalid node label key', s => s.requireNodes([{ key: 'a/b/c', operator: NodeSelectorOperator.EXISTS }]), "requireNodes requirements[0].key ('a/b/c') is not a valid label key"],
+    ['preference weight 0', s => s.preferNodes(0, [{ key: 'gpu', operator: NodeSelectorOperator.EXISTS }]), 'preferNodes weight (0) must be between 1 and 100'],
+    ['no preference requirement', s => s.preferNodes(5, []), 'preferNodes needs at least one requirement'],
+    ['a toleration value that is no label value', s => s.tolerate({ key: 'spot', value: 'yes please' }), "tolerate.value ('yes please') must be a valid label value"],
+    ['a toleration effect that does not exist', s => s.tolerate({ key: 'spot', effect: 'NoWay' as kplus.TaintEffect }), "tolerate.effect ('NoWay') must be one of NoSchedule, PreferNoSchedule, NoExecute"],
+  ])('%s', (_, act, message) => {
+    const s = make();
+    expect(() => act(s)).toThrow(P + message);
+  });
+
+  test.each<[string, Partial<MlModelServingProps>, string]>([
+    ['runAsUser 0 under runAsNonRoot', { podSecurity: PodSecurity.restricted({ runAsUser: 0 }) },
+      'podSecurity runAsUser (0) is root, which runAsNonRoot forbids: the kubelet would refuse to start the containers; use a UID >= 1 or PodSecurity.relaxed({ reason, runAsRoot: true })'],
+    ['a fractional UID', { podSecurity: PodSecurity.restricted({ runAsUser: 1000.5 }) }, 'podSecurity runAsUser (1000.5) must be an integer'],
+    ['a negative fsGroup', { podSecurity: PodSecurity.restricted({ fsGroup: -1 }) }, 'podSecurity fsGroup (-1) must be between 0 and 2147483647'],
+    ['a name that cannot name a Service', { name: '1bert' },
+      "name ('1bert') must be a valid RFC 1035 label, since it names a Service: lowercase alphanumerics and '-', starting with a letter and ending with an alphanumeric, at most 63 characters"],
+  ])('%s', (_, props, message) => {
+    expect(serving(props)).toThrow(P + message);
+  });
+
+  test('Exists, DoesNotExist, Gt with one integer and root under a relaxed profile pass', () => {
+    const chart = new Chart(Testing.app(), 'prod');
+    const s = new MlModelServing(chart, 'bert', { image: 'ml-model:v1' });
+    s.requireNodes([{ key: 'gpu', operator: NodeSelectorOperator.EXISTS }, { key: 'gpu-mem', operator: NodeSelectorOperator.GT, values: ['40'] }]);
+    s.preferNodes(100, [{ key: 'spot', operator: NodeSelectorOperator.DOES_NOT_EXIST }]);
+    s.tolerate({ key: 'example.com/spot', value: 'true', effect: kplus.TaintEffect.NO_SCHEDULE });
+    expect(synthAndValidate(chart).length).toBeGreaterThan(0);
   });
 });
