@@ -22,15 +22,16 @@ export class GpuNodePool extends KarpenterNodePool {
   public readonly gpuResourceName: string;
 
   public constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    // `props?.`: a JavaScript caller without props gets the base class's clear error.
     super(scope, id, {
       ...props,
       gpu: {
-        maxGpus: props.maxGpus,
-        resourceName: props.resourceName,
-        gpuNames: props.gpuNames,
-        minGpusPerNode: props.minGpusPerNode,
-        gpuTaint: props.gpuTaint,
-        instanceRequirements: props.instanceRequirements,
+        maxGpus: props?.maxGpus,
+        resourceName: props?.resourceName,
+        gpuNames: props?.gpuNames,
+        minGpusPerNode: props?.minGpusPerNode,
+        gpuTaint: props?.gpuTaint,
+        instanceRequirements: props?.instanceRequirements,
       },
     });
     this.gpuResourceName = props.resourceName ?? 'nvidia.com/gpu';

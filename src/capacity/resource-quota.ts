@@ -7,7 +7,7 @@ import { renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts,
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { NVIDIA_GPU, requireExtendedResourceName } from '../core/resources';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireProps } from '../core/validation';
 
 /** Caps on the number of objects in a namespace. */
 export interface QuotaObjectCounts {
@@ -188,6 +188,7 @@ export class ResourceQuota extends Construct {
 
   public constructor(scope: Construct, id: string, props: ResourceQuotaProps) {
     super(scope, id);
+    requireProps(this, props);
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);
     if (props.namespace !== undefined) requireDnsLabel(this, 'namespace', props.namespace);

@@ -153,3 +153,19 @@ export function requireContainerProps(scope: IConstruct, names: ContainerPropNam
     }
   }
 }
+
+/**
+ * The check JavaScript callers need (TypeScript's types do not reach them): the props
+ * object and each of `required` are given, so a missing one fails with the same
+ * clear error as every other bad input, never a TypeError further down.
+ */
+export function requireProps(scope: IConstruct, props: unknown, required: string[] = []): void {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    throw invalidProp(scope, 'props', `are required${required.length ? ` (at least ${required.join(', ')})` : ''}`);
+  }
+  for (const name of required) {
+    if ((props as { [k: string]: unknown })[name] === undefined || (props as { [k: string]: unknown })[name] === null) {
+      throw invalidProp(scope, name, 'is required');
+    }
+  }
+}

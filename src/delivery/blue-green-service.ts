@@ -5,7 +5,7 @@ import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackSer
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requirePort, requireServiceName } from '../core/validation';
+import { requirePort, requireProps, requireServiceName } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 
 /** The two colors of a {@link BlueGreenService}. */
@@ -121,6 +121,7 @@ export class BlueGreenService extends Construct {
 
   public constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
+    requireProps(this, props, ['activeColor']);
     this.name = props.name ?? id;
     const suffixes = [
       ...(props.previewServiceName ? [] : ['-preview']),

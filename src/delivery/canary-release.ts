@@ -6,7 +6,7 @@ import { requireAppLabels, requireDistinctReleases, trackServingProps } from './
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireInteger, requireServiceName } from '../core/validation';
+import { requireInteger, requireProps, requireServiceName } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 
 /** Properties of {@link CanaryRelease}. */
@@ -123,6 +123,7 @@ export class CanaryRelease extends Construct {
 
   public constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
+    requireProps(this, props, ['stable', 'traffic']);
     this.name = props.name ?? id;
     const suffixes = [...(props.stable?.name ? [] : ['-stable']), ...(props.canary && !props.canary.name ? ['-canary'] : [])];
     requireServiceName(this, 'name', this.name, suffixes);

@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
@@ -109,6 +109,7 @@ export class ModelServerAlerts extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
     super(scope, id);
+    requireProps(this, props, ['serving']);
     const serving = props.serving;
     const name = props.name ?? serving.name;
     requireDnsSubdomain(this, 'name', name);

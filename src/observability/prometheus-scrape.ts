@@ -8,6 +8,7 @@ import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { dropScrapeAnnotations } from '../core/prometheus-annotations';
+import { requireProps } from '../core/validation';
 
 /** The scrapes of each target, keyed by its pod template's metadata. */
 const SCRAPES = new WeakMap<object, PrometheusScrape[]>();
@@ -88,6 +89,7 @@ export class PrometheusScrape extends Construct {
 
   public constructor(scope: Construct, id: string, props: PrometheusScrapeProps) {
     super(scope, id);
+    requireProps(this, props, ['target', 'mode']);
     const target = props.target._info;
     const mode = props.mode;
     this.byAnnotations = mode._byAnnotations;

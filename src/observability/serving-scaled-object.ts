@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requireProps } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
 import { formatPromDuration } from './prometheus-duration';
@@ -116,6 +116,7 @@ export class ServingScaledObject extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServingScaledObjectProps) {
     super(scope, id);
+    requireProps(this, props, ['serving', 'threshold']);
     const serving = props.serving;
     if (!serving.deployment.hasAutoscaler) {
       throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.autoscale(...) or ServingScaling.external(...)`);

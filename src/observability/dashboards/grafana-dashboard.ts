@@ -5,7 +5,7 @@ import { buildDashboard } from './dashboard-builder';
 import { DashboardPanel } from './dashboard-panel';
 import { invalidProp } from '../../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../../core/validation';
+import { requireDnsSubdomain, requireInteger, requireProps } from '../../core/validation';
 
 /** Properties of {@link GrafanaDashboard}. */
 export interface GrafanaDashboardProps {
@@ -100,6 +100,7 @@ export class GrafanaDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
     super(scope, id);
+    requireProps(this, props, ['title']);
     this.props = props;
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);

@@ -7,6 +7,7 @@ import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, MetricNames, podsOf, query, requestRate } from './dashboard-queries';
 import { GrafanaDashboard } from './grafana-dashboard';
 import { errorRatioPanel, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
+import { requireProps } from '../../core/validation';
 
 /** Properties of {@link ModelServingDashboard}. */
 export interface ModelServingDashboardProps {
@@ -41,6 +42,7 @@ export class ModelServingDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServingDashboardProps) {
     super(scope, id);
+    requireProps(this, props, ['serving']);
     const serving = props.serving;
     // The names the server declared (metrics.names), checked there.
     const names = serving.metricNames as MetricNames;
