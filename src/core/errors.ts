@@ -26,6 +26,30 @@ export class MlValidationError extends Error {
 }
 
 /**
+ * Recognizes the library's validation errors in any jsii language (jsii cannot
+ * export a subclass of `Error`; TypeScript and JavaScript users can also
+ * `import { MlValidationError } from 'cdk8s-ml/lib/core/errors'` and use `instanceof`).
+ */
+export class MlValidationErrors {
+  /** True when `error` is a validation error of this library (bad input, refused at synth). */
+  public static isValidationError(error: any): boolean {
+    return error instanceof MlValidationError;
+  }
+
+  /** The path of the construct that refused its input, e.g. `prod/bert`; undefined for other errors. */
+  public static constructPathOf(error: any): string | undefined {
+    return error instanceof MlValidationError ? error.construct : undefined;
+  }
+
+  /** The prop as the user wrote it, e.g. `scaling.maxReplicas`; undefined for other errors. */
+  public static propOf(error: any): string | undefined {
+    return error instanceof MlValidationError ? error.prop : undefined;
+  }
+
+  private constructor() {}
+}
+
+/**
  * The one way constructs of this library report bad input: an error whose message
  * names the construct type, its path and the offending prop, so a user can find
  * the line to fix in a large app, e.g.

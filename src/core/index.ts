@@ -3,7 +3,9 @@
 // internal. Interfaces are re-exported with `export type` (the tests compile with
 // isolatedModules).
 export { AfterConversion } from './after-conversion';
-export { MlValidationError } from './errors';
+// MlValidationError itself extends Error, which jsii cannot export: TypeScript users
+// import it from 'cdk8s-ml/lib/core/errors'; every language has MlValidationErrors.
+export { MlValidationErrors } from './errors';
 export { LabelKeys, MlLabels } from './labels';
 export type { MlLabelOptions } from './labels';
 export { PreStop } from './lifecycle';

@@ -4,7 +4,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as lib from '../../src';
-import { MlValidationError } from '../../src';
+import { MlValidationError } from '../../src/core/errors';
 
 const constructs = Object.entries(lib)
   .filter(([, cls]) => typeof cls === 'function' && (cls as any).prototype instanceof Construct && cls !== lib.MlWorkload)

@@ -3,9 +3,10 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationError, ModelSource, ResourceQuota, ResourceQuotaProps,
+  DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationErrors, ModelSource, ResourceQuota, ResourceQuotaProps,
   NodeSelectorOperator, PodSecurity, TopologySpread, TrainingBackend, UnsatisfiableSpreadAction,
 } from '../../src';
+import { MlValidationError } from '../../src/core/errors';
 import { synthAndValidate } from '../util';
 
 const P = "MlModelServing 'prod/bert': ";
@@ -73,6 +74,11 @@ describe('refused at synth, naming the prop as written', () => {
     try { serving({ partOf: '-bad' })(); } catch (e) { caught = e; }
     expect(caught).toBeInstanceOf(MlValidationError);
     expect(caught).toMatchObject({ construct: 'prod/bert', prop: 'partOf', name: 'MlValidationError' });
+    // The jsii-friendly accessors, for Python, Java, Go and .NET users.
+    expect(MlValidationErrors.isValidationError(caught)).toBe(true);
+    expect(MlValidationErrors.isValidationError(new Error('x'))).toBe(false);
+    expect(MlValidationErrors.constructPathOf(caught)).toBe('prod/bert');
+    expect(MlValidationErrors.propOf(caught)).toBe('partOf');
   });
 
   test('env names are checked on every workload: a training job too', () => {
