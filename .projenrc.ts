@@ -28,17 +28,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
     'fast-check@^3.23.0',
-    // The Prometheus project's own PromQL grammar: tests parse every expression we
-    // render (alerts, dashboards, KEDA queries) with it. CommonJS build, so jest loads it.
-    '@prometheus-io/lezer-promql@^0.315.0',
-    '@lezer/lr@^1.4.0',
-    '@lezer/highlight@^1.2.0',
     // CEL for the CRDs' x-kubernetes-validations rules in test/util: CommonJS build
     // (jest loads it), parses every rule in the official CRDs, RE2 regexes like the
     // API server's; @bufbuild/re2 also backs the Kubernetes regex library (find).
     '@bufbuild/cel@^0.6.1',
     '@bufbuild/protobuf@^2.6.2',
-    '@bufbuild/re2@^0.6.1',
     // test/util/jest-environment.ts extends it (reports tests missing CRDs/promtool as skipped).
     'jest-environment-node@^30',
   ],
@@ -48,7 +42,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bundledDeps: ['@grafana/grafana-foundation-sdk@0.0.21', '@grafana/promql-builder@0.0.6',
     // YAML 1.1 parsing for the `cdk8s-ml` CLI and the validation plugin (reads any
     // manifests, Helm output included); the tests use it too.
-    'yaml@^2.6.0'],
+    'yaml@^2.6.0',
+    // Validation at synth (src/core/validation.ts): Prometheus regexes as RE2, the
+    // RE2 engine @bufbuild/cel also uses; user PromQL (KEDA queries, panels) parsed with
+    // the Prometheus project's own grammar, loaded on first use (CommonJS build, so jest
+    // loads it); tests parse every rendered expression with it too.
+    '@bufbuild/re2@^0.6.1',
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0'],
 
   // `npx cdk8s-ml check|report|diagram <files|dirs>`, run from the compiled lib/.
   bin: { 'cdk8s-ml': 'bin/cdk8s-ml' },

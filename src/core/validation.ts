@@ -1,3 +1,4 @@
+import { RE2JS } from '@bufbuild/re2';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
@@ -167,5 +168,43 @@ export function requireProps(scope: IConstruct, props: unknown, required: string
     if ((props as { [k: string]: unknown })[name] === undefined || (props as { [k: string]: unknown })[name] === null) {
       throw invalidProp(scope, name, 'is required');
     }
+  }
+}
+
+/**
+ * Throws unless `regex` is a regular expression Prometheus accepts: RE2 syntax (Go's
+ * regexp), which Prometheus anchors as `^(?:regex)$`. RE2 has `(?i)` flags but no
+ * look-arounds or back-references, unlike JavaScript's RegExp.
+ * @see https://prometheus.io/docs/prometheus/latest/querying/basics/#regular-expressions
+ */
+export function requireRe2(scope: IConstruct, prop: string, regex: string): void {
+  try {
+    if (typeof regex !== 'string') throw new Error('not a string');
+    new RE2JS(`^(?:${regex})$`);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
+    throw invalidProp(scope, prop, `('${regex}') is not an RE2 regular expression (what Prometheus uses): ${reason}`);
+  }
+}
+
+type LezerPromql = typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
+let promqlParser: LezerPromql['parser'] | undefined;
+
+/**
+ * Throws unless `expr` parses as PromQL with the Prometheus project's own grammar
+ * (@prometheus-io/lezer-promql), loaded on first use. Grafana's `$__rate_interval`-style
+ * variables are replaced by a duration first when `grafanaVariables` is set, as
+ * Grafana does before it queries.
+ */
+export function requirePromQl(scope: IConstruct, prop: string, expr: string, grafanaVariables = false): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  promqlParser ??= (require('@prometheus-io/lezer-promql') as LezerPromql).parser;
+  const text = grafanaVariables
+    ? expr.replace(/\$__rate_interval|\$__interval|\$__range/g, '5m').replace(/\$\{?(\w+)\}?/g, 'value')
+    : expr;
+  let at: number | undefined;
+  promqlParser.parse(text).iterate({ enter: node => { if (node.type.isError && at === undefined) at = node.from; } });
+  if (at !== undefined) {
+    throw invalidProp(scope, prop, `('${expr}') is not valid PromQL: syntax error at character ${at + 1} ('${text.slice(Math.max(0, at - 10), at + 10)}')`);
   }
 }

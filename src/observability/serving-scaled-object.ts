@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger, requireProps } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requirePromQl, requireProps } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
 import { formatPromDuration } from './prometheus-duration';
@@ -166,6 +166,7 @@ export class ServingScaledObject extends Construct {
     }
     this.query = props.query ?? this.defaultQuery(serving, serving.metricNames.requestsCounter!);
     if (this.query.trim() === '') throw invalidProp(this, 'query', 'must not be empty');
+    requirePromQl(this, 'query', this.query);
     this.hpaName = `keda-hpa-${name}`;
 
     const spec: ScaledObjectSpec = {

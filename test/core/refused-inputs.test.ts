@@ -4,7 +4,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationErrors, ModelSource, ResourceQuota, ResourceQuotaProps,
-  NodeSelectorOperator, PodSecurity, TopologySpread, TrainingBackend, UnsatisfiableSpreadAction,
+  DashboardPanel, GrafanaDashboard, NodeSelectorOperator, PodSecurity, ServingScaledObject, TopologySpread, TrainingBackend, UnsatisfiableSpreadAction,
 } from '../../src';
 import { MlValidationError } from '../../src/core/errors';
 import { synthAndValidate } from '../util';
@@ -177,5 +177,38 @@ describe('scheduling and identity rules, once in the core model', () => {
     s.preferNodes(100, [{ key: 'spot', operator: NodeSelectorOperator.DOES_NOT_EXIST }]);
     s.tolerate({ key: 'example.com/spot', value: 'true', effect: kplus.TaintEffect.NO_SCHEDULE });
     expect(synthAndValidate(chart).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Prometheus regexes are RE2, as Prometheus parses them', () => {
+  test.each([
+    ['a look-ahead, which JavaScript accepts', '5(?=0)', "metrics.names.errorCodeRegex ('5(?=0)') is not an RE2 regular expression (what Prometheus uses): invalid or unsupported Perl syntax: `(?=`"],
+    ['a back-reference', '(5)\\1', "metrics.names.errorCodeRegex ('(5)\\1') is not an RE2 regular expression (what Prometheus uses): invalid escape sequence: `\\1`"],
+  ])('%s is refused', (_, regex, message) => {
+    expect(serving({ metrics: { port: 9090, names: { errorCodeRegex: regex } } })).toThrow(P + message);
+  });
+
+  test('(?i) flags, which JavaScript refuses, are accepted', () => {
+    const chart = new Chart(Testing.app(), 'prod');
+    new MlModelServing(chart, 'bert', { image: 'ml-model:v1', metrics: { port: 9090, names: { errorCodeRegex: '(?i)5..|timeout' } } });
+    expect(synthAndValidate(chart).length).toBeGreaterThan(0);
+  });
+});
+
+describe('user PromQL is parsed at synth with the Prometheus grammar', () => {
+  test('a KEDA query with a syntax error is refused; a valid one passes', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const s = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
+    expect(() => new ServingScaledObject(chart, 'keda', { serving: s, threshold: 10, query: 'sum(rate(http_requests_total[2m])' }))
+      .toThrow("ServingScaledObject 'prod/keda': query ('sum(rate(http_requests_total[2m])') is not valid PromQL: syntax error at character");
+    new ServingScaledObject(chart, 'keda2', { serving: s, threshold: 10, query: 'sum(rate(http_requests_total{namespace="ml"}[2m]))' });
+  });
+
+  test('a dashboard panel query with a syntax error is refused; Grafana variables are fine', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const board = new GrafanaDashboard(chart, 'board', { title: 'Board' });
+    board.addPanel(DashboardPanel.timeSeries({ title: 'ok', queries: [{ expr: 'sum(rate(x_total{namespace="$namespace"}[$__rate_interval]))' }] }));
+    expect(() => board.addPanel(DashboardPanel.timeSeries({ title: 'bad', queries: [{ expr: 'rate(x_total[5m]' }] })))
+      .toThrow("GrafanaDashboard 'prod/board': panels['bad'].queries[0] ('rate(x_total[5m]') is not valid PromQL: syntax error at character");
   });
 });

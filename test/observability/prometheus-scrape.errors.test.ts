@@ -50,7 +50,7 @@ describe('PrometheusScrape rejects bad input at synth time', () => {
     ['hashmod without modulus', { mode: ScrapeMode.podMonitor({ relabelings: [{ targetLabel: 'h', action: RelabelAction.HASHMOD }] }) }, {},
       "PrometheusScrape 'prod/scrape': relabelings[0].modulus (undefined) must be a positive integer for the 'hashmod' action"],
     ['invalid regex', { mode: ScrapeMode.podMonitor({ metricRelabelings: [{ regex: '(go_', action: RelabelAction.DROP }] }) }, {},
-      "PrometheusScrape 'prod/scrape': metricRelabelings[0].regex ('(go_') is not a valid regular expression"],
+      "PrometheusScrape 'prod/scrape': metricRelabelings[0].regex ('(go_') is not an RE2 regular expression (what Prometheus uses)"],
     ['invalid source label', { mode: ScrapeMode.podMonitor({ relabelings: [{ sourceLabels: ['app.kubernetes.io/name'], action: RelabelAction.KEEP }] }) }, {},
       "PrometheusScrape 'prod/scrape': relabelings[0].sourceLabels ('app.kubernetes.io/name') must be valid label names"],
   ])('%s', (_name, props, servingProps, message) => {
