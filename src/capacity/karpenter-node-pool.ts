@@ -296,6 +296,9 @@ export class KarpenterNodePool extends NodePoolBase {
     if (props.neverExpire && props.expireAfter !== undefined) {
       throw invalidProp(this, 'neverExpire', 'cannot be combined with expireAfter: give one');
     }
+    if (props.expireAfter !== undefined && !(props.expireAfter.toSeconds({ integral: false }) > 0)) {
+      throw invalidProp(this, 'expireAfter', `(${props.expireAfter.toSeconds({ integral: false })}s) must be > 0: nodes would expire as soon as they start; use neverExpire: true to keep them`);
+    }
     const expireAfter = props.neverExpire ? 'Never' : (props.expireAfter && requireKarpenterDuration(this, 'expireAfter', props.expireAfter, 'seconds'));
     const spec: KarpenterNodePoolSpec = {
       template: {

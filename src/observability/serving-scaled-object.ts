@@ -159,7 +159,8 @@ export class ServingScaledObject extends Construct {
     }
     const pollingInterval = this.seconds('pollingInterval', props.pollingInterval ?? Duration.seconds(30), 1);
     const cooldownPeriod = this.seconds('cooldownPeriod', props.cooldownPeriod ?? Duration.minutes(5), 0);
-    const stabilization = this.seconds('scaleDownStabilization', props.scaleDownStabilization ?? Duration.minutes(5), 0);
+    // The HPA API caps stabilization windows at one hour.
+    const stabilization = this.seconds('scaleDownStabilization', props.scaleDownStabilization ?? Duration.minutes(5), 0, 3600);
     if (props.fallback) {
       requireInteger(this, 'fallback.failureThreshold', props.fallback.failureThreshold, 1);
       requireInteger(this, 'fallback.replicas', props.fallback.replicas, this.minReplicas, this.maxReplicas);
@@ -201,9 +202,9 @@ export class ServingScaledObject extends Construct {
     applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
-  private seconds(prop: string, d: Duration, min: number): number {
+  private seconds(prop: string, d: Duration, min: number, max?: number): number {
     const s = d.toSeconds({ integral: false });
-    requireInteger(this, prop, s, min);
+    requireInteger(this, prop, s, min, max);
     return s;
   }
 

@@ -1,10 +1,11 @@
 // Inputs the API-server harness found accepted by the constructs and rejected by a
 // cluster: each is now refused at synth, once, in the core model where it is a pod rule.
-import { Chart, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationErrors, ModelSource, ResourceQuota, ResourceQuotaProps,
-  DashboardPanel, GrafanaDashboard, NodeSelectorOperator, PodSecurity, ServingScaledObject, TopologySpread, TrainingBackend, UnsatisfiableSpreadAction,
+  DashboardPanel, GrafanaDashboard, NodeSelectorOperator, PodSecurity, ServingScaledObject, TopologySpread, TrainingBackend,
+  ServingScaling, SpotNodePool, UnsatisfiableSpreadAction,
 } from '../../src';
 import { MlValidationError } from '../../src/core/errors';
 import { synthAndValidate } from '../util';
@@ -210,5 +211,29 @@ describe('user PromQL is parsed at synth with the Prometheus grammar', () => {
     board.addPanel(DashboardPanel.timeSeries({ title: 'ok', queries: [{ expr: 'sum(rate(x_total{namespace="$namespace"}[$__rate_interval]))' }] }));
     expect(() => board.addPanel(DashboardPanel.timeSeries({ title: 'bad', queries: [{ expr: 'rate(x_total[5m]' }] })))
       .toThrow("GrafanaDashboard 'prod/board': panels['bad'].queries[0] ('rate(x_total[5m]') is not valid PromQL: syntax error at character");
+  });
+});
+
+describe('capacity and autoscaling windows', () => {
+  test('HPA and KEDA stabilization windows are at most 3600 s', () => {
+    expect(serving({ scaling: ServingScaling.autoscale({ scaleDownStabilization: Duration.hours(2) }) }))
+      .toThrow(`${P}scaling.scaleDownStabilization (7200) must be between 0 and 3600`);
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const s = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
+    expect(() => new ServingScaledObject(chart, 'keda', { serving: s, threshold: 10, scaleDownStabilization: Duration.minutes(90) }))
+      .toThrow("ServingScaledObject 'prod/keda': scaleDownStabilization (5400) must be between 0 and 3600");
+  });
+
+  test('Karpenter: expireAfter > 0, cron fields in range', () => {
+    const chart = new Chart(Testing.app(), 'prod');
+    expect(() => new SpotNodePool(chart, 'a', { expireAfter: Duration.seconds(0) }))
+      .toThrow("SpotNodePool 'prod/a': expireAfter (0s) must be > 0: nodes would expire as soon as they start; use neverExpire: true to keep them");
+    const budget = (schedule: Cron) => ({ budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule, duration: Duration.hours(8) }] });
+    expect(() => new SpotNodePool(chart, 'b', { disruption: budget(Cron.schedule({ minute: '0', hour: '25' })) }))
+      .toThrow("SpotNodePool 'prod/b': disruption.budgets[0].schedule ('0 25 * * *') has hour '25': '25' is outside 0-23");
+    expect(() => new SpotNodePool(chart, 'c', { disruption: budget(Cron.schedule({ minute: '0', hour: '9', weekDay: 'MON-FRI/0' })) }))
+      .toThrow("has day of week 'MON-FRI/0': 'MON-FRI/0' is not a value, range or step");
+    new SpotNodePool(chart, 'd', { disruption: budget(Cron.schedule({ minute: '*/15', hour: '9-17', weekDay: 'MON-FRI', month: 'JAN,DEC' })) });
+    expect(synthAndValidate(chart).length).toBe(1);
   });
 });
