@@ -2,11 +2,12 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { makeClusterScoped } from './cluster-scoped';
-import { NodePoolBase, NodeTaint, validateTaints } from './node-pool';
+import { NodePoolBase, NodePoolScheduleOptions, NodeTaint, validateTaints } from './node-pool';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { NVIDIA_GPU } from '../core/resources';
-import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
+import { MlWorkload } from '../core/ml-workload';
+import { NVIDIA_GPU, NVIDIA_GPU_PRODUCT_LABEL } from '../core/resources';
+import { ISchedulable, NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
 import { requireDnsLabel, requireInteger, requireLabelValue } from '../core/validation';
 import { KARPENTER_API_VERSION, KarpenterNodePoolSpec, KarpenterTaint } from './crds/karpenter';
 import { ConsolidationPolicy, NodePoolDisruption, renderDisruption, requireKarpenterDuration } from './node-pool-disruption';
@@ -233,6 +234,8 @@ export class KarpenterNodePool extends NodePoolBase {
   public readonly limits: { [resource: string]: string };
   /** The NodePool object. */
   public readonly apiObject: ApiObject;
+  /** Node labels Karpenter knows a launched node will carry (requirements and template labels). */
+  private readonly declaredLabels: Set<string>;
 
   public constructor(scope: Construct, id: string, props: KarpenterNodePoolProps = {}) {
     super(scope, id);
@@ -260,6 +263,7 @@ export class KarpenterNodePool extends NodePoolBase {
     }
 
     const requirements = this.requirements(props, nodeClass.group);
+    this.declaredLabels = new Set([...requirements.map(r => r.key), ...Object.keys(props.labels ?? {})]);
     this.taints = [
       ...(this.spot && (props.spotTaint ?? true) ? [SPOT_TAINT] : []),
       ...(gpu && (gpu.gpuTaint ?? true) ? [{ key: gpuResource, effect: kplus.TaintEffect.NO_SCHEDULE }] : []),
@@ -360,12 +364,14 @@ export class KarpenterNodePool extends NodePoolBase {
       ...list('zones', 'topology.kubernetes.io/zone', props.zones),
       ...(gpu ? this.gpuRequirements(gpu, nodeClassGroup, props.instanceTypes !== undefined) : []),
     ];
+    const generated = requirements.length;
     (props.requirements ?? []).forEach((r, i) => {
       if (r.key === CAPACITY_TYPE_LABEL) throw this.capacityTypeRequirementError(`requirements[${i}]`, r);
       requirements.push(r);
     });
     requirements.forEach((r, i) => {
-      const prop = `requirements[${i}]`;
+      // The user's own requirements[i]; the ones derived from other props by their key.
+      const prop = i >= generated ? `requirements[${i - generated}]` : `the requirement on '${r.key}'`;
       validateRequirement(this, prop, r);
       const restricted = restrictedKarpenterKey(r.key);
       if (restricted) throw invalidProp(this, `${prop}.key`, `('${r.key}') ${restricted}`);
@@ -376,6 +382,22 @@ export class KarpenterNodePool extends NodePoolBase {
       throw invalidProp(this, 'requirements', `constrain '${duplicate}' twice (from a prop and from requirements); give it once`);
     }
     return requirements;
+  }
+
+  /**
+   * Also refuses a workload that requires a GPU model by `nvidia.com/gpu.product`
+   * (`gpus.product`) when the pool does not declare that label: GPU feature discovery
+   * sets it only after a node has started, so Karpenter, which launches nodes for the
+   * labels it knows, never launches one for these pods, which would stay pending.
+   * @see https://karpenter.sh/docs/concepts/scheduling/#labels
+   */
+  public schedule(workload: ISchedulable, options: NodePoolScheduleOptions = {}): void {
+    const required = workload instanceof MlWorkload ? workload._pod.placement._required : [];
+    const product = required.find(r => r.key === NVIDIA_GPU_PRODUCT_LABEL);
+    if (product && !this.declaredLabels.has(NVIDIA_GPU_PRODUCT_LABEL)) {
+      throw invalidProp(this, 'schedule()', `cannot place ${workload.constructor.name} '${(workload as MlWorkload).node.path}' (gpus.product ${JSON.stringify(product.values ?? [])}): Karpenter launches nodes only for labels it knows, and ${NVIDIA_GPU_PRODUCT_LABEL} appears after a node starts, so its pods would stay pending. Declare the label on the pool (requirements: [{ key: '${NVIDIA_GPU_PRODUCT_LABEL}', operator: NodeSelectorOperator.IN, values: [...] }]) together with the matching gpu.gpuNames, or drop gpus.product`);
+    }
+    super.schedule(workload, options);
   }
 
   private gpuRequirements(gpu: GpuNodeOptions, nodeClassGroup: string, hasInstanceTypes: boolean): NodePoolRequirement[] {

@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationErrors, ModelSource, ResourceQuota, ResourceQuotaProps,
   DashboardPanel, GrafanaDashboard, NodeSelectorOperator, PodSecurity, ServingScaledObject, TopologySpread, TrainingBackend,
-  ServingScaling, SpotNodePool, UnsatisfiableSpreadAction,
+  GpuNodePool, ServingScaling, SpotNodePool, UnsatisfiableSpreadAction,
 } from '../../src';
 import { MlValidationError } from '../../src/core/errors';
 import { synthAndValidate } from '../util';
@@ -235,5 +235,20 @@ describe('capacity and autoscaling windows', () => {
       .toThrow("has day of week 'MON-FRI/0': 'MON-FRI/0' is not a value, range or step");
     new SpotNodePool(chart, 'd', { disruption: budget(Cron.schedule({ minute: '*/15', hour: '9-17', weekDay: 'MON-FRI', month: 'JAN,DEC' })) });
     expect(synthAndValidate(chart).length).toBe(1);
+  });
+});
+
+describe('runtime traps', () => {
+  test('a GPU product no Karpenter pool declares would leave the pods pending: refused, unless the pool declares it', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const product = 'NVIDIA-A100-SXM4-40GB';
+    const pool = new GpuNodePool(chart, 'gpu', { maxGpus: 8, gpuNames: ['a100'] });
+    const s = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', gpus: { count: 1, product } });
+    expect(() => pool.schedule(s)).toThrow(`GpuNodePool 'prod/gpu': schedule() cannot place MlModelServing 'prod/bert' (gpus.product ["${product}"]): Karpenter launches nodes only for labels it knows`);
+    const declared = new GpuNodePool(chart, 'gpu2', {
+      maxGpus: 8, gpuNames: ['a100'], requirements: [{ key: 'nvidia.com/gpu.product', operator: NodeSelectorOperator.IN, values: [product] }],
+    });
+    declared.schedule(s);
+    expect(synthAndValidate(chart).length).toBeGreaterThan(0);
   });
 });
