@@ -208,3 +208,31 @@ export function requirePromQl(scope: IConstruct, prop: string, expr: string, gra
     throw invalidProp(scope, prop, `('${expr}') is not valid PromQL: syntax error at character ${at + 1} ('${text.slice(Math.max(0, at - 10), at + 10)}')`);
   }
 }
+
+/**
+ * `text` as literal text inside a Prometheus alert annotation, which Prometheus
+ * expands as a Go template: text containing `{{` or `}}` (a user's regex, say) is
+ * wrapped in a raw-string action so it prints as written instead of breaking the
+ * template or running as one.
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/template_reference/
+ */
+export function goTemplateText(text: string): string {
+  if (!text.includes('{{') && !text.includes('}}')) return text;
+  // A raw string cannot hold a backtick; a quoted string with escapes can hold anything.
+  return text.includes('`') ? `{{ ${JSON.stringify(text)} }}` : `{{ \`${text}\` }}`;
+}
+
+/** Alert labels ModelServerAlerts and the like set themselves on every alert. */
+export function requireAlertLabels(scope: IConstruct, prop: string, labels: { [key: string]: string } | undefined, reserved: string[]): void {
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    // Prometheus label names (UTF-8 names need quoting in PromQL and are not used here).
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) || k.startsWith('__')) {
+      throw invalidProp(scope, `${prop} key`, `('${k}') must be a valid Prometheus label name: letters, digits and '_', not starting with a digit or '__'`);
+    }
+    if (reserved.includes(k)) {
+      throw invalidProp(scope, `${prop}['${k}']`, `is set on every alert by this construct (${reserved.join(', ')}); it would be overwritten. Route on it as it is, or use another label`);
+    }
+    // Any UTF-8 string is a valid Prometheus label value; only the empty one drops the label.
+    if (typeof v !== 'string' || v === '') throw invalidProp(scope, `${prop}['${k}']`, `(${JSON.stringify(v)}) must be a non-empty string`);
+  }
+}

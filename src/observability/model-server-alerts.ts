@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
-import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
+import { applyObjectMetadata, ObjectMetadataOptions, requireLabelKey } from '../core/metadata-validation';
+import { goTemplateText, requireAlertLabels, requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { requirePromDuration } from './prometheus-duration';
@@ -113,11 +113,11 @@ export class ModelServerAlerts extends Construct {
     const serving = props.serving;
     const name = props.name ?? serving.name;
     requireDnsSubdomain(this, 'name', name);
-    for (const [k, v] of Object.entries({ ...props.ruleLabels })) requireLabelValue(this, `ruleLabels['${k}']`, v);
-    for (const [k, v] of Object.entries({ ...props.alertLabels })) {
-      if (!isLabelName(k)) throw invalidProp(this, 'alertLabels', `key ('${k}') must be a valid Prometheus label name`);
-      requireLabelValue(this, `alertLabels['${k}']`, v);
+    for (const [k, v] of Object.entries({ ...props.ruleLabels })) {
+      requireLabelKey(this, 'ruleLabels key', k);
+      requireLabelValue(this, `ruleLabels['${k}']`, v);
     }
+    requireAlertLabels(this, 'alertLabels', props.alertLabels, ['severity', 'namespace', 'deployment']);
     const namespace = Chart.of(serving).namespace;
     const window = requirePromDuration(this, 'rateWindow', props.rateWindow ?? Duration.minutes(5));
     const pending = requirePromDuration(this, 'pendingPeriod', props.pendingPeriod ?? Duration.minutes(10), true);
@@ -181,7 +181,7 @@ export class ModelServerAlerts extends Construct {
     const total = promql.sum(promql.rate(series(counter, this.podMatchers(ctx)).range(ctx.window)));
     return alert(ctx, 'ModelServerHighErrorRatio', promql.gt(promql.div(errors, total), num(threshold)), 'critical', {
       summary: `Model server ${ctx.deployment}: more than ${threshold * 100}% of requests fail`,
-      description: `{{ $value | humanizePercentage }} of requests to ${ctx.deployment} returned ${codeLabel}=~"${codes}" over ${ctx.window}.`,
+      description: `{{ $value | humanizePercentage }} of requests to ${ctx.deployment} returned ${codeLabel}=~"${goTemplateText(codes)}" over ${ctx.window}.`,
     });
   }
 

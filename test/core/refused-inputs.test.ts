@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationErrors, ModelSource, ResourceQuota, ResourceQuotaProps,
   DashboardPanel, GrafanaDashboard, NodeSelectorOperator, PodSecurity, ServingScaledObject, TopologySpread, TrainingBackend,
-  GpuNodePool, ServingScaling, SpotNodePool, UnsatisfiableSpreadAction,
+  GpuNodePool, ModelServerAlerts, ModelServerAlertsProps, ServingScaling, SpotNodePool, UnsatisfiableSpreadAction,
 } from '../../src';
 import { MlValidationError } from '../../src/core/errors';
 import { synthAndValidate } from '../util';
@@ -250,5 +250,29 @@ describe('runtime traps', () => {
     });
     declared.schedule(s);
     expect(synthAndValidate(chart).length).toBeGreaterThan(0);
+  });
+});
+
+describe('alert labels and annotations', () => {
+  const alerts = (props: Partial<ModelServerAlertsProps>, errorCodeRegex?: string) => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    const s = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', metrics: { port: 9090, names: errorCodeRegex ? { errorCodeRegex } : undefined } });
+    const a = new ModelServerAlerts(chart, 'alerts', { serving: s, ...props });
+    return { chart, a };
+  };
+  test('a user alert label the construct sets itself is refused, not overwritten', () => {
+    expect(() => alerts({ alertLabels: { severity: 'page' } }))
+      .toThrow("ModelServerAlerts 'prod/alerts': alertLabels['severity'] is set on every alert by this construct (severity, namespace, deployment); it would be overwritten");
+  });
+  test('Unicode alert label values are fine (Prometheus allows any UTF-8); ruleLabels keys are Kubernetes label keys', () => {
+    const { chart } = alerts({ alertLabels: { team: 'Équipe NLP ✓' } });
+    expect(synthAndValidate(chart).length).toBeGreaterThan(0);
+    expect(() => alerts({ ruleLabels: { 'a/b/c': 'x' } })).toThrow("ModelServerAlerts 'prod/alerts': ruleLabels key ('a/b/c') is not a valid label key");
+  });
+  test('a user regex with {{ }} is printed literally in the annotation, not run as a Go template', () => {
+    const { chart } = alerts({}, '5[0-9]{2}|oops}}');
+    const rule = synthAndValidate(chart).find(o => o.kind === 'PrometheusRule');
+    const description: string = rule.spec.groups[0].rules.find((r: any) => r.alert === 'ModelServerHighErrorRatio').annotations.description;
+    expect(description).toContain('=~"{{ `5[0-9]{2}|oops}}` }}"');
   });
 });
