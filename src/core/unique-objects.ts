@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { invalidProp } from './errors';
 
 // Kinds without a namespace: two of them with one name collide across namespaces and charts.
 // @see https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris (kubectl api-resources --namespaced=false)
@@ -46,10 +47,77 @@ const CHECKED = new WeakSet<object>();
  * @internal
  */
 export function requireUniqueObjectsInApp(scope: IConstruct): void {
+  requireChartNamespace(scope);
   const root = scope.node.root;
   if (!(root instanceof App) || CHECKED.has(root)) return;
   CHECKED.add(root);
-  root.node.addValidation({ validate: () => duplicateObjects(root) });
+  root.node.addValidation({ validate: () => [...duplicateObjects(root), ...strayServiceSelections(root)] });
+}
+
+const POD_TEMPLATE_KINDS: { [kind: string]: (spec: any) => any } = {
+  Deployment: spec => spec?.template,
+  StatefulSet: spec => spec?.template,
+  DaemonSet: spec => spec?.template,
+  ReplicaSet: spec => spec?.template,
+  Job: spec => spec?.template,
+  CronJob: spec => spec?.jobTemplate?.spec?.template,
+};
+
+/**
+ * A Service of one construct whose selector also matches the pods of another
+ * construct in the same namespace (a canary's shared `app: ml-model` Service and a
+ * user's own Deployment labelled `app: ml-model`, say) sends part of its traffic to
+ * pods that never meant to serve it. Services created directly in a chart are left
+ * alone: nothing tells which pods they mean.
+ */
+function strayServiceSelections(app: App): string[] {
+  const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const pods = objects.filter(o => POD_TEMPLATE_KINDS[o.kind]).map(o => {
+    const json = o.toJson();
+    return { obj: o, cluster: TargetCluster.of(Chart.of(o)), namespace: json.metadata?.namespace ?? 'default', labels: POD_TEMPLATE_KINDS[o.kind](json.spec)?.metadata?.labels ?? {} };
+  });
+  const errors: string[] = [];
+  for (const svc of objects.filter(o => o.kind === 'Service' && o.apiVersion === 'v1')) {
+    // The construct that made the Service (cdk8s-plus wraps the ApiObject in a 'Resource' child).
+    const wrapper = svc.node.id === 'Resource' && svc.node.scope ? svc.node.scope : svc;
+    const owner = wrapper.node.scope;
+    if (!owner || owner === Chart.of(svc)) continue;
+    const json = svc.toJson();
+    const selector: { [k: string]: string } = json.spec?.selector ?? {};
+    if (Object.keys(selector).length === 0) continue;
+    const cluster = TargetCluster.of(Chart.of(svc));
+    const namespace = json.metadata?.namespace ?? 'default';
+    for (const p of pods) {
+      if (p.cluster !== cluster || p.namespace !== namespace) continue;
+      if (isWithin(p.obj, owner)) continue;
+      if (Object.entries(selector).every(([k, v]) => p.labels[k] === v)) {
+        errors.push(`Service '${namespace}/${json.metadata?.name}' of '${owner.node.path}' selects ${JSON.stringify(selector)}, which also matches the pods of ${p.obj.kind} '${ownerPath(p.obj)}': they would receive its traffic. Give one of them distinct labels (appLabels, labels or selectorLabels)`);
+      }
+    }
+  }
+  return errors;
+}
+
+function isWithin(c: IConstruct, ancestor: IConstruct): boolean {
+  for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (s === ancestor) return true;
+  return false;
+}
+
+// A namespace name is an RFC 1123 label.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Refuses a chart namespace the API server would reject on every object of the chart. */
+function requireChartNamespace(scope: IConstruct): void {
+  let chart: Chart;
+  try {
+    chart = Chart.of(scope);
+  } catch {
+    return; // not in a chart (yet): nothing to check
+  }
+  const ns = chart.namespace;
+  if (ns !== undefined && (ns.length > 63 || !DNS_LABEL.test(ns))) {
+    throw invalidProp(scope, `namespace of chart '${chart.node.path}'`, `('${ns}') must be a valid RFC 1123 DNS label: lowercase alphanumerics and '-', starting and ending with an alphanumeric, at most 63 characters`);
+  }
 }
 
 function duplicateObjects(app: App): string[] {

@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MlModelServing, PriorityClass, TargetCluster } from '../../src';
+import { CanaryRelease, CanaryTraffic, MlModelServing, PriorityClass, TargetCluster } from '../../src';
 import { synthAndValidate } from '../util';
 
 describe('the same kind/namespace/name twice in one App is refused at synth, naming both constructs', () => {
@@ -50,4 +50,18 @@ describe('the same kind/namespace/name twice in one App is refused at synth, nam
     expect(synthAndValidate(eks).length).toBe(1);
     expect(TargetCluster.of(gke)).toBe('gke');
   });
+});
+
+test('a chart namespace the API server would reject is refused by the first construct in it', () => {
+  const chart = new Chart(Testing.app(), 'prod', { namespace: 'ML_Team' });
+  expect(() => new MlModelServing(chart, 'bert', { image: 'ml-model:v1' }))
+    .toThrow("MlModelServing 'prod/bert': namespace of chart 'prod' ('ML_Team') must be a valid RFC 1123 DNS label");
+  expect(() => new PriorityClass(chart, 'p', { value: 1 })).toThrow("PriorityClass 'prod/p': namespace of chart 'prod' ('ML_Team') must be a valid RFC 1123 DNS label");
+});
+
+test("a canary's shared Service selecting another construct's pods is refused at synth", () => {
+  const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+  new CanaryRelease(chart, 'ml-model', { stable: { image: 'ml-model:v1' }, traffic: CanaryTraffic.replicaRatio({ totalReplicas: 2 }) });
+  new kplus.Deployment(chart, 'legacy', { podMetadata: { labels: { app: 'ml-model' } }, containers: [{ image: 'old:v1', securityContext: { ensureNonRoot: true } }] });
+  expect(() => Testing.synth(chart)).toThrow("Service 'ml/ml-model' of 'prod/ml-model' selects {\"app\":\"ml-model\"}, which also matches the pods of Deployment 'prod/legacy': they would receive its traffic");
 });
