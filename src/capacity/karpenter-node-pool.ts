@@ -8,7 +8,7 @@ import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-val
 import { MlWorkload } from '../core/ml-workload';
 import { NVIDIA_GPU, NVIDIA_GPU_PRODUCT_LABEL } from '../core/resources';
 import { ISchedulable, NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
-import { requireDnsLabel, requireInteger, requireLabelValue } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireLabelValue } from '../core/validation';
 import { KARPENTER_API_VERSION, KarpenterNodePoolSpec, KarpenterTaint } from './crds/karpenter';
 import { ConsolidationPolicy, NodePoolDisruption, renderDisruption, requireKarpenterDuration } from './node-pool-disruption';
 import { NodePoolRequirement, renderRequirement, requireLabelKey, restrictedKarpenterKey, validateRequirement } from './node-pool-requirement';
@@ -254,6 +254,10 @@ export class KarpenterNodePool extends NodePoolBase {
     for (const [field, value] of Object.entries(nodeClass)) {
       if (!value) throw invalidProp(this, `nodeClass.${field}`, 'must not be empty');
     }
+    // A node class is an object (name: DNS subdomain) of a kind (CamelCase) in an API group (DNS subdomain).
+    requireDnsSubdomain(this, 'nodeClass.name', nodeClass.name);
+    requireDnsSubdomain(this, 'nodeClass.group', nodeClass.group);
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(nodeClass.kind)) throw invalidProp(this, 'nodeClass.kind', `('${nodeClass.kind}') must be a kind such as 'EC2NodeClass'`);
 
     const gpu = props.gpu;
     const gpuResource = gpu?.resourceName ?? NVIDIA_GPU;
@@ -264,12 +268,12 @@ export class KarpenterNodePool extends NodePoolBase {
 
     const requirements = this.requirements(props, nodeClass.group);
     this.declaredLabels = new Set([...requirements.map(r => r.key), ...Object.keys(props.labels ?? {})]);
-    this.taints = [
+    const own: NodeTaint[] = [
       ...(this.spot && (props.spotTaint ?? true) ? [SPOT_TAINT] : []),
       ...(gpu && (gpu.gpuTaint ?? true) ? [{ key: gpuResource, effect: kplus.TaintEffect.NO_SCHEDULE }] : []),
-      ...(props.taints ?? []),
     ];
-    validateTaints(this, 'taints', this.taints);
+    this.taints = [...own, ...(props.taints ?? [])];
+    validateTaints(this, 'taints', this.taints, own.length);
 
     requirePositiveAmounts(this, 'limits', props.limits, true);
     const given = props.limits;

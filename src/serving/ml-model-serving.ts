@@ -195,6 +195,10 @@ export class MlModelServing extends MlWorkload {
       if (props.metrics.scheme !== undefined && !['http', 'https'].includes(props.metrics.scheme)) {
         throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
       }
+      // Prometheus' metrics_path: a URL path; query parameters go to `params`, not here.
+      if (props.metrics.path !== undefined && !/^\/[^\s?#]*$/.test(props.metrics.path)) {
+        throw invalidProp(this, 'metrics.path', `('${props.metrics.path}') must be a URL path starting with '/', without whitespace, '?' or '#'`);
+      }
     }
     if (props.metrics && props.metrics.port !== this.port && props.metrics.port === this.servicePort) {
       throw invalidProp(this, 'servicePort', `(${this.servicePort}) is also metrics.port, which the Service publishes too; a Service port may be used once`);

@@ -134,13 +134,13 @@ describe('Karpenter node pool errors', () => {
 
   test('bad taints', () => {
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: 'karpenter.sh/capacity-type', value: 'spot', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1] duplicates the taint karpenter.sh/capacity-type:NoSchedule");
+      .toThrow("SpotNodePool 'prod/spot': taints[0] duplicates the taint karpenter.sh/capacity-type:NoSchedule");
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: 'team', effect: 'Sometimes' as kplus.TaintEffect }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1].effect ('Sometimes') is not a taint effect; use one of NoSchedule, PreferNoSchedule, NoExecute");
+      .toThrow("SpotNodePool 'prod/spot': taints[0].effect ('Sometimes') is not a taint effect; use one of NoSchedule, PreferNoSchedule, NoExecute");
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: 'team', value: 'a b', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1].value ('a b') is not a valid taint value");
+      .toThrow("SpotNodePool 'prod/spot': taints[0].value ('a b') is not a valid taint value");
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: '-team', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1].key ('-team') is not a valid label key");
+      .toThrow("SpotNodePool 'prod/spot': taints[0].key ('-team') is not a valid label key");
   });
 
   test('bad disruption settings', () => {

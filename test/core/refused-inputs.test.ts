@@ -276,3 +276,19 @@ describe('alert labels and annotations', () => {
     expect(description).toContain('=~"{{ `5[0-9]{2}|oops}}` }}"');
   });
 });
+
+describe('capacity names and values, scrape paths', () => {
+  test('a taint value is a label value; node class references are object names, kinds and groups', () => {
+    const chart = new Chart(Testing.app(), 'prod');
+    expect(() => new SpotNodePool(chart, 'a', { taints: [{ key: 'team', value: 'example.com/nlp', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
+      .toThrow("SpotNodePool 'prod/a': taints[0].value ('example.com/nlp') is not a valid taint value");
+    expect(() => new SpotNodePool(chart, 'b', { nodeClass: { name: 'GPU Nodes' } }))
+      .toThrow("SpotNodePool 'prod/b': nodeClass.name ('GPU Nodes') must be a valid RFC 1123 DNS subdomain");
+    expect(() => new SpotNodePool(chart, 'c', { nodeClass: { name: 'gpu', kind: 'ec2nodeclass' } }))
+      .toThrow("SpotNodePool 'prod/c': nodeClass.kind ('ec2nodeclass') must be a kind such as 'EC2NodeClass'");
+  });
+  test('a metrics path with a query string is refused', () => {
+    expect(serving({ metrics: { port: 9090, path: '/metrics?format=prometheus' } }))
+      .toThrow(`${P}metrics.path ('/metrics?format=prometheus') must be a URL path starting with '/', without whitespace, '?' or '#'`);
+  });
+});
