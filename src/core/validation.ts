@@ -236,3 +236,15 @@ export function requireAlertLabels(scope: IConstruct, prop: string, labels: { [k
     if (typeof v !== 'string' || v === '') throw invalidProp(scope, `${prop}['${k}']`, `(${JSON.stringify(v)}) must be a non-empty string`);
   }
 }
+
+/**
+ * Throws unless `path` is a Prometheus `metrics_path`: a URL path from '/', without
+ * whitespace, '?' or '#' (Prometheus would escape them into the path; query
+ * parameters belong in `params`).
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config
+ */
+export function requireMetricsPath(scope: IConstruct, prop: string, path: string): void {
+  if (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path)) {
+    throw invalidProp(scope, prop, `('${path}') must be a URL path starting with '/', without whitespace, '?' or '#'`);
+  }
+}

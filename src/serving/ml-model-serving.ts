@@ -12,7 +12,7 @@ import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
-import { requireAbsolutePath, requireInteger, requirePort, requireServiceName } from '../core/validation';
+import { requireAbsolutePath, requireInteger, requireMetricsPath, requirePort, requireServiceName } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
 /** Properties of {@link MlModelServing}. */
@@ -195,10 +195,7 @@ export class MlModelServing extends MlWorkload {
       if (props.metrics.scheme !== undefined && !['http', 'https'].includes(props.metrics.scheme)) {
         throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
       }
-      // Prometheus' metrics_path: a URL path; query parameters go to `params`, not here.
-      if (props.metrics.path !== undefined && !/^\/[^\s?#]*$/.test(props.metrics.path)) {
-        throw invalidProp(this, 'metrics.path', `('${props.metrics.path}') must be a URL path starting with '/', without whitespace, '?' or '#'`);
-      }
+      if (props.metrics.path !== undefined) requireMetricsPath(this, 'metrics.path', props.metrics.path);
     }
     if (props.metrics && props.metrics.port !== this.port && props.metrics.port === this.servicePort) {
       throw invalidProp(this, 'servicePort', `(${this.servicePort}) is also metrics.port, which the Service publishes too; a Service port may be used once`);
