@@ -106,3 +106,11 @@ export function applyObjectMetadata(scope: IConstruct, prop: string, metadata: O
     }
   }
 }
+
+/** Throws unless every key and value of `labels` is a valid Kubernetes label key and value. */
+export function requireLabels(scope: IConstruct, prop: string, labels: { [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    requireLabelKey(scope, `${prop} key`, key);
+    requireLabelValue(scope, `${prop}['${key}']`, value);
+  }
+}

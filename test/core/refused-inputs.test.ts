@@ -5,7 +5,8 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   DistributedTrainingJob, MlModelServing, MlModelServingProps, MlValidationErrors, ModelSource, ResourceQuota, ResourceQuotaProps,
   DashboardPanel, GrafanaDashboard, NodeSelectorOperator, PodSecurity, ServingScaledObject, TopologySpread, TrainingBackend,
-  GpuNodePool, ModelServerAlerts, ModelServerAlertsProps, ServingScaling, SpotNodePool, UnsatisfiableSpreadAction,
+  CanaryRelease, CanaryTraffic, GpuNodePool, ModelServerAlerts, ModelServerAlertsProps, PrometheusScrape, PrometheusServerConfig,
+  ScrapeMode, ScrapeTarget, ServingScaling, SpotNodePool, UnsatisfiableSpreadAction,
 } from '../../src';
 import { MlValidationError } from '../../src/core/errors';
 import { synthAndValidate } from '../util';
@@ -290,5 +291,19 @@ describe('capacity names and values, scrape paths', () => {
   test('a metrics path with a query string is refused', () => {
     expect(serving({ metrics: { port: 9090, path: '/metrics?format=prometheus' } }))
       .toThrow(`${P}metrics.path ('/metrics?format=prometheus') must be a URL path starting with '/', without whitespace, '?' or '#'`);
+  });
+});
+
+describe('every label map a construct takes', () => {
+  test('monitor labels, appLabels and the dashboard sidecar label are Kubernetes labels; external labels are Prometheus labels', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    expect(() => new CanaryRelease(chart, 'c', { stable: { image: 'm:v1' }, appLabels: { 'a/b/c': 'x' }, traffic: CanaryTraffic.replicaRatio({ totalReplicas: 2 }) }))
+      .toThrow("CanaryRelease 'prod/c': appLabels key ('a/b/c') is not a valid label key");
+    expect(() => new GrafanaDashboard(chart, 'd', { title: 'D', sidecarLabel: 'grafana dashboard' }))
+      .toThrow("GrafanaDashboard 'prod/d': sidecarLabel ('grafana dashboard') is not a valid label key");
+    const s = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', metrics: { port: 9090 } });
+    expect(() => new PrometheusScrape(chart, 'scrape', { target: ScrapeTarget.modelServing(s), mode: ScrapeMode.serviceMonitor({ monitorLabels: { 'Bad Key': 'x' } }) }))
+      .toThrow("PrometheusScrape 'prod/scrape': monitorLabels key ('Bad Key') is not a valid label key");
+    new PrometheusServerConfig(chart, 'prom', { externalLabels: { cluster: 'Prod EU ✓' } });
   });
 });

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { buildDashboard } from './dashboard-builder';
 import { DashboardPanel } from './dashboard-panel';
 import { invalidProp } from '../../core/errors';
-import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
+import { applyObjectMetadata, ObjectMetadataOptions, requireLabelKey } from '../../core/metadata-validation';
 import { requireDnsSubdomain, requireInteger, requirePromQl, requireProps } from '../../core/validation';
 
 /** Properties of {@link GrafanaDashboard}. */
@@ -101,6 +101,7 @@ export class GrafanaDashboard extends Construct {
   public constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
     super(scope, id);
     requireProps(this, props, ['title']);
+    if (props.sidecarLabel !== undefined) requireLabelKey(this, 'sidecarLabel', props.sidecarLabel);
     this.props = props;
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);
