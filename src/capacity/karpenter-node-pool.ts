@@ -211,6 +211,19 @@ function renderTaint(t: NodeTaint): KarpenterTaint {
   return { key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect };
 }
 
+// The prop each requirement the pool derives comes from, for messages rooted at what the user wrote.
+const PROP_OF_REQUIREMENT: { [key: string]: string } = {
+  'kubernetes.io/arch': 'architectures',
+  'karpenter.k8s.aws/instance-category': 'instanceCategories',
+  'karpenter.k8s.aws/instance-family': 'instanceFamilies',
+  'karpenter.k8s.aws/instance-size': 'instanceSizes',
+  'node.kubernetes.io/instance-type': 'instanceTypes',
+  'topology.kubernetes.io/zone': 'zones',
+  'karpenter.k8s.aws/instance-gpu-name': 'gpu.gpuNames',
+  'karpenter.k8s.aws/instance-gpu-count': 'gpu.minGpusPerNode',
+  'karpenter.sh/capacity-type': 'capacityTypes',
+};
+
 /**
  * A Karpenter v1 NodePool (`karpenter.sh/v1`, cluster-scoped): what a platform team
  * applies so Karpenter launches nodes for pending pods. Nodes are never written as
@@ -375,7 +388,7 @@ export class KarpenterNodePool extends NodePoolBase {
     });
     requirements.forEach((r, i) => {
       // The user's own requirements[i]; the ones derived from other props by their key.
-      const prop = i >= generated ? `requirements[${i - generated}]` : `the requirement on '${r.key}'`;
+      const prop = i >= generated ? `requirements[${i - generated}]` : (PROP_OF_REQUIREMENT[r.key] ?? `the requirement on '${r.key}'`);
       validateRequirement(this, prop, r);
       const restricted = restrictedKarpenterKey(r.key);
       if (restricted) throw invalidProp(this, `${prop}.key`, `('${r.key}') ${restricted}`);

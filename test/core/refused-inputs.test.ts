@@ -307,3 +307,8 @@ describe('every label map a construct takes', () => {
     new PrometheusServerConfig(chart, 'prom', { externalLabels: { cluster: 'Prod EU ✓' } });
   });
 });
+
+test("a pool's derived requirements are reported by the prop the user wrote", () => {
+  const chart = new Chart(Testing.app(), 'prod');
+  expect(() => new SpotNodePool(chart, 'a', { zones: ['Bad Zone'] })).toThrow("SpotNodePool 'prod/a': zones (topology.kubernetes.io/zone In) value 'Bad Zone' is not a valid label value");
+});

@@ -8,7 +8,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   BlueGreenColor, BlueGreenService, CanaryRelease, CanaryTraffic, DistributedTrainingJob, IdleColorPolicy,
-  MlModelServing, MlModelServingProps, NodePoolAffinity, ServingScaling, SpotNodePool, TopologySpread, TrainingBackend,
+  MlModelServing, MlModelServingProps, NodePoolAffinity, NodeSelectorOperator, ServingScaling, SpotNodePool, TopologySpread, TrainingBackend,
   UnsatisfiableSpreadAction,
 } from '../../src';
 import { MlValidationError } from '../../src/core/errors';
@@ -172,21 +172,29 @@ export const spotPoolBuild: fc.Arbitrary<Build> = fc.record({
   poolName: fc.option(name, { nil: undefined }),
   fallback: fc.boolean(),
   zones: fc.uniqueArray(rare(fc.constantFrom('us-east-1a', 'us-east-1b', 'us-east-1c'), fc.constant('Bad Zone')), { maxLength: 2 }),
-  gpu: fc.option(fc.record({ maxGpus: rare(fc.integer({ min: 1, max: 64 }), fc.constant(0)), gpuNames: fc.option(fc.array(fc.constantFrom('a100', 'l4', 'h100'), { minLength: 1, maxLength: 2 }), { nil: undefined }) }), { nil: undefined }),
+  gpu: fc.option(fc.record({
+    maxGpus: rare(fc.integer({ min: 1, max: 64 }), fc.constant(0)),
+    gpuNames: fc.option(fc.array(fc.constantFrom('a100', 'l4', 'h100'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  }), { nil: undefined }),
   expireHours: fc.option(rare(fc.integer({ min: 1, max: 720 }), fc.constant(0)), { nil: undefined }),
   weight: fc.option(rare(fc.integer({ min: 1, max: 100 }), fc.constant(0)), { nil: undefined }),
   required: fc.boolean(),
   serving: servingProps,
+  declareProduct: rare(fc.constant(true), fc.constant(false)),
 }).map(p => (chart: Chart) => {
+  // A server asking for a GPU model goes to a pool that declares the model label (or is refused).
+  const product = p.serving.gpus?.product;
   const pool = new SpotNodePool(chart, 'spot', {
     name: p.poolName,
     onDemandFallback: p.fallback,
     zones: p.zones.length ? p.zones : undefined,
     gpu: p.gpu,
+    requirements: product && p.declareProduct ? [{ key: 'nvidia.com/gpu.product', operator: NodeSelectorOperator.IN, values: [product] }] : undefined,
     expireAfter: p.expireHours !== undefined ? Duration.hours(p.expireHours) : undefined,
     weight: p.weight,
   });
-  pool.schedule(new MlModelServing(chart, 'server', p.serving), { affinity: p.required ? NodePoolAffinity.required() : NodePoolAffinity.preferred(50) });
+  const server = new MlModelServing(chart, 'server', p.serving);
+  pool.schedule(server, { affinity: p.required ? NodePoolAffinity.required() : NodePoolAffinity.preferred(50) });
 });
 
 /** Every fuzzed construct, by name. */
