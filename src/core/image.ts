@@ -66,7 +66,7 @@ export function imageReferenceProblem(image: string): string | undefined {
  * `:latest`) make a rollout unreproducible, and a `kubectl set image` rolling update
  * (the guide's strategy) impossible to express as a diff. Digests are always fine.
  */
-export function requirePinnedImage(scope: IConstruct, prop: string, image: string, allowMutable: boolean): void {
+export function requirePinnedImage(scope: IConstruct, prop: string, image: string, allowMutable: boolean, optOut = 'or set allowMutableImageTag: true'): void {
   if (typeof image !== 'string' || !image || /\s/.test(image)) {
     throw invalidProp(scope, prop, `('${image}') must be a non-empty image reference without whitespace`);
   }
@@ -76,10 +76,10 @@ export function requirePinnedImage(scope: IConstruct, prop: string, image: strin
   const ref = parseImage(image);
   if (ref.digest) return;
   if (!ref.tag) {
-    throw invalidProp(scope, prop, `('${image}') has no tag, which means ':latest'; pin a version tag or digest, or set allowMutableImageTag: true`);
+    throw invalidProp(scope, prop, `('${image}') has no tag, which means ':latest'; pin a version tag or digest${optOut ? `, ${optOut}` : ''}`);
   }
   if (ref.tag === 'latest') {
-    throw invalidProp(scope, prop, `('${image}') uses the mutable ':latest' tag; pin a version tag or digest, or set allowMutableImageTag: true`);
+    throw invalidProp(scope, prop, `('${image}') uses the mutable ':latest' tag; pin a version tag or digest${optOut ? `, ${optOut}` : ''}`);
   }
 }
 

@@ -68,7 +68,8 @@ export class ModelSource {
         throw invalidProp(workload, 'model', `storage URI ('${uri}') must look like scheme://location, e.g. s3://bucket/model`);
       }
       const image = options.initializerImage ?? DEFAULT_STORAGE_INITIALIZER;
-      requirePinnedImage(workload, 'model.initializerImage', image, false);
+      // The downloader has no opt-out: a model fetched by a moving image is not reproducible.
+      requirePinnedImage(workload, 'model.initializerImage', image, false, '');
       const pod = workload._pod;
       const volume = WorkloadVolume.emptyDir('model', { sizeLimit: options.sizeLimit });
       const init = pod.addInitContainer(new ContainerModel(workload, {

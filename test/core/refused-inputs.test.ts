@@ -312,3 +312,9 @@ test("a pool's derived requirements are reported by the prop the user wrote", ()
   const chart = new Chart(Testing.app(), 'prod');
   expect(() => new SpotNodePool(chart, 'a', { zones: ['Bad Zone'] })).toThrow("SpotNodePool 'prod/a': zones (topology.kubernetes.io/zone In) value 'Bad Zone' is not a valid label value");
 });
+
+test('the model initializer image error names no prop the model source lacks', () => {
+  const make = serving({ model: ModelSource.fromStorageUri('s3://m/b', { initializerImage: 'kserve/storage-initializer:latest' }) });
+  expect(make).toThrow(`${P}model.initializerImage ('kserve/storage-initializer:latest') uses the mutable ':latest' tag; pin a version tag or digest`);
+  expect(make).not.toThrow(/allowMutableImageTag/);
+});

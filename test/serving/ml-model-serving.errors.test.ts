@@ -93,7 +93,7 @@ describe('MlModelServing rejects bad input at synth time, naming path and prop',
     ['storage URI without scheme', { model: ModelSource.fromStorageUri('models/bert') },
       "MlModelServing 'prod/bert': model storage URI ('models/bert') must look like scheme://location, e.g. s3://bucket/model"],
     ['mutable initializer image', { model: ModelSource.fromStorageUri('s3://m/b', { initializerImage: 'kserve/storage-initializer' }) },
-      "MlModelServing 'prod/bert': model.initializerImage ('kserve/storage-initializer') has no tag, which means ':latest'; pin a version tag or digest, or set allowMutableImageTag: true"],
+      "MlModelServing 'prod/bert': model.initializerImage ('kserve/storage-initializer') has no tag, which means ':latest'; pin a version tag or digest"],
   ])('%s', (_name, props, message) => {
     expect(make(props)).toThrow(message);
   });
