@@ -18,6 +18,9 @@ export interface GpuNodePoolProps extends NodePoolOptions, GpuNodeOptions {
  * nodes, so long GPU jobs are not evicted to save a node.
  */
 export class GpuNodePool extends KarpenterNodePool {
+  /** GpuNodePool takes the GPU options flat (`maxGpus`), so errors name them so. @internal */
+  public static readonly _gpuPropPrefix = '';
+
   /** The GPUs' extended resource name (the taint key and the limited resource). */
   public readonly gpuResourceName: string;
 

@@ -275,8 +275,8 @@ export class KarpenterNodePool extends NodePoolBase {
     const gpu = props.gpu;
     const gpuResource = gpu?.resourceName ?? NVIDIA_GPU;
     if (gpu) {
-      requireInteger(this, 'gpu.maxGpus', gpu.maxGpus, 1);
-      if (gpu.minGpusPerNode !== undefined) requireInteger(this, 'gpu.minGpusPerNode', gpu.minGpusPerNode, 1);
+      requireInteger(this, this.gpuProp('maxGpus'), gpu.maxGpus, 1);
+      if (gpu.minGpusPerNode !== undefined) requireInteger(this, this.gpuProp('minGpusPerNode'), gpu.minGpusPerNode, 1);
     }
 
     const requirements = this.requirements(props, nodeClass.group);
@@ -388,7 +388,9 @@ export class KarpenterNodePool extends NodePoolBase {
     });
     requirements.forEach((r, i) => {
       // The user's own requirements[i]; the ones derived from other props by their key.
-      const prop = i >= generated ? `requirements[${i - generated}]` : (PROP_OF_REQUIREMENT[r.key] ?? `the requirement on '${r.key}'`);
+      const derived = PROP_OF_REQUIREMENT[r.key];
+      const prop = i >= generated ? `requirements[${i - generated}]`
+        : derived ? derived.replace(/^gpu\./, this.gpuProp('')) : `the requirement on '${r.key}'`;
       validateRequirement(this, prop, r);
       const restricted = restrictedKarpenterKey(r.key);
       if (restricted) throw invalidProp(this, `${prop}.key`, `('${r.key}') ${restricted}`);
@@ -412,9 +414,14 @@ export class KarpenterNodePool extends NodePoolBase {
     const required = workload instanceof MlWorkload ? workload._pod.placement._required : [];
     const product = required.find(r => r.key === NVIDIA_GPU_PRODUCT_LABEL);
     if (product && !this.declaredLabels.has(NVIDIA_GPU_PRODUCT_LABEL)) {
-      throw invalidProp(this, 'schedule()', `cannot place ${workload.constructor.name} '${(workload as MlWorkload).node.path}' (gpus.product ${JSON.stringify(product.values ?? [])}): Karpenter launches nodes only for labels it knows, and ${NVIDIA_GPU_PRODUCT_LABEL} appears after a node starts, so its pods would stay pending. Declare the label on the pool (requirements: [{ key: '${NVIDIA_GPU_PRODUCT_LABEL}', operator: NodeSelectorOperator.IN, values: [...] }]) together with the matching gpu.gpuNames, or drop gpus.product`);
+      throw invalidProp(this, 'schedule()', `cannot place ${workload.constructor.name} '${(workload as MlWorkload).node.path}' (gpus.product ${JSON.stringify(product.values ?? [])}): Karpenter launches nodes only for labels it knows, and ${NVIDIA_GPU_PRODUCT_LABEL} appears after a node starts, so its pods would stay pending. Declare the label on the pool (requirements: [{ key: '${NVIDIA_GPU_PRODUCT_LABEL}', operator: NodeSelectorOperator.IN, values: [...] }]) together with the matching GPU names, or drop gpus.product`);
     }
     super.schedule(workload, options);
+  }
+
+  /** A GPU option as the user wrote it: `gpu.maxGpus` here, `maxGpus` on GpuNodePool (flat props). */
+  private gpuProp(name: string): string {
+    return `${(this.constructor as { _gpuPropPrefix?: string })._gpuPropPrefix ?? 'gpu.'}${name}`;
   }
 
   private gpuRequirements(gpu: GpuNodeOptions, nodeClassGroup: string, hasInstanceTypes: boolean): NodePoolRequirement[] {
@@ -423,26 +430,26 @@ export class KarpenterNodePool extends NodePoolBase {
     const awsOnly = (reason: string) => {
       for (const [prop, value] of [['gpuNames', gpu.gpuNames], ['minGpusPerNode', gpu.minGpusPerNode]] as const) {
         if (value !== undefined) {
-          throw invalidProp(this, `gpu.${prop}`, `applies to the default AWS GPU requirements only, which are not used ${reason}; select GPU models and sizes in gpu.instanceRequirements instead`);
+          throw invalidProp(this, this.gpuProp(prop), `applies to the default AWS GPU requirements only, which are not used ${reason}; select GPU models and sizes in ${this.gpuProp('instanceRequirements')} instead`);
         }
       }
     };
     if (gpu.instanceRequirements !== undefined) {
       if (gpu.instanceRequirements.length === 0) {
-        throw invalidProp(this, 'gpu.instanceRequirements', 'is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults');
+        throw invalidProp(this, this.gpuProp('instanceRequirements'), 'is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults');
       }
-      awsOnly('when gpu.instanceRequirements is given');
+      awsOnly(`when ${this.gpuProp('instanceRequirements')} is given`);
       return [...gpu.instanceRequirements];
     }
     if (nodeClassGroup !== AWS_GROUP) {
       if (!hasInstanceTypes) {
-        throw invalidProp(this, 'gpu.instanceRequirements', `must be given for node class group '${nodeClassGroup}': the defaults use AWS instance labels (or list GPU instanceTypes)`);
+        throw invalidProp(this, this.gpuProp('instanceRequirements'), `must be given for node class group '${nodeClassGroup}': the defaults use AWS instance labels (or list GPU instanceTypes)`);
       }
       awsOnly(`for node class group '${nodeClassGroup}' (the pool selects GPU instances by instanceTypes)`);
       return [];
     }
     if (gpu.gpuNames !== undefined && gpu.gpuNames.length === 0) {
-      throw invalidProp(this, 'gpu.gpuNames', 'is empty: leave it out to allow any GPU model, or give at least one');
+      throw invalidProp(this, this.gpuProp('gpuNames'), 'is empty: leave it out to allow any GPU model, or give at least one');
     }
     const min = gpu.minGpusPerNode ?? 1;
     return [

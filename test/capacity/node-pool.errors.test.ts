@@ -169,26 +169,26 @@ describe('Karpenter node pool errors', () => {
   });
 
   test('bad GPU options', () => {
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 0 })).toThrow("GpuNodePool 'prod/gpu': gpu.maxGpus (0) must be >= 1");
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 2.5 })).toThrow("GpuNodePool 'prod/gpu': gpu.maxGpus (2.5) must be an integer");
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, minGpusPerNode: 0 })).toThrow("GpuNodePool 'prod/gpu': gpu.minGpusPerNode (0) must be >= 1");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 0 })).toThrow("GpuNodePool 'prod/gpu': maxGpus (0) must be >= 1");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 2.5 })).toThrow("GpuNodePool 'prod/gpu': maxGpus (2.5) must be an integer");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, minGpusPerNode: 0 })).toThrow("GpuNodePool 'prod/gpu': minGpusPerNode (0) must be >= 1");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, gpuNames: [] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames is empty: leave it out to allow any GPU model, or give at least one");
+      .toThrow("GpuNodePool 'prod/gpu': gpuNames is empty: leave it out to allow any GPU model, or give at least one");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, instanceRequirements: [] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.instanceRequirements is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults");
+      .toThrow("GpuNodePool 'prod/gpu': instanceRequirements is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'default' } }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.instanceRequirements must be given for node class group 'karpenter.azure.com': the defaults use AWS instance labels (or list GPU instanceTypes)");
+      .toThrow("GpuNodePool 'prod/gpu': instanceRequirements must be given for node class group 'karpenter.azure.com': the defaults use AWS instance labels (or list GPU instanceTypes)");
   });
 
   test('GPU options of the AWS defaults next to requirements that replace them (they would be dropped)', () => {
     const azure = { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'default' };
     const azureGpus: NodePoolRequirement[] = [{ key: 'karpenter.azure.com/sku-gpu-count', operator: NodeSelectorOperator.GT, values: ['0'] }];
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: azure, instanceRequirements: azureGpus, gpuNames: ['a100'] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames applies to the default AWS GPU requirements only, which are not used when gpu.instanceRequirements is given; select GPU models and sizes in gpu.instanceRequirements instead");
+      .toThrow("GpuNodePool 'prod/gpu': gpuNames applies to the default AWS GPU requirements only, which are not used when instanceRequirements is given; select GPU models and sizes in instanceRequirements instead");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, instanceRequirements: azureGpus, nodeClass: azure, minGpusPerNode: 4 }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.minGpusPerNode applies to the default AWS GPU requirements only, which are not used when gpu.instanceRequirements is given");
+      .toThrow("GpuNodePool 'prod/gpu': minGpusPerNode applies to the default AWS GPU requirements only, which are not used when instanceRequirements is given");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: azure, instanceTypes: ['Standard_NC24ads_A100_v4'], gpuNames: ['a100'] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames applies to the default AWS GPU requirements only, which are not used for node class group 'karpenter.azure.com' (the pool selects GPU instances by instanceTypes)");
+      .toThrow("GpuNodePool 'prod/gpu': gpuNames applies to the default AWS GPU requirements only, which are not used for node class group 'karpenter.azure.com' (the pool selects GPU instances by instanceTypes)");
   });
 });
 
