@@ -46,11 +46,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^3.23.0',
     'yaml@^2.6.0',
     '@types/js-yaml@^4.0.9',
-    // The Prometheus project's own PromQL grammar: tests parse every expression we
-    // render (alerts, dashboards, KEDA queries) with it. CommonJS build, so jest loads it.
-    '@prometheus-io/lezer-promql@^0.315.0',
-    '@lezer/lr@^1.4.0',
-    '@lezer/highlight@^1.2.0',
     // JMESPath (the language of Kyverno conditions): platform tests evaluate the image
     // policy's vulnerability condition on sample cosign-vuln attestations.
     'jmespath@^0.16.0',
@@ -60,7 +55,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // API server's; @bufbuild/re2 also backs the Kubernetes regex library (find).
     '@bufbuild/cel@^0.6.1',
     '@bufbuild/protobuf@^2.6.2',
-    '@bufbuild/re2@^0.6.1',
     // test/util/jest-environment.ts extends it (reports tests missing CRDs/promtool as skipped).
     'jest-environment-node@^30',
     '@grafana/grafana-foundation-sdk@0.0.21',
@@ -74,7 +68,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // YAML parsing for the `cdk8s-ml` CLI and the validation plugin (any manifests,
     // Helm output included): js-yaml reads 6 MiB of manifests in ~0.2 s where the
     // `yaml` package takes ~2 s, and the policy commands must stay under 2 s.
-    'js-yaml@^4.1.0'],
+    'js-yaml@^4.1.0',
+    // Validation at synth (src/core/validation.ts): Prometheus regexes as RE2, the
+    // RE2 engine @bufbuild/cel also uses; user PromQL (KEDA queries, panels) parsed with
+    // the Prometheus project's own grammar, loaded on first use (CommonJS build, so jest
+    // loads it); tests parse every rendered expression with it too.
+    '@bufbuild/re2@^0.6.1',
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0'],
 
   // `npx cdk8s-ml check|report|diagram <files|dirs>`, run from the compiled lib/.
   bin: { 'cdk8s-ml': 'bin/cdk8s-ml' },

@@ -9,7 +9,7 @@
 // (the second chart, in which only the two Services' selectors differ). Rollback is
 // switching back.
 import { App, Chart } from 'cdk8s';
-import { BlueGreenColor, BlueGreenService, IdleColorPolicy, MlModelServingProps } from 'cdk8s-ml';
+import { BlueGreenColor, BlueGreenService, IdleColorPolicy, MlModelServingProps, TargetCluster } from 'cdk8s-ml';
 
 /**
  * What both colors share besides the guide's `app: ml-model` pod label, which
@@ -21,6 +21,8 @@ function color(image: string): MlModelServingProps {
 
 function release(app: App, chartId: string, activeColor: BlueGreenColor): void {
   const chart = new Chart(app, chartId, { namespace: 'ml', disableResourceNameHashes: true });
+  // Each chart is one state of the release (apply one or the other), not both at once.
+  TargetCluster.mark(chart, chartId);
   new BlueGreenService(chart, 'ml-model', {
     activeServiceName: 'ml-model-service', // the guide's name; pods carry `app: ml-model` by default
     blue: color('ml-model:v1'),

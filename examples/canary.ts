@@ -6,7 +6,7 @@
 // dist/canary.k8s.yaml and dist/canary-promoted.k8s.yaml are the same release
 // before and after promotion: apply one OR the other. Aborting is `weight: 0`.
 import { App, Chart } from 'cdk8s';
-import { CanaryRelease, CanaryTraffic, ServingScaling } from 'cdk8s-ml';
+import { CanaryRelease, CanaryTraffic, ServingScaling, TargetCluster } from 'cdk8s-ml';
 
 export function build(app: App): void {
   // Guide: ml-model-serving (3 replicas, v1) + ml-model-canary (1 replica, v2) behind
@@ -23,6 +23,8 @@ export function build(app: App): void {
   // Promotion: the canary's image becomes the stable one and the canary goes away;
   // ml-model-serving rolls over to v2 (a rolling update) with all 4 replicas.
   const promoted = new Chart(app, 'canary-promoted', { namespace: 'ml', disableResourceNameHashes: true });
+  // The state after promotion, applied instead of the chart above.
+  TargetCluster.mark(promoted, 'canary-promoted');
   new CanaryRelease(promoted, 'ml-model', {
     stable: { name: 'ml-model-serving', image: 'ml-model:v2' },
     traffic: CanaryTraffic.replicaRatio({ totalReplicas: 4 }),

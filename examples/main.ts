@@ -3,7 +3,8 @@
 // example needs no edit here. test/examples.test.ts builds and validates the same set.
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { TargetCluster } from 'cdk8s-ml';
 
 /** The example modules next to this file. */
 export function exampleModules(): string[] {
@@ -21,7 +22,12 @@ export function buildAll(app: App): void {
     if (typeof mod.build !== 'function') {
       throw new Error(`${path.basename(file)} must export build(app: App)`);
     }
+    const before = new Set<Chart>(app.charts);
     mod.build(app);
+    // Each example is a deployment of its own, shown side by side: its charts go to
+    // their own cluster, so examples may reuse names (two examples of one App would
+    // otherwise collide on every shared kind/namespace/name).
+    for (const chart of app.charts.filter(c => !before.has(c) && TargetCluster.of(c) === 'default')) TargetCluster.mark(chart, path.basename(file, '.ts'));
   }
 }
 

@@ -11,7 +11,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CapacityType, DistributedTrainingJob, GpuNodePool, INodePool, LimitRange, MlModelServing, NodePoolAffinity,
-  PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, Torchrun, TrainingBackend, VerticalPodAutoscaler, VpaTarget,
+  PriorityClass, ResourceQuota, ServingScaling, SpotNodePool, TargetCluster, Torchrun, TrainingBackend, VerticalPodAutoscaler, VpaTarget,
 } from 'cdk8s-ml';
 
 /** The workloads, identical on every cloud: only the pool they are scheduled onto differs. */
@@ -77,6 +77,8 @@ export function build(app: App): void {
   // Same workloads on GKE Spot VMs (a GPU node pool created with --spot and the
   // guide's --node-taints cloud.google.com/gke-spot=true:NoSchedule).
   const gke = new Chart(app, 'spot-capacity-gke', { namespace: 'ml', disableResourceNameHashes: true });
+  // The same app on another cloud: another cluster, so the same names are no conflict.
+  TargetCluster.mark(gke, 'spot-capacity-gke');
   workloads(gke, SpotNodePool.gke(gke, 'gke-spot', { poolName: 'l4-spot' }));
 }
 

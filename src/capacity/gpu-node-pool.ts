@@ -19,21 +19,25 @@ export interface GpuNodePoolProps extends NodePoolOptions, GpuNodeOptions {
  * nodes, so long GPU jobs are not evicted to save a node.
  */
 export class GpuNodePool extends KarpenterNodePool {
+  /** GpuNodePool takes the GPU options flat (`maxGpus`), so errors name them so. @internal */
+  public static readonly _gpuPropPrefix = '';
+
   /** The GPUs' extended resource name (the taint key and the limited resource). */
   public readonly gpuResourceName: string;
 
   public constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    // `props?.`: a JavaScript caller without props gets the base class's clear error.
     super(scope, id, {
       ...props,
       gpu: {
-        maxGpus: props.maxGpus,
-        unlimitedGpus: props.unlimitedGpus,
-        gpuTaintValue: props.gpuTaintValue,
-        resourceName: props.resourceName,
-        gpuNames: props.gpuNames,
-        minGpusPerNode: props.minGpusPerNode,
-        gpuTaint: props.gpuTaint,
-        instanceRequirements: props.instanceRequirements,
+        maxGpus: props?.maxGpus,
+        unlimitedGpus: props?.unlimitedGpus,
+        gpuTaintValue: props?.gpuTaintValue,
+        resourceName: props?.resourceName,
+        gpuNames: props?.gpuNames,
+        minGpusPerNode: props?.minGpusPerNode,
+        gpuTaint: props?.gpuTaint,
+        instanceRequirements: props?.instanceRequirements,
       },
     });
     this.gpuResourceName = props.resourceName ?? 'nvidia.com/gpu';

@@ -3,12 +3,13 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { makeClusterScoped } from './cluster-scoped';
 import { CapacityType, CpuArchitecture, GpuNodeOptions, NodePoolOptions } from './karpenter-node-pool-options';
-import { NodePoolBase, NodeTaint, validateTaints } from './node-pool';
+import { NodePoolBase, NodePoolScheduleOptions, NodeTaint, validateTaints } from './node-pool';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata } from '../core/metadata-validation';
-import { NVIDIA_GPU } from '../core/resources';
-import { NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
-import { requireDnsLabel, requireInteger, requireLabelValue } from '../core/validation';
+import { MlWorkload } from '../core/ml-workload';
+import { NVIDIA_GPU, NVIDIA_GPU_PRODUCT_LABEL } from '../core/resources';
+import { ISchedulable, NodeRequirement, NodeSelectorOperator } from '../core/scheduling';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireLabelValue } from '../core/validation';
 import { KARPENTER_API_VERSION, KarpenterNodePoolSpec, KarpenterTaint } from './crds/karpenter';
 import { ConsolidationPolicy, renderDisruption, requireKarpenterDuration } from './node-pool-disruption';
 import { NodePoolRequirement, renderRequirement, requireLabelKey, restrictedKarpenterKey, validateRequirement } from './node-pool-requirement';
@@ -42,6 +43,19 @@ function renderTaint(t: NodeTaint): KarpenterTaint {
   return { key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect };
 }
 
+// The prop each requirement the pool derives comes from, for messages rooted at what the user wrote.
+const PROP_OF_REQUIREMENT: { [key: string]: string } = {
+  'kubernetes.io/arch': 'architectures',
+  'karpenter.k8s.aws/instance-category': 'instanceCategories',
+  'karpenter.k8s.aws/instance-family': 'instanceFamilies',
+  'karpenter.k8s.aws/instance-size': 'instanceSizes',
+  'node.kubernetes.io/instance-type': 'instanceTypes',
+  'topology.kubernetes.io/zone': 'zones',
+  'karpenter.k8s.aws/instance-gpu-name': 'gpu.gpuNames',
+  'karpenter.k8s.aws/instance-gpu-count': 'gpu.minGpusPerNode',
+  'karpenter.sh/capacity-type': 'capacityTypes',
+};
+
 /**
  * A Karpenter v1 NodePool (`karpenter.sh/v1`, cluster-scoped): what a platform team
  * applies so Karpenter launches nodes for pending pods. Nodes are never written as
@@ -65,6 +79,8 @@ export class KarpenterNodePool extends NodePoolBase {
   public readonly limits: { [resource: string]: string };
   /** The NodePool object. */
   public readonly apiObject: ApiObject;
+  /** Node labels Karpenter knows a launched node will carry (requirements and template labels). */
+  private readonly declaredLabels: Set<string>;
 
   public constructor(scope: Construct, id: string, props: KarpenterNodePoolProps = {}) {
     super(scope, id);
@@ -83,22 +99,27 @@ export class KarpenterNodePool extends NodePoolBase {
     for (const [field, value] of Object.entries(nodeClass)) {
       if (!value) throw invalidProp(this, `nodeClass.${field}`, 'must not be empty');
     }
+    // A node class is an object (name: DNS subdomain) of a kind (CamelCase) in an API group (DNS subdomain).
+    requireDnsSubdomain(this, 'nodeClass.name', nodeClass.name);
+    requireDnsSubdomain(this, 'nodeClass.group', nodeClass.group);
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(nodeClass.kind)) throw invalidProp(this, 'nodeClass.kind', `('${nodeClass.kind}') must be a kind such as 'EC2NodeClass'`);
 
     const gpu = props.gpu;
     const gpuResource = gpu?.resourceName ?? NVIDIA_GPU;
     if (gpu) {
       if ((gpu.maxGpus === undefined) === !gpu.unlimitedGpus) {
-        throw invalidProp(this, 'gpu.maxGpus', 'or gpu.unlimitedGpus must be given, not both: a GPU pool either has a budget or is unlimited on purpose');
+        throw invalidProp(this, this.gpuProp('maxGpus'), `or ${this.gpuProp('unlimitedGpus')} must be given, not both: a GPU pool either has a budget or is unlimited on purpose`);
       }
-      if (gpu.maxGpus !== undefined) requireInteger(this, 'gpu.maxGpus', gpu.maxGpus, 1);
+      if (gpu.maxGpus !== undefined) requireInteger(this, this.gpuProp('maxGpus'), gpu.maxGpus, 1);
       if (gpu.gpuTaintValue !== undefined && gpu.gpuTaint === false) {
-        throw invalidProp(this, 'gpu.gpuTaintValue', 'needs the GPU taint (gpuTaint is false)');
+        throw invalidProp(this, this.gpuProp('gpuTaintValue'), `needs the GPU taint (${this.gpuProp('gpuTaint')} is false)`);
       }
-      if (gpu.minGpusPerNode !== undefined) requireInteger(this, 'gpu.minGpusPerNode', gpu.minGpusPerNode, 1);
+      if (gpu.minGpusPerNode !== undefined) requireInteger(this, this.gpuProp('minGpusPerNode'), gpu.minGpusPerNode, 1);
     }
 
     const requirements = this.requirements(props, nodeClass.group);
-    this.taints = [
+    this.declaredLabels = new Set([...requirements.map(r => r.key), ...Object.keys(props.labels ?? {})]);
+    const own: NodeTaint[] = [
       ...(this.spot && (props.spotTaint ?? true) ? [SPOT_TAINT] : []),
       ...(gpu && (gpu.gpuTaint ?? true)
         ? [{
@@ -106,9 +127,9 @@ export class KarpenterNodePool extends NodePoolBase {
           ...(gpu.gpuTaintValue !== undefined ? { value: gpu.gpuTaintValue } : {}),
           effect: kplus.TaintEffect.NO_SCHEDULE,
         }] : []),
-      ...(props.taints ?? []),
     ];
-    validateTaints(this, 'taints', this.taints);
+    this.taints = [...own, ...(props.taints ?? [])];
+    validateTaints(this, 'taints', this.taints, own.length);
 
     requirePositiveAmounts(this, 'limits', props.limits, true);
     const given = props.limits;
@@ -138,6 +159,9 @@ export class KarpenterNodePool extends NodePoolBase {
 
     if (props.neverExpire && props.expireAfter !== undefined) {
       throw invalidProp(this, 'neverExpire', 'cannot be combined with expireAfter: give one');
+    }
+    if (props.expireAfter !== undefined && !(props.expireAfter.toSeconds({ integral: false }) > 0)) {
+      throw invalidProp(this, 'expireAfter', `(${props.expireAfter.toSeconds({ integral: false })}s) must be > 0: nodes would expire as soon as they start; use neverExpire: true to keep them`);
     }
     const expireAfter = props.neverExpire ? 'Never' : (props.expireAfter && requireKarpenterDuration(this, 'expireAfter', props.expireAfter, 'seconds'));
     const spec: KarpenterNodePoolSpec = {
@@ -200,12 +224,16 @@ export class KarpenterNodePool extends NodePoolBase {
       ...list('zones', 'topology.kubernetes.io/zone', props.zones),
       ...(gpu ? this.gpuRequirements(gpu, nodeClassGroup, props.instanceTypes !== undefined) : []),
     ];
+    const generated = requirements.length;
     (props.requirements ?? []).forEach((r, i) => {
       if (r.key === CAPACITY_TYPE_LABEL) throw this.capacityTypeRequirementError(`requirements[${i}]`, r);
       requirements.push(r);
     });
     requirements.forEach((r, i) => {
-      const prop = `requirements[${i}]`;
+      // The user's own requirements[i]; the ones derived from other props by their key.
+      const derived = PROP_OF_REQUIREMENT[r.key];
+      const prop = i >= generated ? `requirements[${i - generated}]`
+        : derived ? derived.replace(/^gpu\./, this.gpuProp('')) : `the requirement on '${r.key}'`;
       validateRequirement(this, prop, r);
       const restricted = restrictedKarpenterKey(r.key);
       if (restricted) throw invalidProp(this, `${prop}.key`, `('${r.key}') ${restricted}`);
@@ -218,32 +246,53 @@ export class KarpenterNodePool extends NodePoolBase {
     return requirements;
   }
 
+  /**
+   * Also refuses a workload that requires a GPU model by `nvidia.com/gpu.product`
+   * (`gpus.product`) when the pool does not declare that label: GPU feature discovery
+   * sets it only after a node has started, so Karpenter, which launches nodes for the
+   * labels it knows, never launches one for these pods, which would stay pending.
+   * @see https://karpenter.sh/docs/concepts/scheduling/#labels
+   */
+  public schedule(workload: ISchedulable, options: NodePoolScheduleOptions = {}): void {
+    const required = workload instanceof MlWorkload ? workload._pod.placement._required : [];
+    const product = required.find(r => r.key === NVIDIA_GPU_PRODUCT_LABEL);
+    if (product && !this.declaredLabels.has(NVIDIA_GPU_PRODUCT_LABEL)) {
+      throw invalidProp(this, 'schedule()', `cannot place ${workload.constructor.name} '${(workload as MlWorkload).node.path}' (gpus.product ${JSON.stringify(product.values ?? [])}): Karpenter launches nodes only for labels it knows, and ${NVIDIA_GPU_PRODUCT_LABEL} appears after a node starts, so its pods would stay pending. Declare the label on the pool (requirements: [{ key: '${NVIDIA_GPU_PRODUCT_LABEL}', operator: NodeSelectorOperator.IN, values: [...] }]) together with the matching GPU names, or drop gpus.product`);
+    }
+    super.schedule(workload, options);
+  }
+
+  /** A GPU option as the user wrote it: `gpu.maxGpus` here, `maxGpus` on GpuNodePool (flat props). */
+  private gpuProp(name: string): string {
+    return `${(this.constructor as { _gpuPropPrefix?: string })._gpuPropPrefix ?? 'gpu.'}${name}`;
+  }
+
   private gpuRequirements(gpu: GpuNodeOptions, nodeClassGroup: string, hasInstanceTypes: boolean): NodePoolRequirement[] {
     // gpuNames and minGpusPerNode shape the AWS default requirements only; dropping
     // them silently would launch other GPU models or smaller nodes than asked for.
     const awsOnly = (reason: string) => {
       for (const [prop, value] of [['gpuNames', gpu.gpuNames], ['minGpusPerNode', gpu.minGpusPerNode]] as const) {
         if (value !== undefined) {
-          throw invalidProp(this, `gpu.${prop}`, `applies to the default AWS GPU requirements only, which are not used ${reason}; select GPU models and sizes in gpu.instanceRequirements instead`);
+          throw invalidProp(this, this.gpuProp(prop), `applies to the default AWS GPU requirements only, which are not used ${reason}; select GPU models and sizes in ${this.gpuProp('instanceRequirements')} instead`);
         }
       }
     };
     if (gpu.instanceRequirements !== undefined) {
       if (gpu.instanceRequirements.length === 0) {
-        throw invalidProp(this, 'gpu.instanceRequirements', 'is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults');
+        throw invalidProp(this, this.gpuProp('instanceRequirements'), 'is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults');
       }
-      awsOnly('when gpu.instanceRequirements is given');
+      awsOnly(`when ${this.gpuProp('instanceRequirements')} is given`);
       return [...gpu.instanceRequirements];
     }
     if (nodeClassGroup !== AWS_GROUP) {
       if (!hasInstanceTypes) {
-        throw invalidProp(this, 'gpu.instanceRequirements', `must be given for node class group '${nodeClassGroup}': the defaults use AWS instance labels (or list GPU instanceTypes)`);
+        throw invalidProp(this, this.gpuProp('instanceRequirements'), `must be given for node class group '${nodeClassGroup}': the defaults use AWS instance labels (or list GPU instanceTypes)`);
       }
       awsOnly(`for node class group '${nodeClassGroup}' (the pool selects GPU instances by instanceTypes)`);
       return [];
     }
     if (gpu.gpuNames !== undefined && gpu.gpuNames.length === 0) {
-      throw invalidProp(this, 'gpu.gpuNames', 'is empty: leave it out to allow any GPU model, or give at least one');
+      throw invalidProp(this, this.gpuProp('gpuNames'), 'is empty: leave it out to allow any GPU model, or give at least one');
     }
     const min = gpu.minGpusPerNode ?? 1;
     return [

@@ -4,7 +4,7 @@ import { requireLabelKey } from './node-pool-requirement';
 import { invalidProp } from '../core/errors';
 import { interruptionProblem } from '../core/interruption';
 import { ISchedulable, NodeRequirement } from '../core/scheduling';
-import { requireInteger } from '../core/validation';
+import { isLabelValue, requireInteger } from '../core/validation';
 
 /** A taint the nodes of a pool carry. */
 export interface NodeTaint {
@@ -108,20 +108,23 @@ const requiredOn = new WeakMap<ISchedulable, NodePoolBase>();
 const scheduledOn = new WeakMap<ISchedulable, Set<NodePoolBase>>();
 
 /** Validates taints of a pool (key and value syntax, known effect, no duplicates). */
-export function validateTaints(scope: IConstruct, prop: string, taints: NodeTaint[]): void {
+export function validateTaints(scope: IConstruct, prop: string, taints: NodeTaint[], generated = 0): void {
   const effects = Object.values(kplus.TaintEffect) as string[];
   const seen = new Set<string>();
-  taints.forEach((t, i) => {
-    requireLabelKey(scope, `${prop}[${i}].key`, t.key);
-    if (t.value !== undefined && !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(\/))?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(t.value)) {
-      throw invalidProp(scope, `${prop}[${i}].value`, `('${t.value}') is not a valid taint value`);
+  taints.forEach((t, j) => {
+    // The first `generated` taints are the pool's own; the user's are indexed as written.
+    const at = j < generated ? `the pool's ${t.key} taint` : `${prop}[${j - generated}]`;
+    requireLabelKey(scope, `${at}.key`, t.key);
+    // A taint value is validated as a label value (63 characters, no prefix).
+    if (t.value !== undefined && !isLabelValue(t.value)) {
+      throw invalidProp(scope, `${at}.value`, `('${t.value}') is not a valid taint value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside`);
     }
     if (!effects.includes(t.effect)) {
-      throw invalidProp(scope, `${prop}[${i}].effect`, `('${t.effect}') is not a taint effect; use one of ${effects.join(', ')}`);
+      throw invalidProp(scope, `${at}.effect`, `('${t.effect}') is not a taint effect; use one of ${effects.join(', ')}`);
     }
     const id = `${t.key}:${t.effect}`;
     if (seen.has(id)) {
-      throw invalidProp(scope, `${prop}[${i}]`, `duplicates the taint ${id}`);
+      throw invalidProp(scope, at, `duplicates the taint ${id}`);
     }
     seen.add(id);
   });

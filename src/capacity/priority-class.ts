@@ -5,7 +5,7 @@ import { makeClusterScoped } from './cluster-scoped';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { IPriorityClass } from '../core/priority';
-import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requireProps } from '../core/validation';
 
 /** Whether pods of a priority class may evict lower-priority pods to get scheduled. */
 export enum PreemptionPolicy {
@@ -149,6 +149,7 @@ export class PriorityClass extends Construct implements IPriorityClass {
 
   public constructor(scope: Construct, id: string, props: PriorityClassProps) {
     super(scope, id);
+    requireProps(this, props, ['value']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     if (this.name.startsWith('system-')) {

@@ -2,12 +2,12 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PriorityClass } from './priority-class';
-import { requireResourceList, requireResourceName } from './quantity';
+import { requireResourceList } from './quantity';
 import { renderAmounts, requireOrdered, requirePositiveAmounts, ResourceAmounts, toQuantities } from './resource-amounts';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { NVIDIA_GPU } from '../core/resources';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger } from '../core/validation';
+import { NVIDIA_GPU, requireExtendedResourceName } from '../core/resources';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireProps } from '../core/validation';
 
 /** Caps on the number of objects in a namespace. */
 export interface QuotaObjectCounts {
@@ -126,6 +126,45 @@ function scopable(resource: string): boolean {
   return POD_SCOPED_QUOTA_RESOURCES.includes(resource) || /^requests\.[^/]+\/[^/]+$/.test(resource);
 }
 
+// The names ResourceQuota enforces without a domain.
+// @see https://kubernetes.io/docs/concepts/policy/resource-quotas/
+const STANDARD_QUOTA = new Set([
+  'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
+  'services.nodeports', 'services.loadbalancers', 'cpu', 'memory', 'ephemeral-storage', 'storage',
+  'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'requests.storage',
+  'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
+]);
+const COUNTED = new Set(['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers']);
+
+/**
+ * Refuses `hard` keys that the API server rejects or quota never enforces: a bare
+ * name that is not a standard quota resource (`gpus`), and extended resources other
+ * than as `requests.<name>` ("quota only supports the requests prefix for extended
+ * resources": `limits.nvidia.com/gpu` and bare `nvidia.com/gpu` are never counted).
+ * Object counts and extended resources are whole numbers.
+ */
+function requireQuotaKey(scope: Construct, prop: string, key: string, value: string): void {
+  const whole = /^\d+$/.test(value);
+  if (!key.includes('/')) {
+    if (!STANDARD_QUOTA.has(key) && !/^(requests\.|limits\.)?hugepages-/.test(key)) {
+      throw invalidProp(scope, prop, 'is not a resource quota enforces: use a standard name (pods, requests.cpu, limits.memory, ...), requests.<domain>/<name> for extended resources, or count/<resource>.<group> for object counts');
+    }
+    if (COUNTED.has(key) && !whole) throw invalidProp(scope, `${prop.replace(/ key$/, '')}['${key}']`, `('${value}') must be a whole number of objects`);
+    return;
+  }
+  if (key.startsWith('count/') || /\.storageclass\.storage\.k8s\.io\/(requests\.storage|persistentvolumeclaims)$/.test(key)) {
+    if (key.startsWith('count/') && !whole) throw invalidProp(scope, `hard['${key}']`, `('${value}') must be a whole number of objects`);
+    return;
+  }
+  if (key.startsWith('limits.')) {
+    throw invalidProp(scope, prop, `('${key}') is never enforced: quota counts extended resources by requests only; use 'requests.${key.slice('limits.'.length)}'`);
+  }
+  if (!key.startsWith('requests.')) {
+    throw invalidProp(scope, prop, `('${key}') is never enforced: quota counts extended resources as 'requests.${key}'`);
+  }
+  if (!whole) throw invalidProp(scope, `hard['${key}']`, `('${value}') must be a whole number: extended resources are not fractional`);
+}
+
 const COUNT_KEYS: { [field: string]: string } = {
   pods: 'pods',
   services: 'services',
@@ -149,6 +188,7 @@ export class ResourceQuota extends Construct {
 
   public constructor(scope: Construct, id: string, props: ResourceQuotaProps) {
     super(scope, id);
+    requireProps(this, props);
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);
     if (props.namespace !== undefined) requireDnsLabel(this, 'namespace', props.namespace);
@@ -163,7 +203,7 @@ export class ResourceQuota extends Construct {
     if (props.gpus !== undefined) {
       requireInteger(this, 'gpus', props.gpus, 0);
       const gpuResource = props.gpuResourceName ?? NVIDIA_GPU;
-      requireResourceName(this, 'gpuResourceName', gpuResource);
+      requireExtendedResourceName(this, 'gpuResourceName', gpuResource);
       hard[`requests.${gpuResource}`] = String(props.gpus);
     }
     if (props.storage) {
@@ -178,6 +218,7 @@ export class ResourceQuota extends Construct {
     }
     requireResourceList(this, 'hard', props.hard ?? {});
     for (const [key, value] of Object.entries(props.hard ?? {})) {
+      requireQuotaKey(this, 'hard key', key, value);
       if (hard[key] !== undefined) {
         throw invalidProp(this, `hard['${key}']`, 'is already set by a typed prop; give it once');
       }

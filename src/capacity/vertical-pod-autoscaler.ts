@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requireProps } from '../core/validation';
 import { WorkloadTarget } from '../observability/workload-target';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { VPA_API_VERSION, VpaContainerPolicySpec, VpaSpec } from './crds/vpa';
@@ -222,6 +222,7 @@ export class VerticalPodAutoscaler extends Construct {
 
   public constructor(scope: Construct, id: string, props: VerticalPodAutoscalerProps) {
     super(scope, id);
+    requireProps(this, props, ['target']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     this.target = props.target;

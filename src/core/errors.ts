@@ -1,15 +1,64 @@
 import { IConstruct } from 'constructs';
 
 /**
- * The one way constructs of this library report bad input: an Error whose message
+ * The error every construct of this library throws for bad input, so callers can
+ * catch it apart from bugs (`err instanceof MlValidationError`) and read which
+ * construct and which prop to fix. The message reads
+ * `MlModelServing 'prod/bert': maxReplicas (1) must be >= minReplicas (2)`.
+ */
+export class MlValidationError extends Error {
+  /** The path of the construct that refused its input, e.g. `prod/bert`. */
+  public readonly construct: string;
+  /** The prop as the user wrote it, e.g. `scaling.maxReplicas`. */
+  public readonly prop: string;
+  /** What is wrong with it, and what is allowed. */
+  public readonly problem: string;
+
+  public constructor(constructType: string, constructPath: string, prop: string, problem: string) {
+    super(`${constructType} '${constructPath}': ${prop} ${problem}`);
+    this.name = 'MlValidationError';
+    this.construct = constructPath;
+    this.prop = prop;
+    this.problem = problem;
+    // Keep `instanceof` working when compiled to ES5-style classes.
+    Object.setPrototypeOf(this, MlValidationError.prototype);
+  }
+}
+
+/**
+ * Recognizes the library's validation errors in any jsii language (jsii cannot
+ * export a subclass of `Error`; TypeScript and JavaScript users can also
+ * `import { MlValidationError } from 'cdk8s-ml/lib/core/errors'` and use `instanceof`).
+ */
+export class MlValidationErrors {
+  /** True when `error` is a validation error of this library (bad input, refused at synth). */
+  public static isValidationError(error: any): boolean {
+    return error instanceof MlValidationError;
+  }
+
+  /** The path of the construct that refused its input, e.g. `prod/bert`; undefined for other errors. */
+  public static constructPathOf(error: any): string | undefined {
+    return error instanceof MlValidationError ? error.construct : undefined;
+  }
+
+  /** The prop as the user wrote it, e.g. `scaling.maxReplicas`; undefined for other errors. */
+  public static propOf(error: any): string | undefined {
+    return error instanceof MlValidationError ? error.prop : undefined;
+  }
+
+  private constructor() {}
+}
+
+/**
+ * The one way constructs of this library report bad input: an error whose message
  * names the construct type, its path and the offending prop, so a user can find
  * the line to fix in a large app, e.g.
  * `MlModelServing 'prod/bert': maxReplicas (1) must be >= minReplicas (2)`.
  *
  * Thrown at construction (synth) time, never deferred to the cluster.
  */
-export function invalidProp(scope: IConstruct, prop: string, problem: string): Error {
-  return new Error(`${typeNameOf(scope)} '${scope.node.path}': ${prop} ${problem}`);
+export function invalidProp(scope: IConstruct, prop: string, problem: string): MlValidationError {
+  return new MlValidationError(typeNameOf(scope), scope.node.path, prop, problem);
 }
 
 /**

@@ -3,6 +3,9 @@
 // internal. Interfaces are re-exported with `export type` (the tests compile with
 // isolatedModules).
 export { AfterConversion } from './after-conversion';
+// MlValidationError itself extends Error, which jsii cannot export: TypeScript users
+// import it from 'cdk8s-ml/lib/core/errors'; every language has MlValidationErrors.
+export { MlValidationErrors } from './errors';
 export { LabelKeys, MlLabels } from './labels';
 export type { MlLabelOptions } from './labels';
 export { PreStop } from './lifecycle';
@@ -21,6 +24,7 @@ export type { DisruptionBudgetOptions } from './disruption-budget';
 export type { MetricsEndpoint, ServerMetricNames } from './prometheus-annotations';
 export { NodeSelectorOperator, SchedulableWorkload } from './scheduling';
 export type { ISchedulable, NodePreference, NodeRequirement, NodeToleration } from './scheduling';
+export { TargetCluster } from './unique-objects';
 export { WorkloadVolume } from './workload-volume';
 export type { ClaimVolumeOptions, EmptyDirVolumeOptions, EphemeralVolumeOptions, ImageVolumeOptions, MemoryVolumeOptions, ProjectedKeysOptions, VolumeMount } from './workload-volume';
 export type { ContainerSpec, MlWorkloadProps, WorkloadPodOptions } from './workload-props';

@@ -5,6 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
+import { requireUniqueObjectsInApp } from './unique-objects';
 import { requireLabelValue } from './validation';
 
 /** Labels and annotations a user puts on every object a construct emits. */
@@ -77,6 +78,7 @@ export function requireObjectMetadata(scope: IConstruct, prop: string, metadata:
  * nothing, where it would be silently dropped.
  */
 export function applyObjectMetadata(scope: IConstruct, prop: string, metadata: ObjectMetadataOptions | undefined): void {
+  requireUniqueObjectsInApp(scope);
   requireObjectMetadata(scope, prop, metadata);
   const labels = Object.entries(metadata?.labels ?? {});
   const annotations = Object.entries(metadata?.annotations ?? {});
@@ -102,5 +104,13 @@ export function applyObjectMetadata(scope: IConstruct, prop: string, metadata: O
       }
       obj.metadata.addAnnotation(key, value);
     }
+  }
+}
+
+/** Throws unless every key and value of `labels` is a valid Kubernetes label key and value. */
+export function requireLabels(scope: IConstruct, prop: string, labels: { [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    requireLabelKey(scope, `${prop} key`, key);
+    requireLabelValue(scope, `${prop}['${key}']`, value);
   }
 }

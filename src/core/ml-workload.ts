@@ -5,12 +5,14 @@ import { ContainerModel } from './container-model';
 import { invalidProp } from './errors';
 import { requirePinnedImage, versionFromImage } from './image';
 import { MlLabels } from './labels';
+import { requireAnnotationKey, requireLabelKey } from './metadata-validation';
 import { PodModel } from './pod-model';
 import { completeResources, GpuOptions, NVIDIA_GPU, NVIDIA_GPU_PRODUCT_LABEL, QosClass, qosClassOf, ResourceDefaults, validateGpus } from './resources';
 import { ISchedulable, NodeRequirement, NodeSelectorOperator, NodeToleration } from './scheduling';
 import { PodSecurity } from './security';
 import { WorkloadServiceAccount } from './service-account';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireLabelValue } from './validation';
+import { requireUniqueObjectsInApp } from './unique-objects';
+import { requireAbsolutePath, requireContainerProps, requireDnsLabel, requireDnsSubdomain, requireEnvNames, requireInteger, requireLabelValue } from './validation';
 import { ContainerSpec, MlWorkloadProps, WorkloadPodOptions } from './workload-props';
 import { VolumeMount, WorkloadVolume } from './workload-volume';
 
@@ -101,6 +103,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     if (props === undefined || props === null || typeof props !== 'object') {
       throw invalidProp(this, 'props', 'are required');
     }
+    requireUniqueObjectsInApp(this);
     const traits = this._traits(id, props);
     this._props = props;
     this.name = props.name ?? id;
@@ -112,7 +115,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
 
     const version = props.version ?? versionFromImage(image);
     if (version) requireLabelValue(this, 'version', version);
-    for (const [k, v] of Object.entries({ ...props.labels, ...traits.selectorLabels })) requireLabelValue(this, `labels['${k}']`, v);
+    this.requireMetadata(props, traits);
     const labelOptions = { name: this.name, version, component: traits.component, partOf: props.partOf };
     this.selector = traits.selector ?? { ...MlLabels.selector(labelOptions), ...traits.selectorLabels };
     this.labels = { ...props.labels, ...MlLabels.of(labelOptions), ...traits.selectorLabels };
@@ -139,6 +142,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     if (this.podSecurity._relaxed && !this.podSecurity._relaxed.reason?.trim()) {
       throw invalidProp(this, 'podSecurity', 'relaxes the restricted profile without a reason');
     }
+    this.podSecurity._validate(this, 'podSecurity');
     const grace = pod.terminationGracePeriod ?? traits.defaultTerminationGrace;
     if (grace !== undefined) {
       const s = grace.toSeconds({ integral: false });
@@ -203,6 +207,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     requireDnsLabel(this, 'containerName', name);
     const props = this._props;
     const { env, ...rest } = extra;
+    requireEnvNames(this, 'env', props.env);
     const container = this._pod.addContainer(new ContainerModel(this, {
       props: {
         name,
@@ -217,6 +222,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
         ...rest,
       },
     }));
+    requireContainerProps(this, { prefix: '' }, container.kplusProps);
     if (this.gpuCount > 0) container.setExtendedResource(this.gpus!.resourceName ?? NVIDIA_GPU, this.gpuCount);
     this._pod.mount('mounts', container, { volume: TMP_VOLUME, path: '/tmp' });
     (props.mounts ?? []).forEach((m, i) => this._mountInto(container, `mounts[${i}]`, m));
@@ -228,9 +234,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
 
   /** Mounts a user's volume, checking the path. @internal */
   protected _mountInto(container: ContainerModel, prop: string, mount: VolumeMount): void {
-    if (!mount.path?.startsWith('/') || mount.path.length < 2) {
-      throw invalidProp(this, `${prop}.path`, `('${mount.path}') must be an absolute path other than '/'`);
-    }
+    requireAbsolutePath(this, `${prop}.path`, mount.path);
     if (mount.subPath !== undefined && (mount.subPath.startsWith('/') || mount.subPath.split('/').includes('..'))) {
       throw invalidProp(this, `${prop}.subPath`, `('${mount.subPath}') must be a relative path without '..'`);
     }
@@ -240,6 +244,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
   private addHelper(prop: string, spec: ContainerSpec, sidecar: boolean): void {
     requireDnsLabel(this, `${prop}.name`, spec.name);
     requirePinnedImage(this, `${prop}.image`, spec.image, spec.allowMutableImageTag ?? false);
+    requireEnvNames(this, `${prop}.env`, spec.env);
     if (!sidecar && (spec.readiness || spec.startup)) {
       throw invalidProp(this, prop, 'has a probe; init containers run to completion and must not have probes (use sidecars for long-running helpers)');
     }
@@ -260,8 +265,26 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
         securityContext: this.podSecurity._containerContext(),
       },
     }), `${prop}.name`);
+    requireContainerProps(this, { prefix: `${prop}.` }, container.kplusProps);
     this._pod.mount(prop, container, { volume: TMP_VOLUME, path: '/tmp' });
     (spec.mounts ?? []).forEach((m, i) => this._mountInto(container, `${prop}.mounts[${i}]`, m));
+  }
+
+  /** Label keys and values, partOf, annotation keys: what the API server checks on every object. */
+  private requireMetadata(props: MlWorkloadProps, traits: WorkloadTraits): void {
+    if (props.partOf !== undefined) requireLabelValue(this, 'partOf', props.partOf);
+    for (const [prop, labels] of [['labels', props.labels], ['selectorLabels', traits.selectorLabels]] as const) {
+      for (const [k, v] of Object.entries(labels ?? {})) {
+        requireLabelKey(this, `${prop} key`, k);
+        requireLabelValue(this, `${prop}['${k}']`, v);
+      }
+    }
+    for (const [prop, annotations] of [['annotations', props.annotations], ['podAnnotations', props.podAnnotations]] as const) {
+      for (const [k, v] of Object.entries(annotations ?? {})) {
+        requireAnnotationKey(this, `${prop} key`, k);
+        if (typeof v !== 'string') throw invalidProp(this, `${prop}['${k}']`, `(${v}) must be a string`);
+      }
+    }
   }
 
   private placeGpus(): void {

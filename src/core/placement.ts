@@ -1,3 +1,8 @@
+import { IConstruct } from 'constructs';
+import { invalidProp } from './errors';
+import { requireLabelKey } from './metadata-validation';
+import { requireInteger } from './validation';
+
 /** What the scheduler does when a spread constraint cannot be met. */
 export enum UnsatisfiableSpreadAction {
   /** Schedule anyway, preferring placements that reduce the skew (soft). */
@@ -54,6 +59,29 @@ export class TopologySpread {
   }
 
   private constructor(public readonly topologyKey: string, private readonly options: TopologySpreadOptions) {}
+
+  /**
+   * Refuses what the API server rejects: maxSkew below 1, minDomains below 1 or with
+   * ScheduleAnyway, an invalid topology or label key.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
+   * @internal
+   */
+  public _validate(scope: IConstruct, prop: string): void {
+    requireLabelKey(scope, `${prop} topologyKey`, this.topologyKey);
+    if (this.options.maxSkew !== undefined) requireInteger(scope, `${prop} maxSkew`, this.options.maxSkew, 1);
+    if (this.options.minDomains !== undefined) {
+      requireInteger(scope, `${prop} minDomains`, this.options.minDomains, 1);
+      if ((this.options.whenUnsatisfiable ?? UnsatisfiableSpreadAction.SCHEDULE_ANYWAY) !== UnsatisfiableSpreadAction.DO_NOT_SCHEDULE) {
+        throw invalidProp(scope, `${prop} minDomains`, `(${this.options.minDomains}) needs whenUnsatisfiable: UnsatisfiableSpreadAction.DO_NOT_SCHEDULE; the API server refuses it with ScheduleAnyway`);
+      }
+    }
+    (this.options.matchLabelKeys ?? []).forEach((k, i) => requireLabelKey(scope, `${prop} matchLabelKeys[${i}]`, k));
+  }
+
+  /** What the API server requires to be unique among a pod's constraints. @internal */
+  public get _identity(): string {
+    return `${this.topologyKey} / ${this.options.whenUnsatisfiable ?? UnsatisfiableSpreadAction.SCHEDULE_ANYWAY}`;
+  }
 
   /** @internal */
   public _toKube(selector: { [key: string]: string }): any {

@@ -44,6 +44,7 @@ export class PodModel {
   /** Adds a main container. */
   public addContainer(container: ContainerModel, prop = 'containerName'): ContainerModel {
     this.requireUniqueName(prop, container.name);
+    this.requireFreePorts(prop, container);
     this.containers.push(container);
     return container;
   }
@@ -51,6 +52,7 @@ export class PodModel {
   /** Adds an init container or native sidecar; they start in the order added. */
   public addInitContainer(container: ContainerModel, prop = 'initContainers'): ContainerModel {
     this.requireUniqueName(prop, container.name);
+    if (container.sidecar) this.requireFreePorts(prop, container);
     this.initContainers.push(container);
     return container;
   }
@@ -78,8 +80,13 @@ export class PodModel {
     return [...this.volumes.values()];
   }
 
-  /** Spreads the pods selected by `selector`. */
-  public addSpread(spread: TopologySpread, selector: { [key: string]: string }): void {
+  /** Spreads the pods selected by `selector`; `prop` is where the user gave it. */
+  public addSpread(prop: string, spread: TopologySpread, selector: { [key: string]: string }): void {
+    spread._validate(this.scope, prop);
+    const same = this.spreads.find(s => s.spread._identity === spread._identity);
+    if (same) {
+      throw invalidProp(this.scope, prop, `repeats the spread over ${spread._identity} (topologyKey and whenUnsatisfiable): the API server allows each pair once`);
+    }
     this.spreads.push({ spread, selector });
   }
 
@@ -141,6 +148,16 @@ export class PodModel {
         ...(spec.topologySpreadConstraints ?? []),
         ...this.spreads.map(s => s.spread._toKube(s.selector)),
       ];
+    }
+  }
+
+  /** Containers that run side by side share the pod's network: one port each. */
+  private requireFreePorts(prop: string, container: ContainerModel): void {
+    const running = [...this.containers, ...this.initContainers.filter(c => c.sidecar)];
+    for (const p of container.kplusProps.ports ?? []) {
+      const key = `${p.number}/${p.protocol ?? 'TCP'}`;
+      const other = running.find(c => (c.kplusProps.ports ?? []).some(o => `${o.number}/${o.protocol ?? 'TCP'}` === key));
+      if (other) throw invalidProp(this.scope, prop, `port ${key} is already used by container '${other.name}' of the pod, which shares its network`);
     }
   }
 

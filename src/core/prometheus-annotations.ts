@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { AfterConversion } from './after-conversion';
 import { invalidProp } from './errors';
 import { podTemplateOf } from './pod-template-path';
+import { requireRe2 } from './validation';
 
 /**
  * What a server's metrics are called: declared once on the workload, and read by
@@ -124,11 +125,7 @@ export function resolveMetricNames(
   if (!LABEL_NAME.test(resolved.statusCodeLabel)) {
     throw invalidProp(scope, `${prop}statusCodeLabel`, `('${resolved.statusCodeLabel}') must be a valid Prometheus label name`);
   }
-  try {
-    new RegExp(`^(?:${resolved.errorCodeRegex})$`);
-  } catch {
-    throw invalidProp(scope, `${prop}errorCodeRegex`, `('${resolved.errorCodeRegex}') is not a valid regular expression`);
-  }
+  requireRe2(scope, `${prop}errorCodeRegex`, resolved.errorCodeRegex);
   return resolved as ServerMetricNames;
 }
 

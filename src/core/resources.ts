@@ -96,6 +96,16 @@ export function completeResources(
   if (guaranteed && (cpuMillis(cpuLimit) !== cpuMillis(cpuRequest) || mebibytes(memoryLimit) !== mebibytes(memoryRequest))) {
     throw invalidProp(scope, prop, 'must have limits equal to requests for the Guaranteed QoS class');
   }
+  const storage = given?.ephemeralStorage;
+  for (const side of ['request', 'limit'] as const) {
+    const v = storage?.[side];
+    if (v !== undefined && !(mebibytes(v) > 0)) {
+      throw invalidProp(scope, `${prop}.ephemeralStorage.${side}`, `(${mebibytes(v)}Mi) must be a positive quantity`);
+    }
+  }
+  if (storage?.request && storage.limit && mebibytes(storage.limit) < mebibytes(storage.request)) {
+    throw invalidProp(scope, `${prop}.ephemeralStorage.limit`, `(${mebibytes(storage.limit)}Mi) must be >= ephemeralStorage.request (${mebibytes(storage.request)}Mi)`);
+  }
   return {
     cpu: { request: cpuRequest, limit: cpuLimit },
     memory: { request: memoryRequest, limit: memoryLimit },
@@ -128,9 +138,22 @@ export function validateGpus(scope: IConstruct, prop: string, gpus: GpuOptions |
     const remedy = maxPerNodeProp ? `raise ${maxPerNodeProp} if your nodes have more` : 'no node offers more to one pod';
     throw invalidProp(scope, `${prop}.count`, `(${count}) exceeds the per-node maximum (${maxPerNode}); ${remedy}`);
   }
-  const name = gpus.resourceName ?? NVIDIA_GPU;
-  if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) {
-    throw invalidProp(scope, `${prop}.resourceName`, `('${name}') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'`);
-  }
+  requireExtendedResourceName(scope, `${prop}.resourceName`, gpus.resourceName ?? NVIDIA_GPU);
   return count;
+}
+
+/** True when `name` is a domain-prefixed extended resource name such as `nvidia.com/gpu` (not `kubernetes.io/...`). */
+export function isExtendedResourceName(name: string): boolean {
+  if (typeof name !== 'string' || name.length > 253) return false;
+  if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) return false;
+  const [domain, rest] = name.split('/');
+  // kubernetes.io is reserved for native resources; requests.* is a quota prefix, not a name.
+  return !(domain === 'kubernetes.io' || domain.endsWith('.kubernetes.io')) && rest.length <= 63;
+}
+
+/** Throws unless `name` is a domain-prefixed extended resource name. */
+export function requireExtendedResourceName(scope: IConstruct, prop: string, name: string): void {
+  if (!isExtendedResourceName(name)) {
+    throw invalidProp(scope, prop, `('${name}') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'`);
+  }
 }

@@ -2,8 +2,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { AfterConversion } from './after-conversion';
 import { invalidProp } from './errors';
+import { requireLabelKey } from './metadata-validation';
 import { podSpecOf } from './pod-template-path';
-import { requireInteger } from './validation';
+import { isLabelValue, requireInteger } from './validation';
 
 /** Operators of node selector requirements. */
 export enum NodeSelectorOperator {
@@ -82,6 +83,50 @@ function matchExpression(r: NodeRequirement): any {
   return { key: r.key, operator: r.operator, ...(r.values ? { values: [...r.values] } : {}) };
 }
 
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+/**
+ * Refuses a node requirement the API server rejects: an invalid label key, In and
+ * NotIn without values, Gt and Lt without exactly one integer, Exists and
+ * DoesNotExist with values.
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#operators
+ */
+export function requireNodeRequirement(scope: IConstruct, prop: string, r: NodeRequirement): void {
+  if (!r || typeof r !== 'object') throw invalidProp(scope, prop, 'is required');
+  requireLabelKey(scope, `${prop}.key`, r.key);
+  const values = r.values ?? [];
+  const operators = Object.values(NodeSelectorOperator) as string[];
+  if (!operators.includes(r.operator)) {
+    throw invalidProp(scope, `${prop}.operator`, `('${r.operator}') must be one of ${operators.join(', ')}`);
+  }
+  switch (r.operator) {
+    case NodeSelectorOperator.IN:
+    case NodeSelectorOperator.NOT_IN:
+      if (values.length === 0) throw invalidProp(scope, `${prop}.values`, `must have at least one value for ${r.operator}`);
+      break;
+    case NodeSelectorOperator.GT:
+    case NodeSelectorOperator.LT:
+      if (values.length !== 1 || !/^-?[0-9]+$/.test(values[0])) {
+        throw invalidProp(scope, `${prop}.values`, `(${JSON.stringify(values)}) must be exactly one integer for ${r.operator}`);
+      }
+      break;
+    default:
+      if (values.length > 0) throw invalidProp(scope, `${prop}.values`, `(${JSON.stringify(values)}) must be empty for ${r.operator}`);
+  }
+}
+
+/** Refuses a toleration the API server rejects (key, value, effect). */
+export function requireToleration(scope: IConstruct, prop: string, t: NodeToleration): void {
+  if (!t || typeof t !== 'object') throw invalidProp(scope, prop, 'is required');
+  requireLabelKey(scope, `${prop}.key`, t.key);
+  if (t.value !== undefined && !isLabelValue(t.value)) {
+    throw invalidProp(scope, `${prop}.value`, `('${t.value}') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside`);
+  }
+  if (t.effect !== undefined && !TAINT_EFFECTS.includes(t.effect)) {
+    throw invalidProp(scope, `${prop}.effect`, `('${t.effect}') must be one of ${TAINT_EFFECTS.join(', ')}`);
+  }
+}
+
 /**
  * Where a workload's pods may run, as intent: tolerations, requirements that must
  * ALL hold, and weighted preferences. Rendered into a pod spec after conversion:
@@ -98,16 +143,21 @@ export class Placement implements ISchedulable {
   public constructor(private readonly scope: IConstruct) {}
 
   public tolerate(toleration: NodeToleration): void {
+    requireToleration(this.scope, 'tolerate', toleration);
     this.tolerations.push(toleration);
   }
 
   public requireNodes(requirements: NodeRequirement[]): void {
+    // An empty list adds nothing (no empty term is ever rendered).
+    if (!Array.isArray(requirements)) throw invalidProp(this.scope, 'requireNodes', 'needs a list of requirements');
+    requirements.forEach((r, i) => requireNodeRequirement(this.scope, `requireNodes requirements[${i}]`, r));
     this.required.push(...requirements);
   }
 
   public preferNodes(weight: number, requirements: NodeRequirement[]): void {
     requireInteger(this.scope, 'preferNodes weight', weight, 1, 100);
-    if (requirements.length === 0) throw invalidProp(this.scope, 'preferNodes', 'needs at least one requirement');
+    if (!Array.isArray(requirements) || requirements.length === 0) throw invalidProp(this.scope, 'preferNodes', 'needs at least one requirement');
+    requirements.forEach((r, i) => requireNodeRequirement(this.scope, `preferNodes requirements[${i}]`, r));
     this.preferred.push({ weight, requirements });
   }
 

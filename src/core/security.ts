@@ -1,6 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
 import { AfterConversion } from './after-conversion';
+import { invalidProp } from './errors';
 import { podSpecOf } from './pod-template-path';
+import { requireInteger } from './validation';
 
 /** Identity the pods of this library run as. */
 export interface PodIdentityOptions {
@@ -115,6 +118,26 @@ export class PodSecurity {
       spec.securityContext = this._podContext();
       for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) c.securityContext = JSON.parse(JSON.stringify(container));
     });
+  }
+
+  /**
+   * Refuses identities the API server or the kubelet rejects: IDs that are not
+   * integers in 0..2^31-1, and UID 0 while `runAsNonRoot` is true (the kubelet
+   * refuses to start such a container: "container has runAsNonRoot and image will
+   * run as root").
+   * @internal
+   */
+  public _validate(scope: IConstruct, prop: string): void {
+    const id = this._identity ?? {};
+    const root = this._relaxed?.runAsRoot ?? false;
+    for (const field of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
+      const v = id[field];
+      if (v !== undefined) requireInteger(scope, `${prop} ${field}`, v, 0, 2147483647);
+    }
+    (id.supplementalGroups ?? []).forEach((g, i) => requireInteger(scope, `${prop} supplementalGroups[${i}]`, g, 0, 2147483647));
+    if (!root && id.runAsUser === 0) {
+      throw invalidProp(scope, `${prop} runAsUser`, '(0) is root, which runAsNonRoot forbids: the kubelet would refuse to start the containers; use a UID >= 1 or PodSecurity.relaxed({ reason, runAsRoot: true })');
+    }
   }
 
   /** The pod-level security context, as Kubernetes JSON. @internal */

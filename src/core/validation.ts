@@ -1,8 +1,12 @@
+import { RE2JS } from '@bufbuild/re2';
+import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 
 // RFC 1123 label: what Kubernetes requires of most object names and of hostnames.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// RFC 1035 label: what a Service name must be (it becomes a DNS name starting with a letter).
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 // RFC 1123 subdomain: dot-separated labels, 253 characters at most.
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Label values: 63 characters, alphanumeric at both ends, [-_.] inside.
@@ -36,6 +40,22 @@ export function requireDnsLabel(scope: IConstruct, prop: string, value: string, 
   }
 }
 
+/**
+ * Throws unless `value` can name a Service, also with each of `appended` after it
+ * (the suffixes a construct adds for its other Services): an RFC 1035 label, so it
+ * starts with a letter, and short enough that the longest suffixed name has at most
+ * 63 characters. The message states the limit the user has.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names
+ */
+export function requireServiceName(scope: IConstruct, prop: string, value: string, appended: string[] = []): void {
+  const longest = appended.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const max = 63 - longest.length;
+  const why = longest ? ` because '${longest}' is appended` : '';
+  if (typeof value !== 'string' || value.length > max || !DNS_1035_LABEL.test(value)) {
+    throw invalidProp(scope, prop, `('${value}') must be a valid RFC 1035 label, since it names a Service: lowercase alphanumerics and '-', starting with a letter and ending with an alphanumeric, at most ${max} characters${why}`);
+  }
+}
+
 /** Throws unless `value` is an RFC 1123 DNS subdomain (names of most objects). */
 export function requireDnsSubdomain(scope: IConstruct, prop: string, value: string): void {
   if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
@@ -52,5 +72,179 @@ export function isLabelValue(value: string): boolean {
 export function requireLabelValue(scope: IConstruct, prop: string, value: string): void {
   if (!isLabelValue(value)) {
     throw invalidProp(scope, prop, `('${value}') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside`);
+  }
+}
+
+// Kubernetes 1.34 (RelaxedEnvironmentVariableValidation, GA): an env var name is any
+// non-empty string of printable ASCII (0x20-0x7e) other than '='.
+// @see https://github.com/kubernetes/kubernetes/blob/v1.34.0/staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (IsRelaxedEnvVarName)
+const ENV_VAR_NAME = /^[\x20-\x3c\x3e-\x7e]+$/;
+
+/** Throws unless every key of `env` is an environment variable name the API server accepts. */
+export function requireEnvNames(scope: IConstruct, prop: string, env: { [name: string]: unknown } | undefined): void {
+  for (const name of Object.keys(env ?? {})) {
+    if (!ENV_VAR_NAME.test(name)) {
+      throw invalidProp(scope, `${prop} key`, `('${name}') is not a valid environment variable name: one or more printable ASCII characters other than '='`);
+    }
+  }
+}
+
+/** Throws unless `path` is an absolute path other than '/', without '..' segments. */
+export function requireAbsolutePath(scope: IConstruct, prop: string, path: string | undefined): void {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.replace(/\/+$/, '') === '') {
+    throw invalidProp(scope, prop, `('${path}') must be an absolute path other than '/'`);
+  }
+  if (path.split('/').includes('..')) {
+    throw invalidProp(scope, prop, `('${path}') must not contain '..'`);
+  }
+}
+
+/** Where a container's probes and ports come from, as the user wrote them (e.g. `sidecars[0].`). */
+export interface ContainerPropNames {
+  /** Prefix of every prop, e.g. `sidecars[0].`; '' for the main container. */
+  readonly prefix: string;
+  /** The prop the container's ports come from. */
+  readonly ports?: string;
+}
+
+const PROBE_KINDS = ['liveness', 'readiness', 'startup'] as const;
+
+/**
+ * Refuses container settings the API server rejects or the kubelet trips on: two
+ * ports with one number and protocol or one name, a liveness or startup probe with a
+ * successThreshold other than 1 (the API server requires 1), thresholds and periods
+ * below 1, and a probe aimed at a port the container does not declare (the probe
+ * would fail and the kubelet restart a healthy container).
+ * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+ */
+export function requireContainerProps(scope: IConstruct, names: ContainerPropNames, props: kplus.ContainerProps): void {
+  const portsProp = names.ports ?? `${names.prefix}ports`;
+  const seen = new Map<string, number>();
+  const named = new Set<string>();
+  (props.ports ?? []).forEach((p, i) => {
+    requirePort(scope, `${portsProp}[${i}].number`, p.number);
+    const key = `${p.number}/${p.protocol ?? 'TCP'}`;
+    if (seen.has(key)) throw invalidProp(scope, `${portsProp}[${i}]`, `(${key}) is already port [${seen.get(key)}] of the container; a container port and protocol may be declared once`);
+    seen.set(key, i);
+    if (p.name !== undefined) {
+      if (named.has(p.name)) throw invalidProp(scope, `${portsProp}[${i}].name`, `('${p.name}') is already the name of another port of the container`);
+      named.add(p.name);
+    }
+  });
+  const declared = (props.ports ?? []).map(p => p.number);
+  const container = new kplus.Container({ ...props, name: props.name ?? 'probe-check' });
+  for (const kind of PROBE_KINDS) {
+    const probe = props[kind];
+    if (!probe) continue;
+    const prop = `${names.prefix}${kind}`;
+    const k = probe._toKube(container);
+    if (k.successThreshold !== undefined) {
+      requireInteger(scope, `${prop} successThreshold`, k.successThreshold, 1);
+      if (kind !== 'readiness' && k.successThreshold !== 1) {
+        throw invalidProp(scope, `${prop} successThreshold`, `(${k.successThreshold}) must be 1 for ${kind} probes (the API server refuses other values)`);
+      }
+    }
+    if (k.failureThreshold !== undefined) requireInteger(scope, `${prop} failureThreshold`, k.failureThreshold, 1);
+    if (k.periodSeconds !== undefined) requireInteger(scope, `${prop} periodSeconds`, k.periodSeconds, 1);
+    if (k.timeoutSeconds !== undefined) requireInteger(scope, `${prop} timeoutSeconds`, k.timeoutSeconds, 1);
+    if (k.initialDelaySeconds !== undefined) requireInteger(scope, `${prop} initialDelaySeconds`, k.initialDelaySeconds, 0);
+    const port = (k.httpGet?.port ?? k.tcpSocket?.port)?.value;
+    if (typeof port === 'number' && declared.length > 0 && !declared.includes(port)) {
+      throw invalidProp(scope, `${prop}`, `probes port ${port}, which the container does not declare (it declares ${declared.join(', ')}); probe a declared port`);
+    }
+  }
+}
+
+/**
+ * The check JavaScript callers need (TypeScript's types do not reach them): the props
+ * object and each of `required` are given, so a missing one fails with the same
+ * clear error as every other bad input, never a TypeError further down.
+ */
+export function requireProps(scope: IConstruct, props: unknown, required: string[] = []): void {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    throw invalidProp(scope, 'props', `are required${required.length ? ` (at least ${required.join(', ')})` : ''}`);
+  }
+  for (const name of required) {
+    if ((props as { [k: string]: unknown })[name] === undefined || (props as { [k: string]: unknown })[name] === null) {
+      throw invalidProp(scope, name, 'is required');
+    }
+  }
+}
+
+/**
+ * Throws unless `regex` is a regular expression Prometheus accepts: RE2 syntax (Go's
+ * regexp), which Prometheus anchors as `^(?:regex)$`. RE2 has `(?i)` flags but no
+ * look-arounds or back-references, unlike JavaScript's RegExp.
+ * @see https://prometheus.io/docs/prometheus/latest/querying/basics/#regular-expressions
+ */
+export function requireRe2(scope: IConstruct, prop: string, regex: string): void {
+  try {
+    if (typeof regex !== 'string') throw new Error('not a string');
+    new RE2JS(`^(?:${regex})$`);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
+    throw invalidProp(scope, prop, `('${regex}') is not an RE2 regular expression (what Prometheus uses): ${reason}`);
+  }
+}
+
+type LezerPromql = typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
+let promqlParser: LezerPromql['parser'] | undefined;
+
+/**
+ * Throws unless `expr` parses as PromQL with the Prometheus project's own grammar
+ * (@prometheus-io/lezer-promql), loaded on first use. Grafana's `$__rate_interval`-style
+ * variables are replaced by a duration first when `grafanaVariables` is set, as
+ * Grafana does before it queries.
+ */
+export function requirePromQl(scope: IConstruct, prop: string, expr: string, grafanaVariables = false): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  promqlParser ??= (require('@prometheus-io/lezer-promql') as LezerPromql).parser;
+  const text = grafanaVariables
+    ? expr.replace(/\$__rate_interval|\$__interval|\$__range/g, '5m').replace(/\$\{?(\w+)\}?/g, 'value')
+    : expr;
+  let at: number | undefined;
+  promqlParser.parse(text).iterate({ enter: node => { if (node.type.isError && at === undefined) at = node.from; } });
+  if (at !== undefined) {
+    throw invalidProp(scope, prop, `('${expr}') is not valid PromQL: syntax error at character ${at + 1} ('${text.slice(Math.max(0, at - 10), at + 10)}')`);
+  }
+}
+
+/**
+ * `text` as literal text inside a Prometheus alert annotation, which Prometheus
+ * expands as a Go template: text containing `{{` or `}}` (a user's regex, say) is
+ * wrapped in a raw-string action so it prints as written instead of breaking the
+ * template or running as one.
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/template_reference/
+ */
+export function goTemplateText(text: string): string {
+  if (!text.includes('{{') && !text.includes('}}')) return text;
+  // A raw string cannot hold a backtick; a quoted string with escapes can hold anything.
+  return text.includes('`') ? `{{ ${JSON.stringify(text)} }}` : `{{ \`${text}\` }}`;
+}
+
+/** Alert labels ModelServerAlerts and the like set themselves on every alert. */
+export function requireAlertLabels(scope: IConstruct, prop: string, labels: { [key: string]: string } | undefined, reserved: string[]): void {
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    // Prometheus label names (UTF-8 names need quoting in PromQL and are not used here).
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) || k.startsWith('__')) {
+      throw invalidProp(scope, `${prop} key`, `('${k}') must be a valid Prometheus label name: letters, digits and '_', not starting with a digit or '__'`);
+    }
+    if (reserved.includes(k)) {
+      throw invalidProp(scope, `${prop}['${k}']`, `is set on every alert by this construct (${reserved.join(', ')}); it would be overwritten. Route on it as it is, or use another label`);
+    }
+    // Any UTF-8 string is a valid Prometheus label value; only the empty one drops the label.
+    if (typeof v !== 'string' || v === '') throw invalidProp(scope, `${prop}['${k}']`, `(${JSON.stringify(v)}) must be a non-empty string`);
+  }
+}
+
+/**
+ * Throws unless `path` is a Prometheus `metrics_path`: a URL path from '/', without
+ * whitespace, '?' or '#' (Prometheus would escape them into the path; query
+ * parameters belong in `params`).
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config
+ */
+export function requireMetricsPath(scope: IConstruct, prop: string, path: string): void {
+  if (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path)) {
+    throw invalidProp(scope, prop, `('${path}') must be a URL path starting with '/', without whitespace, '?' or '#'`);
   }
 }

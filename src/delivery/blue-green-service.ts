@@ -7,7 +7,7 @@ import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackSer
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsLabel, requirePort } from '../core/validation';
+import { requirePort, requireProps, requireServiceName } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 
 /** The two colors of a {@link BlueGreenService}. */
@@ -135,8 +135,14 @@ export class BlueGreenService extends Construct {
 
   public constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
+    requireProps(this, props, ['activeColor']);
     this.name = props.name ?? id;
-    requireDnsLabel(this, 'name', this.name);
+    const suffixes = [
+      ...(props.previewServiceName ? [] : ['-preview']),
+      ...(props.blue && !props.blue.name ? ['-blue'] : []),
+      ...(props.green && !props.green.name ? ['-green'] : []),
+    ];
+    requireServiceName(this, 'name', this.name, suffixes);
     const colors = Object.values(BlueGreenColor) as string[];
     if (!colors.includes(props.activeColor)) {
       throw invalidProp(this, 'activeColor', `('${props.activeColor}') must be one of ${colors.map(c => `'${c}'`).join(', ')}`);
@@ -241,7 +247,7 @@ export class BlueGreenService extends Construct {
   private createService(id: string, name: string, selector: { [key: string]: string }, port: number,
     type: kplus.ServiceType, appLabels: { [key: string]: string }): kplus.Service {
     const prop = id === 'ActiveService' ? 'activeServiceName' : 'previewServiceName';
-    requireDnsLabel(this, prop, name);
+    requireServiceName(this, prop, name);
     for (const [color, serving] of [[this.activeColor, this.active], [this.idleColor, this.idle]] as const) {
       if (serving?.name === name) {
         throw invalidProp(this, prop, `('${name}') is the name of ${color}'s own Service: pick another name or rename ${color}`);

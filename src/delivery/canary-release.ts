@@ -7,7 +7,7 @@ import { requireAppLabels, requireDistinctReleases, trackServingProps } from './
 import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsLabel, requireInteger } from '../core/validation';
+import { requireInteger, requireProps, requireServiceName } from '../core/validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 
 /** Properties of {@link CanaryRelease}. */
@@ -135,8 +135,10 @@ export class CanaryRelease extends Construct {
 
   public constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
+    requireProps(this, props, ['stable', 'traffic']);
     this.name = props.name ?? id;
-    requireDnsLabel(this, 'name', this.name);
+    const suffixes = [...(props.stable?.name ? [] : ['-stable']), ...(props.canary && !props.canary.name ? ['-canary'] : [])];
+    requireServiceName(this, 'name', this.name, suffixes);
     this.weight = props.weight ?? 0;
     requireInteger(this, 'weight', this.weight, 0, 100);
     if (!props.canary && this.weight > 0) {

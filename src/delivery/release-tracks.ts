@@ -5,6 +5,7 @@
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { LabelKeys, MlLabels } from '../core/labels';
+import { requireLabels } from '../core/metadata-validation';
 import { MlModelServing, MlModelServingProps } from '../serving/ml-model-serving';
 import { ServingScaling } from '../serving/serving-scaling';
 
@@ -65,6 +66,7 @@ export function requireAppLabels(scope: IConstruct, appLabels: { [key: string]: 
   if (Object.keys(appLabels).length === 0) {
     throw invalidProp(scope, 'appLabels', 'must hold at least one label: the Services select pods by them, and without one they would select the pods of every release in the namespace');
   }
+  requireLabels(scope, 'appLabels', appLabels);
 }
 
 /** `{a: 1, b: 2}` as `a=1, b=2`, for messages. */

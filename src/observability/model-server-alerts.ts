@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { alert, canaryRules, CustomAlertRule, customRules, errorRatioParts, llmRules, pendingSeconds, podMatchers, RuleContext } from './alert-rules';
 import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
-import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { applyObjectMetadata, ObjectMetadataOptions, requireLabelKey } from '../core/metadata-validation';
+import { goTemplateText, requireAlertLabels, requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { formatPromDuration, requirePromDuration } from './prometheus-duration';
@@ -183,14 +183,15 @@ export class ModelServerAlerts extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
     super(scope, id);
+    requireProps(this, props);
     const serving = alertTarget(this, props);
     const name = props.name ?? serving.name;
     requireDnsSubdomain(this, 'name', name);
-    for (const [k, v] of Object.entries({ ...props.ruleLabels })) requireLabelValue(this, `ruleLabels['${k}']`, v);
-    for (const [k, v] of Object.entries({ ...props.alertLabels })) {
-      if (!isLabelName(k)) throw invalidProp(this, 'alertLabels', `key ('${k}') must be a valid Prometheus label name`);
-      requireLabelValue(this, `alertLabels['${k}']`, v);
+    for (const [k, v] of Object.entries({ ...props.ruleLabels })) {
+      requireLabelKey(this, 'ruleLabels key', k);
+      requireLabelValue(this, `ruleLabels['${k}']`, v);
     }
+    requireAlertLabels(this, 'alertLabels', props.alertLabels, ['severity', 'namespace', 'deployment']);
     const namespace = serving.namespace ?? Chart.of(this).namespace;
     const window = requirePromDuration(this, 'rateWindow', props.rateWindow ?? Duration.minutes(5));
     const pending = requirePromDuration(this, 'pendingPeriod', props.pendingPeriod ?? Duration.minutes(10), true);
@@ -286,7 +287,7 @@ export class ModelServerAlerts extends Construct {
     if (!(threshold > 0 && threshold < 1)) throw invalidProp(this, 'errorRatioThreshold', `(${threshold}) must be between 0 and 1, exclusive`);
     const failed = serving.metricNames.failedRequestsCounter;
     const { errors, total } = errorRatioParts(ctx, serving.metricNames);
-    const what = failed ? `failed (${failed})` : `returned ${codeLabel}=~"${codes}"`;
+    const what = failed ? `failed (${failed})` : `returned ${codeLabel}=~"${goTemplateText(codes!)}"`;
     return alert(ctx, 'ModelServerHighErrorRatio', promql.gt(promql.div(errors, total), num(threshold)), 'critical', {
       summary: `Model server ${ctx.deployment}: more than ${threshold * 100}% of requests fail`,
       description: `{{ $value | humanizePercentage }} of requests to ${ctx.deployment} ${what} over ${ctx.window}.`,

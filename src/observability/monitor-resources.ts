@@ -4,9 +4,8 @@
 // (its type and path) and the monitors are its children, as if rendered in it.
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
-import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { requireDnsSubdomain } from '../core/validation';
 import { CrdScrapeEndpoint, MONITORING_API_VERSION, PodMonitorSpec, ServiceMonitorSpec } from './crds/monitoring-coreos-com';
 import { formatPromDuration } from './prometheus-duration';
 // Types only: the construct imports this file, not the other way round at run time.
@@ -14,6 +13,8 @@ import type { PrometheusScrape, PrometheusScrapeProps } from './prometheus-scrap
 import { prune, RelabelRule, renderRelabeling, validateRelabelRule } from './relabel-rule';
 import type { MonitorOptions } from './scrape-mode';
 import { ScrapeTargetInfo } from './scrape-target';
+import { invalidProp } from '../core/errors';
+import { requireLabels } from '../core/metadata-validation';
 
 /** The ServiceMonitor of the target's Service, scraping the scrape's port. */
 export function renderServiceMonitor(scrape: PrometheusScrape, target: ScrapeTargetInfo, o: MonitorOptions, props: PrometheusScrapeProps): ApiObject {
@@ -79,7 +80,7 @@ function namespaceSelector(scope: IConstruct, target: ScrapeTargetInfo): { match
 function monitorMetadata(scope: IConstruct, target: ScrapeTargetInfo, o: MonitorOptions) {
   const name = o.name ?? target.name;
   requireDnsSubdomain(scope, 'name', name);
-  for (const [k, v] of Object.entries(o.monitorLabels ?? {})) requireLabelValue(scope, `monitorLabels['${k}']`, v);
+  requireLabels(scope, 'monitorLabels', o.monitorLabels);
   return { name, labels: { ...target.labels, ...o.monitorLabels } };
 }
 

@@ -8,6 +8,7 @@ import { ScrapeTarget, ScrapeTargetInfo } from './scrape-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { dropScrapeAnnotations } from '../core/prometheus-annotations';
+import { requireMetricsPath, requireProps } from '../core/validation';
 
 /** The scrapes of each target, keyed by its pod template's metadata. */
 const SCRAPES = new WeakMap<object, PrometheusScrape[]>();
@@ -88,11 +89,12 @@ export class PrometheusScrape extends Construct {
 
   public constructor(scope: Construct, id: string, props: PrometheusScrapeProps) {
     super(scope, id);
+    requireProps(this, props, ['target', 'mode']);
     const target = props.target._info;
     const mode = props.mode;
     this.byAnnotations = mode._byAnnotations;
     this.path = props.path ?? target.annotatedPath ?? '/metrics';
-    if (!this.path.startsWith('/')) throw invalidProp(this, 'path', `('${this.path}') must start with '/'`);
+    requireMetricsPath(this, 'path', this.path);
     mode._validate(this, props);
     this.validateIntervals(props);
     [this.portName, this.port] = this.resolvePort(target, props.portName);

@@ -2,12 +2,11 @@ import { Duration, Lazy, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { formatPromDuration, requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
-import { isLabelName } from './promql';
 import { prune } from './relabel-rule';
 import { kubernetesPodsJob, renderScrapeJob, ScrapeJob, validateScrapeJob } from './scrape-job';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { requireAlertLabels, requireDnsSubdomain } from '../core/validation';
 
 /** Properties of {@link PrometheusServerConfig}. */
 export interface PrometheusServerConfigProps {
@@ -90,10 +89,8 @@ export class PrometheusServerConfig extends Construct {
       requireTimeoutWithinInterval(this, 'scrapeTimeout', props.scrapeTimeout, this.scrapeInterval);
     }
     if (props.evaluationInterval !== undefined) requirePromDuration(this, 'evaluationInterval', props.evaluationInterval);
-    for (const [k, v] of Object.entries(props.externalLabels ?? {})) {
-      if (!isLabelName(k)) throw invalidProp(this, 'externalLabels', `key ('${k}') must be a valid Prometheus label name`);
-      requireLabelValue(this, `externalLabels['${k}']`, v);
-    }
+    // Prometheus labels: any UTF-8 value (not Kubernetes label values).
+    requireAlertLabels(this, 'externalLabels', props.externalLabels, []);
 
     if (props.podAnnotationJob ?? true) this.addJob(kubernetesPodsJob());
     for (const job of props.jobs ?? []) this.addJob(job);

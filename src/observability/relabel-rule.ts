@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { isLabelName } from './promql';
 import { invalidProp } from '../core/errors';
+import { requireRe2 } from '../core/validation';
 
 /**
  * What a relabeling rule does.
@@ -92,13 +93,7 @@ export function validateRelabelRule(scope: IConstruct, prop: string, rule: Relab
   if (rule.targetLabel && !rule.targetLabel.includes('$') && !isLabelName(rule.targetLabel)) {
     throw invalidProp(scope, `${prop}.targetLabel`, `('${rule.targetLabel}') must be a valid label name`);
   }
-  if (rule.regex !== undefined) {
-    try {
-      new RegExp(`^(?:${rule.regex})$`);
-    } catch (e) {
-      throw invalidProp(scope, `${prop}.regex`, `('${rule.regex}') is not a valid regular expression`);
-    }
-  }
+  if (rule.regex !== undefined) requireRe2(scope, `${prop}.regex`, rule.regex);
 }
 
 /** The prometheus.yml (snake_case) form. */

@@ -4,6 +4,7 @@ import { KubernetesSdConfig, KubernetesSdRole, renderKubernetesSd, validateKuber
 import { formatPromDuration, requirePromDuration, requireTimeoutWithinInterval } from './prometheus-duration';
 import { prune, RelabelAction, RelabelRule, renderRelabelConfig, validateRelabelRule } from './relabel-rule';
 import { invalidProp } from '../core/errors';
+import { requireMetricsPath } from '../core/validation';
 
 /** `http` or `https`. */
 export enum ScrapeScheme {
@@ -74,9 +75,7 @@ export function validateScrapeJob(scope: IConstruct, prop: string, job: ScrapeJo
     requirePromDuration(scope, `${prop}.scrapeTimeout`, job.scrapeTimeout);
     requireTimeoutWithinInterval(scope, `${prop}.scrapeTimeout`, job.scrapeTimeout, job.scrapeInterval ?? globalInterval);
   }
-  if (job.metricsPath !== undefined && !job.metricsPath.startsWith('/')) {
-    throw invalidProp(scope, `${prop}.metricsPath`, `('${job.metricsPath}') must start with '/'`);
-  }
+  if (job.metricsPath !== undefined) requireMetricsPath(scope, `${prop}.metricsPath`, job.metricsPath);
   if ((job.kubernetesSd ?? []).length === 0 && (job.staticTargets ?? []).length === 0) {
     throw invalidProp(scope, prop, `('${job.jobName}') has no targets: give kubernetesSd or staticTargets`);
   }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requirePromQl, requireProps } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
 import { formatPromDuration } from './prometheus-duration';
@@ -131,6 +131,7 @@ export class ServingScaledObject extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServingScaledObjectProps) {
     super(scope, id);
+    requireProps(this, props);
     if ((props.serving === undefined) === (props.target === undefined)) {
       throw invalidProp(this, 'serving', 'or target must be given, not both or neither');
     }
@@ -187,7 +188,8 @@ export class ServingScaledObject extends Construct {
     }
     const pollingInterval = this.seconds('pollingInterval', props.pollingInterval ?? Duration.seconds(30), 1);
     const cooldownPeriod = this.seconds('cooldownPeriod', props.cooldownPeriod ?? Duration.minutes(5), 0);
-    const stabilization = this.seconds('scaleDownStabilization', props.scaleDownStabilization ?? Duration.minutes(5), 0);
+    // The HPA API caps stabilization windows at one hour.
+    const stabilization = this.seconds('scaleDownStabilization', props.scaleDownStabilization ?? Duration.minutes(5), 0, 3600);
     if (props.fallback) {
       requireInteger(this, 'fallback.failureThreshold', props.fallback.failureThreshold, 1);
       requireInteger(this, 'fallback.replicas', props.fallback.replicas, this.minReplicas, this.maxReplicas);
@@ -195,6 +197,7 @@ export class ServingScaledObject extends Construct {
     this.query = props.query ?? (signal ? this.gaugeQuery(serving, signal.gauge) : this.defaultQuery(serving, serving.metricNames.requestsCounter!));
     this.requireScaleToZero(serving, props);
     if (this.query.trim() === '') throw invalidProp(this, 'query', 'must not be empty');
+    requirePromQl(this, 'query', this.query);
     this.hpaName = `keda-hpa-${name}`;
 
     const spec: ScaledObjectSpec = {
@@ -229,9 +232,9 @@ export class ServingScaledObject extends Construct {
     applyObjectMetadata(this, 'metadata', props.metadata);
   }
 
-  private seconds(prop: string, d: Duration, min: number): number {
+  private seconds(prop: string, d: Duration, min: number, max?: number): number {
     const s = d.toSeconds({ integral: false });
-    requireInteger(this, prop, s, min);
+    requireInteger(this, prop, s, min, max);
     return s;
   }
 

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
-import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
 
 const CLUSTER_CONFIG = Symbol.for('cdk8s-ml.ClusterConfig');
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -56,6 +56,7 @@ export class ClusterConfig extends Construct {
 
   public constructor(scope: Construct, id: string, props: ClusterConfigProps) {
     super(scope, id);
+    requireProps(this, props, ['clusterName', 'environment', 'region']);
     Object.defineProperty(this, CLUSTER_CONFIG, { value: true });
     const name = props.name ?? 'cluster-config';
     requireDnsSubdomain(this, 'name', name);

@@ -5,7 +5,7 @@ import { SecretProvider } from './secret-provider';
 import { importStore, ISecretStore } from './secret-store';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
 import { invalidProp } from '../core/errors';
-import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
 
 /** Properties of {@link ClusterSecretStore}. */
 export interface ClusterSecretStoreProps {
@@ -41,6 +41,7 @@ export class ClusterSecretStore extends Construct implements ISecretStore {
 
   public constructor(scope: Construct, id: string, props: ClusterSecretStoreProps) {
     super(scope, id);
+    requireProps(this, props, ['provider', 'namespaces']);
     this.storeName = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.storeName);
     if (props.namespaces.length === 0) {

@@ -7,7 +7,7 @@ import { AfterConversion } from '../core/after-conversion';
 import { invalidProp } from '../core/errors';
 import { parseImage } from '../core/image';
 import { podSpecOf } from '../core/pod-template-path';
-import { requireInteger } from '../core/validation';
+import { requireInteger, requireProps } from '../core/validation';
 
 const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
 
@@ -72,6 +72,7 @@ export class EtcdSnapshotCronJob extends Construct {
 
   public constructor(scope: Construct, id: string, props: EtcdSnapshotCronJobProps) {
     super(scope, id);
+    requireProps(this, props, ['reason', 'image']);
     if (props.reason.trim() === '') throw invalidProp(this, 'reason', 'is empty: say why this cluster backs up etcd itself');
     const ref = /\s/.test(props.image) || props.image === '' ? undefined : parseImage(props.image);
     if (!ref || (!ref.digest && (!ref.tag || ref.tag === 'latest'))) {

@@ -6,7 +6,7 @@ import { EXTERNAL_SECRETS_API_VERSION, EsoExternalSecretSpec, EsoRemoteRef } fro
 import { ISecretStore } from './secret-store';
 import { TemplateValue } from './secret-template-value';
 import { invalidProp } from '../core/errors';
-import { requireDnsSubdomain, requireLabelValue } from '../core/validation';
+import { requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
 
 /** One key of the Kubernetes Secret, read from one remote secret. */
 export interface ExternalSecretData {
@@ -132,6 +132,7 @@ export class ExternalSecret extends Construct {
 
   public constructor(scope: Construct, id: string, props: ExternalSecretProps) {
     super(scope, id);
+    requireProps(this, props, ['store']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     this.secretName = props.secretName ?? this.name;

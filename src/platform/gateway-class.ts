@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
 import { invalidProp } from '../core/errors';
-import { requireDnsSubdomain } from '../core/validation';
+import { requireDnsSubdomain, requireProps } from '../core/validation';
 
 export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
 
@@ -54,6 +54,7 @@ export class GatewayClass extends Construct implements IGatewayClass {
 
   public constructor(scope: Construct, id: string, props: GatewayClassProps) {
     super(scope, id);
+    requireProps(this, props, ['controllerName']);
     this.gatewayClassName = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.gatewayClassName);
     // The CRD's pattern: a domain-prefixed path.

@@ -5,7 +5,7 @@ import { AllowedRoutes } from './allowed-routes';
 import { GATEWAY_API_VERSION, IGatewayClass } from './gateway-class';
 import { keepNamespace, MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
-import { requireDnsLabel, requireDnsSubdomain, requirePort } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requirePort, requireProps } from '../core/validation';
 import { GatewayReference } from '../delivery/canary-traffic';
 import { GATEWAY_HOSTNAME } from '../delivery/crds/http-route';
 
@@ -79,6 +79,7 @@ export class Gateway extends Construct {
 
   public constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
+    requireProps(this, props, ['gatewayClass', 'listeners']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     if (props.listeners.length === 0) throw invalidProp(this, 'listeners', 'is empty: give at least one listener');

@@ -4,7 +4,7 @@ import { ImagePolicyEngine, ImagePolicyModel, SIGSTORE_INCLUDE_LABEL } from './i
 import { ImageSignature } from './image-signature';
 import { MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
-import { requireDnsSubdomain } from '../core/validation';
+import { requireDnsSubdomain, requireProps } from '../core/validation';
 
 /** Vulnerability severities, as scanners (Trivy, Grype) report them. */
 export enum VulnerabilitySeverity {
@@ -101,6 +101,7 @@ export class ImagePolicy extends Construct {
 
   public constructor(scope: Construct, id: string, props: ImagePolicyProps) {
     super(scope, id);
+    requireProps(this, props, ['engine', 'repositories', 'signature', 'namespaces']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     if (props.repositories.length === 0) throw invalidProp(this, 'repositories', 'is empty: list the repositories images may come from');

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
 import { invalidProp } from '../core/errors';
-import { requireDnsSubdomain } from '../core/validation';
+import { requireDnsSubdomain, requireProps } from '../core/validation';
 
 const INGRESS_CLASS = Symbol.for('cdk8s-ml.IngressClass');
 const DEFAULT_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
@@ -38,6 +38,7 @@ export class IngressClass extends Construct {
 
   public constructor(scope: Construct, id: string, props: IngressClassProps) {
     super(scope, id);
+    requireProps(this, props, ['controller']);
     Object.defineProperty(this, INGRESS_CLASS, { value: true });
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);

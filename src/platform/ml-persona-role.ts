@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MlNamespace } from './ml-namespace';
 import { Persona } from './persona';
 import { renderSubject, requireNewSubject } from './rbac-subjects';
-import { requireDnsLabel } from '../core/validation';
+import { requireDnsLabel, requireProps } from '../core/validation';
 
 /** Properties of {@link MlPersonaRole}. */
 export interface MlPersonaRoleProps {
@@ -44,6 +44,7 @@ export class MlPersonaRole extends Construct {
 
   public constructor(scope: Construct, id: string, props: MlPersonaRoleProps) {
     super(scope, id);
+    requireProps(this, props, ['persona']);
     this.name = props.name ?? props.persona.name;
     requireDnsLabel(this, 'name', this.name);
     if (props.namespace !== undefined) requireDnsLabel(this, 'namespace', props.namespace);

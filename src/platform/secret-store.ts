@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { EXTERNAL_SECRETS_API_VERSION, EsoSecretStoreSpec } from './crds/external-secrets';
 import { SecretProvider } from './secret-provider';
-import { requireDnsSubdomain } from '../core/validation';
+import { requireDnsSubdomain, requireProps } from '../core/validation';
 
 /** A SecretStore or ClusterSecretStore an ExternalSecret reads from. */
 export interface ISecretStore extends IConstruct {
@@ -49,6 +49,7 @@ export class SecretStore extends Construct implements ISecretStore {
 
   public constructor(scope: Construct, id: string, props: SecretStoreProps) {
     super(scope, id);
+    requireProps(this, props, ['provider']);
     this.storeName = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.storeName);
     const spec: EsoSecretStoreSpec = { provider: props.provider._toProvider(this, 'provider', false) };

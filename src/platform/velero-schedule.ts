@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ClusterConfig } from './cluster-config';
 import { keepNamespace, MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
-import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
 
 /** Properties of {@link VeleroSchedule}. */
 export interface VeleroScheduleProps {
@@ -66,6 +66,7 @@ export class VeleroSchedule extends Construct {
 
   public constructor(scope: Construct, id: string, props: VeleroScheduleProps) {
     super(scope, id);
+    requireProps(this, props, ['namespaces']);
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);
     const veleroNamespace = props.veleroNamespace ?? 'velero';

@@ -16,7 +16,7 @@ import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { CLASSIC_METRIC_NAMES, MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
-import { requireInteger, requirePort } from '../core/validation';
+import { requireAbsolutePath, requireInteger, requireMetricsPath, requirePort, requireServiceName } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
 /** Properties of {@link MlModelServing}. */
@@ -248,7 +248,13 @@ export class MlModelServing extends MlWorkload {
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
     super(scope, id, props);
+    // The name is also the Service's, which must start with a letter (RFC 1035).
+    requireServiceName(this, 'name', this.name);
     const modelMountPath = props.modelMountPath ?? '/mnt/models';
+    requireAbsolutePath(this, 'modelMountPath', modelMountPath);
+    if (modelMountPath.replace(/\/+$/, '') === '/tmp') {
+      throw invalidProp(this, 'modelMountPath', "('/tmp') is the writable /tmp every container gets; pick another path such as '/mnt/models'");
+    }
     this.runtime = props.runtime;
     const rt = props.runtime?._resolve(this, {
       gpuCount: this.gpuCount, modelPath: props.model ? modelMountPath : undefined, serverName: this.name, port: props.port,
@@ -263,6 +269,10 @@ export class MlModelServing extends MlWorkload {
       if (props.metrics.scheme !== undefined && !['http', 'https'].includes(props.metrics.scheme)) {
         throw invalidProp(this, 'metrics.scheme', `('${props.metrics.scheme}') must be 'http' or 'https'`);
       }
+      if (props.metrics.path !== undefined) requireMetricsPath(this, 'metrics.path', props.metrics.path);
+    }
+    if (props.metrics && props.metrics.port !== this.port && props.metrics.port === this.servicePort) {
+      throw invalidProp(this, 'servicePort', `(${this.servicePort}) is also metrics.port, which the Service publishes too; a Service port may be used once`);
     }
     // A runtime serving metrics on its API port follows a user-moved port.
     const runtimeMetrics: MetricsEndpoint | undefined = rt && {
@@ -298,7 +308,7 @@ export class MlModelServing extends MlWorkload {
     if (rt) props.runtime!._bind(this, this._server, rt);
     this._server.preStop = drainHook(this, props);
     if (props.model) props.model._bind(this, this._server, modelMountPath);
-    for (const spread of props.spread ?? [TopologySpread.acrossZones()]) this._pod.addSpread(spread, this.selector);
+    (props.spread ?? [TopologySpread.acrossZones()]).forEach((spread, i) => this._pod.addSpread(`spread[${i}]`, spread, this.selector));
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: this._metadata(),

@@ -388,7 +388,8 @@ function download(workload: MlWorkload, server: ContainerModel, mountPath: strin
   options: { initializerImage?: string; sizeLimit?: Size; initializerResources?: kplus.ContainerResources },
   env: { [k: string]: string }, envFrom: kplus.EnvFrom[], secretValues: { [k: string]: kplus.EnvValue } = {}): void {
   const image = options.initializerImage ?? DEFAULT_STORAGE_INITIALIZER;
-  requirePinnedImage(workload, 'model.initializerImage', image, false);
+  // The downloader has no opt-out: a model fetched by a moving image is not reproducible.
+  requirePinnedImage(workload, 'model.initializerImage', image, false, '');
   const pod = workload._pod;
   const volume = WorkloadVolume.emptyDir('model', { sizeLimit: options.sizeLimit });
   const envVariables: { [k: string]: kplus.EnvValue } = { ...secretValues };

@@ -93,6 +93,11 @@ export class ServingScaling {
       if (options.resourceMetrics === false && (options.extraMetrics ?? []).length === 0) {
         throw invalidProp(scope, 'scaling', 'has no metric: resourceMetrics is false and extraMetrics is empty');
       }
+      // The HPA API takes stabilization windows of 0 to 3600 whole seconds.
+      for (const prop of ['scaleDownStabilization', 'scaleUpStabilization'] as const) {
+        const window = options[prop];
+        if (window !== undefined) requireInteger(scope, `scaling.${prop}`, window.toSeconds({ integral: false }), 0, 3600);
+      }
     });
   }
 

@@ -16,39 +16,39 @@ function chart(): Chart {
 describe('Karpenter node pool errors', () => {
   const requirementCases: Array<[string, NodePoolRequirement, string]> = [
     ['empty In values', { key: 'team', operator: NodeSelectorOperator.IN, values: [] },
-      "SpotNodePool 'prod/spot': requirements[2] (team In) has no values: In and NotIn need at least one"],
+      "SpotNodePool 'prod/spot': requirements[0] (team In) has no values: In and NotIn need at least one"],
     ['In without values', { key: 'team', operator: NodeSelectorOperator.IN },
-      "SpotNodePool 'prod/spot': requirements[2] (team In) has no values: In and NotIn need at least one"],
+      "SpotNodePool 'prod/spot': requirements[0] (team In) has no values: In and NotIn need at least one"],
     ['empty NotIn values', { key: 'team', operator: NodeSelectorOperator.NOT_IN, values: [] },
-      "SpotNodePool 'prod/spot': requirements[2] (team NotIn) has no values: In and NotIn need at least one"],
+      "SpotNodePool 'prod/spot': requirements[0] (team NotIn) has no values: In and NotIn need at least one"],
     ['an empty string value', { key: 'team', operator: NodeSelectorOperator.IN, values: ['a', ''] },
-      "SpotNodePool 'prod/spot': requirements[2] (team In) has an empty value"],
+      "SpotNodePool 'prod/spot': requirements[0] (team In) has an empty value"],
     ['unknown operator', { key: 'team', operator: 'Like' as NodeSelectorOperator, values: ['a'] },
-      "SpotNodePool 'prod/spot': requirements[2].operator ('Like') is not a known operator; use one of In, NotIn, Exists, DoesNotExist, Gt, Lt"],
+      "SpotNodePool 'prod/spot': requirements[0].operator ('Like') is not a known operator; use one of In, NotIn, Exists, DoesNotExist, Gt, Lt"],
     ['Exists with values', { key: 'team', operator: NodeSelectorOperator.EXISTS, values: ['a'] },
-      "SpotNodePool 'prod/spot': requirements[2] (team Exists) takes no values, got [a]"],
+      "SpotNodePool 'prod/spot': requirements[0] (team Exists) takes no values, got [a]"],
     ['Gt with two values', { key: 'karpenter.k8s.aws/instance-generation', operator: NodeSelectorOperator.GT, values: ['5', '6'] },
-      "SpotNodePool 'prod/spot': requirements[2] (karpenter.k8s.aws/instance-generation Gt) needs exactly one non-negative integer value, got [5, 6]"],
+      "SpotNodePool 'prod/spot': requirements[0] (karpenter.k8s.aws/instance-generation Gt) needs exactly one non-negative integer value, got [5, 6]"],
     ['Lt with a non-integer', { key: 'karpenter.k8s.aws/instance-cpu', operator: NodeSelectorOperator.LT, values: ['lots'] },
-      "SpotNodePool 'prod/spot': requirements[2] (karpenter.k8s.aws/instance-cpu Lt) needs exactly one non-negative integer value, got [lots]"],
+      "SpotNodePool 'prod/spot': requirements[0] (karpenter.k8s.aws/instance-cpu Lt) needs exactly one non-negative integer value, got [lots]"],
     ['an invalid value', { key: 'team', operator: NodeSelectorOperator.IN, values: ['a b'] },
-      "SpotNodePool 'prod/spot': requirements[2] (team In) value 'a b' is not a valid label value"],
+      "SpotNodePool 'prod/spot': requirements[0] (team In) value 'a b' is not a valid label value"],
     ['duplicate values', { key: 'team', operator: NodeSelectorOperator.IN, values: ['a', 'a'] },
-      "SpotNodePool 'prod/spot': requirements[2] (team In) has duplicate values [a, a]"],
+      "SpotNodePool 'prod/spot': requirements[0] (team In) has duplicate values [a, a]"],
     ['an invalid key', { key: 'not a key', operator: NodeSelectorOperator.EXISTS },
-      "SpotNodePool 'prod/spot': requirements[2].key ('not a key') is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.'"],
+      "SpotNodePool 'prod/spot': requirements[0].key ('not a key') is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.'"],
     ['a restricted karpenter.sh key', { key: 'karpenter.sh/nodepool', operator: NodeSelectorOperator.EXISTS },
-      "SpotNodePool 'prod/spot': requirements[2].key ('karpenter.sh/nodepool') is set by Karpenter on every node of the pool"],
+      "SpotNodePool 'prod/spot': requirements[0].key ('karpenter.sh/nodepool') is set by Karpenter on every node of the pool"],
     ['the karpenter.sh domain', { key: 'karpenter.sh/other', operator: NodeSelectorOperator.EXISTS },
-      "SpotNodePool 'prod/spot': requirements[2].key ('karpenter.sh/other') is in the restricted label domain \"karpenter.sh\""],
+      "SpotNodePool 'prod/spot': requirements[0].key ('karpenter.sh/other') is in the restricted label domain \"karpenter.sh\""],
     ['the hostname', { key: 'kubernetes.io/hostname', operator: NodeSelectorOperator.EXISTS },
-      "SpotNodePool 'prod/spot': requirements[2].key ('kubernetes.io/hostname') is restricted by Karpenter"],
+      "SpotNodePool 'prod/spot': requirements[0].key ('kubernetes.io/hostname') is restricted by Karpenter"],
     ['minValues above the values', { key: 'node.kubernetes.io/instance-type', operator: NodeSelectorOperator.IN, values: ['a', 'b'], minValues: 3 },
-      "SpotNodePool 'prod/spot': requirements[2] (node.kubernetes.io/instance-type In).minValues (3) exceeds the 2 value(s) given"],
+      "SpotNodePool 'prod/spot': requirements[0] (node.kubernetes.io/instance-type In).minValues (3) exceeds the 2 value(s) given"],
     ['minValues on NotIn', { key: 'team', operator: NodeSelectorOperator.NOT_IN, values: ['a'], minValues: 1 },
-      "SpotNodePool 'prod/spot': requirements[2] (team NotIn).minValues applies to In requirements only"],
+      "SpotNodePool 'prod/spot': requirements[0] (team NotIn).minValues applies to In requirements only"],
     ['minValues out of range', { key: 'team', operator: NodeSelectorOperator.IN, values: ['a'], minValues: 0 },
-      "SpotNodePool 'prod/spot': requirements[2] (team In).minValues (0) must be an integer between 1 and 50"],
+      "SpotNodePool 'prod/spot': requirements[0] (team In).minValues (0) must be an integer between 1 and 50"],
   ];
   test.each(requirementCases)('requirement: %s', (_name, requirement, message) => {
     expect(() => new SpotNodePool(chart(), 'spot', { requirements: [requirement] })).toThrow(message);
@@ -134,13 +134,13 @@ describe('Karpenter node pool errors', () => {
 
   test('bad taints', () => {
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: 'karpenter.sh/capacity-type', value: 'spot', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1] duplicates the taint karpenter.sh/capacity-type:NoSchedule");
+      .toThrow("SpotNodePool 'prod/spot': taints[0] duplicates the taint karpenter.sh/capacity-type:NoSchedule");
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: 'team', effect: 'Sometimes' as kplus.TaintEffect }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1].effect ('Sometimes') is not a taint effect; use one of NoSchedule, PreferNoSchedule, NoExecute");
+      .toThrow("SpotNodePool 'prod/spot': taints[0].effect ('Sometimes') is not a taint effect; use one of NoSchedule, PreferNoSchedule, NoExecute");
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: 'team', value: 'a b', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1].value ('a b') is not a valid taint value");
+      .toThrow("SpotNodePool 'prod/spot': taints[0].value ('a b') is not a valid taint value");
     expect(() => new SpotNodePool(chart(), 'spot', { taints: [{ key: '-team', effect: kplus.TaintEffect.NO_SCHEDULE }] }))
-      .toThrow("SpotNodePool 'prod/spot': taints[1].key ('-team') is not a valid label key");
+      .toThrow("SpotNodePool 'prod/spot': taints[0].key ('-team') is not a valid label key");
   });
 
   test('bad disruption settings', () => {
@@ -169,26 +169,26 @@ describe('Karpenter node pool errors', () => {
   });
 
   test('bad GPU options', () => {
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 0 })).toThrow("GpuNodePool 'prod/gpu': gpu.maxGpus (0) must be >= 1");
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 2.5 })).toThrow("GpuNodePool 'prod/gpu': gpu.maxGpus (2.5) must be an integer");
-    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, minGpusPerNode: 0 })).toThrow("GpuNodePool 'prod/gpu': gpu.minGpusPerNode (0) must be >= 1");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 0 })).toThrow("GpuNodePool 'prod/gpu': maxGpus (0) must be >= 1");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 2.5 })).toThrow("GpuNodePool 'prod/gpu': maxGpus (2.5) must be an integer");
+    expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, minGpusPerNode: 0 })).toThrow("GpuNodePool 'prod/gpu': minGpusPerNode (0) must be >= 1");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, gpuNames: [] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames is empty: leave it out to allow any GPU model, or give at least one");
+      .toThrow("GpuNodePool 'prod/gpu': gpuNames is empty: leave it out to allow any GPU model, or give at least one");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, instanceRequirements: [] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.instanceRequirements is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults");
+      .toThrow("GpuNodePool 'prod/gpu': instanceRequirements is empty: give the requirements that select GPU instances, or leave it out for the AWS defaults");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'default' } }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.instanceRequirements must be given for node class group 'karpenter.azure.com': the defaults use AWS instance labels (or list GPU instanceTypes)");
+      .toThrow("GpuNodePool 'prod/gpu': instanceRequirements must be given for node class group 'karpenter.azure.com': the defaults use AWS instance labels (or list GPU instanceTypes)");
   });
 
   test('GPU options of the AWS defaults next to requirements that replace them (they would be dropped)', () => {
     const azure = { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'default' };
     const azureGpus: NodePoolRequirement[] = [{ key: 'karpenter.azure.com/sku-gpu-count', operator: NodeSelectorOperator.GT, values: ['0'] }];
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: azure, instanceRequirements: azureGpus, gpuNames: ['a100'] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames applies to the default AWS GPU requirements only, which are not used when gpu.instanceRequirements is given; select GPU models and sizes in gpu.instanceRequirements instead");
+      .toThrow("GpuNodePool 'prod/gpu': gpuNames applies to the default AWS GPU requirements only, which are not used when instanceRequirements is given; select GPU models and sizes in instanceRequirements instead");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, instanceRequirements: azureGpus, nodeClass: azure, minGpusPerNode: 4 }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.minGpusPerNode applies to the default AWS GPU requirements only, which are not used when gpu.instanceRequirements is given");
+      .toThrow("GpuNodePool 'prod/gpu': minGpusPerNode applies to the default AWS GPU requirements only, which are not used when instanceRequirements is given");
     expect(() => new GpuNodePool(chart(), 'gpu', { maxGpus: 8, nodeClass: azure, instanceTypes: ['Standard_NC24ads_A100_v4'], gpuNames: ['a100'] }))
-      .toThrow("GpuNodePool 'prod/gpu': gpu.gpuNames applies to the default AWS GPU requirements only, which are not used for node class group 'karpenter.azure.com' (the pool selects GPU instances by instanceTypes)");
+      .toThrow("GpuNodePool 'prod/gpu': gpuNames applies to the default AWS GPU requirements only, which are not used for node class group 'karpenter.azure.com' (the pool selects GPU instances by instanceTypes)");
   });
 });
 

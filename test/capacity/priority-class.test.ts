@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { DistributedTrainingJob, MlModelServing, PreemptionPolicy, PriorityClass, PriorityClassRef, TrainingBackend } from '../../src';
+import { DistributedTrainingJob, MlModelServing, PreemptionPolicy, PriorityClass, PriorityClassRef, TargetCluster, TrainingBackend } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
 function chart(): Chart {
@@ -95,6 +95,8 @@ describe('PriorityClass', () => {
       const app = new App();
       const a = new Chart(app, 'gke');
       const b = new Chart(app, 'eks');
+      TargetCluster.mark(a, 'gke');
+      TargetCluster.mark(b, 'eks');
       PriorityClass.onlineServing(a, 'serving');
       PriorityClass.onlineServing(b, 'serving');
       expect(findObject(synthAndValidate(b), 'PriorityClass', 'ml-online-serving').value).toBe(1000000);

@@ -67,7 +67,7 @@ describe('ResourceQuota', () => {
     expect(() => new ResourceQuota(chart(), 'q', { requests: { memory: Size.gibibytes(8) }, limits: { memory: Size.gibibytes(4) } }))
       .toThrow("ResourceQuota 'prod/q': requests.memory (8192Mi) must be <= limits.memory (4096Mi)");
     expect(() => new ResourceQuota(chart(), 'q', { gpus: 1, gpuResourceName: 'gpu please' }))
-      .toThrow("ResourceQuota 'prod/q': gpuResourceName ('gpu please') is not a resource name such as 'cpu', 'memory' or 'nvidia.com/gpu'");
+      .toThrow("ResourceQuota 'prod/q': gpuResourceName ('gpu please') must be a domain-prefixed extended resource name such as 'nvidia.com/gpu'");
     expect(() => new ResourceQuota(chart(), 'q', { gpus: 1, priorityClasses: [] }))
       .toThrow("ResourceQuota 'prod/q': priorityClasses is empty: leave it out to cover every pod, or give at least one class");
     expect(() => new ResourceQuota(chart(), 'q', { requests: { cpu: kplus.Cpu.millis(-100) } }))

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   CapacityType, ConsolidationPolicy, CpuArchitecture, DisruptionReason, INodePool, MlModelServing,
-  NodePoolAffinity, NodeSelectorOperator, SchedulableWorkload, SpotNodePool,
+  NodePoolAffinity, NodeSelectorOperator, SchedulableWorkload, SpotNodePool, TargetCluster,
 } from '../../src';
 import { PodSecurity } from '../../src/core/security';
 import { findObject, findObjects, synthAndValidate, validateManifests } from '../util';
@@ -156,8 +156,11 @@ describe('SpotNodePool (Karpenter)', () => {
     };
     expect(render(Duration.minutes(30))).toBe('30m');
     expect(render(Duration.hours(720))).toBe('720h');
-    expect(render(Duration.seconds(0))).toBe('0s');
     expect(render(Duration.seconds(61))).toBe('61s');
+    // consolidateAfter 0s is valid (consolidate at once); expireAfter 0s would expire every node at start.
+    const c = chart();
+    new SpotNodePool(c, 'spot', { disruption: { consolidateAfter: Duration.seconds(0) } });
+    expect(findObject(synthAndValidate(c), 'NodePool', 'spot').spec.disruption.consolidateAfter).toBe('0s');
     expect(render(undefined)).toBe('Never');
   });
 
@@ -172,7 +175,7 @@ describe('SpotNodePool (Karpenter)', () => {
 
   test('property: every whole-second Duration renders to the CRD pattern and back to the same seconds', () => {
     const unit: { [u: string]: number } = { s: 1, m: 60, h: 3600 };
-    fc.assert(fc.property(fc.nat({ max: 10_000_000 }), seconds => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10_000_000 }), seconds => {
       const c = chart();
       new SpotNodePool(c, 'spot', { expireAfter: Duration.seconds(seconds) });
       const rendered: string = findObject(Testing.synth(c), 'NodePool', 'spot').spec.template.spec.expireAfter;
@@ -418,6 +421,8 @@ describe('spot conventions of the clouds\' own tooling (nothing emitted)', () =>
     const app = new App();
     const onGke = new Chart(app, 'gke', { namespace: 'ml' });
     const onAws = new Chart(app, 'aws', { namespace: 'ml' });
+    TargetCluster.mark(onGke, 'gke');
+    TargetCluster.mark(onAws, 'aws');
     const pools: INodePool[] = [SpotNodePool.gke(onGke, 'spot'), new SpotNodePool(onAws, 'spot')];
     [onGke, onAws].forEach((c, i) => pools[i].schedule(new MlModelServing(c, 'bert', { image: 'ml-model:v1' })));
     for (const [i, c] of [onGke, onAws].entries()) {

@@ -63,7 +63,10 @@ describe('Placement', () => {
   test("a server's GPU model and a pool's requirements share one term; tolerations added once", () => {
     const chart = new Chart(Testing.app(), 'c', { namespace: 'ml' });
     const server = new MlModelServing(chart, 'bert', { image: 'ml-model:v1', gpus: { count: 1, product: 'A100' } });
-    const pool = new SpotNodePool(chart, 'spot', { gpu: { maxGpus: 8 } });
+    // The pool declares the product label: Karpenter launches only for labels it knows.
+    const pool = new SpotNodePool(chart, 'spot', {
+      gpu: { maxGpus: 8 }, requirements: [{ key: 'nvidia.com/gpu.product', operator: NodeSelectorOperator.IN, values: ['A100'] }],
+    });
     pool.schedule(server);
     const spec = findObject(synthAndValidate(chart), 'Deployment').spec.template.spec;
     expect(requiredTerms(spec)).toHaveLength(1);

@@ -75,7 +75,7 @@ describe('MlModelServing rejects bad input at synth time, naming path and prop',
     ['bad status label', { metrics: { port: 8080, names: { statusCodeLabel: 'status.code' } } },
       "MlModelServing 'prod/bert': metrics.names.statusCodeLabel ('status.code') must be a valid Prometheus label name"],
     ['bad error regex', { metrics: { port: 8080, names: { errorCodeRegex: '5[0-9' } } },
-      "MlModelServing 'prod/bert': metrics.names.errorCodeRegex ('5[0-9') is not a valid regular expression"],
+      "MlModelServing 'prod/bert': metrics.names.errorCodeRegex ('5[0-9') is not an RE2 regular expression (what Prometheus uses)"],
     ['invalid name', { name: 'BERT_model' },
       "MlModelServing 'prod/bert': name ('BERT_model') must be a valid RFC 1123 DNS label: lowercase alphanumerics and '-', starting and ending with an alphanumeric, at most 63 characters"],
     ['PDB minAvailable blocking every eviction', { scaling: ServingScaling.fixed(3), disruptionBudget: { minAvailable: 3 } },
@@ -93,7 +93,7 @@ describe('MlModelServing rejects bad input at synth time, naming path and prop',
     ['storage URI without scheme', { model: ModelSource.fromStorageUri('models/bert') },
       "MlModelServing 'prod/bert': model storage URI ('models/bert') must look like scheme://location, e.g. s3://bucket/model"],
     ['mutable initializer image', { model: ModelSource.fromStorageUri('s3://m/b', { initializerImage: 'kserve/storage-initializer' }) },
-      "MlModelServing 'prod/bert': model.initializerImage ('kserve/storage-initializer') has no tag, which means ':latest'; pin a version tag or digest, or set allowMutableImageTag: true"],
+      "MlModelServing 'prod/bert': model.initializerImage ('kserve/storage-initializer') has no tag, which means ':latest'; pin a version tag or digest"],
   ])('%s', (_name, props, message) => {
     expect(make(props)).toThrow(message);
   });

@@ -32,7 +32,7 @@ const servingProps = fc.record({
   guaranteed: fc.boolean(),
   scaling,
   metricsPort: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
-});
+}).filter(p => p.metricsPort === undefined || p.metricsPort === p.port || p.metricsPort !== p.servicePort); // one Service port each
 
 describe('MlModelServing properties', () => {
   test('random valid props always synthesize schema-valid, restricted-compliant, self-consistent manifests', () => {

@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { buildDashboard } from './dashboard-builder';
 import { DashboardPanel } from './dashboard-panel';
 import { invalidProp } from '../../core/errors';
-import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../../core/validation';
+import { applyObjectMetadata, ObjectMetadataOptions, requireLabelKey } from '../../core/metadata-validation';
+import { requireDnsSubdomain, requireInteger, requirePromQl, requireProps } from '../../core/validation';
 
 /** Properties of {@link GrafanaDashboard}. */
 export interface GrafanaDashboardProps {
@@ -100,6 +100,8 @@ export class GrafanaDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
     super(scope, id);
+    requireProps(this, props, ['title']);
+    if (props.sidecarLabel !== undefined) requireLabelKey(this, 'sidecarLabel', props.sidecarLabel);
     this.props = props;
     const name = props.name ?? id;
     requireDnsSubdomain(this, 'name', name);
@@ -133,6 +135,7 @@ export class GrafanaDashboard extends Construct {
     if (o.title.trim() === '') throw invalidProp(this, 'panels', 'must have titles');
     if (o.queries.length === 0 || o.queries.length > 26) throw invalidProp(this, prop, `has ${o.queries.length} queries; give 1 to 26`);
     for (const q of o.queries) if (q.expr.trim() === '') throw invalidProp(this, prop, 'has an empty query');
+    o.queries.forEach((q, i) => requirePromQl(this, `${prop}.queries[${i}]`, q.expr, true));
     if (o.width !== undefined) requireInteger(this, `${prop}.width`, o.width, 1, 24);
     if (o.height !== undefined) requireInteger(this, `${prop}.height`, o.height, 1);
     this.panels.push(panel);

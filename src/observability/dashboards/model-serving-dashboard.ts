@@ -10,6 +10,7 @@ import { GrafanaDashboard } from './grafana-dashboard';
 import { llmPanels } from './llm-panels';
 import { errorRatioPanel, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
+import { requireProps } from '../../core/validation';
 
 /** Properties of {@link ModelServingDashboard}. */
 export interface ModelServingDashboardProps {
@@ -53,6 +54,7 @@ export class ModelServingDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServingDashboardProps) {
     super(scope, id);
+    requireProps(this, props);
     if ((props.serving === undefined) === (props.target === undefined)) {
       throw invalidProp(this, 'serving', 'or target must be given, not both or neither');
     }
