@@ -28,7 +28,9 @@ export function build(app: App): void {
   const llama = new MlModelServing(chart, 'llama', {
     runtime: ServingRuntime.vllm({ servedModelName: 'llama-3.1-70b-instruct', maxModelLen: 32768 }),
     model: ModelSource.fromPersistentVolumeClaim('llama-3-1-70b-weights'),
-    gpus: { count: 2, product: 'NVIDIA-H100-80GB-HBM3' },
+    // H100s by the pool's instance family (p5): Karpenter cannot launch for the
+    // nvidia.com/gpu.product label, which appears only once a node runs.
+    gpus: { count: 2 },
     resources: {
       cpu: { request: kplus.Cpu.units(16), limit: kplus.Cpu.units(16) },
       memory: { request: Size.gibibytes(160), limit: Size.gibibytes(160) },

@@ -15,7 +15,7 @@
 // in turn by a pipeline that checks its own gates between them.
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  BlueGreenColor, BlueGreenService, CanaryRelease, CanaryStep, CanaryTraffic, MlModelServingProps, RolloutAnalysis, ServingScaling,
+  BlueGreenColor, BlueGreenService, CanaryRelease, CanaryStep, CanaryTraffic, MlModelServingProps, RolloutAnalysis, ServingScaling, TargetCluster,
 } from 'cdk8s-ml';
 
 const PROMETHEUS = 'http://prometheus-operated.monitoring.svc:9090';
@@ -79,6 +79,8 @@ export function build(app: App): void {
   // stable image becomes v0.6.3 and the canary goes away); aborting is weight 0.
   for (const weight of [10, 30, 60]) {
     const step = new Chart(app, `progressive-step-${weight}`, { namespace: 'ml', disableResourceNameHashes: true });
+    // Each step is the same release at another weight: applied one after another, never together.
+    TargetCluster.mark(step, `progressive-step-${weight}`);
     new CanaryRelease(step, 'llm', {
       stable: llm('vllm/vllm-openai:v0.6.2'),
       canary: llm('vllm/vllm-openai:v0.6.3'),

@@ -4,7 +4,7 @@ import { KarpenterNodePool, KarpenterNodePoolProps } from './karpenter-node-pool
 import { NodeClassReference } from './karpenter-node-pool-options';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requireProps } from '../core/validation';
 
 // Karpenter's AWS provider: karpenter.k8s.aws/v1 EC2NodeClass, checked in tests
 // against ../shared/crds/karpenter.k8s.aws_ec2nodeclasses.yaml (schema and CEL).
@@ -208,6 +208,7 @@ export class Ec2NodeClass extends Construct {
 
   public constructor(scope: Construct, id: string, props: Ec2NodeClassProps) {
     super(scope, id);
+    requireProps(this, props, ['ami', 'identity', 'subnets', 'securityGroups']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     const ami = props.ami._render(this);

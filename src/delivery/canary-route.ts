@@ -5,7 +5,7 @@ import { createWeightedHttpRoute, RouteBackend } from './canary-routes';
 import { GatewayApiTrafficOptions } from './canary-traffic';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsLabel, requireInteger } from '../core/validation';
+import { requireDnsLabel, requireInteger, requireProps } from '../core/validation';
 import { WorkloadTarget } from '../observability/workload-target';
 
 /** Properties of {@link CanaryRoute}. */
@@ -47,6 +47,7 @@ export class CanaryRoute extends Construct {
 
   public constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
+    requireProps(this, props, ['stable']);
     const name = props.name ?? id;
     requireDnsLabel(this, 'name', name);
     this.weight = props.weight ?? 0;

@@ -7,7 +7,7 @@ import { GatewayApiTrafficOptions } from './canary-traffic';
 import { ARGO_ROLLOUTS_API_VERSION, RolloutCanaryStrategy } from './crds/argo-rollouts';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireInteger } from '../core/validation';
+import { requireInteger, requireProps } from '../core/validation';
 import { WorkloadTarget } from '../observability/workload-target';
 
 /** Properties of {@link WorkloadRollout}. */
@@ -54,6 +54,7 @@ export class WorkloadRollout extends Construct {
 
   public constructor(scope: Construct, id: string, props: WorkloadRolloutProps) {
     super(scope, id);
+    requireProps(this, props, ['target']);
     const target = props.target;
     target._validate(this, 'target');
     const ref = target.workloadRef;

@@ -5,7 +5,7 @@ import { Persona } from './persona';
 import { renderSubject, requireNewSubject } from './rbac-subjects';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
 import { invalidProp } from '../core/errors';
-import { requireDnsLabel, requireDnsSubdomain } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
 
 /** Properties of {@link MlPersonaClusterRole}. */
 export interface MlPersonaClusterRoleProps {
@@ -35,6 +35,7 @@ export class MlPersonaClusterRole extends Construct {
 
   public constructor(scope: Construct, id: string, props: MlPersonaClusterRoleProps) {
     super(scope, id);
+    requireProps(this, props, ['persona']);
     this.name = props.name ?? `cdk8s-ml-${props.persona.name}`;
     requireDnsSubdomain(this, 'name', this.name);
     this.clusterRole = new kplus.k8s.KubeClusterRole(this, 'ClusterRole', {

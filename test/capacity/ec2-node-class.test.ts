@@ -80,7 +80,7 @@ describe('Ec2NodeClass', () => {
 
   test('a GPU pool needs a budget or unlimitedGpus', () => {
     const chart = new Chart(Testing.app(), 'cluster');
-    expect(() => new GpuNodePool(chart, 'g', {})).toThrow("GpuNodePool 'cluster/g': gpu.maxGpus or gpu.unlimitedGpus must be given, not both: a GPU pool either has a budget or is unlimited on purpose");
-    expect(() => new GpuNodePool(chart, 'h', { maxGpus: 8, unlimitedGpus: true })).toThrow(/gpu.maxGpus or gpu.unlimitedGpus must be given, not both/);
+    expect(() => new GpuNodePool(chart, 'g', {})).toThrow("GpuNodePool 'cluster/g': maxGpus or unlimitedGpus must be given, not both: a GPU pool either has a budget or is unlimited on purpose");
+    expect(() => new GpuNodePool(chart, 'h', { maxGpus: 8, unlimitedGpus: true })).toThrow(/maxGpus or unlimitedGpus must be given, not both/);
   });
 });

@@ -5,7 +5,7 @@ import { ClusterQueueSpec, KUEUE_API_VERSION } from './crds';
 import { ResourceFlavor } from './resource-flavor';
 import { invalidProp } from '../../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../../core/validation';
+import { requireDnsSubdomain, requireInteger, requireProps } from '../../core/validation';
 import { makeClusterScoped } from '../cluster-scoped';
 import { formatSize } from '../resource-amounts';
 
@@ -99,6 +99,7 @@ export class ClusterQueue extends Construct {
 
   public constructor(scope: Construct, id: string, props: ClusterQueueProps) {
     super(scope, id);
+    requireProps(this, props, ['flavors']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     if (props.flavors.length === 0) throw invalidProp(this, 'flavors', 'must give quota on at least one flavor');

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ClusterQueue } from './cluster-queue';
 import { KUEUE_API_VERSION, LocalQueueSpec } from './crds';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
-import { requireDnsSubdomain } from '../../core/validation';
+import { requireDnsSubdomain, requireProps } from '../../core/validation';
 
 /** A Kueue LocalQueue a job can be submitted to (`queue` of a DistributedTrainingJob). */
 export interface ILocalQueue extends IConstruct {
@@ -54,6 +54,7 @@ export class LocalQueue extends Construct implements ILocalQueue {
 
   public constructor(scope: Construct, id: string, props: LocalQueueProps) {
     super(scope, id);
+    requireProps(this, props, ['clusterQueue']);
     this.queueName = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.queueName);
     this.clusterQueue = props.clusterQueue;

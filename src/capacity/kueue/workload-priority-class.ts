@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KUEUE_API_VERSION } from './crds';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger } from '../../core/validation';
+import { requireDnsSubdomain, requireInteger, requireProps } from '../../core/validation';
 import { makeClusterScoped } from '../cluster-scoped';
 
 /** The label a job names its WorkloadPriorityClass with. */
@@ -44,6 +44,7 @@ export class WorkloadPriorityClass extends Construct {
 
   public constructor(scope: Construct, id: string, props: WorkloadPriorityClassProps) {
     super(scope, id);
+    requireProps(this, props, ['value']);
     this.name = props.name ?? id;
     requireDnsSubdomain(this, 'name', this.name);
     requireInteger(this, 'value', props.value, -2147483648, 1000000000);

@@ -91,7 +91,7 @@ export class InferenceService extends MlWorkload {
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
 
   public constructor(scope: Construct, id: string, props: InferenceServiceProps) {
-    super(scope, id, { ...props, image: props.image ?? RUNTIME_IMAGE, version: props.version ?? (props.image ? undefined : props.modelFormatVersion ?? 'runtime') });
+    super(scope, id, props === undefined ? props : { ...props, image: props.image ?? RUNTIME_IMAGE, version: props.version ?? (props.image ? undefined : props.modelFormatVersion ?? 'runtime') });
     requireDnsLabel(this, 'modelFormat', props.modelFormat ?? '');
     if (props.runtime !== undefined) requireDnsLabel(this, 'runtime', props.runtime);
     if (!/^(s3|gs|pvc|hf|https?|oci):\/\/\S+$/.test(props.storageUri ?? '')) {

@@ -47,8 +47,8 @@ export class Notebook extends MlWorkload {
   public readonly workspace: kplus.PersistentVolumeClaim;
 
   public constructor(scope: Construct, id: string, props: NotebookProps) {
-    const podSecurity = props.podSecurity ?? PodSecurity.restricted({ runAsUser: 1000, runAsGroup: 100, fsGroup: 100 });
-    super(scope, id, { ...props, podSecurity } as NotebookProps);
+    const podSecurity = props?.podSecurity ?? PodSecurity.restricted({ runAsUser: 1000, runAsGroup: 100, fsGroup: 100 });
+    super(scope, id, props === undefined ? props : { ...props, podSecurity } as NotebookProps);
     // The notebook controller sets NB_PREFIX and routes /notebook/<ns>/<name>/ to port 8888.
     const main = this._createMainContainer(this.name, {
       ports: [{ name: 'notebook-port', number: 8888, protocol: kplus.Protocol.TCP }],

@@ -61,7 +61,7 @@ export class MlflowProjectJobTemplate extends MlWorkload {
   public readonly namespace: string;
 
   public constructor(scope: Construct, id: string, props: MlflowProjectJobTemplateProps) {
-    super(scope, id, { ...props, image: PLACEHOLDER_IMAGE });
+    super(scope, id, props === undefined ? props : { ...props, image: PLACEHOLDER_IMAGE });
     const namespace = props.namespace ?? Chart.of(this).namespace;
     if (!namespace) throw invalidProp(this, 'namespace', 'is required (MLflow reads it from the template) when the chart has none');
     requireDnsLabel(this, 'namespace', namespace);

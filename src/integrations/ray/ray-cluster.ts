@@ -5,6 +5,7 @@ import { RAY_API_VERSION } from './crds';
 import { RayClusterBuilder, requireRayName } from './ray-cluster-builder';
 import { RayClusterOptions } from './ray-cluster-options';
 import { ISchedulable } from '../../core/scheduling';
+import { requireProps } from '../../core/validation';
 
 /** Properties of {@link RayCluster}. */
 export interface RayClusterProps extends RayClusterOptions {
@@ -51,6 +52,7 @@ export class RayCluster extends Construct {
 
   public constructor(scope: Construct, id: string, props: RayClusterProps) {
     super(scope, id);
+    requireProps(this, props, ['image']);
     this.name = props?.name ?? id;
     requireRayName(this, this.name, 53);
     const builder = new RayClusterBuilder(this, this.name, props);
