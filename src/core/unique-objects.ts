@@ -63,6 +63,19 @@ const POD_TEMPLATE_KINDS: { [kind: string]: (spec: any) => any } = {
   CronJob: spec => spec?.jobTemplate?.spec?.template,
 };
 
+const INTENDED = new WeakMap<IConstruct, IConstruct[]>();
+
+/**
+ * Records that `service` selects the pods of `workload` on purpose (a preview or
+ * canary Service beside a server that progressive delivery wraps), so the check
+ * below does not refuse it.
+ */
+export function selectsOnPurpose(service: IConstruct, workload: IConstruct | undefined): void {
+  if (!workload) return;
+  const apiObject = ApiObject.of(service);
+  INTENDED.set(apiObject, [...(INTENDED.get(apiObject) ?? []), workload]);
+}
+
 /**
  * A Service of one construct whose selector also matches the pods of another
  * construct in the same namespace (a canary's shared `app: ml-model` Service and a
@@ -90,6 +103,7 @@ function strayServiceSelections(app: App): string[] {
     for (const p of pods) {
       if (p.cluster !== cluster || p.namespace !== namespace) continue;
       if (isWithin(p.obj, owner)) continue;
+      if ((INTENDED.get(svc) ?? []).some(w => isWithin(p.obj, w))) continue;
       if (Object.entries(selector).every(([k, v]) => p.labels[k] === v)) {
         errors.push(`Service '${namespace}/${json.metadata?.name}' of '${owner.node.path}' selects ${JSON.stringify(selector)}, which also matches the pods of ${p.obj.kind} '${ownerPath(p.obj)}': they would receive its traffic. Give one of them distinct labels (appLabels, labels or selectorLabels)`);
       }

@@ -10,7 +10,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { analysisBinding, replaceDeploymentByRollout } from './argo-rollout';
 import { RolloutBlueGreenStrategy } from './crds/argo-rollouts';
-import { RolloutAnalysis } from './rollout-analysis';
+import { AnalysisBinding, RolloutAnalysis } from './rollout-analysis';
 import { invalidProp } from '../core/errors';
 import { requireInteger } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
@@ -53,22 +53,28 @@ export interface BlueGreenRolloutOptions {
 /** The blueGreen strategy of `serving`'s Rollout, which replaces its Deployment. */
 export function createBlueGreenRollout(scope: Construct, serving: MlModelServing, options: BlueGreenRolloutOptions,
   services: { active: string; preview: string }, labels: { [key: string]: string }): ApiObject {
+  const strategy = renderBlueGreenStrategy(scope, 'rollout', options, services, analysisBinding(serving, labels));
+  return replaceDeploymentByRollout(scope, serving, () => ({ blueGreen: strategy }));
+}
+
+/** The blueGreen strategy from the options, checked (shared with WorkloadBlueGreenRollout). */
+export function renderBlueGreenStrategy(scope: Construct, prop: string, options: BlueGreenRolloutOptions,
+  services: { active: string; preview: string }, binding: AnalysisBinding): RolloutBlueGreenStrategy {
   if (options.autoPromotionDelay !== undefined && !options.autoPromotion) {
-    throw invalidProp(scope, 'rollout.autoPromotionDelay', 'needs autoPromotion: true');
+    throw invalidProp(scope, `${prop}.autoPromotionDelay`, 'needs autoPromotion: true');
   }
-  const seconds = (prop: string, d: Duration | undefined) => {
+  const seconds = (p: string, d: Duration | undefined) => {
     if (d === undefined) return undefined;
     const s = d.toSeconds({ integral: false });
-    if (!(Number.isInteger(s) && s >= 0)) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds, not negative`);
+    if (!(Number.isInteger(s) && s >= 0)) throw invalidProp(scope, p, `(${s}s) must be a whole number of seconds, not negative`);
     return s;
   };
-  const delay = seconds('rollout.autoPromotionDelay', options.autoPromotionDelay);
-  const scaleDown = seconds('rollout.scaleDownDelay', options.scaleDownDelay ?? Duration.seconds(30));
-  if (options.previewReplicas !== undefined) requireInteger(scope, 'rollout.previewReplicas', options.previewReplicas, 1);
-  const binding = analysisBinding(serving, labels);
-  const pre = options.prePromotionAnalysis?._bind(scope, 'rollout.prePromotionAnalysis', binding);
-  const post = options.postPromotionAnalysis?._bind(scope, 'rollout.postPromotionAnalysis', binding);
-  const strategy: RolloutBlueGreenStrategy = {
+  const delay = seconds(`${prop}.autoPromotionDelay`, options.autoPromotionDelay);
+  const scaleDown = seconds(`${prop}.scaleDownDelay`, options.scaleDownDelay ?? Duration.seconds(30));
+  if (options.previewReplicas !== undefined) requireInteger(scope, `${prop}.previewReplicas`, options.previewReplicas, 1);
+  const pre = options.prePromotionAnalysis?._bind(scope, `${prop}.prePromotionAnalysis`, binding);
+  const post = options.postPromotionAnalysis?._bind(scope, `${prop}.postPromotionAnalysis`, binding);
+  return {
     activeService: services.active,
     previewService: services.preview,
     autoPromotionEnabled: options.autoPromotion ?? false,
@@ -78,5 +84,4 @@ export function createBlueGreenRollout(scope: Construct, serving: MlModelServing
     ...(options.previewReplicas !== undefined ? { previewReplicaCount: options.previewReplicas } : {}),
     scaleDownDelaySeconds: scaleDown,
   };
-  return replaceDeploymentByRollout(scope, serving, () => ({ blueGreen: strategy }));
 }

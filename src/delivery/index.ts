@@ -17,3 +17,5 @@ export { CanaryRoute } from './canary-route';
 export type { CanaryRouteProps } from './canary-route';
 export { WorkloadRollout } from './workload-rollout';
 export type { WorkloadRolloutProps } from './workload-rollout';
+export { WorkloadBlueGreenRollout } from './workload-blue-green-rollout';
+export type { WorkloadBlueGreenRolloutProps } from './workload-blue-green-rollout';

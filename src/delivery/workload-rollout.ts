@@ -7,6 +7,7 @@ import { GatewayApiTrafficOptions } from './canary-traffic';
 import { ARGO_ROLLOUTS_API_VERSION, RolloutCanaryStrategy } from './crds/argo-rollouts';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
+import { selectsOnPurpose } from '../core/unique-objects';
 import { requireInteger, requireProps } from '../core/validation';
 import { WorkloadTarget } from '../observability/workload-target';
 
@@ -80,6 +81,7 @@ export class WorkloadRollout extends Construct {
         ports: [{ name: 'http', port: target.servicePort, targetPort: port }],
       });
       for (const [k, v] of Object.entries(target.selector)) this.canaryService.selectLabel(k, v);
+      selectsOnPurpose(this.canaryService, target._serving);
       this.httpRoute = createWeightedHttpRoute(this, props.gateway, { name: target.name, labels, annotations: {}, weight: 0 },
         { name: stable, port: target.servicePort }, { name: this.canaryService.name, port: target.servicePort });
       trafficRouting = { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: this.httpRoute.name, ...(target.namespace ? { namespace: target.namespace } : {}) } } };

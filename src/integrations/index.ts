@@ -1,4 +1,3 @@
 export * from './ray';
 export * from './mlflow';
 export * from './kubeflow';
-export * from './imageless-workload-props';

@@ -5,7 +5,7 @@ import { alert, canaryRules, CustomAlertRule, customRules, errorRatioParts, llmR
 import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions, requireLabelKey } from '../core/metadata-validation';
-import { goTemplateText, requireAlertLabels, requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
+import { goTemplateText, requireAlertLabels, requireDnsSubdomain, requireLabelValue } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { CrdRule, MONITORING_API_VERSION, PrometheusRuleSpec } from './crds/monitoring-coreos-com';
 import { formatPromDuration, requirePromDuration } from './prometheus-duration';
@@ -183,8 +183,7 @@ export class ModelServerAlerts extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServerAlertsProps) {
     super(scope, id);
-    requireProps(this, props);
-    const serving = alertTarget(this, props);
+    const serving = WorkloadTarget._of(this, props);
     const name = props.name ?? serving.name;
     requireDnsSubdomain(this, 'name', name);
     for (const [k, v] of Object.entries({ ...props.ruleLabels })) {
@@ -342,14 +341,4 @@ export class ModelServerAlerts extends Construct {
       }),
     ];
   }
-}
-
-/** The target given as `serving` or `target` (exactly one), its names checked. */
-function alertTarget(scope: Construct, props: ModelServerAlertsProps): WorkloadTarget {
-  if ((props.serving === undefined) === (props.target === undefined)) {
-    throw invalidProp(scope, 'serving', 'or target must be given, not both or neither');
-  }
-  const target = props.target ?? WorkloadTarget.fromServing(props.serving!);
-  target._validate(scope, 'target');
-  return target;
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
-import { requireDnsSubdomain, requireInteger, requirePromQl, requireProps } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requirePromQl } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 import { KEDA_API_VERSION, ScaledObjectSpec } from './crds/keda-sh';
 import { formatPromDuration } from './prometheus-duration';
@@ -131,12 +131,7 @@ export class ServingScaledObject extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServingScaledObjectProps) {
     super(scope, id);
-    requireProps(this, props);
-    if ((props.serving === undefined) === (props.target === undefined)) {
-      throw invalidProp(this, 'serving', 'or target must be given, not both or neither');
-    }
-    const serving = props.target ?? WorkloadTarget.fromServing(props.serving!);
-    serving._validate(this, 'target');
+    const serving = WorkloadTarget._of(this, props);
     if (serving._serving && !serving._hasAutoscaler) {
       throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.autoscale(...) or ServingScaling.external(...)`);
     }

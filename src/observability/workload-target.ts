@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort, requireProps } from '../core/validation';
 import { MlModelServing } from '../serving/ml-model-serving';
 
 /** `apiVersion`, `kind` and `name` of a scalable workload (a `scaleTargetRef`). */
@@ -161,6 +161,21 @@ export class WorkloadTarget {
    */
   public static _retarget(serving: MlModelServing, ref: WorkloadReference): void {
     RETARGETED.set(serving, ref);
+  }
+
+  /**
+   * The target of a construct that takes `serving` or `target` (exactly one),
+   * checked; props are checked to exist first.
+   * @internal
+   */
+  public static _of(scope: IConstruct, props: { readonly serving?: MlModelServing; readonly target?: WorkloadTarget } | undefined): WorkloadTarget {
+    requireProps(scope, props);
+    if ((props!.serving === undefined) === (props!.target === undefined)) {
+      throw invalidProp(scope, 'serving', 'or target must be given, not both or neither');
+    }
+    const target = props!.target ?? WorkloadTarget.fromServing(props!.serving!);
+    target._validate(scope, 'target');
+    return target;
   }
 
   private static adopted(scope: IConstruct | undefined, o: WorkloadReferenceOptions,

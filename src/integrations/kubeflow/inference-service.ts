@@ -6,7 +6,6 @@ import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { requireDnsLabel, requireInteger } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
-import { ImagelessWorkloadProps } from '../imageless-workload-props';
 
 /**
  * The metric KServe's Standard mode scales on (an HPA; `concurrency` and `rps`
@@ -21,7 +20,7 @@ export enum InferenceScaleMetric {
 }
 
 /** Properties of {@link InferenceService}. */
-export interface InferenceServiceProps extends ImagelessWorkloadProps, WorkloadPodOptions {
+export interface InferenceServiceProps extends MlWorkloadProps, WorkloadPodOptions {
   /** The model format (`modelFormat.name`), e.g. `sklearn`, `pytorch`, `huggingface`, `mlflow`. */
   readonly modelFormat: string;
   /**
@@ -36,11 +35,6 @@ export interface InferenceServiceProps extends ImagelessWorkloadProps, WorkloadP
   readonly runtime?: string;
   /** Where the model is (`storageUri`): `s3://`, `gs://`, `pvc://`, `hf://`, `https://`. */
   readonly storageUri: string;
-  /**
-   * Override the runtime's image.
-   * @default - the runtime's
-   */
-  readonly image?: string;
   /**
    * @default 1
    */

@@ -6,10 +6,9 @@ import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { requireDnsLabel, requireInteger } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
-import { ImagelessWorkloadProps } from '../imageless-workload-props';
 
 /** Properties of {@link MlflowProjectJobTemplate}. */
-export interface MlflowProjectJobTemplateProps extends ImagelessWorkloadProps, WorkloadPodOptions {
+export interface MlflowProjectJobTemplateProps extends MlWorkloadProps, WorkloadPodOptions {
   /**
    * The repository MLflow pushes the project's image to (`repository-uri` of the
    * backend config), e.g. `registry.example.com/ml/projects`.
@@ -62,6 +61,8 @@ export class MlflowProjectJobTemplate extends MlWorkload {
 
   public constructor(scope: Construct, id: string, props: MlflowProjectJobTemplateProps) {
     super(scope, id, props === undefined ? props : { ...props, image: PLACEHOLDER_IMAGE });
+    // MLflow Projects builds and pushes the image and writes it into the template.
+    if (props.image !== undefined) throw invalidProp(this, 'image', 'is chosen by MLflow Projects (the image it builds and pushes to repositoryUri); remove it');
     const namespace = props.namespace ?? Chart.of(this).namespace;
     if (!namespace) throw invalidProp(this, 'namespace', 'is required (MLflow reads it from the template) when the chart has none');
     requireDnsLabel(this, 'namespace', namespace);

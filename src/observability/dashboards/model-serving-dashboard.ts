@@ -1,6 +1,5 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { invalidProp } from '../../core/errors';
 import { MlModelServing } from '../../serving/ml-model-serving';
 import { num, promql, series } from '../promql';
 import { WorkloadTarget } from '../workload-target';
@@ -10,7 +9,6 @@ import { GrafanaDashboard } from './grafana-dashboard';
 import { llmPanels } from './llm-panels';
 import { errorRatioPanel, quantilePanel, requestRatePanel, resourcePanels } from './ml-dashboards';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../../core/metadata-validation';
-import { requireProps } from '../../core/validation';
 
 /** Properties of {@link ModelServingDashboard}. */
 export interface ModelServingDashboardProps {
@@ -54,12 +52,7 @@ export class ModelServingDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: ModelServingDashboardProps) {
     super(scope, id);
-    requireProps(this, props);
-    if ((props.serving === undefined) === (props.target === undefined)) {
-      throw invalidProp(this, 'serving', 'or target must be given, not both or neither');
-    }
-    const serving = props.target ?? WorkloadTarget.fromServing(props.serving!);
-    serving._validate(this, 'target');
+    const serving = WorkloadTarget._of(this, props);
     // The names the server declared (metrics.names), checked there.
     const names = serving.metricNames as MetricNames;
     const deployment = serving.workloadRef.name;
