@@ -8,10 +8,12 @@ import { DistributedTrainingJob, TrainingBackend, Torchrun } from 'cdk8s-ml';
 export function build(app: App): void {
   const chart = new Chart(app, 'distributed-training', { namespace: 'ml', disableResourceNameHashes: true });
 
-  // Guide: an Indexed Job of 4 workers with 1 GPU, cpu 4 and memory 8Gi each (the
-  // defaults), plus a headless Service so MASTER_ADDR resolves to worker 0.
+  // Guide: an Indexed Job of 4 workers with 1 GPU (asked for, as the guide does),
+  // cpu 4 and memory 8Gi each (the defaults), plus a headless Service so MASTER_ADDR
+  // resolves to worker 0.
   new DistributedTrainingJob(chart, 'distributed-training', {
     image: 'training-worker:v1', // the guide's training-worker:latest, pinned: :latest is refused
+    gpus: { count: 1 },
     torchrun: Torchrun.script('train.py', { args: ['--epochs', '10'] }),
   });
 
@@ -20,6 +22,7 @@ export function build(app: App): void {
   new DistributedTrainingJob(chart, 'distributed-training-pytorchjob', {
     name: 'distributed-training-pt',
     image: 'training-worker:v1',
+    gpus: { count: 1 },
     backend: TrainingBackend.pytorchJob({ gangScheduling: true, ttlAfterFinished: Duration.days(1) }),
     torchrun: Torchrun.script('train.py', { args: ['--epochs', '10'] }),
     checkpoint: { claimName: 'training-checkpoints' },

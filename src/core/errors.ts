@@ -70,3 +70,21 @@ export const PUBLIC_TYPE_NAME = Symbol.for('cdk8s-ml.publicTypeName');
 function typeNameOf(scope: IConstruct): string {
   return (scope as { [PUBLIC_TYPE_NAME]?: string })[PUBLIC_TYPE_NAME] ?? scope.constructor.name;
 }
+
+/**
+ * Builds a child construct from props the user gave under `prefix` (a release's
+ * `stable`, a blue-green `blue`): its refusals are reported as the user wrote them,
+ * on the construct they wrote (`CanaryRelease 'prod/llm': stable.image ...`), not
+ * on an internal child.
+ * @internal
+ */
+export function asPropOf<T>(scope: IConstruct, prefix: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof MlValidationError && e.construct.startsWith(`${scope.node.path}/`)) {
+      throw invalidProp(scope, `${prefix}.${e.prop}`, e.problem);
+    }
+    throw e;
+  }
+}

@@ -35,6 +35,11 @@ export interface WorkloadTraits {
   readonly pod?: WorkloadPodOptions;
   /** The default termination grace period. */
   readonly defaultTerminationGrace?: Duration;
+  /**
+   * The image comes from a runtime the workload references (a TrainJob's
+   * TrainingRuntime) when the user names none: no image is required or rendered.
+   */
+  readonly imageFromRuntime?: boolean;
   /** The image when the user names none (e.g. a serving runtime's). */
   readonly defaultImage?: string;
 }
@@ -56,6 +61,9 @@ export interface ChildMetadata {
 
 /** What a construct adds to the shared main container (ports, probes, its own env). @internal */
 export type MainContainerExtras = Partial<kplus.ContainerProps> & { env?: { [name: string]: kplus.EnvValue } };
+
+/** The pod model's image when a referenced runtime brings the real one (never rendered). @internal */
+export const RUNTIME_IMAGE_PLACEHOLDER = 'runtime-provided:image';
 
 /** The writable /tmp every container gets under the read-only root filesystem. */
 export const TMP_VOLUME = WorkloadVolume.emptyDir('tmp');
@@ -108,12 +116,14 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     this._props = props;
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
-    const image = props.image ?? traits.defaultImage;
+    const runtimeImage = props.image === undefined && traits.defaultImage === undefined && traits.imageFromRuntime === true;
+    // A stand-in for the pod model only: the workload renders no image then (its runtime's is used).
+    const image = runtimeImage ? RUNTIME_IMAGE_PLACEHOLDER : props.image ?? traits.defaultImage;
     if (typeof image !== 'string') throw invalidProp(this, 'image', 'is required');
-    requirePinnedImage(this, 'image', image, props.allowMutableImageTag ?? false);
+    if (!runtimeImage) requirePinnedImage(this, 'image', image, props.allowMutableImageTag ?? false);
     this.image = image;
 
-    const version = props.version ?? versionFromImage(image);
+    const version = props.version ?? (runtimeImage ? undefined : versionFromImage(image));
     if (version) requireLabelValue(this, 'version', version);
     this.requireMetadata(props, traits);
     const labelOptions = { name: this.name, version, component: traits.component, partOf: props.partOf };

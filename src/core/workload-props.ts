@@ -16,7 +16,7 @@ export interface MlWorkloadProps {
   /**
    * The main container's image. `:latest` and untagged images are refused unless
    * `allowMutableImageTag` is set: every pod of a workload must run the same code.
-   * @default - required, unless the workload has a default (a model server's `runtime`)
+   * @default - required, unless the workload has a default (a model server's `runtime`, a TrainJob's TrainingRuntime)
    */
   readonly image?: string;
   /**
@@ -93,7 +93,7 @@ export interface MlWorkloadProps {
    * GPUs (or another countable device) of the main container: the extended
    * resource in requests and limits, the toleration of the GPU taint, and the GPU
    * model as a required node label when named.
-   * @default - per construct: none for a model server, one `nvidia.com/gpu` per training worker
+   * @default - no GPUs: a workload requests devices only when asked
    */
   readonly gpus?: GpuOptions;
 

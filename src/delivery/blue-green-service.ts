@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { BlueGreenRolloutOptions, createBlueGreenRollout } from './blue-green-rollout';
 import { IdleColorDeployment, IdleColorPolicy } from './idle-color-policy';
 import { requireAppLabels, requireDistinctReleases, requireSelectsPods, trackServingProps } from './release-tracks';
-import { invalidProp } from '../core/errors';
+import { asPropOf, invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requirePort, requireProps, requireServiceName } from '../core/validation';
@@ -164,9 +164,9 @@ export class BlueGreenService extends Construct {
       if (props.idle !== undefined) throw invalidProp(this, 'idle', 'must not be set with rollout: Argo Rollouts scales the old version down after scaleDownDelay');
       const server = this.colorProps(props, this.activeColor);
       if (!server) throw invalidProp(this, this.activeColor, 'is not defined, but it is the activeColor: the active Service would select no pods');
-      this.active = new MlModelServing(this, 'Server', {
+      this.active = asPropOf(this, this.activeColor, () => new MlModelServing(this, 'Server', {
         ...server, name: server.name ?? `${this.name}-server`, labels: { ...server.labels, ...appLabels },
-      });
+      }));
       if (this.activeColor === BlueGreenColor.BLUE) this.blue = this.active; else this.green = this.active;
       // Argo Rollouts adds the ReplicaSet's hash to both selectors.
       this.activeSelector = { ...appLabels };
@@ -220,7 +220,7 @@ export class BlueGreenService extends Construct {
   private createColor(color: BlueGreenColor, props: MlModelServingProps, appLabels: { [key: string]: string },
     idle?: IdleColorDeployment): MlModelServing {
     const id = color === BlueGreenColor.BLUE ? 'Blue' : 'Green';
-    return new MlModelServing(this, id, trackServingProps(this, props, {
+    return asPropOf(this, color, () => new MlModelServing(this, id, trackServingProps(this, props, {
       prop: color,
       defaultName: `${this.name}-${color}`,
       trackKey: BlueGreenService.COLOR_LABEL,
@@ -228,7 +228,7 @@ export class BlueGreenService extends Construct {
       appLabels,
       scaling: idle?.scaling,
       dropDisruptionBudget: idle?.dropDisruptionBudget,
-    }));
+    })));
   }
 
   private requireCompatibleColors(activeProps: MlModelServingProps, idleProps: MlModelServingProps): void {

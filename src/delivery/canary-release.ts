@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { CanaryRolloutOptions, createCanaryRollout } from './canary-rollout';
 import { CanaryTraffic, TrafficRequest } from './canary-traffic';
 import { requireAppLabels, requireDistinctReleases, trackServingProps } from './release-tracks';
-import { invalidProp } from '../core/errors';
+import { asPropOf, invalidProp } from '../core/errors';
 import { MlLabels } from '../core/labels';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { requireInteger, requireProps, requireServiceName } from '../core/validation';
@@ -190,14 +190,15 @@ export class CanaryRelease extends Construct {
     this.stableReplicas = plan.stableReplicas;
     this.canaryReplicas = plan.canaryReplicas;
 
-    this.stable = new MlModelServing(this, 'Stable', trackServingProps(this, props.stable, {
+    this.stable = asPropOf(this, 'stable', () => new MlModelServing(this, 'Stable', trackServingProps(this, props.stable, {
       prop: 'stable', defaultName: `${this.name}-stable`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'stable', appLabels, scaling: plan.stableScaling,
-    }));
+    })));
     this.stableService = this.stable.service;
     if (props.canary) {
-      this.canary = new MlModelServing(this, 'Canary', trackServingProps(this, props.canary, {
+      const canaryProps = props.canary;
+      this.canary = asPropOf(this, 'canary', () => new MlModelServing(this, 'Canary', trackServingProps(this, canaryProps, {
         prop: 'canary', defaultName: `${this.name}-canary`, trackKey: CanaryRelease.TRACK_LABEL, trackValue: 'canary', appLabels, scaling: plan.canaryScaling,
-      }));
+      })));
       this.canaryService = this.canary.service;
       this.requireCompatibleTracks(props.stable, props.canary);
     }

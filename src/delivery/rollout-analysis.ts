@@ -1,10 +1,10 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { errorRatioQuery, gaugeMaxQuery, HASH_ARG, histogramQuantileQuery, QueryTarget } from './analysis-queries';
+import { errorRatioQuery, gaugeMaxQuery, HASH_ARG, HASH_PLACEHOLDER, histogramQuantileQuery, QueryTarget } from './analysis-queries';
 import { AnalysisMetric, ARGO_ROLLOUTS_API_VERSION, RolloutAnalysisRef } from './crds/argo-rollouts';
 import { invalidProp } from '../core/errors';
 import { ServerMetricNames } from '../core/prometheus-annotations';
-import { requireDnsSubdomain, requireInteger } from '../core/validation';
+import { requireDnsSubdomain, requireInteger, requirePromQl } from '../core/validation';
 import { requirePromDuration } from '../observability/prometheus-duration';
 
 /** Options of {@link RolloutAnalysis.serverMetrics}. */
@@ -188,7 +188,12 @@ export class RolloutAnalysis {
       throw invalidProp(scope, `${prop}.maxErrorRatio`, `(${maxErrorRatio}) must be between 0 and 1, exclusive`);
     }
     const names: ServerMetricNames = t.metricNames;
-    const metric = (name: string, query: string, max: number): AnalysisMetric => ({
+    const metric = (name: string, query: string, max: number): AnalysisMetric => {
+      // Checked as PromQL at synth, with Argo's pod-template-hash argument filled in.
+      requirePromQl(scope, `${prop}.${name}`, query.split(HASH_PLACEHOLDER).join('0123456789'));
+      return measurement(name, query, max);
+    };
+    const measurement = (name: string, query: string, max: number): AnalysisMetric => ({
       name,
       interval,
       count,

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EXIT_CODE_FILE, EXIT_CODE_FILE_ENV } from './exit-code-contract';
@@ -58,7 +58,7 @@ export interface DistributedTrainingJobProps extends MlWorkloadProps {
    * Size of the in-memory `/dev/shm` (PyTorch data loaders pass batches through
    * it; the container runtime's 64Mi default crashes them). Counts against the
    * memory limit, so it must be smaller.
-   * @default Size.gibibytes(2)
+   * @default - a quarter of the memory limit (2Gi with the default 8Gi), at most 16Gi
    */
   readonly sharedMemory?: Size;
 
@@ -254,7 +254,10 @@ export class DistributedTrainingJob extends MlWorkload {
     this.elastic = renderer.elastic(this);
     // The job's own nonElasticReason also answers spot pools' schedule().
     registerInterruptionCheck(this, () => this.elastic || props.nonElasticReason !== undefined ? undefined : renderer.notElastic(this));
-    this.sharedMemory = props.sharedMemory ?? Size.gibibytes(2);
+    // A quarter of the memory limit (2Gi at the default 8Gi), at most 16Gi: a fixed
+    // size would overflow a small job's limit, and /dev/shm counts against it.
+    const memoryLimitMi = this.resources.memory!.limit!.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR });
+    this.sharedMemory = props.sharedMemory ?? Size.mebibytes(Math.min(16 * 1024, Math.floor(memoryLimitMi / 4)));
     validateWholeSizes(this, this.resources);
     validateSharedMemory(this, this.sharedMemory, this.resources.memory!.limit!);
     const volumes = validateVolumes(this, props);
@@ -307,10 +310,11 @@ export class DistributedTrainingJob extends MlWorkload {
   protected _traits(id: string, props: DistributedTrainingJobProps): WorkloadTraits {
     const renderer = (props.backend ?? TrainingBackend.indexedJob())._renderer;
     return {
+      // A TrainJob without an image runs its TrainingRuntime's.
+      imageFromRuntime: renderer.kind === 'TrainJob',
       component: 'training-worker',
       defaultResources: DEFAULT_RESOURCES,
       guaranteedQosByDefault: true,
-      defaultGpus: { count: 1 },
       maxGpusPerNode: props.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE,
       maxGpusPerNodeProp: 'maxGpusPerNode',
       pod: renderer.podOptions,

@@ -65,8 +65,8 @@ describe('BlueGreenService rejects bad input at synth time, naming path and prop
     expect(make(props)).toThrow(message);
   });
 
-  test('a color\'s own bad input is reported by its MlModelServing, under the color\'s path', () => {
+  test('a color\'s own bad input is reported on the service, under the prop the user wrote', () => {
     expect(make({ green: { image: 'ml-model:latest' } }))
-      .toThrow("MlModelServing 'prod/ml-model/Green': image ('ml-model:latest') uses the mutable ':latest' tag");
+      .toThrow("BlueGreenService 'prod/ml-model': green.image ('ml-model:latest') uses the mutable ':latest' tag");
   });
 });

@@ -99,8 +99,10 @@ describe('CanaryRelease rejects bad input at synth time, naming path and prop', 
     expect(make(props)).toThrow(message);
   });
 
-  test('a track\'s own bad input is reported by its MlModelServing, under the track\'s path', () => {
+  test('a track\'s own bad input is reported on the release, under the prop the user wrote', () => {
     expect(make({ canary: { image: 'ml-model' } }))
-      .toThrow("MlModelServing 'prod/ml-model/Canary': image ('ml-model') has no tag, which means ':latest'");
+      .toThrow("CanaryRelease 'prod/ml-model': canary.image ('ml-model') has no tag, which means ':latest'");
+    expect(make({ stable: { image: 'ml-model:v1', port: 70000 } }))
+      .toThrow("CanaryRelease 'prod/ml-model': stable.port (70000) must be between 1 and 65535");
   });
 });

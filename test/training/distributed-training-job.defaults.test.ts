@@ -1,12 +1,12 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
-import { DistributedTrainingJob, MlLabels, QosClass } from '../../src';
+import { ApiObject, Chart, Size, Testing } from 'cdk8s';
+import { DistributedTrainingJob, DistributedTrainingJobProps, MlLabels, QosClass, TrainingBackend } from '../../src';
 import { findObject, findObjects, synthAndValidate } from '../util';
 
 const COMPLETION_INDEX = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
 
 function guideJob() {
   const chart = new Chart(Testing.app(), 'train', { namespace: 'ml' });
-  const job = new DistributedTrainingJob(chart, 'distributed-training', { image: 'training-worker:v1' });
+  const job = new DistributedTrainingJob(chart, 'distributed-training', { image: 'training-worker:v1', gpus: { count: 1 } });
   const manifests = synthAndValidate(chart);
   return { job, manifests };
 }
@@ -150,5 +150,36 @@ describe('the Service of one job does not select the pods of another', () => {
     expect(MlLabels.matches(selector('a'), podLabels('a'))).toBe(true);
     expect(MlLabels.matches(selector('a'), podLabels('b'))).toBe(false);
     expect(MlLabels.matches(selector('b'), podLabels('a'))).toBe(false);
+  });
+});
+
+describe('DistributedTrainingJob defaults that never change meaning silently', () => {
+  const synth = (props: Partial<DistributedTrainingJobProps>) => {
+    const chart = new Chart(Testing.app(), 'train', { namespace: 'ml' });
+    new DistributedTrainingJob(chart, 'job', { image: 'training-worker:v1', ...props } as DistributedTrainingJobProps);
+    return synthAndValidate(chart);
+  };
+
+  test('no GPUs unless asked: no extended resource, no GPU toleration', () => {
+    const spec = findObject(synth({}), 'Job').spec.template.spec;
+    expect(Object.keys(spec.containers[0].resources.limits).sort()).toEqual(['cpu', 'memory']);
+    expect((spec.tolerations ?? []).filter((t: any) => t.key === 'nvidia.com/gpu')).toEqual([]);
+  });
+
+  test('shared memory is a quarter of the memory limit (2Gi at the default 8Gi), so a small job does not overflow', () => {
+    const shm = (manifests: any[]) => findObject(manifests, 'Job').spec.template.spec.volumes.find((v: any) => v.name === 'dshm').emptyDir.sizeLimit;
+    expect(shm(synth({}))).toBe('2048Mi');
+    expect(shm(synth({ resources: { memory: { request: Size.gibibytes(1) } } }))).toBe('256Mi');
+    expect(shm(synth({ resources: { memory: { request: Size.gibibytes(256) } } }))).toBe('16384Mi');
+  });
+
+  test("a TrainJob without an image runs its TrainingRuntime's", () => {
+    const chart = new Chart(Testing.app(), 'train', { namespace: 'ml' });
+    new DistributedTrainingJob(chart, 'job', { backend: TrainingBackend.trainJob() });
+    const tj = findObject(synthAndValidate(chart), 'TrainJob');
+    expect(tj.spec.trainer.image).toBeUndefined();
+    expect(tj.metadata.labels['app.kubernetes.io/version']).toBeUndefined();
+    expect(() => new DistributedTrainingJob(new Chart(Testing.app(), 'c'), 'job', {} as DistributedTrainingJobProps))
+      .toThrow("DistributedTrainingJob 'c/job': image is required");
   });
 });

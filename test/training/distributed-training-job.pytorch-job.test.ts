@@ -9,7 +9,7 @@ import { findObject, findObjects, synthAndValidate } from '../util';
 
 function synth(props: Partial<DistributedTrainingJobProps> = {}, options: PyTorchJobBackendOptions = {}) {
   const chart = new Chart(Testing.app(), 'train', { namespace: 'ml' });
-  const job = new DistributedTrainingJob(chart, 'bert', { image: 'training-worker:v1', backend: TrainingBackend.pytorchJob(options), ...props });
+  const job = new DistributedTrainingJob(chart, 'bert', { image: 'training-worker:v1', gpus: { count: 1 }, backend: TrainingBackend.pytorchJob(options), ...props });
   const manifests = synthAndValidate(chart);
   const pt = findObject(manifests, 'kubeflow.org/v1/PyTorchJob', 'bert');
   return { chart, job, manifests, pt, specs: pt.spec.pytorchReplicaSpecs };

@@ -9,7 +9,7 @@ import { findObject, synthAndValidate } from '../util';
 
 function make(props: Partial<DistributedTrainingJobProps> = {}, options: TrainJobBackendOptions = {}) {
   const chart = new Chart(Testing.app(), 'train', { namespace: 'ml' });
-  const job = new DistributedTrainingJob(chart, 'llama', { image: 'training-worker:v1', backend: TrainingBackend.trainJob(options), ...props });
+  const job = new DistributedTrainingJob(chart, 'llama', { image: 'training-worker:v1', gpus: { count: 1 }, backend: TrainingBackend.trainJob(options), ...props });
   return { chart, job };
 }
 

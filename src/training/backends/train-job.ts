@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { invalidProp } from '../../core/errors';
+import { RUNTIME_IMAGE_PLACEHOLDER } from '../../core/ml-workload';
 import { NodeRequirement, NodeSelectorOperator } from '../../core/scheduling';
 import { requireDnsLabel, requireDnsSubdomain } from '../../core/validation';
 import { TrainingRuntimeKind, TrainJobBackendOptions } from '../backend-options';
@@ -111,7 +112,8 @@ export class TrainJobRenderer implements TrainingBackendRenderer {
         ...(ctx.suspend ? { suspend: true } : {}),
         labels: { ...job.podLabels },
         trainer: {
-          image: worker.image,
+          // Without an image of the user's, the TrainingRuntime's is used.
+          ...(job.image !== RUNTIME_IMAGE_PLACEHOLDER ? { image: worker.image } : {}),
           ...(worker.command ? { command: worker.command } : {}),
           ...(worker.args ? { args: worker.args } : {}),
           ...(worker.env?.length ? { env: worker.env } : {}),

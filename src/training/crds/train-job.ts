@@ -13,7 +13,7 @@ export interface RuntimeRefSpec {
 
 /** `spec.trainer`. */
 export interface TrainerSpec {
-  readonly image: string;
+  readonly image?: string;
   readonly command?: string[];
   readonly args?: string[];
   readonly env?: any[];
