@@ -52,6 +52,13 @@ export interface PrometheusScrapeProps {
    */
   readonly allowFrom?: kplus.INetworkPolicyPeer;
   /**
+   * Prometheus already reaches the target's metrics port (listed in its
+   * `ingressFrom`, or through the namespace's monitoring allowance), so a target
+   * that restricts ingress needs no `allowFrom`.
+   * @default false
+   */
+  readonly scraperAdmitted?: boolean;
+  /**
    * Labels and annotations of every object this construct emits: the ServiceMonitor or PodMonitor (the other modes emit none).
    * @default - none
    */
@@ -99,6 +106,10 @@ export class PrometheusScrape extends Construct {
     this.validateIntervals(props);
     [this.portName, this.port] = this.resolvePort(target, props.portName);
     this.checkPortFree(target);
+    // A server that admits only its ingressFrom peers would block every scrape.
+    if (target.ingressRestricted && !props.allowFrom && !props.scraperAdmitted) {
+      throw invalidProp(this, 'allowFrom', `is needed: '${target.name}' admits only its ingressFrom peers, so Prometheus's scrapes of port ${this.port} would be blocked; pass allowFrom (Prometheus's pods), or scraperAdmitted: true when ingressFrom or a namespace allowance already admits them`);
+    }
     if (props.allowFrom) {
       if (!target.networkPolicy) {
         throw invalidProp(this, 'allowFrom', `needs a target with a NetworkPolicy of ours (ScrapeTarget.modelServing); '${target.name}' has none`);

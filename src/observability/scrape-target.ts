@@ -46,6 +46,8 @@ export interface ScrapeTargetInfo {
   readonly workload: kplus.AbstractPod;
   /** The NetworkPolicy admitting traffic to the pods, when the target has one of ours. */
   readonly networkPolicy?: kplus.NetworkPolicy;
+  /** That policy admits only listed peers (the server's `ingressFrom`). */
+  readonly ingressRestricted?: boolean;
   /** True when a missing Service port may be added for a container port (our own Service). */
   readonly ownsService: boolean;
 }
@@ -76,6 +78,7 @@ export class ScrapeTarget {
       podMetadata: serving.deployment.podMetadata,
       workload: serving.deployment,
       networkPolicy: serving.networkPolicy,
+      ingressRestricted: serving.ingressRestricted,
       ownsService: true,
     });
   }

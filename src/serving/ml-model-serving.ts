@@ -239,6 +239,8 @@ export class MlModelServing extends MlWorkload {
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy admitting traffic to the serving port only. */
   public readonly networkPolicy: kplus.NetworkPolicy;
+  /** Whether `ingressFrom` restricts who may connect (a scraper must then be admitted). */
+  public readonly ingressRestricted: boolean;
   /** How long a new pod may take to become ready: startup timeout plus download timeout (alerts wait it out). */
   public readonly startupBudget: Duration;
   /** The Ingress, when `ingress` is set. */
@@ -354,6 +356,7 @@ export class MlModelServing extends MlWorkload {
       this.port, ...(this.metrics && this.metrics.port !== this.port ? [this.metrics.port] : []), ...(rt?.extraPorts ?? []).map(p => p.number),
     ];
     this.networkPolicy = createServingNetworkPolicy(this, ports, props.ingressFrom, props.egressTo);
+    this.ingressRestricted = props.ingressFrom !== undefined;
     if (props.httpRoute) {
       this.httpRoute = createServingHttpRoute(this, this._metadata(), this.service.name, this.servicePort, props.httpRoute);
     }

@@ -263,3 +263,23 @@ describe('Prometheus durations (property-based)', () => {
     }));
   });
 });
+
+describe('a NetworkPolicy that would block the declared scraper', () => {
+  const gateway = () => kplus.Pods.select(chart(), 'gw', { labels: { app: 'gateway' } });
+
+  test('a server restricted to its ingressFrom peers needs allowFrom (or the statement that Prometheus is admitted)', () => {
+    expect(scrape({}, { ingressFrom: [gateway()] }))
+      .toThrow("PrometheusScrape 'prod/scrape': allowFrom is needed: 'bert' admits only its ingressFrom peers, so Prometheus's scrapes of port 8080 would be blocked");
+    expect(scrape({ scraperAdmitted: true }, { ingressFrom: [gateway()] })).not.toThrow();
+  });
+
+  test('with allowFrom, the scraper is admitted to the metrics port', () => {
+    const c = chart();
+    const serving = new MlModelServing(c, 'bert', { image: 'ml-model:v1', ingressFrom: [kplus.Pods.select(c, 'gw', { labels: { app: 'gateway' } })], metrics: { port: 9090 } });
+    const prometheus = kplus.Pods.select(c, 'prom', { labels: { 'app.kubernetes.io/name': 'prometheus' } });
+    new PrometheusScrape(c, 'scrape', { target: ScrapeTarget.modelServing(serving), mode: ScrapeMode.podMonitor(), allowFrom: prometheus });
+    const policy = Testing.synth(c).find(m => m.kind === 'NetworkPolicy');
+    expect(policy.spec.ingress.some((r: any) => r.from?.[0]?.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'prometheus'
+      && r.ports.some((p: any) => p.port === 9090))).toBe(true);
+  });
+});
