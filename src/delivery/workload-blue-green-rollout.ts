@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BlueGreenRolloutOptions, renderBlueGreenStrategy } from './blue-green-rollout';
-import { ARGO_ROLLOUTS_API_VERSION } from './crds/argo-rollouts';
+import { createWorkloadRefRollout, requireWorkloadRefKind } from './workload-rollout';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { selectsOnPurpose } from '../core/unique-objects';
@@ -50,10 +50,7 @@ export class WorkloadBlueGreenRollout extends Construct {
     requireProps(this, props, ['target']);
     const target = props.target;
     target._validate(this, 'target');
-    const ref = target.workloadRef;
-    if (ref.kind !== 'Deployment' && ref.kind !== 'ReplicaSet' && ref.kind !== 'PodTemplate') {
-      throw invalidProp(this, 'target', `('${ref.kind}' '${ref.name}') must be a Deployment (or ReplicaSet, PodTemplate): Argo Rollouts takes pod templates only from those`);
-    }
+    requireWorkloadRefKind(this, target);
     const active = target.serviceName;
     const port = target.containerPorts[0];
     if (active === undefined || port === undefined) {
@@ -74,19 +71,7 @@ export class WorkloadBlueGreenRollout extends Construct {
 
     const binding = { rollout: target.name, namespace: target.namespace, metricNames: target._metricNames(this, 'target'), labels };
     const strategy = renderBlueGreenStrategy(this, 'rollout', props, { active, preview: this.previewService.name }, binding);
-    this.apiObject = new ApiObject(this, 'Rollout', {
-      apiVersion: ARGO_ROLLOUTS_API_VERSION,
-      kind: 'Rollout',
-      metadata: { name: target.name, labels },
-      spec: {
-        replicas,
-        selector: { matchLabels: target.selector },
-        // The Deployment is scaled down as the Rollout's pods become ready (Argo Rollouts 1.5+).
-        workloadRef: { ...ref, scaleDown: 'progressively' },
-        progressDeadlineAbort: true,
-        strategy: { blueGreen: strategy },
-      },
-    });
+    this.apiObject = createWorkloadRefRollout(this, target, replicas, labels, { blueGreen: strategy });
     applyObjectMetadata(this, 'metadata', props.metadata);
   }
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { CanaryRolloutOptions } from './canary-rollout';
 import { createWeightedHttpRoute } from './canary-routes';
 import { GatewayApiTrafficOptions } from './canary-traffic';
-import { ARGO_ROLLOUTS_API_VERSION, RolloutCanaryStrategy } from './crds/argo-rollouts';
+import { ARGO_ROLLOUTS_API_VERSION, RolloutCanaryStrategy, RolloutSpec } from './crds/argo-rollouts';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions } from '../core/metadata-validation';
 import { selectsOnPurpose } from '../core/unique-objects';
@@ -58,10 +58,7 @@ export class WorkloadRollout extends Construct {
     requireProps(this, props, ['target']);
     const target = props.target;
     target._validate(this, 'target');
-    const ref = target.workloadRef;
-    if (ref.kind !== 'Deployment' && ref.kind !== 'ReplicaSet' && ref.kind !== 'PodTemplate') {
-      throw invalidProp(this, 'target', `('${ref.kind}' '${ref.name}') must be a Deployment (or ReplicaSet, PodTemplate): Argo Rollouts takes pod templates only from those`);
-    }
+    requireWorkloadRefKind(this, target);
     if (props.steps.length === 0) throw invalidProp(this, 'steps', 'must hold at least one step: without one Argo Rollouts promotes every change at once');
     const replicas = props.replicas ?? target.minReplicas;
     requireInteger(this, 'replicas', replicas, 1);
@@ -92,27 +89,43 @@ export class WorkloadRollout extends Construct {
     const start = props.backgroundAnalysisStartingStep;
     if (start !== undefined) requireInteger(this, 'backgroundAnalysisStartingStep', start, 0, props.steps.length - 1);
     const startingStep = start !== undefined ? { startingStep: start } : {};
-    this.apiObject = new ApiObject(this, 'Rollout', {
-      apiVersion: ARGO_ROLLOUTS_API_VERSION,
-      kind: 'Rollout',
-      metadata: { name: target.name, labels },
-      spec: {
-        replicas,
-        selector: { matchLabels: target.selector },
-        // The Deployment is scaled down as the Rollout's pods become ready (Argo Rollouts 1.5+).
-        // https://argo-rollouts.readthedocs.io/en/stable/migrating/
-        workloadRef: { ...ref, scaleDown: 'progressively' },
-        progressDeadlineAbort: true,
-        strategy: {
-          canary: {
-            ...services,
-            steps,
-            ...(background ? { analysis: { ...background, ...startingStep } } : {}),
-            ...(trafficRouting ? { trafficRouting } : {}),
-          },
-        },
+    this.apiObject = createWorkloadRefRollout(this, target, replicas, labels, {
+      canary: {
+        ...services,
+        steps,
+        ...(background ? { analysis: { ...background, ...startingStep } } : {}),
+        ...(trafficRouting ? { trafficRouting } : {}),
       },
     });
     applyObjectMetadata(this, 'metadata', props.metadata);
   }
+}
+
+/** Refuses targets Argo Rollouts cannot take a pod template from (internal). */
+export function requireWorkloadRefKind(scope: Construct, target: WorkloadTarget): void {
+  const ref = target.workloadRef;
+  if (ref.kind !== 'Deployment' && ref.kind !== 'ReplicaSet' && ref.kind !== 'PodTemplate') {
+    throw invalidProp(scope, 'target', `('${ref.kind}' '${ref.name}') must be a Deployment (or ReplicaSet, PodTemplate): Argo Rollouts takes pod templates only from those`);
+  }
+}
+
+/**
+ * A Rollout that takes over `target`'s Deployment by `workloadRef` (internal):
+ * Argo Rollouts scales the Deployment down as the Rollout's pods become ready
+ * (Argo Rollouts 1.5+, https://argo-rollouts.readthedocs.io/en/stable/migrating/).
+ */
+export function createWorkloadRefRollout(scope: Construct, target: WorkloadTarget, replicas: number,
+  labels: { [key: string]: string }, strategy: RolloutSpec['strategy']): ApiObject {
+  return new ApiObject(scope, 'Rollout', {
+    apiVersion: ARGO_ROLLOUTS_API_VERSION,
+    kind: 'Rollout',
+    metadata: { name: target.name, labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: target.selector },
+      workloadRef: { ...target.workloadRef, scaleDown: 'progressively' },
+      progressDeadlineAbort: true,
+      strategy,
+    },
+  });
 }

@@ -1,8 +1,7 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { checkCommon, COMMON_CACHE_ENV, RuntimeContext, RuntimeSpec } from './runtime-spec';
+import { checkCommon, COMMON_CACHE_ENV, RuntimeContext, RuntimeSpec, threePorts } from './runtime-spec';
 import { invalidProp } from '../../core/errors';
-import { requirePort } from '../../core/validation';
 
 /** Options of {@link ServingRuntime.mlserver}. */
 export interface MlServerRuntimeOptions {
@@ -47,14 +46,7 @@ export function mlserverSpec(scope: IConstruct, o: MlServerRuntimeOptions, ctx: 
   if (dir === undefined || !dir.startsWith('/')) {
     throw invalidProp(scope, 'runtime.modelsDir', 'is required without a model source and must be an absolute path');
   }
-  const port = ctx.port ?? o.port ?? 8080;
-  const grpc = o.grpcPort ?? 8081;
-  const metrics = o.metricsPort ?? 8082;
-  requirePort(scope, 'runtime.grpcPort', grpc);
-  requirePort(scope, 'runtime.metricsPort', metrics);
-  if (new Set([port, grpc, metrics]).size !== 3) {
-    throw invalidProp(scope, 'runtime', `ports (http ${port}, grpc ${grpc}, metrics ${metrics}) must differ`);
-  }
+  const { port, grpc, metrics } = threePorts(scope, ctx, o, { http: 8080, grpc: 8081, metrics: 8082 });
   return {
     name: 'mlserver',
     port,

@@ -78,3 +78,20 @@ export function shardCount(scope: IConstruct, prop: string, given: number | unde
   }
   return n;
 }
+
+/**
+ * The HTTP, gRPC and metrics ports of a server that listens on all three (Triton,
+ * MLServer), each checked and all different. @internal
+ */
+export function threePorts(scope: IConstruct, ctx: RuntimeContext, o: { port?: number; grpcPort?: number; metricsPort?: number },
+  defaults: { http: number; grpc: number; metrics: number }): { port: number; grpc: number; metrics: number } {
+  const port = ctx.port ?? o.port ?? defaults.http;
+  const grpc = o.grpcPort ?? defaults.grpc;
+  const metrics = o.metricsPort ?? defaults.metrics;
+  requirePort(scope, 'runtime.grpcPort', grpc);
+  requirePort(scope, 'runtime.metricsPort', metrics);
+  if (new Set([port, grpc, metrics]).size !== 3) {
+    throw invalidProp(scope, 'runtime', `ports (http ${port}, grpc ${grpc}, metrics ${metrics}) must differ`);
+  }
+  return { port, grpc, metrics };
+}

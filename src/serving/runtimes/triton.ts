@@ -1,8 +1,7 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { checkCommon, RuntimeContext, RuntimeSpec } from './runtime-spec';
+import { checkCommon, RuntimeContext, RuntimeSpec, threePorts } from './runtime-spec';
 import { invalidProp } from '../../core/errors';
-import { requirePort } from '../../core/validation';
 
 /** Options of {@link ServingRuntime.triton}. */
 export interface TritonRuntimeOptions {
@@ -57,14 +56,7 @@ export function tritonSpec(scope: IConstruct, o: TritonRuntimeOptions, ctx: Runt
   if (repository === undefined || !repository.startsWith('/')) {
     throw invalidProp(scope, 'runtime.modelRepository', 'is required without a model source and must be an absolute path');
   }
-  const port = ctx.port ?? o.port ?? 8000;
-  const grpc = o.grpcPort ?? 8001;
-  const metrics = o.metricsPort ?? 8002;
-  requirePort(scope, 'runtime.grpcPort', grpc);
-  requirePort(scope, 'runtime.metricsPort', metrics);
-  if (new Set([port, grpc, metrics]).size !== 3) {
-    throw invalidProp(scope, 'runtime', `ports (http ${port}, grpc ${grpc}, metrics ${metrics}) must differ`);
-  }
+  const { port, grpc, metrics } = threePorts(scope, ctx, o, { http: 8000, grpc: 8001, metrics: 8002 });
   if (o.queueTarget !== undefined && !(o.queueTarget > 0)) throw invalidProp(scope, 'runtime.queueTarget', `(${o.queueTarget}) must be positive`);
   return {
     name: 'triton',
