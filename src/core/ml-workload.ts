@@ -222,7 +222,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
       props: {
         name,
         image: this.image,
-        imagePullPolicy: props.allowMutableImageTag ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        imagePullPolicy: props.imagePullPolicy ?? (props.allowMutableImageTag ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT),
         command: props.command,
         args: props.args,
         envVariables: { ...props.env, ...env },

@@ -25,6 +25,11 @@ export interface MlWorkloadProps {
    */
   readonly allowMutableImageTag?: boolean;
   /**
+   * When the kubelet pulls the main container's image.
+   * @default - IfNotPresent for pinned images, Always with `allowMutableImageTag`
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  /**
    * Name of every object the workload creates and its `app.kubernetes.io/name`
    * label. An RFC 1123 label.
    * @default - the construct id

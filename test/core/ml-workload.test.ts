@@ -165,3 +165,15 @@ describe('the workload model', () => {
     expect(() => new DistributedTrainingJob(c, 'c', undefined as any)).toThrow("DistributedTrainingJob 'prod/c': props are required");
   });
 });
+
+describe('the image pull policy', () => {
+  test('is IfNotPresent for pinned images, Always for mutable ones, and settable on any workload (a training worker here)', () => {
+    const c = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    new DistributedTrainingJob(c, 'a', { image: 'trainer:v1' });
+    new DistributedTrainingJob(c, 'b', { image: 'trainer:v1', imagePullPolicy: kplus.ImagePullPolicy.ALWAYS, backend: TrainingBackend.indexedJob({ containerName: 'trainer' }) });
+    const manifests = synthAndValidate(c);
+    expect(findObject(manifests, 'Job', 'a').spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+    const b = findObject(manifests, 'Job', 'b').spec.template.spec.containers[0];
+    expect([b.name, b.imagePullPolicy]).toEqual(['trainer', 'Always']);
+  });
+});
