@@ -12,17 +12,18 @@ export class PreStop {
    * or `sleep` binary needed in the image, so it works on distroless images).
    */
   public static sleep(duration: Duration): PreStop {
-    return new PreStop({ sleep: { seconds: duration.toSeconds() } }, duration.toSeconds());
+    const seconds = duration.toSeconds({ integral: false });
+    return new PreStop({ sleep: { seconds } }, seconds);
   }
 
   /** Run a command in the container (the image must contain it). */
   public static exec(command: string[], budget: Duration = Duration.seconds(0)): PreStop {
-    return new PreStop({ exec: { command: [...command] } }, budget.toSeconds());
+    return new PreStop({ exec: { command: [...command] } }, budget.toSeconds({ integral: false }));
   }
 
   /** Call an HTTP endpoint of the container, e.g. a drain endpoint. */
   public static httpGet(path: string, port: number, budget: Duration = Duration.seconds(0)): PreStop {
-    return new PreStop({ httpGet: { path, port, scheme: 'HTTP' } }, budget.toSeconds());
+    return new PreStop({ httpGet: { path, port, scheme: 'HTTP' } }, budget.toSeconds({ integral: false }));
   }
 
   private constructor(

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { RE2JS } from '@bufbuild/re2';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
@@ -247,4 +248,15 @@ export function requireMetricsPath(scope: IConstruct, prop: string, path: string
   if (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path)) {
     throw invalidProp(scope, prop, `('${path}') must be a URL path starting with '/', without whitespace, '?' or '#'`);
   }
+}
+
+/**
+ * Throws unless `duration` is a whole number of seconds of at least `min`: what
+ * Kubernetes' `*Seconds` fields take. Checked here, so a fractional Duration is
+ * refused by the prop's name instead of by cdk8s's conversion error.
+ */
+export function requireWholeSeconds(scope: IConstruct, prop: string, duration: Duration | undefined, min: number): void {
+  if (duration === undefined) return;
+  const s = duration.toSeconds({ integral: false });
+  if (!Number.isInteger(s) || s < min) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= ${min}`);
 }

@@ -16,7 +16,7 @@ import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { TopologySpread } from '../core/placement';
 import { CLASSIC_METRIC_NAMES, MetricsEndpoint, prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
-import { requireAbsolutePath, requireInteger, requireMetricsPath, requirePort, requireServiceName } from '../core/validation';
+import { requireAbsolutePath, requireInteger, requireMetricsPath, requirePort, requireServiceName, requireWholeSeconds } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
 /** Properties of {@link MlModelServing}. */
@@ -250,6 +250,14 @@ export class MlModelServing extends MlWorkload {
 
   public constructor(scope: Construct, id: string, props: MlModelServingProps) {
     super(scope, id, props);
+    for (const [prop, d, min] of [['startupTimeout', props.startupTimeout, 0], ['downloadTimeout', props.downloadTimeout, 0],
+      ['drainPeriod', props.drainPeriod, 0], ['inFlightTimeout', props.inFlightTimeout, 0], ['progressDeadline', props.progressDeadline, 1],
+      ['minReady', props.minReady, 0]] as const) {
+      requireWholeSeconds(this, prop, d, min);
+    }
+    if (props.preStop && !Number.isInteger(props.preStop.seconds)) {
+      throw invalidProp(this, 'preStop', `(${props.preStop.seconds}s) must be a whole number of seconds`);
+    }
     // The name is also the Service's, which must start with a letter (RFC 1035).
     requireServiceName(this, 'name', this.name);
     const modelMountPath = props.modelMountPath ?? '/mnt/models';

@@ -1,4 +1,4 @@
-import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BACKEND_ONLY_PROPS, BACKEND_OPTION_KEYS } from './backend-options';
@@ -49,12 +49,8 @@ export function validateEnv(scope: Construct, backend: TrainingBackendRenderer, 
   }
 }
 
-/** Whole seconds, as the Job API takes them. */
-export function requireWholeSeconds(scope: Construct, prop: string, duration: Duration | undefined, min: number): void {
-  if (duration === undefined) return;
-  const s = duration.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < min) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= ${min}`);
-}
+export { requireWholeSeconds } from '../core/validation';
+
 
 /**
  * Memory in whole MiB and ephemeral storage in whole GiB: the units cdk8s-plus

@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MlModelServing, MlModelServingProps, ModelSource, PodSecurity, PriorityClassRef, ServingScaling, WorkloadVolume } from '../../src';
+import { MlModelServing, MlModelServingProps, ModelSource, PodSecurity, PreStop, PriorityClassRef, ServingScaling, WorkloadVolume } from '../../src';
 
 function make(props: Partial<MlModelServingProps>, id = 'bert') {
   const chart = new Chart(Testing.app(), 'prod');
@@ -76,6 +76,15 @@ describe('MlModelServing rejects bad input at synth time, naming path and prop',
       "MlModelServing 'prod/bert': metrics.names.statusCodeLabel ('status.code') must be a valid Prometheus label name"],
     ['bad error regex', { metrics: { port: 8080, names: { errorCodeRegex: '5[0-9' } } },
       "MlModelServing 'prod/bert': metrics.names.errorCodeRegex ('5[0-9') is not an RE2 regular expression (what Prometheus uses)"],
+    // Fractional durations are refused by the prop's name, not by cdk8s's conversion error.
+    ['a fractional startup timeout', { startupTimeout: Duration.millis(90500) },
+      "MlModelServing 'prod/bert': startupTimeout (90.5s) must be a whole number of seconds >= 0"],
+    ['a fractional progress deadline', { progressDeadline: Duration.millis(1500) },
+      "MlModelServing 'prod/bert': progressDeadline (1.5s) must be a whole number of seconds >= 1"],
+    ['a fractional minReady', { minReady: Duration.millis(500) },
+      "MlModelServing 'prod/bert': minReady (0.5s) must be a whole number of seconds >= 0"],
+    ['a fractional preStop sleep', { preStop: PreStop.sleep(Duration.millis(2500)) },
+      "MlModelServing 'prod/bert': preStop (2.5s) must be a whole number of seconds"],
     ['invalid name', { name: 'BERT_model' },
       "MlModelServing 'prod/bert': name ('BERT_model') must be a valid RFC 1123 DNS label: lowercase alphanumerics and '-', starting and ending with an alphanumeric, at most 63 characters"],
     ['PDB minAvailable blocking every eviction', { scaling: ServingScaling.fixed(3), disruptionBudget: { minAvailable: 3 } },
