@@ -1,7 +1,6 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { checkCommon, COMMON_CACHE_ENV, RuntimeContext, RuntimeSpec, threePorts } from './runtime-spec';
-import { invalidProp } from '../../core/errors';
+import { checkCommon, COMMON_CACHE_ENV, modelDirectory, RuntimeContext, RuntimeSpec, threePorts } from './runtime-spec';
 
 /** Options of {@link ServingRuntime.mlserver}. */
 export interface MlServerRuntimeOptions {
@@ -42,10 +41,7 @@ export const MLSERVER_DEFAULT_IMAGE = 'seldonio/mlserver:1.6.1';
 /** Seldon MLServer. @internal */
 export function mlserverSpec(scope: IConstruct, o: MlServerRuntimeOptions, ctx: RuntimeContext): RuntimeSpec {
   checkCommon(scope, o);
-  const dir = o.modelsDir ?? ctx.modelPath;
-  if (dir === undefined || !dir.startsWith('/')) {
-    throw invalidProp(scope, 'runtime.modelsDir', 'is required without a model source and must be an absolute path');
-  }
+  const dir = modelDirectory(scope, 'modelsDir', o.modelsDir, ctx);
   const { port, grpc, metrics } = threePorts(scope, ctx, o, { http: 8080, grpc: 8081, metrics: 8082 });
   return {
     name: 'mlserver',

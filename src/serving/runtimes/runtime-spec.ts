@@ -95,3 +95,12 @@ export function threePorts(scope: IConstruct, ctx: RuntimeContext, o: { port?: n
   }
   return { port, grpc, metrics };
 }
+
+/** Where a server reads its models: the user's path, else the model source's mount; absolute. @internal */
+export function modelDirectory(scope: IConstruct, prop: string, given: string | undefined, ctx: RuntimeContext): string {
+  const dir = given ?? ctx.modelPath;
+  if (dir === undefined || !dir.startsWith('/')) {
+    throw invalidProp(scope, `runtime.${prop}`, 'is required without a model source and must be an absolute path');
+  }
+  return dir;
+}

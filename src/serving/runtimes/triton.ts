@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { checkCommon, RuntimeContext, RuntimeSpec, threePorts } from './runtime-spec';
+import { checkCommon, modelDirectory, RuntimeContext, RuntimeSpec, threePorts } from './runtime-spec';
 import { invalidProp } from '../../core/errors';
 
 /** Options of {@link ServingRuntime.triton}. */
@@ -52,10 +52,7 @@ export const TRITON_DEFAULT_IMAGE = 'nvcr.io/nvidia/tritonserver:25.01-py3';
 /** NVIDIA Triton Inference Server. @internal */
 export function tritonSpec(scope: IConstruct, o: TritonRuntimeOptions, ctx: RuntimeContext): RuntimeSpec {
   checkCommon(scope, o);
-  const repository = o.modelRepository ?? ctx.modelPath;
-  if (repository === undefined || !repository.startsWith('/')) {
-    throw invalidProp(scope, 'runtime.modelRepository', 'is required without a model source and must be an absolute path');
-  }
+  const repository = modelDirectory(scope, 'modelRepository', o.modelRepository, ctx);
   const { port, grpc, metrics } = threePorts(scope, ctx, o, { http: 8000, grpc: 8001, metrics: 8002 });
   if (o.queueTarget !== undefined && !(o.queueTarget > 0)) throw invalidProp(scope, 'runtime.queueTarget', `(${o.queueTarget}) must be positive`);
   return {
