@@ -49,8 +49,6 @@ export function validateEnv(scope: Construct, backend: TrainingBackendRenderer, 
   }
 }
 
-export { requireWholeSeconds } from '../core/validation';
-
 
 /**
  * Memory in whole MiB and ephemeral storage in whole GiB: the units cdk8s-plus

@@ -2,13 +2,12 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AfterConversion } from '../../core/after-conversion';
 import { invalidProp } from '../../core/errors';
-import { requireInteger, requirePort } from '../../core/validation';
+import { requireInteger, requirePort, requireWholeSeconds } from '../../core/validation';
 import { IndexedJobBackendOptions } from '../backend-options';
 import type { DistributedTrainingJob } from '../distributed-training-job';
 import { NON_RETRIABLE_CODES_ENV, RDZV_HOST_RANK_ENV } from '../exit-code-contract';
 import { COMPLETION_INDEX_ANNOTATION, DNS_1035_LABEL, INDEXED_JOB_ENV, RESERVED_ENV_PREFIX } from '../rendezvous';
 import type { TrainingBackendRenderer, TrainingContext, TrainingOutputs } from '../training-backend';
-import { requireWholeSeconds } from '../validate-training-props';
 
 const DEFAULT_MASTER_PORT = 29500;
 const DEFAULT_BACKOFF_LIMIT = 3;

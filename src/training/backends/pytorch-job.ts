@@ -3,13 +3,12 @@ import * as kplus from 'cdk8s-plus-27';
 // The HPA metric JSON, as cdk8s-plus renders it for its own HorizontalPodAutoscaler.
 import { toJson_MetricSpecV2 } from 'cdk8s-plus-27/lib/imports/k8s';
 import { invalidProp } from '../../core/errors';
-import { requireInteger, requirePort } from '../../core/validation';
+import { requireInteger, requirePort, requireWholeSeconds } from '../../core/validation';
 import { CleanPodPolicy, PyTorchJobBackendOptions, PyTorchRestartPolicy, RendezvousBackend } from '../backend-options';
 import { PYTORCHJOB_API_VERSION, PYTORCHJOB_KIND, PyTorchJobSpec, PyTorchReplicaSpec } from '../crds/pytorch-job';
 import type { DistributedTrainingJob } from '../distributed-training-job';
 import { DEFAULT_ELASTIC_RDZV_PORT, PYTORCHJOB_ENV, PYTORCHJOB_PORT_NAME, RESERVED_ENV_PREFIX } from '../rendezvous';
 import type { TrainingBackendRenderer, TrainingContext, TrainingOutputs } from '../training-backend';
-import { requireWholeSeconds } from '../validate-training-props';
 
 const DEFAULT_MASTER_PORT = 29500;
 
