@@ -24,6 +24,15 @@ const PIPELINE = Symbol.for('cdk8s-ml.core.afterConversion');
  *
  * Mechanism: the pipeline wraps the ApiObject's `toJson` once (cdk8s offers no
  * post-conversion hook); every stage of every caller goes through that one wrapper.
+ *
+ * @example
+ * import { JsonPatch } from 'cdk8s';
+ * import { AfterConversion, MlModelServing } from 'cdk8s-ml';
+ *
+ * const bert = new MlModelServing(this, 'bert', { image: 'registry.example.com/bert-server:1.4.2' });
+ * // trafficDistribution (Kubernetes 1.31) is unknown to cdk8s-plus-27's converter, which
+ * // would drop it from an ApiObject patch: patch the final manifest instead.
+ * AfterConversion.of(bert.service).addJsonPatch(JsonPatch.add('/spec/trafficDistribution', 'PreferClose'));
  */
 export class AfterConversion {
   /**

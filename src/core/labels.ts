@@ -52,6 +52,15 @@ export interface MlLabelOptions {
 /**
  * The recommended labels and the selector derived from them, in one place, so every
  * construct labels its objects the same way and every selector matches its pods.
+ *
+ * @example
+ * import { MlLabels } from 'cdk8s-ml';
+ *
+ * // An object of your own, labelled like the library's and selectable the same way.
+ * new kplus.ConfigMap(this, 'feature-config', {
+ *   metadata: { labels: MlLabels.of({ name: 'feature-store', component: 'config', partOf: 'recommender', version: '2.3.0' }) },
+ *   data: { 'features.yaml': 'window: 7d\n' },
+ * });
  */
 export class MlLabels {
   /** The full label set for objects and pod templates. */

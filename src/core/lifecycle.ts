@@ -5,6 +5,15 @@ import { Duration } from 'cdk8s';
  * `preStop` hook. The kubelet runs it first, so endpoints are removed from
  * Services and load balancers while the server still answers, and in-flight
  * requests finish: without it a rolling update drops requests.
+ *
+ * @example
+ * import { MlModelServing, PreStop } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'llm', {
+ *   image: 'vllm/vllm-openai:v0.6.3',
+ *   // Endpoints and load balancers stop routing to the pod before vLLM gets SIGTERM.
+ *   preStop: PreStop.sleep(Duration.seconds(20)),
+ * });
  */
 export class PreStop {
   /**

@@ -41,6 +41,18 @@ export interface TopologySpreadOptions {
  * `scheduling.spread` renders required pod anti-affinity instead, which leaves pods
  * pending when there are more replicas than zones; this renders the real
  * `topologySpreadConstraints`, soft by default.
+ *
+ * @example
+ * import { MlModelServing, TopologySpread, UnsatisfiableSpreadAction } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/bert-server:1.4.2',
+ *   spread: [
+ *     // Hard over zones (a pod stays Pending rather than crowd one zone), soft over nodes.
+ *     TopologySpread.acrossZones({ whenUnsatisfiable: UnsatisfiableSpreadAction.DO_NOT_SCHEDULE }),
+ *     TopologySpread.acrossNodes(),
+ *   ],
+ * });
  */
 export class TopologySpread {
   /** Spread across zones (`topology.kubernetes.io/zone`). */

@@ -7,7 +7,18 @@ export interface IPriorityClass {
   readonly priorityClassName: string;
 }
 
-/** References to PriorityClasses this app does not create. */
+/**
+ * References to PriorityClasses this app does not create.
+ *
+ * @example
+ * import { MlModelServing, PriorityClassRef } from 'cdk8s-ml';
+ *
+ * // A PriorityClass the platform team manages, outside this app.
+ * new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/bert-server:1.4.2',
+ *   priorityClass: PriorityClassRef.fromName('online-serving'),
+ * });
+ */
 export class PriorityClassRef {
   /** An existing PriorityClass, e.g. the built-in `system-cluster-critical`. */
   public static fromName(name: string): IPriorityClass {

@@ -216,6 +216,17 @@ export class Placement implements ISchedulable {
  * Adapts any cdk8s-plus workload (Deployment, Job, StatefulSet, Pod, ...) to
  * {@link ISchedulable}, with the semantics of {@link Placement}: the node pools'
  * requirements are ANDed into every required term, rendered after conversion.
+ *
+ * @example
+ * import { GpuNodePool, PodSecurity, SchedulableWorkload } from 'cdk8s-ml';
+ *
+ * // A cdk8s-plus Job of your own on the GPU nodes the pool launches.
+ * const pool = new GpuNodePool(this, 'a100', { instanceFamilies: ['p4d'], maxGpus: 16 });
+ * const benchmark = new kplus.Job(this, 'nccl-bench', {
+ *   containers: [{ image: 'registry.example.com/nccl-tests:2.13.10', args: ['all_reduce_perf', '-g', '8'] }],
+ * });
+ * PodSecurity.restricted().applyTo(benchmark);
+ * pool.schedule(SchedulableWorkload.of(benchmark));
  */
 export class SchedulableWorkload {
   /** The placement of a cdk8s-plus workload; the same one for the same workload. */

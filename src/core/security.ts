@@ -76,6 +76,21 @@ const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER',
  * The security contexts of a workload's pods. Restricted (the Pod Security
  * Standard) by default; anything weaker is an explicit choice with a written
  * reason, and says which namespace level it needs.
+ *
+ * @example
+ * import { MlModelServing, PodSecurity } from 'cdk8s-ml';
+ *
+ * // Restricted (the default), running as the UID the image was built for.
+ * new MlModelServing(this, 'triton', {
+ *   image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
+ *   podSecurity: PodSecurity.restricted({ runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 }),
+ * });
+ *
+ * // A cdk8s-plus workload of your own, secured the same way.
+ * const exporter = new kplus.Deployment(this, 'exporter', {
+ *   containers: [{ image: 'registry.example.com/metrics-exporter:0.9.1', portNumber: 9400 }],
+ * });
+ * PodSecurity.restricted().applyTo(exporter);
  */
 export class PodSecurity {
   /**

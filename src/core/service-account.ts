@@ -11,6 +11,16 @@ export interface CreatedServiceAccountOptions {
  * The Kubernetes identity of a workload's pods: a ServiceAccount created for the
  * workload (the default: one per workload, no token mounted), one that exists
  * already, or one bound to a cloud identity.
+ *
+ * @example
+ * import { MlModelServing, ModelSource, WorkloadServiceAccount } from 'cdk8s-ml';
+ *
+ * // EKS IRSA: the pods read the model bucket as this IAM role, with no keys in the cluster.
+ * new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/bert-server:1.4.2',
+ *   model: ModelSource.fromS3('s3://models/bert/7', { sizeLimit: Size.gibibytes(2), region: 'eu-west-1' }),
+ *   serviceAccount: WorkloadServiceAccount.awsIamRole('arn:aws:iam::123456789012:role/bert-model-reader'),
+ * });
  */
 export class WorkloadServiceAccount {
   /** Create a ServiceAccount named after the workload. */

@@ -22,6 +22,16 @@ const CLUSTER_OF = Symbol.for('cdk8s-ml.targetCluster');
  * cluster-scoped object (a NodePool, a PriorityClass) of one name in two charts.
  * Mark charts that model different clusters (a GKE and an EKS variant of one app)
  * so each may define its own.
+ *
+ * @example
+ * import { GpuNodePool, TargetCluster } from 'cdk8s-ml';
+ *
+ * // This chart and a sibling chart are two clusters: each may define its own
+ * // cluster-scoped objects of the same name.
+ * new GpuNodePool(this, 'gpus', { maxGpus: 16 });
+ * const staging = new Chart(this.node.root, 'staging', { namespace: 'ml' });
+ * TargetCluster.mark(staging, 'staging');
+ * new GpuNodePool(staging, 'gpus', { maxGpus: 4 });
  */
 export class TargetCluster {
   /** Marks every object of `chart` as going to the cluster `name`. */

@@ -83,6 +83,20 @@ export function quantityMi(size: Size): string {
  * A volume of a workload's pods, mounted into containers by name. Rendered by the
  * workload model after conversion, so every volume type of current Kubernetes is
  * available (ephemeral claims, image volumes), not only what cdk8s-plus-27 knows.
+ *
+ * @example
+ * import { MlModelServing, WorkloadVolume } from 'cdk8s-ml';
+ *
+ * // A per-pod scratch disk for the compile cache, and a config file from a ConfigMap.
+ * const cache = WorkloadVolume.ephemeral('compile-cache', { storage: Size.gibibytes(50) });
+ * const config = WorkloadVolume.fromConfigMap('server-config', 'llm-server-config');
+ * new MlModelServing(this, 'llm', {
+ *   image: 'vllm/vllm-openai:v0.6.3',
+ *   mounts: [
+ *     { volume: cache, path: '/var/cache/vllm' },
+ *     { volume: config, path: '/etc/llm', readOnly: true },
+ *   ],
+ * });
  */
 export class WorkloadVolume {
   /** A scratch directory on the node's disk, deleted with the pod. */

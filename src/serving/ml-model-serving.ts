@@ -206,6 +206,22 @@ const DEFAULT_RESOURCES = {
  * PodDisruptionBudget, zone spreading, zero-downtime rolling updates, a
  * NetworkPolicy, a token-less ServiceAccount, metrics annotations, and the
  * restricted Pod Security Standard.
+ *
+ * @example
+ * import { MlModelServing, ModelSource, ServingScaling } from 'cdk8s-ml';
+ *
+ * // Deployment, Service, HPA, PodDisruptionBudget, NetworkPolicy and ServiceAccount,
+ * // restricted pods with probes, requests and limits.
+ * const bert = new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/bert-server:1.4.2',
+ *   gpus: { count: 1, product: 'NVIDIA-A100-SXM4-40GB' },
+ *   model: ModelSource.fromStorageUri('s3://models/bert/7'),
+ *   scaling: ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 20 }),
+ *   metrics: { port: 9090 },
+ *   startupTimeout: Duration.minutes(8),
+ * });
+ * // The children are cdk8s-plus objects: keep composing.
+ * bert.deployment.podMetadata.addAnnotation('team', 'search');
  */
 export class MlModelServing extends MlWorkload {
   /** The container port the server listens on. */

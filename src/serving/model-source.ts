@@ -183,6 +183,27 @@ export interface HuggingFaceModelOptions extends ModelDownloadOptions {
 /**
  * Where a model server finds its model, always mounted read-only into the server,
  * at `/mnt/models` (KServe's path) unless told otherwise.
+ *
+ * @example
+ * import { MlModelServing, ModelSource, ServingRuntime } from 'cdk8s-ml';
+ *
+ * // Downloaded by an init container into a size-capped emptyDir, pinned to a commit.
+ * new MlModelServing(this, 'mistral', {
+ *   runtime: ServingRuntime.vllm({ servedModelName: 'mistral-7b-instruct' }),
+ *   model: ModelSource.fromHuggingFace('mistralai/Mistral-7B-Instruct-v0.3', {
+ *     revision: 'e0bc86c23ce5aae1db576c8cca6f06f1f73af2db',
+ *     sizeLimit: Size.gibibytes(30),
+ *     tokenSecret: 'hf-token',
+ *   }),
+ *   gpus: { count: 1 },
+ * });
+ *
+ * // Weights already on a shared volume: mounted read-only, nothing copied.
+ * new MlModelServing(this, 'llama', {
+ *   runtime: ServingRuntime.vllm(),
+ *   model: ModelSource.fromPersistentVolumeClaim('llama-3-1-8b-weights'),
+ *   gpus: { count: 1 },
+ * });
  */
 export class ModelSource {
   /**

@@ -15,7 +15,21 @@ import { prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } fr
 import { requireInteger } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
-/** What LWS does when a pod of a group fails. */
+/**
+ * What LWS does when a pod of a group fails.
+ *
+ * @example
+ * import { GroupRestartPolicy, ModelSource, MultiNodeServing, ServingRuntime } from 'cdk8s-ml';
+ *
+ * new MultiNodeServing(this, 'deepseek', {
+ *   runtime: ServingRuntime.vllm({ servedModelName: 'deepseek-v3' }),
+ *   model: ModelSource.fromPersistentVolumeClaim('deepseek-v3-weights'),
+ *   gpus: { count: 8 },
+ *   nodesPerReplica: 2,
+ *   // A tensor-parallel group is useless with one rank gone, but not while it starts.
+ *   restartPolicy: GroupRestartPolicy.recreateGroupAfterStart(),
+ * });
+ */
 export class GroupRestartPolicy {
   /** Recreate the whole group when any pod restarts: a tensor-parallel group is useless with one rank gone (LWS's default). */
   public static recreateGroupOnPodRestart(): GroupRestartPolicy {
@@ -92,6 +106,22 @@ const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
  * templates render from ONE pod model (same image, resources, GPUs, volumes,
  * security); only the command, probes and ports of the leader differ. A Service
  * and the scrape annotations select the leaders only; a PDB covers every pod.
+ *
+ * @example
+ * import { ModelSource, MultiNodeServing, ServingRuntime } from 'cdk8s-ml';
+ *
+ * // Llama 3.1 405B over two 8-GPU nodes per replica: a LeaderWorkerSet, vLLM on Ray.
+ * new MultiNodeServing(this, 'llama-405b', {
+ *   runtime: ServingRuntime.vllm({ servedModelName: 'llama-3.1-405b-instruct' }),
+ *   model: ModelSource.fromPersistentVolumeClaim('llama-3-1-405b-weights'),
+ *   gpus: { count: 8, product: 'NVIDIA-H100-80GB-HBM3' },
+ *   resources: {
+ *     cpu: { request: kplus.Cpu.units(64), limit: kplus.Cpu.units(64) },
+ *     memory: { request: Size.gibibytes(900), limit: Size.gibibytes(900) },
+ *   },
+ *   nodesPerReplica: 2,
+ *   startupTimeout: Duration.minutes(45),
+ * });
  */
 export class MultiNodeServing extends MlWorkload {
   /** The LeaderWorkerSet. */

@@ -77,6 +77,21 @@ export interface ScalingBinding {
  * How many replicas a model server runs: an HPA (the guide's default), a fixed
  * count, or left to an external scaler such as KEDA (which makes its own HPA, so we
  * must not).
+ *
+ * @example
+ * import { MlModelServing, ServingScaling } from 'cdk8s-ml';
+ *
+ * // An HPA on CPU and memory, slow to scale down.
+ * new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/bert-server:1.4.2',
+ *   scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 30, cpuUtilization: 60, scaleDownStabilization: Duration.minutes(10) }),
+ * });
+ *
+ * // Exactly two replicas, no autoscaler.
+ * new MlModelServing(this, 'reranker', {
+ *   image: 'registry.example.com/reranker:0.8.0',
+ *   scaling: ServingScaling.fixed(2),
+ * });
  */
 export class ServingScaling {
   /** An autoscaling/v2 HPA: the guide's 2..20 replicas on CPU 70% / memory 80% by default. */

@@ -76,6 +76,22 @@ type Resolver = (scope: IConstruct, ctx: RuntimeContext) => RuntimeSpec;
  * alerts, KEDA and dashboards), `/dev/shm`, writable HOME and caches on an emptyDir
  * (the image's root stays read-only), and the KEDA signal it recommends. Every prop
  * the user sets on the server still wins.
+ *
+ * @example
+ * import { MlModelServing, ModelSource, ServingRuntime } from 'cdk8s-ml';
+ *
+ * // The runtime sets the image, arguments, port, probe paths, metrics and shared memory.
+ * new MlModelServing(this, 'llama', {
+ *   runtime: ServingRuntime.vllm({ servedModelName: 'llama-3.1-8b-instruct', maxModelLen: 16384 }),
+ *   model: ModelSource.fromPersistentVolumeClaim('llama-3-1-8b-weights'),
+ *   gpus: { count: 1 },
+ * });
+ *
+ * new MlModelServing(this, 'triton', {
+ *   runtime: ServingRuntime.triton(),
+ *   model: ModelSource.fromPersistentVolumeClaim('triton-model-repository'),
+ *   gpus: { count: 1 },
+ * });
  */
 export class ServingRuntime {
   /** vLLM's OpenAI-compatible server (`vllm serve`), the LLM default. */
