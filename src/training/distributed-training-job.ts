@@ -189,6 +189,23 @@ const DEFAULT_RESOURCES = {
  * sidecars) are options of those backends' factories: the TrainJob API leaves the
  * pod to its runtime, so its factory has none of them.
  * Implements {@link ISchedulable} for spot and GPU pools.
+ *
+ * @example
+ * import { DistributedTrainingJob, Torchrun } from 'cdk8s-ml';
+ *
+ * // Four 8-GPU workers: an Indexed Job with a headless Service, torchrun's rendezvous
+ * // wired through it, /dev/shm sized, restricted pods and a checkpoint volume.
+ * new DistributedTrainingJob(this, 'llama-finetune', {
+ *   image: 'pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime',
+ *   workers: 4,
+ *   gpus: { count: 8 },
+ *   resources: {
+ *     cpu: { request: kplus.Cpu.units(64), limit: kplus.Cpu.units(64) },
+ *     memory: { request: Size.gibibytes(512), limit: Size.gibibytes(512) },
+ *   },
+ *   torchrun: Torchrun.script('/app/finetune.py', { args: ['--epochs', '3'] }),
+ *   checkpoint: { claimName: 'llm-checkpoints' },
+ * });
  */
 export class DistributedTrainingJob extends MlWorkload {
   /** Number of workers. */

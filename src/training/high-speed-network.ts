@@ -22,6 +22,22 @@ const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]
  * `podSecurity: PodSecurity.relaxed({ reason, addCapabilities: ['IPC_LOCK'] })`
  * on its backend; IPC_LOCK is not among baseline's capabilities either, so the
  * namespace needs the `privileged` Pod Security level (`job.podSecurity.level`).
+ *
+ * @example
+ * import { DistributedTrainingJob, HighSpeedNetwork, PodSecurity, Torchrun, TrainingBackend } from 'cdk8s-ml';
+ *
+ * new DistributedTrainingJob(this, 'llama-pretrain', {
+ *   image: 'registry.example.com/llama-trainer:3.1.0',
+ *   workers: 16,
+ *   gpus: { count: 8 },
+ *   torchrun: Torchrun.script('/app/pretrain.py'),
+ *   // The 32 EFA interfaces of a p5.48xlarge: NCCL over libfabric instead of TCP.
+ *   highSpeedNetwork: HighSpeedNetwork.efa(32),
+ *   // RDMA pins memory (IPC_LOCK): the namespace needs the privileged Pod Security level.
+ *   backend: TrainingBackend.indexedJob({
+ *     podSecurity: PodSecurity.relaxed({ reason: 'EFA registers pinned memory for RDMA', addCapabilities: ['IPC_LOCK'] }),
+ *   }),
+ * });
  */
 export class HighSpeedNetwork {
   /** AWS Elastic Fabric Adapter interfaces (`vpc.amazonaws.com/efa`) per worker. */

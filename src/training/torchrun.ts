@@ -87,6 +87,17 @@ const DEFAULT_ELASTIC_MAX_RESTARTS = 3;
  *
  * Flags use the dashed spelling of PyTorch 2.x (torch/distributed/run.py; every
  * flag also reads `PET_<FLAG>`, torch/distributed/argparse_util.py).
+ *
+ * @example
+ * import { DistributedTrainingJob, Torchrun } from 'cdk8s-ml';
+ *
+ * new DistributedTrainingJob(this, 'resnet', {
+ *   image: 'registry.example.com/resnet-trainer:1.2.0',
+ *   workers: 4,
+ *   gpus: { count: 1 },
+ *   // Elastic: training goes on with 2 to 4 workers, restarting up to 5 times.
+ *   torchrun: Torchrun.script('/app/train.py', { args: ['--epochs', '90'], minWorkers: 2, maxRestarts: 5 }),
+ * });
  */
 export class Torchrun {
   /** Launches a Python script file, e.g. `train.py`. */

@@ -72,6 +72,18 @@ export interface TrainingBackendRenderer {
  * How a {@link DistributedTrainingJob} runs: an Indexed Job (the default, needs no
  * operator), a Kubeflow PyTorchJob, or a Kubeflow TrainJob. Each factory takes the
  * options its backend honours, and nothing else.
+ *
+ * @example
+ * import { DistributedTrainingJob, Torchrun, TrainingBackend } from 'cdk8s-ml';
+ *
+ * new DistributedTrainingJob(this, 'bert-pretrain', {
+ *   image: 'registry.example.com/bert-trainer:2.3.0',
+ *   workers: 8,
+ *   gpus: { count: 4 },
+ *   torchrun: Torchrun.module('trainer.pretrain'),
+ *   // A Kubeflow PyTorchJob, gang-scheduled, deleted a day after it finishes.
+ *   backend: TrainingBackend.pytorchJob({ gangScheduling: true, ttlAfterFinished: Duration.days(1) }),
+ * });
  */
 export class TrainingBackend {
   /**
