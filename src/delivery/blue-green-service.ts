@@ -105,6 +105,18 @@ export interface BlueGreenServiceProps {
  * `app.kubernetes.io/version`) are an ERROR, not a warning: such a pair tests
  * nothing and usually means the new image was forgotten; to serve two model
  * versions with one server image, set `version` on each color.
+ *
+ * @example
+ * import { BlueGreenColor, BlueGreenService, IdleColorPolicy } from 'cdk8s-ml';
+ *
+ * // Blue serves; green is deployed beside it. Promote by setting activeColor to GREEN.
+ * new BlueGreenService(this, 'ml-model', {
+ *   blue: { image: 'registry.example.com/ml-model:1.4.0', metrics: { port: 9090 } },
+ *   green: { image: 'registry.example.com/ml-model:1.5.0', metrics: { port: 9090 } },
+ *   activeColor: BlueGreenColor.BLUE,
+ *   // Keep the idle color at full size: switching back is instant.
+ *   idle: IdleColorPolicy.keepWarm(),
+ * });
  */
 export class BlueGreenService extends Construct {
   /** The label telling the colors apart (the guide's). */

@@ -97,6 +97,20 @@ export class CanaryAnnotations {
  * `app.kubernetes.io/version`) is an ERROR, not a warning: it tests nothing and
  * usually means the new image was forgotten; after a promotion remove the canary,
  * and to compare two model versions on one server image, set `version`.
+ *
+ * @example
+ * import { CanaryRelease, CanaryTraffic } from 'cdk8s-ml';
+ *
+ * // 10 % of the requests to v0.6.4, split by a Gateway API HTTPRoute.
+ * new CanaryRelease(this, 'llm', {
+ *   stable: { image: 'vllm/vllm-openai:v0.6.3', args: ['--model', '/mnt/models'], gpus: { count: 1 } },
+ *   canary: { image: 'vllm/vllm-openai:v0.6.4', args: ['--model', '/mnt/models'], gpus: { count: 1 } },
+ *   weight: 10,
+ *   traffic: CanaryTraffic.gatewayApi({
+ *     gateway: { name: 'ml-gateway', namespace: 'gateway-system' },
+ *     hostnames: ['llm.example.com'],
+ *   }),
+ * });
  */
 export class CanaryRelease extends Construct {
   /** The label telling the tracks apart. */

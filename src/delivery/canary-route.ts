@@ -38,6 +38,22 @@ export interface CanaryRouteProps extends GatewayApiTrafficOptions {
  * A controller-free canary between two workloads that already exist, whoever made
  * them (a Helm chart, cdk8s-plus, a MlModelServing): a Gateway API HTTPRoute
  * weighting their Services. Step it by changing `weight` and applying.
+ *
+ * @example
+ * import { CanaryRoute, WorkloadTarget } from 'cdk8s-ml';
+ *
+ * // 20 % of the requests to a release a Helm chart installed, by an HTTPRoute alone.
+ * new CanaryRoute(this, 'recommender', {
+ *   gateway: { name: 'ml-gateway', namespace: 'gateway-system' },
+ *   hostnames: ['recs.example.com'],
+ *   stable: WorkloadTarget.fromReference({
+ *     name: 'recommender-v1', selector: { 'app.kubernetes.io/instance': 'recommender-v1' }, serviceName: 'recommender-v1', servicePort: 80,
+ *   }),
+ *   canary: WorkloadTarget.fromReference({
+ *     name: 'recommender-v2', selector: { 'app.kubernetes.io/instance': 'recommender-v2' }, serviceName: 'recommender-v2', servicePort: 80,
+ *   }),
+ *   weight: 20,
+ * });
  */
 export class CanaryRoute extends Construct {
   /** The HTTPRoute. */

@@ -7,6 +7,26 @@ import { requireInteger } from '../core/validation';
 /**
  * One step of an Argo Rollouts canary (`strategy.canary.steps[]`).
  * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+ *
+ * @example
+ * import { CanaryRelease, CanaryStep, CanaryTraffic, RolloutAnalysis } from 'cdk8s-ml';
+ *
+ * // Argo Rollouts moves the weight; the analysis between steps can abort the release.
+ * const analysis = RolloutAnalysis.serverMetrics({
+ *   prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090',
+ *   maxErrorRatio: 0.02,
+ * });
+ * new CanaryRelease(this, 'bert', {
+ *   stable: { image: 'registry.example.com/bert-server:1.4.2', metrics: { port: 9090 } },
+ *   traffic: CanaryTraffic.gatewayApi({ gateway: { name: 'ml-gateway', namespace: 'gateway-system' } }),
+ *   rollout: {
+ *     steps: [
+ *       CanaryStep.weight(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.analysis(analysis),
+ *       CanaryStep.weight(50), CanaryStep.analysis(analysis),
+ *       CanaryStep.pauseUntilPromoted(),
+ *     ],
+ *   },
+ * });
  */
 export class CanaryStep {
   /**

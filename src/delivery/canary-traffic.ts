@@ -129,6 +129,17 @@ interface TrafficStrategy {
  * How a {@link CanaryRelease} sends `weight` percent of requests to the canary:
  * by replica ratio (no extra component; coarse), by a Gateway API HTTPRoute
  * (exact; needs a Gateway controller), or by ingress-nginx canary annotations.
+ *
+ * @example
+ * import { CanaryRelease, CanaryTraffic } from 'cdk8s-ml';
+ *
+ * // No mesh, no Gateway: ingress-nginx's canary annotations split the requests.
+ * new CanaryRelease(this, 'fraud', {
+ *   stable: { image: 'registry.example.com/fraud-model:3.1.0' },
+ *   canary: { image: 'registry.example.com/fraud-model:3.2.0' },
+ *   weight: 20,
+ *   traffic: CanaryTraffic.ingressNginx({ host: 'fraud.models.example.com', path: '/predict' }),
+ * });
  */
 export class CanaryTraffic {
   /**

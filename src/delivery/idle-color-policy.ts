@@ -19,6 +19,17 @@ export interface IdleColorDeployment {
  * still loading the model; and handing a scaled-down color to its HPA drops
  * `spec.replicas`, which `kubectl apply` resets to 1 until the HPA acts: harmless
  * while the color is idle, an overload once it is live.
+ *
+ * @example
+ * import { BlueGreenColor, BlueGreenService, IdleColorPolicy } from 'cdk8s-ml';
+ *
+ * new BlueGreenService(this, 'ranker', {
+ *   blue: { image: 'registry.example.com/ranker:2.0.1' },
+ *   green: { image: 'registry.example.com/ranker:2.1.0' },
+ *   activeColor: BlueGreenColor.GREEN,
+ *   // Green is trusted: keep one blue replica to roll back to, not a full fleet.
+ *   idle: IdleColorPolicy.scaleTo(1),
+ * });
  */
 export class IdleColorPolicy {
   /**

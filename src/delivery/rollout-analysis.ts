@@ -114,6 +114,27 @@ const TEMPLATES = new WeakMap<IConstruct, Map<string, RolloutAnalysis>>();
  * it is out of bounds, and `inconclusive` without data (no requests reached the new
  * pods): failures abort the rollout, inconclusive results pause it for a human,
  * rather than promoting a version nobody exercised.
+ *
+ * @example
+ * import { CanaryRelease, CanaryStep, CanaryTraffic, RolloutAnalysis } from 'cdk8s-ml';
+ *
+ * // Queries built from the metric names the server declares (here vLLM's).
+ * const analysis = RolloutAnalysis.serverMetrics({
+ *   prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090',
+ *   maxErrorRatio: 0.02,
+ *   maxP95Latency: Duration.seconds(20),
+ *   count: 5,
+ *   interval: Duration.minutes(1),
+ * });
+ * new CanaryRelease(this, 'llm', {
+ *   stable: {
+ *     image: 'vllm/vllm-openai:v0.6.3',
+ *     gpus: { count: 1 },
+ *     metrics: { port: 8080, names: { requestsCounter: 'vllm:request_success_total', latencyHistogram: 'vllm:e2e_request_latency_seconds' } },
+ *   },
+ *   traffic: CanaryTraffic.gatewayApi({ gateway: { name: 'ml-gateway', namespace: 'gateway-system' } }),
+ *   rollout: { steps: [CanaryStep.weight(20), CanaryStep.analysis(analysis), CanaryStep.weight(60), CanaryStep.analysis(analysis)] },
+ * });
  */
 export class RolloutAnalysis {
   /**

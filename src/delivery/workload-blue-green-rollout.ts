@@ -38,6 +38,20 @@ export interface WorkloadBlueGreenRolloutProps extends BlueGreenRolloutOptions {
  * version, which the pre-promotion analysis (built from the server's declared
  * metric names) judges before the switch, as `BlueGreenService` with `rollout:` does.
  * @see https://argo-rollouts.readthedocs.io/en/stable/migrating/#reference-deployment-from-rollout
+ *
+ * @example
+ * import { MlModelServing, RolloutAnalysis, WorkloadBlueGreenRollout, WorkloadTarget } from 'cdk8s-ml';
+ *
+ * // The new version comes up behind a preview Service, is analysed, then takes over.
+ * const bert = new MlModelServing(this, 'bert', { image: 'registry.example.com/bert-server:1.5.0', metrics: { port: 9090 } });
+ * new WorkloadBlueGreenRollout(this, 'bert-blue-green', {
+ *   target: WorkloadTarget.fromServing(bert),
+ *   prePromotionAnalysis: RolloutAnalysis.serverMetrics({
+ *     prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090',
+ *     name: 'preview',
+ *   }),
+ *   autoPromotion: true,
+ * });
  */
 export class WorkloadBlueGreenRollout extends Construct {
   /** The Rollout. */

@@ -44,6 +44,17 @@ export interface WorkloadRolloutProps extends CanaryRolloutOptions {
  * down progressively as the Rollout's pods come up. A release is then a change of
  * the Deployment's template; steps and analyses are those of a CanaryRelease.
  * @see https://argo-rollouts.readthedocs.io/en/stable/migrating/#reference-deployment-from-rollout
+ *
+ * @example
+ * import { CanaryStep, MlModelServing, WorkloadRollout, WorkloadTarget } from 'cdk8s-ml';
+ *
+ * // Argo Rollouts takes over the server's Deployment (workloadRef): a release is a
+ * // change of its image, rolled out 20 % then 50 % of the pods at a time.
+ * const bert = new MlModelServing(this, 'bert', { image: 'registry.example.com/bert-server:1.4.2' });
+ * new WorkloadRollout(this, 'bert-rollout', {
+ *   target: WorkloadTarget.fromServing(bert),
+ *   steps: [CanaryStep.weight(20), CanaryStep.pause(Duration.minutes(10)), CanaryStep.weight(50)],
+ * });
  */
 export class WorkloadRollout extends Construct {
   /** The Rollout. */
