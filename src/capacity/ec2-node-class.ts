@@ -1,5 +1,6 @@
 import { ApiObject, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
+import { makeClusterScoped } from './cluster-scoped';
 import { KarpenterNodePool, KarpenterNodePoolProps } from './karpenter-node-pool';
 import { NodeClassReference } from './karpenter-node-pool-options';
 import { invalidProp } from '../core/errors';
@@ -40,7 +41,20 @@ export interface Ec2AmiSelectorOptions {
   readonly owner?: string;
 }
 
-/** The AMIs of an {@link Ec2NodeClass}. */
+/**
+ * The AMIs of an {@link Ec2NodeClass}.
+ *
+ * @example
+ * import { Ec2Ami, Ec2NodeClass, Ec2NodeIdentity } from 'cdk8s-ml';
+ *
+ * new Ec2NodeClass(this, 'bottlerocket', {
+ *   // Your own Bottlerocket AMIs, found by tag.
+ *   ami: Ec2Ami.selector({ family: 'Bottlerocket', tags: { team: 'ml' } }),
+ *   identity: Ec2NodeIdentity.role('KarpenterNodeRole-ml'),
+ *   subnets: { tags: { 'karpenter.sh/discovery': 'ml' } },
+ *   securityGroups: { tags: { 'karpenter.sh/discovery': 'ml' } },
+ * });
+ */
 export class Ec2Ami {
   /**
    * An EKS-optimized AMI by `family@version`, e.g. `al2023@v20240807` or
@@ -94,7 +108,20 @@ export class Ec2Ami {
   }
 }
 
-/** The IAM identity of the nodes. */
+/**
+ * The IAM identity of the nodes.
+ *
+ * @example
+ * import { Ec2Ami, Ec2NodeClass, Ec2NodeIdentity } from 'cdk8s-ml';
+ *
+ * new Ec2NodeClass(this, 'gpu', {
+ *   ami: Ec2Ami.alias('al2023@v20240807'),
+ *   // An instance profile you manage (else Karpenter makes one for a role).
+ *   identity: Ec2NodeIdentity.instanceProfile('ml-gpu-nodes'),
+ *   subnets: { ids: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] },
+ *   securityGroups: { tags: { 'karpenter.sh/discovery': 'ml' } },
+ * });
+ */
 export class Ec2NodeIdentity {
   /** An IAM role; Karpenter creates and manages the instance profile. */
   public static role(roleName: string): Ec2NodeIdentity {
@@ -197,6 +224,19 @@ export interface Ec2NodeClassProps {
  * NodePools are launched on AWS. `addNodePool` pairs a NodePool with it.
  * IMDSv2 only, with a hop limit of 1 (Karpenter's defaults, written out so they
  * are reviewed), so pods cannot reach the node's credentials.
+ *
+ * @example
+ * import { Ec2Ami, Ec2NodeClass, Ec2NodeIdentity } from 'cdk8s-ml';
+ *
+ * // How Karpenter launches the GPU nodes on AWS, and a NodePool that uses it.
+ * const nodeClass = new Ec2NodeClass(this, 'gpu', {
+ *   ami: Ec2Ami.alias('al2023@v20240807'),
+ *   identity: Ec2NodeIdentity.role('KarpenterNodeRole-ml'),
+ *   subnets: { tags: { 'karpenter.sh/discovery': 'ml' } },
+ *   securityGroups: { tags: { 'karpenter.sh/discovery': 'ml' } },
+ *   rootVolume: { size: Size.gibibytes(500) }, // container images and model caches
+ * });
+ * nodeClass.addNodePool('gpu', { gpu: { maxGpus: 16 } });
  */
 export class Ec2NodeClass extends Construct {
   /** The name. */
@@ -253,6 +293,8 @@ export class Ec2NodeClass extends Construct {
         ...(props.tags ? { tags: requireInstanceTags(this, props.tags) } : {}),
       },
     });
+    // Cluster-scoped: without this, a chart with a namespace put one on it, which the API server refuses.
+    makeClusterScoped(this.apiObject);
     this.reference = { name: this.name, group: 'karpenter.k8s.aws', kind: 'EC2NodeClass' };
     applyObjectMetadata(this, 'metadata', props.metadata);
   }

@@ -17,6 +17,19 @@ export interface GpuNodePoolProps extends NodePoolOptions, GpuNodeOptions {
  * `instance-gpu-count` and NVIDIA by default), the `nvidia.com/gpu:NoSchedule`
  * taint, a cap on the pool's GPUs (`spec.limits`), and consolidation only of empty
  * nodes, so long GPU jobs are not evicted to save a node.
+ *
+ * @example
+ * import { CapacityType, GpuNodePool, MlModelServing } from 'cdk8s-ml';
+ *
+ * // On-demand A100 and H100 nodes, at most 32 GPUs in all, tainted nvidia.com/gpu.
+ * const gpus = new GpuNodePool(this, 'gpu-on-demand', {
+ *   capacityTypes: [CapacityType.ON_DEMAND],
+ *   gpuNames: ['a100', 'h100'],
+ *   maxGpus: 32,
+ * });
+ * // The server tolerates the taint and requires the pool's nodes.
+ * const llm = new MlModelServing(this, 'llm', { image: 'vllm/vllm-openai:v0.6.3', gpus: { count: 1 } });
+ * gpus.schedule(llm);
  */
 export class GpuNodePool extends KarpenterNodePool {
   /** GpuNodePool takes the GPU options flat (`maxGpus`), so errors name them so. @internal */

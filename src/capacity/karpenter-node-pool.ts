@@ -63,6 +63,18 @@ const PROP_OF_REQUIREMENT: { [key: string]: string } = {
  * `schedule(workload)` gives a workload the matching tolerations and node affinity.
  *
  * See {@link SpotNodePool} and {@link GpuNodePool} for the common variants.
+ *
+ * @example
+ * import { CapacityType, ConsolidationPolicy, KarpenterNodePool } from 'cdk8s-ml';
+ *
+ * // CPU nodes for feature pipelines: consolidated when underused, replaced weekly.
+ * new KarpenterNodePool(this, 'cpu', {
+ *   capacityTypes: [CapacityType.ON_DEMAND],
+ *   instanceCategories: ['c', 'm'],
+ *   limits: { cpu: kplus.Cpu.units(256), memory: Size.gibibytes(1024) },
+ *   expireAfter: Duration.days(7),
+ *   disruption: { consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED, consolidateAfter: Duration.minutes(5) },
+ * });
  */
 export class KarpenterNodePool extends NodePoolBase {
   /** The NodePool's name. */

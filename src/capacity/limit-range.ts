@@ -49,6 +49,15 @@ export interface LimitRangeProps {
  * A LimitRange (`v1`) for a namespace: default requests and limits for containers
  * that set none (so a ResourceQuota on requests does not reject them, and no pod is
  * BestEffort by omission), and per-container bounds.
+ *
+ * @example
+ * import { LimitRange } from 'cdk8s-ml';
+ *
+ * // Containers that set no resources get these (so a quota on requests admits them).
+ * new LimitRange(this, 'ml-defaults', {
+ *   defaultRequest: { cpu: kplus.Cpu.millis(500), memory: Size.gibibytes(1) },
+ *   defaultLimit: { cpu: kplus.Cpu.units(2), memory: Size.gibibytes(4) },
+ * });
  */
 export class LimitRange extends Construct {
   /** The LimitRange object. */

@@ -19,7 +19,24 @@ export interface NodeTaint {
   readonly effect: kplus.TaintEffect;
 }
 
-/** How strongly a workload is bound to a node pool by {@link INodePool.schedule}. */
+/**
+ * How strongly a workload is bound to a node pool by {@link INodePool.schedule}.
+ *
+ * @example
+ * import { DistributedTrainingJob, GpuNodePool, MlModelServing, NodePoolAffinity, Torchrun } from 'cdk8s-ml';
+ *
+ * const a100 = new GpuNodePool(this, 'a100', { gpuNames: ['a100'], maxGpus: 32 });
+ * // Training only on these nodes (the default)...
+ * const job = new DistributedTrainingJob(this, 'finetune', {
+ *   image: 'registry.example.com/trainer:2.3.0',
+ *   gpus: { count: 8 },
+ *   torchrun: Torchrun.script('/app/train.py'),
+ * });
+ * a100.schedule(job, { affinity: NodePoolAffinity.required() });
+ * // ...the server there when it can, elsewhere when it must.
+ * const server = new MlModelServing(this, 'bert', { image: 'registry.example.com/bert-server:1.4.2', gpus: { count: 1 } });
+ * a100.schedule(server, { affinity: NodePoolAffinity.preferred(80) });
+ */
 export class NodePoolAffinity {
   /**
    * The pods run on the pool's nodes or stay pending (required node affinity).

@@ -92,6 +92,21 @@ const MIN_PRIORITY = -2_147_483_648;
  * places first and which it may evict to make room. The presets order the usual ML
  * tiers: online serving > training > preemptible experiments. Pods reference a
  * class: pass it as a workload's `priorityClass`.
+ *
+ * @example
+ * import { DistributedTrainingJob, MlModelServing, PriorityClass, Torchrun, TrainingBackend } from 'cdk8s-ml';
+ *
+ * // Servers are placed first and may preempt training pods, never the reverse.
+ * const online = PriorityClass.onlineServing(this, 'online-serving');
+ * const training = PriorityClass.training(this, 'training');
+ * new MlModelServing(this, 'bert', { image: 'registry.example.com/bert-server:1.4.2', priorityClass: online });
+ * new DistributedTrainingJob(this, 'bert-finetune', {
+ *   image: 'registry.example.com/bert-trainer:2.3.0',
+ *   workers: 2,
+ *   gpus: { count: 1 },
+ *   torchrun: Torchrun.script('/app/train.py'),
+ *   backend: TrainingBackend.indexedJob({ priorityClass: training }),
+ * });
  */
 export class PriorityClass extends Construct implements IPriorityClass {
   /**

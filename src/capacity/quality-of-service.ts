@@ -9,6 +9,18 @@ import { cpuMillis, QosClass } from '../core/resources';
  *
  * The QoS class decides eviction order under node pressure: BestEffort first, then
  * Burstable pods above their requests, Guaranteed last.
+ *
+ * @example
+ * import { PodSecurity, QualityOfService } from 'cdk8s-ml';
+ *
+ * // A cdk8s-plus Job of your own with Guaranteed QoS: requests equal limits.
+ * const job = new kplus.Job(this, 'embed', {
+ *   containers: [{
+ *     image: 'registry.example.com/embedder:0.4.0',
+ *     resources: QualityOfService.guaranteed(kplus.Cpu.units(4), Size.gibibytes(16)),
+ *   }],
+ * });
+ * PodSecurity.restricted().applyTo(job);
  */
 export class QualityOfService {
   /**

@@ -179,6 +179,17 @@ const COUNT_KEYS: { [field: string]: string } = {
  * A ResourceQuota (`v1`) for a namespace: totals of cpu, memory, GPUs, storage and
  * object counts its pods may claim, so one team or one runaway sweep cannot take
  * the cluster's GPUs.
+ *
+ * @example
+ * import { ResourceQuota } from 'cdk8s-ml';
+ *
+ * // What the team's namespace may claim in all: cpu, memory, GPUs, objects.
+ * new ResourceQuota(this, 'ml-quota', {
+ *   requests: { cpu: kplus.Cpu.units(64), memory: Size.gibibytes(512) },
+ *   limits: { cpu: kplus.Cpu.units(128), memory: Size.gibibytes(1024) },
+ *   gpus: 16,
+ *   objectCounts: { pods: 200, loadBalancers: 0 },
+ * });
  */
 export class ResourceQuota extends Construct {
   /** The quota's `spec.hard`, resource name to quantity. */

@@ -60,6 +60,20 @@ export interface ExistingSpotNodePoolOptions {
  *
  * Spot nodes are reclaimed at short notice: schedule workloads that tolerate it
  * (replicated servers with a PodDisruptionBudget, checkpointing training jobs).
+ *
+ * @example
+ * import { MlModelServing, NodePoolAffinity, ServingScaling, SpotNodePool } from 'cdk8s-ml';
+ *
+ * // Karpenter spot GPU nodes, tainted so only what is scheduled here lands here;
+ * // many instance families, so more spot markets to draw from.
+ * const spot = new SpotNodePool(this, 'gpu-spot', { gpu: { maxGpus: 16 }, instanceFamilies: ['g5', 'g6'] });
+ * const llm = new MlModelServing(this, 'llm', {
+ *   image: 'vllm/vllm-openai:v0.6.3',
+ *   gpus: { count: 1 },
+ *   scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 12 }),
+ * });
+ * // Replicated behind a PodDisruptionBudget, so a spot reclaim costs one replica.
+ * spot.schedule(llm, { affinity: NodePoolAffinity.preferred() });
  */
 export class SpotNodePool extends KarpenterNodePool {
   /**

@@ -109,7 +109,19 @@ export interface VpaTargetReference {
   readonly name: string;
 }
 
-/** What a {@link VerticalPodAutoscaler} right-sizes. */
+/**
+ * What a {@link VerticalPodAutoscaler} right-sizes.
+ *
+ * @example
+ * import { PodSecurity, VerticalPodAutoscaler, VpaTarget, VpaUpdateMode } from 'cdk8s-ml';
+ *
+ * // A cdk8s-plus Deployment of your own, its pods sized by the VPA when created.
+ * const cache = new kplus.Deployment(this, 'feature-cache', {
+ *   containers: [{ image: 'registry.example.com/feature-cache:7.4.1', portNumber: 6379 }],
+ * });
+ * PodSecurity.restricted().applyTo(cache);
+ * new VerticalPodAutoscaler(this, 'feature-cache-vpa', { target: VpaTarget.workload(cache), updateMode: VpaUpdateMode.INITIAL });
+ */
 export class VpaTarget {
   /** The Deployment of a model server (whose HPA, if any, is checked for conflicts). */
   public static modelServing(serving: MlModelServing): VpaTarget {
@@ -207,6 +219,17 @@ interface Controlled { readonly container: string; readonly resource: string }
  * KEDA ScaledObject, which drives one) that scales on the same CPU or memory is
  * refused: the VPA would change the requests the HPA's utilization is measured
  * against, and the two would fight.
+ *
+ * @example
+ * import { MlModelServing, ServingScaling, VerticalPodAutoscaler, VpaTarget } from 'cdk8s-ml';
+ *
+ * // Right-sizing advice for the server: recommendations only (updateMode Off), read
+ * // them with `kubectl describe vpa bert`.
+ * const bert = new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/bert-server:1.4.2',
+ *   scaling: ServingScaling.fixed(3),
+ * });
+ * new VerticalPodAutoscaler(this, 'bert-vpa', { name: 'bert', target: VpaTarget.modelServing(bert) });
  */
 export class VerticalPodAutoscaler extends Construct {
   /** The VPA's name. */

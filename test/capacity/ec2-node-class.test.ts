@@ -48,6 +48,12 @@ describe('Ec2NodeClass', () => {
     expect(spec.tags).toEqual({ 'cost-center': 'ml-42' });
   });
 
+  test('cluster-scoped in a chart with a namespace: no metadata.namespace (the API server refuses one)', () => {
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'ml' });
+    new Ec2NodeClass(chart, 'gpu', BASE);
+    expect(findObject(synthAndValidate(chart), 'EC2NodeClass', 'gpu').metadata.namespace).toBeUndefined();
+  });
+
   test('paired with its NodePools; GPUs unlimited on purpose; a taint with a value; a server scheduled there', () => {
     const chart = new Chart(Testing.app(), 'cluster');
     const nodeClass = new Ec2NodeClass(chart, 'gpu', { ...BASE, metadata: { labels: { team: 'ml' } } });

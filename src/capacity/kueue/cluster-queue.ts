@@ -88,6 +88,20 @@ export interface ClusterQueueProps {
  * A Kueue ClusterQueue (cluster-scoped): quota per ResourceFlavor, handed to the
  * LocalQueues that point at it. Kueue admits a job (all its pods at once) on the
  * first flavor, in order, with quota for the whole job.
+ *
+ * @example
+ * import { ClusterQueue, GpuNodePool, QueueingStrategy, ResourceFlavor, SpotNodePool } from 'cdk8s-ml';
+ *
+ * // Spot first, on-demand when spot quota is used up; jobs admitted in order.
+ * const spot = ResourceFlavor.fromNodePool(this, 'spot', new SpotNodePool(this, 'spot-gpus', { gpu: { maxGpus: 64 } }));
+ * const onDemand = ResourceFlavor.fromNodePool(this, 'on-demand', new GpuNodePool(this, 'gpus', { maxGpus: 32 }));
+ * new ClusterQueue(this, 'llm-training', {
+ *   flavors: [
+ *     { flavor: spot, cpu: kplus.Cpu.units(512), memory: Size.tebibytes(4), gpus: 64 },
+ *     { flavor: onDemand, cpu: kplus.Cpu.units(256), memory: Size.tebibytes(2), gpus: 32 },
+ *   ],
+ *   queueingStrategy: QueueingStrategy.STRICT_FIFO,
+ * });
  */
 export class ClusterQueue extends Construct {
   /** The ClusterQueue's name. */

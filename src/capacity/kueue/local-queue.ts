@@ -33,6 +33,20 @@ export interface LocalQueueProps {
  * A Kueue LocalQueue, in the chart's namespace: jobs of that namespace name it
  * (`queueName`, or `queue`) to be admitted by its ClusterQueue. A queue made
  * elsewhere is referenced with `LocalQueue.external(scope, id, name)`, explicitly.
+ *
+ * @example
+ * import { ClusterQueue, DistributedTrainingJob, GpuNodePool, LocalQueue, ResourceFlavor, Torchrun } from 'cdk8s-ml';
+ *
+ * const flavor = ResourceFlavor.fromNodePool(this, 'a100', new GpuNodePool(this, 'a100-pool', { maxGpus: 32 }));
+ * const cluster = new ClusterQueue(this, 'training', { flavors: [{ flavor, cpu: kplus.Cpu.units(256), memory: Size.tebibytes(2), gpus: 32 }] });
+ * // The namespace's queue: the job waits, suspended, until Kueue admits it.
+ * const queue = new LocalQueue(this, 'team-nlp', { clusterQueue: cluster });
+ * new DistributedTrainingJob(this, 'bert-finetune', {
+ *   image: 'registry.example.com/bert-trainer:2.3.0',
+ *   gpus: { count: 8 },
+ *   torchrun: Torchrun.script('/app/train.py'),
+ *   queue,
+ * });
  */
 export class LocalQueue extends Construct implements ILocalQueue {
   /**

@@ -51,6 +51,16 @@ export interface ResourceFlavorProps {
  * out quota for. `ResourceFlavor.fromNodePool` matches a node pool of ours: its
  * exact node labels (e.g. `karpenter.sh/nodepool`, `karpenter.sh/capacity-type`)
  * and tolerations of its taints, so Kueue steers admitted pods onto the pool.
+ *
+ * @example
+ * import { ClusterQueue, GpuNodePool, ResourceFlavor } from 'cdk8s-ml';
+ *
+ * // A flavor per kind of node: its labels and taints come from the pool.
+ * const h100 = new GpuNodePool(this, 'h100', { gpuNames: ['h100'], maxGpus: 64 });
+ * const flavor = ResourceFlavor.fromNodePool(this, 'h100-flavor', h100);
+ * new ClusterQueue(this, 'training', {
+ *   flavors: [{ flavor, cpu: kplus.Cpu.units(512), memory: Size.tebibytes(4), gpus: 64 }],
+ * });
  */
 export class ResourceFlavor extends Construct {
   /**

@@ -33,6 +33,20 @@ export interface WorkloadPriorityClassProps {
  * A Kueue WorkloadPriorityClass (cluster-scoped): the order of admission and
  * preemption between queued jobs, independent of the pods' PriorityClass
  * (which orders scheduling once admitted). Jobs use it through `queuePriority`.
+ *
+ * @example
+ * import { DistributedTrainingJob, LocalQueue, Torchrun, WorkloadPriorityClass } from 'cdk8s-ml';
+ *
+ * // Kueue admits (and preempts) queued jobs by this, apart from pod priority.
+ * const urgent = new WorkloadPriorityClass(this, 'urgent-finetune', { value: 1000, description: 'customer-facing fine-tunes' });
+ * new DistributedTrainingJob(this, 'llama-finetune', {
+ *   image: 'registry.example.com/llama-trainer:3.1.0',
+ *   gpus: { count: 8 },
+ *   torchrun: Torchrun.script('/app/finetune.py'),
+ *   // The namespace's LocalQueue, made by the platform team.
+ *   queue: LocalQueue.external(this, 'llm-team', 'llm-team'),
+ *   queuePriority: urgent,
+ * });
  */
 export class WorkloadPriorityClass extends Construct {
   /** The class name. */
