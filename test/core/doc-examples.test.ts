@@ -8,7 +8,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as cdk8s from 'cdk8s';
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as constructs from 'constructs';
 import * as ts from 'typescript';
 import * as src from '../../src';
 import { describeWithCrds, synthAndValidate } from '../util';
@@ -67,7 +70,11 @@ function runSnippet(chart: Chart, code: string): void {
   ].join('\n');
   const js = ts.transpileModule(module, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
   const exports: { run?: (this: Chart) => void } = {};
-  const req = (id: string) => (id === 'cdk8s-ml' ? src : require(id));
+  const modules: { [id: string]: unknown } = { 'cdk8s': cdk8s, 'cdk8s-plus-27': kplus, 'constructs': constructs, 'cdk8s-ml': src };
+  const req = (id: string) => {
+    if (!(id in modules)) throw new Error(`a snippet imports '${id}': only cdk8s, cdk8s-plus-27, constructs and cdk8s-ml are dependencies of users' apps`);
+    return modules[id];
+  };
   new Function('require', 'exports', js)(req, exports);
   exports.run!.call(chart);
 }
