@@ -100,3 +100,17 @@ describeWithCrds('@example snippets synthesize valid manifests', () => {
     synthAndValidate(chart, { skipPodSecurity: /PodSecurity\.relaxed\(/.test(e.code) });
   });
 });
+
+// The README's TypeScript-only blocks (```ts ... infused: rosetta cannot translate the
+// excerpt's object spread or jest's callbacks, so it skips them) cannot rot either: the
+// composition excerpt is examples/composition.ts's build(), which test/examples.test.ts
+// synthesizes and validates.
+test("the README's composition excerpt is examples/composition.ts's build()", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8').split('\n');
+  const start = readme.indexOf('```ts fixture=composition infused');
+  expect(start).toBeGreaterThan(0);
+  const excerpt = readme.slice(start + 1, readme.indexOf('```', start + 1));
+  const source = fs.readFileSync(path.join(ROOT, 'examples', 'composition.ts'), 'utf-8').split('\n');
+  const from = source.indexOf('export function build(app: App): void {');
+  expect(excerpt).toEqual(source.slice(from, source.indexOf('}', from) + 1));
+});
