@@ -72,7 +72,8 @@ export interface ExistingSpotNodePoolOptions {
  *   gpus: { count: 1 },
  *   scaling: ServingScaling.autoscale({ minReplicas: 3, maxReplicas: 12 }),
  * });
- * // Replicated behind a PodDisruptionBudget, so a spot reclaim costs one replica.
+ * // Three or more replicas behind a PodDisruptionBudget: a reclaimed spot node costs
+ * // one replica, not the service.
  * spot.schedule(llm, { affinity: NodePoolAffinity.preferred() });
  */
 export class SpotNodePool extends KarpenterNodePool {

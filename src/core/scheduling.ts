@@ -218,15 +218,15 @@ export class Placement implements ISchedulable {
  * requirements are ANDed into every required term, rendered after conversion.
  *
  * @example
- * import { GpuNodePool, PodSecurity, SchedulableWorkload } from 'cdk8s-ml';
+ * import { CapacityType, KarpenterNodePool, PodSecurity, SchedulableWorkload } from 'cdk8s-ml';
  *
- * // A cdk8s-plus Job of your own on the GPU nodes the pool launches.
- * const pool = new GpuNodePool(this, 'a100', { instanceFamilies: ['p4d'], maxGpus: 16 });
- * const benchmark = new kplus.Job(this, 'nccl-bench', {
- *   containers: [{ image: 'registry.example.com/nccl-tests:2.13.10', args: ['all_reduce_perf', '-g', '8'] }],
+ * // A cdk8s-plus Job of your own, on the nodes of a pool like the library's workloads.
+ * const cpu = new KarpenterNodePool(this, 'cpu', { capacityTypes: [CapacityType.ON_DEMAND], instanceCategories: ['c'] });
+ * const tokenize = new kplus.Job(this, 'tokenize', {
+ *   containers: [{ image: 'registry.example.com/tokenizer:1.0.2', args: ['--shards', '64'] }],
  * });
- * PodSecurity.restricted().applyTo(benchmark);
- * pool.schedule(SchedulableWorkload.of(benchmark));
+ * PodSecurity.restricted().applyTo(tokenize);
+ * cpu.schedule(SchedulableWorkload.of(tokenize));
  */
 export class SchedulableWorkload {
   /** The placement of a cdk8s-plus workload; the same one for the same workload. */

@@ -81,8 +81,8 @@ const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER',
  * import { MlModelServing, PodSecurity } from 'cdk8s-ml';
  *
  * // Restricted (the default), running as the UID the image was built for.
- * new MlModelServing(this, 'triton', {
- *   image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
+ * new MlModelServing(this, 'ocr', {
+ *   image: 'registry.example.com/ocr-server:2.0.3',
  *   podSecurity: PodSecurity.restricted({ runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 }),
  * });
  *

@@ -49,7 +49,7 @@ export interface WorkloadRolloutProps extends CanaryRolloutOptions {
  * import { CanaryStep, MlModelServing, WorkloadRollout, WorkloadTarget } from 'cdk8s-ml';
  *
  * // Argo Rollouts takes over the server's Deployment (workloadRef): a release is a
- * // change of its image, rolled out 20 % then 50 % of the pods at a time.
+ * // change of its image, moved to 20 %, then 50 % of the pods.
  * const bert = new MlModelServing(this, 'bert', { image: 'registry.example.com/bert-server:1.4.2' });
  * new WorkloadRollout(this, 'bert-rollout', {
  *   target: WorkloadTarget.fromServing(bert),

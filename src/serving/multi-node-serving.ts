@@ -26,7 +26,7 @@ import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
  *   model: ModelSource.fromPersistentVolumeClaim('deepseek-v3-weights'),
  *   gpus: { count: 8 },
  *   nodesPerReplica: 2,
- *   // A tensor-parallel group is useless with one rank gone, but not while it starts.
+ *   // Once a group is up, a failed rank recreates the group; while it starts, pods restart alone.
  *   restartPolicy: GroupRestartPolicy.recreateGroupAfterStart(),
  * });
  */
