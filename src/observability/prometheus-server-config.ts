@@ -63,6 +63,20 @@ export interface PrometheusServerConfigProps {
  * Prometheus server not managed by prometheus-operator, generated from typed jobs
  * (never string-concatenated) and rendered at synth time, so jobs added later by
  * `PrometheusScrape` in scrape-config mode are included.
+ *
+ * @example
+ * import { PrometheusServerConfig } from 'cdk8s-ml';
+ *
+ * // The guide's prometheus-config ConfigMap, with its kubernetes-pods job.
+ * const config = new PrometheusServerConfig(this, 'prometheus-config', {
+ *   scrapeInterval: Duration.seconds(15),
+ *   evaluationInterval: Duration.seconds(15),
+ *   externalLabels: { cluster: 'production-cluster' },
+ * });
+ * config.addJob({
+ *   jobName: 'dcgm-exporter',
+ *   staticTargets: ['dcgm-exporter.gpu-operator.svc:9400'],
+ * });
  */
 export class PrometheusServerConfig extends Construct {
   /** The file name inside the ConfigMap. */

@@ -116,6 +116,24 @@ export interface ServingScaledObjectProps {
  * reset it. The default query uses the server's declared request counter
  * (`metrics.names.requestsCounter`). One ScaledObject per server, in the server's
  * namespace (KEDA's own rules).
+ *
+ * @example
+ * import { MlModelServing, ServingScaledObject, ServingScaling } from 'cdk8s-ml';
+ *
+ * // KEDA owns the replica count of this server: ServingScaling.external.
+ * const llm = new MlModelServing(this, 'llm', {
+ *   image: 'vllm/vllm-openai:v0.6.3',
+ *   args: ['--model', '/mnt/models', '--port', '8080'],
+ *   gpus: { count: 1 },
+ *   scaling: ServingScaling.external({ minReplicas: 1, maxReplicas: 6 }),
+ *   startupTimeout: Duration.minutes(20),
+ *   metrics: { port: 8080 },
+ * });
+ * new ServingScaledObject(this, 'llm-keda', {
+ *   serving: llm,
+ *   threshold: 8, // requests per second per replica
+ *   fallback: { failureThreshold: 3, replicas: 3 },
+ * });
  */
 export class ServingScaledObject extends Construct {
   /** The ScaledObject. */
