@@ -189,6 +189,19 @@ project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(bindings);
 
+// Every @example and README ```ts block compiles against the built assembly and
+// translates to the four other languages (issue #16): --strict fails the build on
+// any snippet that does not. Fixtures are in rosetta/ (default.ts-fixture: each
+// @example is a chart constructor's body). Runs first in post-compile, so `build`
+// (and .ci/run) catches a rotten example before docgen and package (pacmak reads the
+// tablet .jsii.tabl.json it writes, shipped next to .jsii, not tracked in git).
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile and translate every @example and README snippet with jsii-rosetta --strict (run compile first)',
+  steps: [{ exec: 'jsii-rosetta extract --strict' }],
+});
+project.postCompileTask.prependSpawn(rosetta);
+project.gitignore.addPatterns('/.jsii.tabl.json');
+
 // promtool (Debian's prometheus package, binary only) for the observability tests.
 project.addTask('tools:promtool', {
   description: 'Fetch promtool from Debian into .tools/ (binary only, no server)',
@@ -224,5 +237,6 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/.tools/');
 project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/rosetta/');
 
 project.synth();
