@@ -3,7 +3,24 @@ import { MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
 import { requireDnsLabel } from '../core/validation';
 
-/** Which namespaces' routes may attach to a Gateway listener. */
+/**
+ * Which namespaces' routes may attach to a Gateway listener.
+ *
+ * @example
+ * import { AllowedRoutes, Gateway, GatewayClass, MlNamespace } from 'cdk8s-ml';
+ *
+ * const ml = new MlNamespace(this, 'ml');
+ * new Gateway(this, 'ml-gateway', {
+ *   gatewayClass: GatewayClass.fromGatewayClassName(this, 'istio', 'istio'),
+ *   listeners: [{
+ *     name: 'https',
+ *     hostname: 'models.example.com',
+ *     tlsCertificate: kplus.Secret.fromSecretName(this, 'models-tls', 'models-tls'),
+ *     // Only routes from the ML namespace, selected by its name label.
+ *     allowedRoutes: AllowedRoutes.fromNamespaces(ml),
+ *   }],
+ * });
+ */
 export class AllowedRoutes {
   /** Routes in the Gateway's own namespace only (the Gateway API default). */
   public static sameNamespace(): AllowedRoutes {

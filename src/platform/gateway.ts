@@ -66,6 +66,24 @@ export interface GatewayProps {
  * load balancer, HTTPS by default with certificates referenced from Secrets, and
  * routes admitted from chosen namespaces only. HTTPRoutes (canaries, model
  * exposure) attach with {@link parentRef}.
+ *
+ * @example
+ * import { AllowedRoutes, Gateway, GatewayClass } from 'cdk8s-ml';
+ *
+ * // A GatewayClass installed by the platform team, used here by name.
+ * const gatewayClass = GatewayClass.fromGatewayClassName(this, 'istio', 'istio');
+ * const gateway = new Gateway(this, 'ml-gateway', {
+ *   gatewayClass,
+ *   listeners: [{
+ *     name: 'https',
+ *     hostname: 'models.example.com',
+ *     tlsCertificate: kplus.Secret.fromSecretName(this, 'models-tls', 'models-tls'),
+ *     // Routes of model servers in these namespaces may attach.
+ *     allowedRoutes: AllowedRoutes.fromNamespaceNames('ml', 'ml-staging'),
+ *   }],
+ * });
+ * // What a route (e.g. CanaryTraffic.gatewayApi) attaches to.
+ * gateway.parentRef('https');
  */
 export class Gateway extends Construct {
   /** The Gateway's name. */
