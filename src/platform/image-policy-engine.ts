@@ -40,7 +40,7 @@ type Render = (scope: Construct, model: ImagePolicyModel) => ApiObject[];
  *   repositories: ['registry.example.com/ml'],
  *   signature: ImageSignature.keyless({
  *     issuer: 'https://token.actions.githubusercontent.com',
- *     subjectRegExp: '^https://github\\.com/acme/models/\\.github/workflows/release\\.yaml@refs/tags/v.*$',
+ *     subjectRegExp: "^https://github\\.com/acme/models/\\.github/workflows/release\\.yaml@refs/tags/v.*$",
  *   }),
  *   namespaces: [ml],
  * });

@@ -102,7 +102,7 @@ const REPOSITORY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[a-z0-9]+([._-][a-z
  *   repositories: ['registry.example.com/ml'],
  *   signature: ImageSignature.keyless({
  *     issuer: 'https://token.actions.githubusercontent.com',
- *     subjectRegExp: '^https://github\\.com/acme/models/\\.github/workflows/release\\.yaml@refs/tags/v.*$',
+ *     subjectRegExp: "^https://github\\.com/acme/models/\\.github/workflows/release\\.yaml@refs/tags/v.*$",
  *   }),
  *   namespaces: [ml],
  *   requireDigest: true,

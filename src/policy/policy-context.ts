@@ -64,6 +64,29 @@ export interface PolicyContextOptions {
  * The manifests under check, with lookups rules share. Rules read only the plain
  * JSON objects, never constructs, so YAML from anywhere (Helm included) is judged
  * like a chart of this library.
+ *
+ * @example
+ * import { IPolicyRule, PolicyChecks, PolicyContext, PolicyPack, PolicySeverity, PolicyViolation } from 'cdk8s-ml';
+ *
+ * // A rule of your own reads the manifests under check through the context.
+ * class TeamLabel implements IPolicyRule {
+ *   public readonly id = 'ACME-001';
+ *   public readonly name = 'team-label';
+ *   public readonly severity = PolicySeverity.WARNING;
+ *   public readonly suppressible = true;
+ *   public readonly explanation = 'Every workload names its owning team, so its alerts reach someone.';
+ *   public readonly fix = 'Add metadata.labels.team.';
+ *
+ *   public check(context: PolicyContext): PolicyViolation[] {
+ *     const violations: PolicyViolation[] = [];
+ *     for (const deployment of context.ofKind('Deployment')) {
+ *       const labels = deployment.metadata.labels ?? {};
+ *       if (labels.team === undefined) violations.push({ object: deployment, message: 'has no team label' });
+ *     }
+ *     return violations;
+ *   }
+ * }
+ * PolicyChecks.of(this, { printWarnings: false }).addPack(PolicyPack.custom('acme', [new TeamLabel()]));
  */
 export class PolicyContext {
   /** Every manifest under check. */

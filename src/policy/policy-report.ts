@@ -55,7 +55,20 @@ function objectLabel(f: PolicyFinding): string {
   return `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
 }
 
-/** The findings of one check, and what they mean for its outcome. */
+/**
+ * The findings of one check, and what they mean for its outcome.
+ *
+ * @example
+ * import { MlModelServing, PolicyEngine } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
+ * const report = PolicyEngine.checkChart(this);
+ * if (!report.passed) {
+ *   throw new Error(report.toText());
+ * }
+ * // Warnings and info findings that do not fail the check, as JSON for a CI artifact.
+ * console.log(JSON.stringify(report.toJson(), undefined, 2));
+ */
 export class PolicyReport {
   /** Every finding, suppressed ones included. */
   public readonly findings: PolicyFinding[];
