@@ -81,11 +81,12 @@ function round(n: number, digits = 3): number {
  *   scaling: ServingScaling.autoscale({ minReplicas: 1, maxReplicas: 4 }),
  * });
  * new GpuNodePool(this, 'gpu', { maxGpus: 8, instanceFamilies: ['g5', 'g6'] }).schedule(llm);
- * // Requests at minimum and maximum scale against the pool's limit, with their cost.
+ * // Requests at minimum and maximum scale against the pool's limit, with their cost,
+ * // as a Markdown table for the pull request.
  * const report = CapacityReport.fromChart(this, {
  *   prices: PriceTable.fromOpenCost({ CPU: '0.031', spotCPU: '0.007', RAM: '0.004', GPU: '1.01', spotGPU: '0.35' }),
  * });
- * console.log(report.toMarkdown());
+ * const markdown = report.toMarkdown();
  */
 export class CapacityReport {
   /** The report of plain manifests (e.g. parsed YAML). */

@@ -80,8 +80,10 @@ export interface PolicyContextOptions {
  *   public check(context: PolicyContext): PolicyViolation[] {
  *     const violations: PolicyViolation[] = [];
  *     for (const deployment of context.ofKind('Deployment')) {
- *       const labels = deployment.metadata.labels ?? {};
- *       if (labels.team === undefined) violations.push({ object: deployment, message: 'has no team label' });
+ *       const labels = deployment.metadata.labels;
+ *       if (labels === undefined || labels.team === undefined) {
+ *         violations.push({ object: deployment, message: 'has no team label', location: 'metadata.labels' });
+ *       }
  *     }
  *     return violations;
  *   }

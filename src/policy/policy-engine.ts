@@ -53,10 +53,11 @@ const INVALID_SUPPRESSION = {
  * import { MlModelServing, PolicyEngine, PolicyPack } from 'cdk8s-ml';
  *
  * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
- * // Check now, without failing synth: e.g. to print the findings in a CI step.
+ * // Check now, without failing synth: e.g. to annotate a pull request with the findings.
  * const report = PolicyEngine.checkChart(this, { packs: [PolicyPack.security(), PolicyPack.reliability()] });
+ * const lines: string[] = [];
  * for (const finding of report.active) {
- *   console.log(`${finding.ruleId} ${finding.kind}/${finding.name}: ${finding.message}`);
+ *   lines.push(`${finding.ruleId} ${finding.kind}/${finding.name}: ${finding.message} (fix: ${finding.fix})`);
  * }
  */
 export class PolicyEngine {

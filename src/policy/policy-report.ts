@@ -63,11 +63,10 @@ function objectLabel(f: PolicyFinding): string {
  *
  * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
  * const report = PolicyEngine.checkChart(this);
- * if (!report.passed) {
- *   throw new Error(report.toText());
- * }
- * // Warnings and info findings that do not fail the check, as JSON for a CI artifact.
- * console.log(JSON.stringify(report.toJson(), undefined, 2));
+ * // The readable report when it fails, a one-line summary otherwise (e.g. for a CI job).
+ * const summary = report.passed ? `${report.objectCount} objects, ${report.active.length} findings below ${report.failOn}` : report.toText();
+ * // Every finding, suppressed ones with their reasons, for a CI artifact.
+ * const findings = report.toJson();
  */
 export class PolicyReport {
   /** Every finding, suppressed ones included. */

@@ -17,7 +17,7 @@
  *   GPU: '0.92',
  *   spotGPU: '0.33',
  * }, 'EUR', 'negotiated 2026 rates');
- * console.log(CapacityReport.fromChart(this, { prices }).toCsv());
+ * const csv = CapacityReport.fromChart(this, { prices }).toCsv();
  */
 export class PriceTable {
   /**

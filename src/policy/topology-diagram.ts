@@ -48,8 +48,7 @@ interface DEdge { from: string; to: string; label: string; dashed?: boolean }
  * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
  * // Workloads, Services, budgets, autoscalers and network policies as a Mermaid
  * // flowchart (for a README or a pull request), one subgraph per namespace.
- * const diagram = TopologyDiagram.fromChart(this, { groupBy: DiagramGrouping.NAMESPACE });
- * console.log(diagram.toMermaid());
+ * const mermaid = TopologyDiagram.fromChart(this, { groupBy: DiagramGrouping.NAMESPACE }).toMermaid();
  */
 export class TopologyDiagram {
   /** The diagram of plain manifests (e.g. parsed YAML). */
