@@ -181,7 +181,6 @@ export interface ModelServerAlertsProps {
  *   alertLabels: { team: 'nlp' },
  *   p99LatencyThreshold: Duration.millis(500),
  *   errorRatioThreshold: 0.02,
- *   gpuAlerts: false,
  * });
  */
 export class ModelServerAlerts extends Construct {

@@ -65,7 +65,7 @@ export interface PrometheusServerConfigProps {
  * `PrometheusScrape` in scrape-config mode are included.
  *
  * @example
- * import { PrometheusServerConfig } from 'cdk8s-ml';
+ * import { KubernetesSdRole, PrometheusServerConfig, RelabelAction } from 'cdk8s-ml';
  *
  * // The guide's prometheus-config ConfigMap, with its kubernetes-pods job.
  * const config = new PrometheusServerConfig(this, 'prometheus-config', {
@@ -73,9 +73,15 @@ export interface PrometheusServerConfigProps {
  *   evaluationInterval: Duration.seconds(15),
  *   externalLabels: { cluster: 'production-cluster' },
  * });
+ * // GPU metrics from every node's DCGM exporter pod (GPU Operator), not one Service.
  * config.addJob({
  *   jobName: 'dcgm-exporter',
- *   staticTargets: ['dcgm-exporter.gpu-operator.svc:9400'],
+ *   kubernetesSd: [{
+ *     role: KubernetesSdRole.POD,
+ *     namespaces: ['gpu-operator'],
+ *     selectors: [{ role: KubernetesSdRole.POD, label: 'app=nvidia-dcgm-exporter' }],
+ *   }],
+ *   relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics', action: RelabelAction.KEEP }],
  * });
  */
 export class PrometheusServerConfig extends Construct {

@@ -118,20 +118,20 @@ export interface ServingScaledObjectProps {
  * namespace (KEDA's own rules).
  *
  * @example
- * import { MlModelServing, ServingScaledObject, ServingScaling } from 'cdk8s-ml';
+ * import { MlModelServing, ModelSource, ServingRuntime, ServingScaledObject, ServingScaling } from 'cdk8s-ml';
  *
  * // KEDA owns the replica count of this server: ServingScaling.external.
  * const llm = new MlModelServing(this, 'llm', {
- *   image: 'vllm/vllm-openai:v0.6.3',
- *   args: ['--model', '/mnt/models', '--port', '8080'],
+ *   runtime: ServingRuntime.vllm({ servedModelName: 'llama-3.1-8b-instruct' }),
+ *   model: ModelSource.fromPersistentVolumeClaim('llama-3-1-8b-weights'),
  *   gpus: { count: 1 },
  *   scaling: ServingScaling.external({ minReplicas: 1, maxReplicas: 6 }),
  *   startupTimeout: Duration.minutes(20),
- *   metrics: { port: 8080 },
  * });
+ * // By default vLLM's queue depth per replica (vllm:num_requests_waiting) at the
+ * // runtime's recommended target: GPUs saturate long before CPU moves.
  * new ServingScaledObject(this, 'llm-keda', {
  *   serving: llm,
- *   threshold: 8, // requests per second per replica
  *   fallback: { failureThreshold: 3, replicas: 3 },
  * });
  */

@@ -68,22 +68,24 @@ export interface GatewayProps {
  * exposure) attach with {@link parentRef}.
  *
  * @example
- * import { AllowedRoutes, Gateway, GatewayClass } from 'cdk8s-ml';
+ * import { CanaryRelease, CanaryTraffic, Gateway, GatewayClass } from 'cdk8s-ml';
  *
- * // A GatewayClass installed by the platform team, used here by name.
- * const gatewayClass = GatewayClass.fromGatewayClassName(this, 'istio', 'istio');
+ * // The GatewayClass is the platform team's, used here by name.
  * const gateway = new Gateway(this, 'ml-gateway', {
- *   gatewayClass,
+ *   gatewayClass: GatewayClass.fromGatewayClassName(this, 'istio', 'istio'),
  *   listeners: [{
  *     name: 'https',
  *     hostname: 'models.example.com',
  *     tlsCertificate: kplus.Secret.fromSecretName(this, 'models-tls', 'models-tls'),
- *     // Routes of model servers in these namespaces may attach.
- *     allowedRoutes: AllowedRoutes.fromNamespaceNames('ml', 'ml-staging'),
  *   }],
  * });
- * // What a route (e.g. CanaryTraffic.gatewayApi) attaches to.
- * gateway.parentRef('https');
+ * // Routes attach to a listener through its parentRef: 10% of /bert to the canary.
+ * new CanaryRelease(this, 'bert', {
+ *   stable: { image: 'registry.example.com/ml/bert-server:1.4.2' },
+ *   canary: { image: 'registry.example.com/ml/bert-server:1.5.0' },
+ *   weight: 10,
+ *   traffic: CanaryTraffic.gatewayApi({ gateway: gateway.parentRef('https'), hostnames: ['models.example.com'], pathPrefix: '/bert' }),
+ * });
  */
 export class Gateway extends Construct {
   /** The Gateway's name. */

@@ -59,13 +59,15 @@ function objectLabel(f: PolicyFinding): string {
  * The findings of one check, and what they mean for its outcome.
  *
  * @example
- * import { MlModelServing, PolicyEngine } from 'cdk8s-ml';
+ * import { MlModelServing, PolicyEngine, PolicySeverity } from 'cdk8s-ml';
  *
  * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
- * const report = PolicyEngine.checkChart(this);
- * // The readable report when it fails, a one-line summary otherwise (e.g. for a CI job).
- * const summary = report.passed ? `${report.objectCount} objects, ${report.active.length} findings below ${report.failOn}` : report.toText();
- * // Every finding, suppressed ones with their reasons, for a CI artifact.
+ * const report = PolicyEngine.checkChart(this, { failOn: PolicySeverity.WARNING });
+ * // `passed` is false when a finding reaches failOn; `failures` are those findings.
+ * const blocking = report.failures.length;
+ * // The readable report (rule, object, why, how to fix) for a CI job's log, and every
+ * // finding as JSON, suppressed ones with their reasons, for an artifact.
+ * const text = report.toText();
  * const findings = report.toJson();
  */
 export class PolicyReport {

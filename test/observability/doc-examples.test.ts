@@ -6,7 +6,10 @@
 // synth, or emits an invalid object, fails here.
 import * as fs from 'fs';
 import * as path from 'path';
+import * as cdk8s from 'cdk8s';
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as constructs from 'constructs';
 import * as ts from 'typescript';
 import * as publicApi from '../../src';
 import { synthAndValidate } from '../util';
@@ -64,7 +67,7 @@ function exportedClasses(): { className: string; file: string; code?: string }[]
         if (!ts.isClassDeclaration(stmt) || !stmt.name) continue;
         if (!stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
         if (!(stmt.name.text in publicApi)) continue;
-        const docs = (ts.getJSDocCommentsAndTags(stmt) as ts.Node[]).filter(ts.isJSDoc);
+        const docs = ts.getJSDocCommentsAndTags(stmt).filter(ts.isJSDoc);
         const comment = docs.length > 0 ? text.slice(docs[docs.length - 1].pos, docs[docs.length - 1].end) : '';
         out.push({ className: stmt.name.text, file: path.relative(REPO, file), code: exampleOf(comment) });
       }
@@ -72,6 +75,9 @@ function exportedClasses(): { className: string; file: string; code?: string }[]
   }
   return out;
 }
+
+/** What a snippet and the fixture may import; 'cdk8s-ml' is the package under test. */
+const MODULES: { [name: string]: unknown } = { 'cdk8s-ml': publicApi, 'cdk8s': cdk8s, 'cdk8s-plus-27': kplus, 'constructs': constructs };
 
 /**
  * Runs a snippet as jsii-rosetta frames it: its imports hoisted above the fixture, its
@@ -84,7 +90,10 @@ function runSnippet(code: string): App {
   const source = `${imports.join('\n')}\n${fixture.replace('/// here', () => body)}\nmodule.exports.app = app;\n`;
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
   const mod: { exports: { app?: App } } = { exports: {} };
-  const load = (name: string) => (name === 'cdk8s-ml' ? require('../../src') : require(name));
+  const load = (name: string) => {
+    if (!(name in MODULES)) throw new Error(`snippet imports '${name}': only the fixture's modules and 'cdk8s-ml' are available`);
+    return MODULES[name];
+  };
   new Function('require', 'module', 'exports', js)(load, mod, mod.exports);
   return mod.exports.app!;
 }

@@ -41,7 +41,8 @@ const CLOUD_STORAGE = /^(s3|gs|gcs|abfss?|az|hdfs):\/\/\S+$/;
  * @example
  * import { RayEntrypoint, RayJob } from 'cdk8s-ml';
  *
- * // An RLlib experiment whose checkpoints go to S3 (checked: every worker can reach it).
+ * // An RLlib experiment checkpointing to S3: on a multi-node cluster the storage path
+ * // must be object storage or a shared filesystem (checked at synth).
  * new RayJob(this, 'ppo-cartpole', {
  *   entrypoint: RayEntrypoint.rllib({ script: 'train_ppo.py', storagePath: 's3://ml-checkpoints/rllib/ppo', args: ['--stop-iters', '200'] }),
  *   runtimeEnv: { workingDir: 's3://ml-code/ppo.zip' },

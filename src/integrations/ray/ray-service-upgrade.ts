@@ -31,8 +31,8 @@ export interface IncrementalUpgradeOptions {
  *     workerGroups: [{ groupName: 'cpu', minReplicas: 2, maxReplicas: 8 }],
  *   },
  *   serveConfig: ServeConfig.of([{ name: 'summarizer', importPath: 'summarizer:app' }]),
- *   // Traffic moves to the new cluster in 20% steps a minute apart, through Istio's
- *   // Gateway, while the new cluster grows by at most half of the old one.
+ *   // Traffic moves to the new cluster in 20% steps a minute apart, through an Istio
+ *   // Gateway, while the new cluster adds at most 50% capacity above the old one.
  *   upgradeStrategy: RayServiceUpgrade.incremental({
  *     gatewayClassName: 'istio',
  *     stepSizePercent: 20,
