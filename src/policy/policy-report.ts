@@ -59,10 +59,10 @@ function objectLabel(f: PolicyFinding): string {
  * The findings of one check, and what they mean for its outcome.
  *
  * @example
- * import { MlModelServing, PolicyEngine, PolicySeverity } from 'cdk8s-ml';
+ * import { MlModelServing, PolicyEngine, PolicyReport, PolicySeverity } from 'cdk8s-ml';
  *
  * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
- * const report = PolicyEngine.checkChart(this, { failOn: PolicySeverity.WARNING });
+ * const report: PolicyReport = PolicyEngine.checkChart(this, { failOn: PolicySeverity.WARNING });
  * // `passed` is false when a finding reaches failOn; `failures` are those findings.
  * const blocking = report.failures.length;
  * // The readable report (rule, object, why, how to fix) for a CI job's log, and every
