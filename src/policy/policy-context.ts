@@ -70,19 +70,18 @@ export interface PolicyContextOptions {
  *
  * // A rule of your own reads the manifests under check through the context.
  * class TeamLabel implements IPolicyRule {
- *   public readonly id = 'ACME-001';
- *   public readonly name = 'team-label';
- *   public readonly severity = PolicySeverity.WARNING;
- *   public readonly suppressible = true;
- *   public readonly explanation = 'Every workload names its owning team, so its alerts reach someone.';
- *   public readonly fix = 'Add metadata.labels.team.';
+ *   public readonly id: string = 'ACME-001';
+ *   public readonly name: string = 'team-label';
+ *   public readonly severity: PolicySeverity = PolicySeverity.WARNING;
+ *   public readonly suppressible: boolean = true;
+ *   public readonly explanation: string = 'Every workload names its owning team, so its alerts reach someone.';
+ *   public readonly fix: string = 'Add metadata.labels.team.';
  *
  *   public check(context: PolicyContext): PolicyViolation[] {
  *     const violations: PolicyViolation[] = [];
  *     for (const deployment of context.ofKind('Deployment')) {
- *       const labels = deployment.metadata.labels;
- *       if (labels === undefined || labels.team === undefined) {
- *         violations.push({ object: deployment, message: 'has no team label', location: 'metadata.labels' });
+ *       if (!deployment.metadata.labels || !deployment.metadata.labels.team) {
+ *         violations.push({ object: deployment, message: 'has no team label', location: 'metadata.labels.team' });
  *       }
  *     }
  *     return violations;

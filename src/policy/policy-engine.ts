@@ -53,12 +53,9 @@ const INVALID_SUPPRESSION = {
  * import { MlModelServing, PolicyEngine, PolicyPack } from 'cdk8s-ml';
  *
  * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
- * // Check now, without failing synth: e.g. to annotate a pull request with the findings.
+ * // Check now, without failing synth: e.g. to post the findings on a pull request.
  * const report = PolicyEngine.checkChart(this, { packs: [PolicyPack.security(), PolicyPack.reliability()] });
- * const lines: string[] = [];
- * for (const finding of report.active) {
- *   lines.push(`${finding.ruleId} ${finding.kind}/${finding.name}: ${finding.message} (fix: ${finding.fix})`);
- * }
+ * const comment = report.toText();
  */
 export class PolicyEngine {
   /** Checks plain manifests (e.g. parsed YAML). */

@@ -63,8 +63,8 @@ function objectLabel(f: PolicyFinding): string {
  *
  * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
  * const report: PolicyReport = PolicyEngine.checkChart(this, { failOn: PolicySeverity.WARNING });
- * // `passed` is false when a finding reaches failOn; `failures` are those findings.
- * const blocking = report.failures.length;
+ * // False when a finding reaches failOn; `report.failures` are those findings.
+ * const passed = report.passed;
  * // The readable report (rule, object, why, how to fix) for a CI job's log, and every
  * // finding as JSON, suppressed ones with their reasons, for an artifact.
  * const text = report.toText();
