@@ -113,9 +113,10 @@ export interface ServingScaledObjectProps {
  * KEDA makes its own HPA for the Deployment, so the server's own HPA
  * (`ServingScaling.autoscale()`) is removed and its alerts follow KEDA's HPA
  * (`serving.hpaName`); a fixed replica count is refused, since every apply would
- * reset it. The default query uses the server's declared request counter
- * (`metrics.names.requestsCounter`). One ScaledObject per server, in the server's
- * namespace (KEDA's own rules).
+ * reset it. The default query is the runtime's queue depth for a GPU server whose
+ * runtime recommends one (vLLM's `vllm:num_requests_waiting`), else the request rate
+ * of the server's declared counter (`metrics.names.requestsCounter`). One
+ * ScaledObject per server, in the server's namespace (KEDA's own rules).
  *
  * @example
  * import { MlModelServing, ModelSource, ServingRuntime, ServingScaledObject, ServingScaling } from 'cdk8s-ml';
