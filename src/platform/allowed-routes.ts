@@ -9,15 +9,16 @@ import { requireDnsLabel } from '../core/validation';
  * @example
  * import { AllowedRoutes, Gateway, GatewayClass, MlNamespace } from 'cdk8s-ml';
  *
- * const ml = new MlNamespace(this, 'ml');
+ * // Model servers of the research namespace attach their routes to this Gateway; that
+ * // namespace admits the Gateway's proxies (Istio runs them in the Gateway's, `ml`).
+ * const research = new MlNamespace(this, 'research', { allowIngressFrom: [{ namespace: 'ml', ports: [8080] }] });
  * new Gateway(this, 'ml-gateway', {
  *   gatewayClass: GatewayClass.fromGatewayClassName(this, 'istio', 'istio'),
  *   listeners: [{
  *     name: 'https',
  *     hostname: 'models.example.com',
  *     tlsCertificate: kplus.Secret.fromSecretName(this, 'models-tls', 'models-tls'),
- *     // Only routes from the ML namespace, selected by its name label.
- *     allowedRoutes: AllowedRoutes.fromNamespaces(ml),
+ *     allowedRoutes: AllowedRoutes.fromNamespaces(research),
  *   }],
  * });
  */
