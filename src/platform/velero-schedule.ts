@@ -64,10 +64,10 @@ export interface VeleroScheduleProps {
  * import { MlNamespace, VeleroSchedule } from 'cdk8s-ml';
  *
  * const ml = new MlNamespace(this, 'ml');
- * // Nightly backups of the ML namespace, kept for 30 days.
+ * // Backups of the ML namespace every night at 03:30 UTC, kept for 30 days.
  * new VeleroSchedule(this, 'ml-nightly', {
  *   namespaces: [ml],
- *   schedule: Cron.daily(),
+ *   schedule: Cron.schedule({ minute: '30', hour: '3' }),
  *   ttl: Duration.days(30),
  *   storageLocation: 'default',
  * });
