@@ -166,6 +166,22 @@ export interface ModelServerAlertsProps {
  * GPUs saturated or idle. Expressions select the server's pods by namespace and pod
  * name (`<deployment>-<hash>-<suffix>`), which every scrape mode labels, and the
  * kube-state-metrics series by deployment and HPA name.
+ *
+ * @example
+ * import { MlModelServing, ModelServerAlerts, ServingScaling } from 'cdk8s-ml';
+ *
+ * const bert = new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/ml/bert-server:1.4.2',
+ *   scaling: ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 8 }),
+ *   metrics: { port: 9090 },
+ * });
+ * new ModelServerAlerts(this, 'bert-alerts', {
+ *   serving: bert,
+ *   ruleLabels: { release: 'kube-prometheus-stack' },
+ *   alertLabels: { team: 'nlp' },
+ *   p99LatencyThreshold: Duration.millis(500),
+ *   errorRatioThreshold: 0.02,
+ * });
  */
 export class ModelServerAlerts extends Construct {
   /** Alert names, in order. */

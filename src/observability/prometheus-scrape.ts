@@ -78,6 +78,21 @@ export interface PrometheusScrapeProps {
  * `prometheus.io/scrape: "false"` on pods that announce the same port by annotation
  * (e.g. MlModelServing's `metrics`), which the guide's `kubernetes-pods` job would
  * otherwise scrape as well.
+ *
+ * @example
+ * import { MlModelServing, PrometheusScrape, ScrapeMode, ScrapeTarget } from 'cdk8s-ml';
+ *
+ * const bert = new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/ml/bert-server:1.4.2',
+ *   metrics: { port: 9090 },
+ * });
+ * // A ServiceMonitor picked up by kube-prometheus-stack's Prometheus.
+ * new PrometheusScrape(this, 'bert-scrape', {
+ *   target: ScrapeTarget.modelServing(bert),
+ *   mode: ScrapeMode.serviceMonitor({ monitorLabels: { release: 'kube-prometheus-stack' } }),
+ *   interval: Duration.seconds(30),
+ *   scrapeTimeout: Duration.seconds(10),
+ * });
  */
 export class PrometheusScrape extends Construct {
   /** Name of the metrics port. */

@@ -63,6 +63,26 @@ export interface PrometheusServerConfigProps {
  * Prometheus server not managed by prometheus-operator, generated from typed jobs
  * (never string-concatenated) and rendered at synth time, so jobs added later by
  * `PrometheusScrape` in scrape-config mode are included.
+ *
+ * @example
+ * import { KubernetesSdRole, PrometheusServerConfig, RelabelAction } from 'cdk8s-ml';
+ *
+ * // The guide's prometheus-config ConfigMap, with its kubernetes-pods job.
+ * const config = new PrometheusServerConfig(this, 'prometheus-config', {
+ *   scrapeInterval: Duration.seconds(15),
+ *   evaluationInterval: Duration.seconds(15),
+ *   externalLabels: { cluster: 'production-cluster' },
+ * });
+ * // GPU metrics from every node's DCGM exporter pod (GPU Operator), not one Service.
+ * config.addJob({
+ *   jobName: 'dcgm-exporter',
+ *   kubernetesSd: [{
+ *     role: KubernetesSdRole.POD,
+ *     namespaces: ['gpu-operator'],
+ *     selectors: [{ role: KubernetesSdRole.POD, label: 'app=nvidia-dcgm-exporter' }],
+ *   }],
+ *   relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics', action: RelabelAction.KEEP }],
+ * });
  */
 export class PrometheusServerConfig extends Construct {
   /** The file name inside the ConfigMap. */

@@ -85,6 +85,21 @@ interface ScrapeStrategy {
 /**
  * How a target is scraped: pod annotations, a prometheus-operator ServiceMonitor or
  * PodMonitor, or a job of a plain `prometheus.yml`.
+ *
+ * @example
+ * import { MlModelServing, PrometheusScrape, PrometheusServerConfig, ScrapeMode, ScrapeTarget } from 'cdk8s-ml';
+ *
+ * // A plain Prometheus (no operator): the scrape becomes a job of its prometheus.yml.
+ * const prometheusConfig = new PrometheusServerConfig(this, 'prometheus-config');
+ * const reranker = new MlModelServing(this, 'reranker', {
+ *   image: 'registry.example.com/ml/reranker:2.0.1',
+ *   metrics: { port: 9090 },
+ * });
+ * new PrometheusScrape(this, 'reranker-scrape', {
+ *   target: ScrapeTarget.modelServing(reranker),
+ *   mode: ScrapeMode.scrapeConfig(prometheusConfig),
+ *   interval: Duration.seconds(30),
+ * });
  */
 export class ScrapeMode {
   /**

@@ -55,6 +55,26 @@ export interface ScrapeTargetInfo {
 /**
  * What `PrometheusScrape` scrapes: an `MlModelServing` (its pods, its Service) or any
  * cdk8s-plus workload (with its Service for the ServiceMonitor mode).
+ *
+ * @example
+ * import { PodSecurity, PrometheusScrape, ScrapeMode, ScrapeTarget } from 'cdk8s-ml';
+ *
+ * // A feature-store exporter deployed with cdk8s-plus, not by this library.
+ * const exporter = new kplus.Deployment(this, 'feature-exporter', {
+ *   containers: [{
+ *     image: 'registry.example.com/ml/feature-exporter:2.1.0',
+ *     ports: [{ name: 'metrics', number: 9100 }],
+ *     resources: {
+ *       cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(200) },
+ *       memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
+ *     },
+ *   }],
+ * });
+ * PodSecurity.restricted().applyTo(exporter);
+ * new PrometheusScrape(this, 'feature-exporter-scrape', {
+ *   target: ScrapeTarget.workload(exporter),
+ *   mode: ScrapeMode.podMonitor({ monitorLabels: { release: 'kube-prometheus-stack' } }),
+ * });
  */
 export class ScrapeTarget {
   /**

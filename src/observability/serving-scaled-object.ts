@@ -113,9 +113,28 @@ export interface ServingScaledObjectProps {
  * KEDA makes its own HPA for the Deployment, so the server's own HPA
  * (`ServingScaling.autoscale()`) is removed and its alerts follow KEDA's HPA
  * (`serving.hpaName`); a fixed replica count is refused, since every apply would
- * reset it. The default query uses the server's declared request counter
- * (`metrics.names.requestsCounter`). One ScaledObject per server, in the server's
- * namespace (KEDA's own rules).
+ * reset it. The default query is the runtime's queue depth for a GPU server whose
+ * runtime recommends one (vLLM's `vllm:num_requests_waiting`), else the request rate
+ * of the server's declared counter (`metrics.names.requestsCounter`). One
+ * ScaledObject per server, in the server's namespace (KEDA's own rules).
+ *
+ * @example
+ * import { MlModelServing, ModelSource, ServingRuntime, ServingScaledObject, ServingScaling } from 'cdk8s-ml';
+ *
+ * // KEDA owns the replica count of this server: ServingScaling.external.
+ * const llm = new MlModelServing(this, 'llm', {
+ *   runtime: ServingRuntime.vllm({ servedModelName: 'llama-3.1-8b-instruct' }),
+ *   model: ModelSource.fromPersistentVolumeClaim('llama-3-1-8b-weights'),
+ *   gpus: { count: 1 },
+ *   scaling: ServingScaling.external({ minReplicas: 1, maxReplicas: 6 }),
+ *   startupTimeout: Duration.minutes(20),
+ * });
+ * // By default vLLM's queue depth per replica (vllm:num_requests_waiting) at the
+ * // runtime's recommended target: GPUs saturate long before CPU moves.
+ * new ServingScaledObject(this, 'llm-keda', {
+ *   serving: llm,
+ *   fallback: { failureThreshold: 3, replicas: 3 },
+ * });
  */
 export class ServingScaledObject extends Construct {
   /** The ScaledObject. */

@@ -110,6 +110,19 @@ const RETARGETED = new WeakMap<MlModelServing, WorkloadReference>();
  * A workload the observability and delivery constructs act on. Build it with
  * {@link WorkloadTarget.fromServing}, {@link WorkloadTarget.fromWorkload} (any
  * cdk8s-plus workload) or {@link WorkloadTarget.fromReference} (by name).
+ *
+ * @example
+ * import { ModelServerAlerts, ServingScaledObject, WorkloadTarget } from 'cdk8s-ml';
+ *
+ * // A model server installed by a Helm chart, known only by its name and labels.
+ * const legacy = WorkloadTarget.fromReference({
+ *   name: 'helm-model',
+ *   selector: { 'app.kubernetes.io/name': 'helm-model' },
+ *   maxReplicas: 6,
+ *   metricNames: { requestsCounter: 'legacy_requests_total' },
+ * });
+ * new ServingScaledObject(this, 'helm-model-keda', { target: legacy, threshold: 20 });
+ * new ModelServerAlerts(this, 'helm-model-alerts', { target: legacy });
  */
 export class WorkloadTarget {
   /** A MlModelServing (its scaling, metric names and HPA followed as they change). */

@@ -3,7 +3,25 @@ import { MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
 import { requireDnsLabel } from '../core/validation';
 
-/** Which namespaces' routes may attach to a Gateway listener. */
+/**
+ * Which namespaces' routes may attach to a Gateway listener.
+ *
+ * @example
+ * import { AllowedRoutes, Gateway, GatewayClass, MlNamespace } from 'cdk8s-ml';
+ *
+ * // Model servers of the research namespace attach their routes to this Gateway; that
+ * // namespace admits the Gateway's proxies (Istio runs them in the Gateway's, `ml`).
+ * const research = new MlNamespace(this, 'research', { allowIngressFrom: [{ namespace: 'ml', ports: [8080] }] });
+ * new Gateway(this, 'ml-gateway', {
+ *   gatewayClass: GatewayClass.fromGatewayClassName(this, 'istio', 'istio'),
+ *   listeners: [{
+ *     name: 'https',
+ *     hostname: 'models.example.com',
+ *     tlsCertificate: kplus.Secret.fromSecretName(this, 'models-tls', 'models-tls'),
+ *     allowedRoutes: AllowedRoutes.fromNamespaces(research),
+ *   }],
+ * });
+ */
 export class AllowedRoutes {
   /** Routes in the Gateway's own namespace only (the Gateway API default). */
   public static sameNamespace(): AllowedRoutes {

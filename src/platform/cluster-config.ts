@@ -32,6 +32,17 @@ export interface ClusterConfigProps {
  * `environment`, `region` and extra keys), and as typed values other constructs read
  * at synth through {@link ClusterConfig.of} (labels, default regions), so the facts
  * are written once per app.
+ *
+ * @example
+ * import { ClusterConfig } from 'cdk8s-ml';
+ *
+ * // The guide's cluster-config ConfigMap, which workloads read their cluster facts from.
+ * new ClusterConfig(this, 'cluster-config', {
+ *   clusterName: 'production-cluster',
+ *   environment: 'production',
+ *   region: 'us-west-2',
+ *   data: { 'log-level': 'info' },
+ * });
  */
 export class ClusterConfig extends Construct {
   /** The app's ClusterConfig, if it has one; throws if it has several. */

@@ -27,6 +27,20 @@ export interface ClusterSecretStoreProps {
  * An External Secrets Operator `ClusterSecretStore` (`external-secrets.io/v1`),
  * shared by the listed namespaces only.
  * @see https://external-secrets.io/latest/api/clustersecretstore/
+ *
+ * @example
+ * import { ClusterSecretStore, SecretProvider } from 'cdk8s-ml';
+ *
+ * // One vault for every ML namespace, readable from those namespaces only.
+ * new ClusterSecretStore(this, 'ml-vault', {
+ *   provider: SecretProvider.vault({
+ *     server: 'https://vault.example.com:8200',
+ *     path: 'secret',
+ *     role: 'ml-workloads',
+ *     serviceAccount: { name: 'external-secrets', namespace: 'external-secrets' },
+ *   }),
+ *   namespaces: ['ml', 'ml-staging'],
+ * });
  */
 export class ClusterSecretStore extends Construct implements ISecretStore {
   /** A ClusterSecretStore that exists in the cluster already. */

@@ -63,6 +63,16 @@ export interface EtcdSnapshotCronJobProps {
  * dropped, read-only root filesystem, no privilege escalation, seccomp). The
  * namespace keeps its default-deny NetworkPolicies, though most network plugins do
  * not apply policies to host-network pods.
+ *
+ * @example
+ * import { EtcdSnapshotCronJob } from 'cdk8s-ml';
+ *
+ * // Only for a self-managed (kubeadm) control plane; a managed one backs up its own etcd.
+ * new EtcdSnapshotCronJob(this, 'etcd-snapshots', {
+ *   reason: 'kubeadm cluster on bare metal: no provider backs up etcd',
+ *   image: 'registry.k8s.io/etcd:3.5.21-0',
+ *   retentionDays: 14,
+ * });
  */
 export class EtcdSnapshotCronJob extends Construct {
   /** The job's namespace. */

@@ -114,6 +114,23 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
  *   version); rotations of the remote value itself need a volume, or a reloader
  *   such as stakater/Reloader watching the Secret.
  * @see https://external-secrets.io/latest/api/externalsecret/
+ *
+ * @example
+ * import { ClusterSecretStore, ExternalSecret, MlModelServing } from 'cdk8s-ml';
+ *
+ * const vault = ClusterSecretStore.fromClusterSecretStoreName(this, 'vault', 'ml-vault');
+ * // The token is re-read every 15 minutes; the YAML holds only its path.
+ * const hfToken = new ExternalSecret(this, 'hf-token', {
+ *   store: vault,
+ *   refreshInterval: Duration.minutes(15),
+ *   data: [{ secretKey: 'HF_TOKEN', remoteKey: 'ml/huggingface', property: 'token' }],
+ * });
+ * const bert = new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/ml/bert-server:1.4.2',
+ *   env: { HF_TOKEN: hfToken.envValue('HF_TOKEN') },
+ * });
+ * // A changed ExternalSecret (another key, path or version) rolls the server out.
+ * hfToken.restartOnChange(bert.deployment);
  */
 export class ExternalSecret extends Construct {
   /** The ExternalSecret's name. */

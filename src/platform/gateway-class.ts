@@ -41,6 +41,23 @@ export interface GatewayClassProps {
 /**
  * A Gateway API `GatewayClass` (`gateway.networking.k8s.io/v1`, cluster-scoped): which
  * controller runs the Gateways of this class.
+ *
+ * @example
+ * import { AllowedRoutes, Gateway, GatewayClass } from 'cdk8s-ml';
+ *
+ * const istio = new GatewayClass(this, 'istio', {
+ *   controllerName: 'istio.io/gateway-controller',
+ *   description: 'Istio gateways for model endpoints',
+ * });
+ * new Gateway(this, 'ml-gateway', {
+ *   gatewayClass: istio,
+ *   listeners: [{
+ *     name: 'https',
+ *     hostname: 'models.example.com',
+ *     tlsCertificate: kplus.Secret.fromSecretName(this, 'models-tls', 'models-tls'),
+ *     allowedRoutes: AllowedRoutes.sameNamespace(),
+ *   }],
+ * });
  */
 export class GatewayClass extends Construct implements IGatewayClass {
   /** A GatewayClass installed with its controller. */

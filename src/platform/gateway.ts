@@ -66,6 +66,26 @@ export interface GatewayProps {
  * load balancer, HTTPS by default with certificates referenced from Secrets, and
  * routes admitted from chosen namespaces only. HTTPRoutes (canaries, model
  * exposure) attach with {@link parentRef}.
+ *
+ * @example
+ * import { CanaryRelease, CanaryTraffic, Gateway, GatewayClass } from 'cdk8s-ml';
+ *
+ * // The GatewayClass is the platform team's, used here by name.
+ * const gateway = new Gateway(this, 'ml-gateway', {
+ *   gatewayClass: GatewayClass.fromGatewayClassName(this, 'istio', 'istio'),
+ *   listeners: [{
+ *     name: 'https',
+ *     hostname: 'models.example.com',
+ *     tlsCertificate: kplus.Secret.fromSecretName(this, 'models-tls', 'models-tls'),
+ *   }],
+ * });
+ * // Routes attach to a listener through its parentRef: 10% of /bert to the canary.
+ * new CanaryRelease(this, 'bert', {
+ *   stable: { image: 'registry.example.com/ml/bert-server:1.4.2' },
+ *   canary: { image: 'registry.example.com/ml/bert-server:1.5.0' },
+ *   weight: 10,
+ *   traffic: CanaryTraffic.gatewayApi({ gateway: gateway.parentRef('https'), hostnames: ['models.example.com'], pathPrefix: '/bert' }),
+ * });
  */
 export class Gateway extends Construct {
   /** The Gateway's name. */

@@ -28,6 +28,22 @@ type Render = (scope: Construct, model: ImagePolicyModel) => ApiObject[];
 /**
  * The admission controller that enforces an {@link ImagePolicy}. Both render the
  * same description; pick the one installed in the cluster.
+ *
+ * @example
+ * import { ImagePolicy, ImagePolicyEngine, ImageSignature, MlNamespace } from 'cdk8s-ml';
+ *
+ * const ml = new MlNamespace(this, 'ml');
+ * // Sigstore's policy-controller instead of Kyverno: it checks namespaces it is told to
+ * // include, which the ImagePolicy labels.
+ * new ImagePolicy(this, 'signed-ml-images', {
+ *   engine: ImagePolicyEngine.sigstorePolicyController(),
+ *   repositories: ['registry.example.com/ml'],
+ *   signature: ImageSignature.keyless({
+ *     issuer: 'https://token.actions.githubusercontent.com',
+ *     subjectRegExp: "^https://github\\.com/acme/models/\\.github/workflows/release\\.yaml@refs/tags/v.*$",
+ *   }),
+ *   namespaces: [ml],
+ * });
  */
 export class ImagePolicyEngine {
   /** The cosign vulnerability-scan attestation predicate type (`cosign attest --type vuln`). */

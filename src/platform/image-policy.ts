@@ -90,6 +90,24 @@ const REPOSITORY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[a-z0-9]+([._-][a-z
  * Image admission policy, one description for either engine: images only from the
  * allowed repositories, signed by the given identity, optionally pinned by digest
  * and carrying a vulnerability-scan attestation within a maximum severity.
+ *
+ * @example
+ * import { ImagePolicy, ImagePolicyEngine, ImageSignature, MlNamespace, VulnerabilitySeverity } from 'cdk8s-ml';
+ *
+ * const ml = new MlNamespace(this, 'ml');
+ * // Signed images only, by digest, with a scan attestation at most a week old showing
+ * // nothing above MEDIUM.
+ * new ImagePolicy(this, 'signed-ml-images', {
+ *   engine: ImagePolicyEngine.kyverno(),
+ *   repositories: ['registry.example.com/ml'],
+ *   signature: ImageSignature.keyless({
+ *     issuer: 'https://token.actions.githubusercontent.com',
+ *     subjectRegExp: "^https://github\\.com/acme/models/\\.github/workflows/release\\.yaml@refs/tags/v.*$",
+ *   }),
+ *   namespaces: [ml],
+ *   requireDigest: true,
+ *   vulnerabilityScan: { maxSeverity: VulnerabilitySeverity.MEDIUM, maxAge: Duration.days(7) },
+ * });
  */
 export class ImagePolicy extends Construct {
   /** The policy's name. */

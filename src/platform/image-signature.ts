@@ -28,7 +28,24 @@ export interface KeylessSignatureOptions {
   readonly fulcioUrl?: string;
 }
 
-/** The identity an image (or its attestations) must be signed by. */
+/**
+ * The identity an image (or its attestations) must be signed by.
+ *
+ * @example
+ * import { ImagePolicy, ImagePolicyEngine, ImageSignature, MlNamespace } from 'cdk8s-ml';
+ *
+ * const ml = new MlNamespace(this, 'ml');
+ * new ImagePolicy(this, 'signed-ml-images', {
+ *   engine: ImagePolicyEngine.kyverno(),
+ *   repositories: ['registry.example.com/ml'],
+ *   // Signed keyless by the release workflow of the models repository.
+ *   signature: ImageSignature.keyless({
+ *     issuer: 'https://token.actions.githubusercontent.com',
+ *     subject: 'https://github.com/acme/models/.github/workflows/release.yaml@refs/heads/main',
+ *   }),
+ *   namespaces: [ml],
+ * });
+ */
 export class ImageSignature {
   /** Sigstore keyless: a short-lived certificate for an OIDC identity (CI workload identity). */
   public static keyless(options: KeylessSignatureOptions): ImageSignature {

@@ -27,6 +27,13 @@ export interface IngressClassProps {
 /**
  * An `IngressClass` (`networking.k8s.io/v1`, cluster-scoped): the guide's "multiple
  * ingress controllers", one class per controller, at most one default in the app.
+ *
+ * @example
+ * import { IngressClass } from 'cdk8s-ml';
+ *
+ * // Several ingress controllers side by side, ingress-nginx the default.
+ * new IngressClass(this, 'nginx', { controller: 'k8s.io/ingress-nginx', isDefault: true });
+ * new IngressClass(this, 'alb', { controller: 'ingress.k8s.aws/alb' });
  */
 export class IngressClass extends Construct {
   /** The IngressClass's name. */

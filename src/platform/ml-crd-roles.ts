@@ -27,6 +27,13 @@ export interface MlCrdRolesProps {
  * are readable only where `view` is bound cluster-wide (a ClusterRoleBinding).
  * Secrets are never added.
  * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles
+ *
+ * @example
+ * import { MlCrdRoles } from 'cdk8s-ml';
+ *
+ * // Extends the built-in admin, edit and view ClusterRoles to Ray, Kubeflow, KServe,
+ * // KEDA, ... objects, so `edit` in a namespace can manage a RayJob there.
+ * new MlCrdRoles(this, 'crd-roles');
  */
 export class MlCrdRoles extends Construct {
   /** The ClusterRole aggregated into `admin` and `edit`. */

@@ -101,6 +101,18 @@ export interface MlNamespaceProps {
  * cdk8s-plus computes NetworkPolicy peers at construction from the chart's
  * namespace, so give the chart the same namespace when workloads of different
  * namespaces reference each other.
+ *
+ * @example
+ * import { MlModelServing, MlNamespace } from 'cdk8s-ml';
+ *
+ * // Restricted Pod Security, default-deny networking, a quota and a LimitRange.
+ * const ml = new MlNamespace(this, 'ml', {
+ *   allowIngressFrom: [{ namespace: 'gateway', ports: [8080] }],
+ *   allowMonitoringFrom: { namespace: 'monitoring', ports: [9090] },
+ *   quota: { gpus: 8, objectCounts: { loadBalancers: 0 } },
+ * });
+ * // Objects created under the namespace construct land in it.
+ * new MlModelServing(ml, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
  */
 export class MlNamespace extends Construct {
   /** The annotation that records why a namespace runs below the restricted profile. */

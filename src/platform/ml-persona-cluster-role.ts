@@ -23,6 +23,16 @@ export interface MlPersonaClusterRoleProps {
  * namespace with {@link bindIn} (a RoleBinding to a ClusterRole grants it in that
  * namespace only). There is no cluster-wide binding on purpose: it would grant the
  * persona in every namespace, `kube-system` included.
+ *
+ * @example
+ * import { MlNamespace, MlPersonaClusterRole, Persona } from 'cdk8s-ml';
+ *
+ * // One ClusterRole for the persona, bound namespace by namespace (never cluster-wide).
+ * const engineers = new MlPersonaClusterRole(this, 'engineers', { persona: Persona.mlEngineer() });
+ * const ml = new MlNamespace(this, 'ml');
+ * const research = new MlNamespace(this, 'research');
+ * engineers.bindIn(ml, kplus.Group.fromName(this, 'ml-engineers', 'ml-engineers'));
+ * engineers.bindIn(research, kplus.Group.fromName(this, 'researchers', 'ml-researchers'));
  */
 export class MlPersonaClusterRole extends Construct {
   /** The ClusterRole's name. */

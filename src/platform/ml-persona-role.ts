@@ -32,6 +32,21 @@ export interface MlPersonaRoleProps {
  * A namespaced Role for one persona (ML engineer, viewer, CI deployer, notebook
  * user) and the RoleBinding of its subjects. The rules are least-privilege: see
  * {@link Persona}.
+ *
+ * @example
+ * import { MlNamespace, MlPersonaRole, Persona } from 'cdk8s-ml';
+ *
+ * const ml = new MlNamespace(this, 'ml');
+ * // The CI pipeline deploys into the namespace with its own ServiceAccount.
+ * const deployer = new kplus.ServiceAccount(ml, 'ci-deployer-sa', {
+ *   metadata: { name: 'ci-deployer' },
+ *   automountToken: false,
+ * });
+ * new MlPersonaRole(ml, 'ci', { persona: Persona.ciDeployer(), subjects: [deployer] });
+ * new MlPersonaRole(ml, 'notebook-users', {
+ *   persona: Persona.notebookUser(),
+ *   subjects: [kplus.Group.fromName(this, 'researchers', 'ml-researchers')],
+ * });
  */
 export class MlPersonaRole extends Construct {
   /** The Role's name. */

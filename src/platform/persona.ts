@@ -31,6 +31,20 @@ const LOGS: RbacRule[] = [{ apiGroups: [''], resources: ['pods/log'], verbs: ['g
  * any Secret of the namespace, or an ExternalSecret that syncs any key its store
  * allows: treat their credentials like the namespace's Secrets, and keep
  * ClusterSecretStores limited to the namespaces that need them.
+ *
+ * @example
+ * import { MlNamespace, MlPersonaRole, Persona } from 'cdk8s-ml';
+ *
+ * const ml = new MlNamespace(this, 'ml');
+ * // ML engineers may also read the one Secret their jobs need.
+ * new MlPersonaRole(ml, 'ml-engineers', {
+ *   persona: Persona.mlEngineer({ secretNames: ['hf-token'] }),
+ *   subjects: [kplus.Group.fromName(this, 'engineers', 'ml-engineers')],
+ * });
+ * new MlPersonaRole(ml, 'viewers', {
+ *   persona: Persona.viewer(),
+ *   subjects: [kplus.Group.fromName(this, 'viewers-group', 'ml-viewers')],
+ * });
  */
 export class Persona {
   /**

@@ -6,6 +6,15 @@ import { invalidProp } from '../core/errors';
  * Security Admission controller. `restricted` is the only level without a reason:
  * a lower one is an explicit, reviewable exception.
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ *
+ * @example
+ * import { MlNamespace, PodSecurityStandard } from 'cdk8s-ml';
+ *
+ * // Restricted is the default; anything weaker says why, on the Namespace.
+ * new MlNamespace(this, 'vendor-tools', {
+ *   podSecurity: PodSecurityStandard.baseline('vendor labelling tool image runs as root; ticket SEC-231'),
+ *   podSecurityVersion: 'v1.31',
+ * });
  */
 export class PodSecurityStandard {
   /** The restricted profile: non-root, no privilege escalation, all capabilities dropped, seccomp. */

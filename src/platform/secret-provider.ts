@@ -120,6 +120,17 @@ export interface AzureKeyVaultOptions {
  * Where a SecretStore or ClusterSecretStore reads secrets from. Each provider
  * authenticates through workload identity (a ServiceAccount token or the
  * controller's cloud identity), so no credential is ever written to the cluster.
+ *
+ * @example
+ * import { SecretProvider, SecretStore } from 'cdk8s-ml';
+ *
+ * // AWS Secrets Manager through an IAM role (IRSA) of the store's ServiceAccount.
+ * new SecretStore(this, 'aws-secrets', {
+ *   provider: SecretProvider.awsSecretsManager({
+ *     region: 'us-west-2',
+ *     serviceAccount: { name: 'external-secrets-ml' },
+ *   }),
+ * });
  */
 export class SecretProvider {
   /** AWS Secrets Manager. */

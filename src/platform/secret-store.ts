@@ -35,6 +35,18 @@ export interface SecretStoreProps {
  * namespace's connection to a secrets manager, used by ExternalSecrets in the same
  * namespace.
  * @see https://external-secrets.io/latest/api/secretstore/
+ *
+ * @example
+ * import { ExternalSecret, SecretProvider, SecretStore } from 'cdk8s-ml';
+ *
+ * // A store for this namespace only, reading GCP Secret Manager.
+ * const store = new SecretStore(this, 'gcp-secrets', {
+ *   provider: SecretProvider.gcpSecretManager({ projectId: 'ml-prod-123', serviceAccount: { name: 'external-secrets-ml' } }),
+ * });
+ * new ExternalSecret(this, 'wandb-key', {
+ *   store,
+ *   data: [{ secretKey: 'WANDB_API_KEY', remoteKey: 'wandb-api-key' }],
+ * });
  */
 export class SecretStore extends Construct implements ISecretStore {
   /** A SecretStore that exists in the cluster already. */

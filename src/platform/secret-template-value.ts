@@ -5,6 +5,25 @@ import { invalidProp } from '../core/errors';
  * A value of an ExternalSecret's target template. Templates reference the fetched
  * secrets (`{{ .password }}`), so the synthesized YAML holds no secret; a literal is
  * written to the YAML as is, so it must be declared non-sensitive.
+ *
+ * @example
+ * import { ExternalSecret, SecretStore, TemplateValue } from 'cdk8s-ml';
+ *
+ * const store = SecretStore.fromSecretStoreName(this, 'aws', 'aws-secrets');
+ * // The database URI is assembled by the operator in the cluster: no password in YAML.
+ * new ExternalSecret(this, 'mlflow-db', {
+ *   store,
+ *   data: [
+ *     { secretKey: 'user', remoteKey: 'ml/mlflow-db', property: 'username' },
+ *     { secretKey: 'password', remoteKey: 'ml/mlflow-db', property: 'password' },
+ *   ],
+ *   template: {
+ *     data: {
+ *       MLFLOW_BACKEND_STORE_URI: TemplateValue.template('postgresql://{{ .user }}:{{ .password }}@mlflow-db:5432/mlflow'),
+ *       DB_HOST: TemplateValue.nonSensitive('mlflow-db'),
+ *     },
+ *   },
+ * });
  */
 export class TemplateValue {
   /**

@@ -59,6 +59,18 @@ export interface VeleroScheduleProps {
  * cluster, whose control plane (etcd) the provider backs up. Backups are labelled
  * with the app's {@link ClusterConfig} so restores find the right cluster's.
  * @see https://velero.io/docs/main/api-types/schedule/
+ *
+ * @example
+ * import { MlNamespace, VeleroSchedule } from 'cdk8s-ml';
+ *
+ * const ml = new MlNamespace(this, 'ml');
+ * // Backups of the ML namespace every night at 03:30 UTC, kept for 30 days.
+ * new VeleroSchedule(this, 'ml-nightly', {
+ *   namespaces: [ml],
+ *   schedule: Cron.schedule({ minute: '30', hour: '3' }),
+ *   ttl: Duration.days(30),
+ *   storageLocation: 'default',
+ * });
  */
 export class VeleroSchedule extends Construct {
   /** The Schedule object. */

@@ -71,6 +71,22 @@ function round(n: number, digits = 3): number {
  * LeaderWorkerSet sizes), containers without requests, totals against ResourceQuotas
  * and node-pool limits, the spot share, and an estimated cost per hour and month
  * from requests and the price table. As Markdown, JSON or CSV.
+ *
+ * @example
+ * import { CapacityReport, GpuNodePool, MlModelServing, PriceTable, ServingScaling } from 'cdk8s-ml';
+ *
+ * const llm = new MlModelServing(this, 'llm', {
+ *   image: 'vllm/vllm-openai:v0.6.3',
+ *   gpus: { count: 1 },
+ *   scaling: ServingScaling.autoscale({ minReplicas: 1, maxReplicas: 4 }),
+ * });
+ * new GpuNodePool(this, 'gpu', { maxGpus: 8, instanceFamilies: ['g5', 'g6'] }).schedule(llm);
+ * // Requests at minimum and maximum scale against the pool's limit, with their cost,
+ * // as a Markdown table for the pull request.
+ * const report = CapacityReport.fromChart(this, {
+ *   prices: PriceTable.fromOpenCost({ CPU: '0.031', spotCPU: '0.007', RAM: '0.004', GPU: '1.01', spotGPU: '0.35' }),
+ * });
+ * const markdown = report.toMarkdown();
  */
 export class CapacityReport {
   /** The report of plain manifests (e.g. parsed YAML). */

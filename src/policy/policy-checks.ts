@@ -21,7 +21,18 @@ const registry = new WeakMap<IConstruct, PolicyChecks>();
  * fails with the readable report when a finding reaches `failOn`. Attach to an App
  * to check all its charts together (quotas and pools span charts), or to one Chart.
  *
- * @example PolicyChecks.of(app).addPack(PolicyPack.security()).addPack(PolicyPack.ml())
+ * @example
+ * import { MlModelServing, PolicyChecks, PolicyPack, ServingScaling } from 'cdk8s-ml';
+ *
+ * // `cdk8s synth` fails with the readable report when a finding reaches ERROR.
+ * PolicyChecks.of(this, { printWarnings: false })
+ *   .addPack(PolicyPack.security({ requireImageDigest: true }))
+ *   .addPack(PolicyPack.reliability())
+ *   .addPack(PolicyPack.ml());
+ * new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/ml/bert-server@sha256:3f2a7c9d8e1b4a6f5c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f',
+ *   scaling: ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 8 }),
+ * });
  */
 export class PolicyChecks {
   /** The checks of `scope` (an App or a Chart), created on first use; options are taken on that first call only. */

@@ -64,6 +64,30 @@ export interface PolicyContextOptions {
  * The manifests under check, with lookups rules share. Rules read only the plain
  * JSON objects, never constructs, so YAML from anywhere (Helm included) is judged
  * like a chart of this library.
+ *
+ * @example
+ * import { IPolicyRule, PolicyChecks, PolicyContext, PolicyPack, PolicySeverity, PolicyViolation } from 'cdk8s-ml';
+ *
+ * // A rule of your own reads the manifests under check through the context.
+ * class TeamLabel implements IPolicyRule {
+ *   public readonly id: string = 'ACME-001';
+ *   public readonly name: string = 'team-label';
+ *   public readonly severity: PolicySeverity = PolicySeverity.WARNING;
+ *   public readonly suppressible: boolean = true;
+ *   public readonly explanation: string = 'Every workload names its owning team, so its alerts reach someone.';
+ *   public readonly fix: string = 'Add metadata.labels.team.';
+ *
+ *   public check(context: PolicyContext): PolicyViolation[] {
+ *     const violations: PolicyViolation[] = [];
+ *     for (const deployment of context.ofKind('Deployment')) {
+ *       if (!deployment.metadata.labels || !deployment.metadata.labels.team) {
+ *         violations.push({ object: deployment, message: 'has no team label', location: 'metadata.labels.team' });
+ *       }
+ *     }
+ *     return violations;
+ *   }
+ * }
+ * PolicyChecks.of(this, { printWarnings: false }).addPack(PolicyPack.custom('acme', [new TeamLabel()]));
  */
 export class PolicyContext {
   /** Every manifest under check. */

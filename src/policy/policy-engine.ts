@@ -46,7 +46,17 @@ const INVALID_SUPPRESSION = {
   fix: `Write the annotation as ${SUPPRESS_ANNOTATION}: '[{"id":"REL-004","reason":"single-zone cluster"}]', with a reason of at least 10 characters, and do not suppress unsuppressible rules.`,
 };
 
-/** Runs policy packs over manifests, charts or whole apps. */
+/**
+ * Runs policy packs over manifests, charts or whole apps.
+ *
+ * @example
+ * import { MlModelServing, PolicyEngine, PolicyPack } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
+ * // Check now, without failing synth: e.g. to post the findings on a pull request.
+ * const report = PolicyEngine.checkChart(this, { packs: [PolicyPack.security(), PolicyPack.reliability()] });
+ * const comment = report.toText();
+ */
 export class PolicyEngine {
   /** Checks plain manifests (e.g. parsed YAML). */
   public static checkManifests(manifests: any[], options: PolicyCheckOptions = {}): PolicyReport {

@@ -13,6 +13,17 @@ export interface SecurityPackOptions {
 /**
  * A named set of rules. The built-in packs: `security`, `reliability`, `ml` and
  * `cost`; `PolicyPack.custom` assembles your own rules (or a subset of ours).
+ *
+ * @example
+ * import { MlModelServing, PolicyChecks, PolicyPack, PolicySeverity } from 'cdk8s-ml';
+ *
+ * // The four built-in packs, stricter than the default: warnings fail too.
+ * PolicyChecks.of(this, {
+ *   packs: [PolicyPack.security(), PolicyPack.reliability(), PolicyPack.ml(), PolicyPack.cost()],
+ *   failOn: PolicySeverity.WARNING,
+ *   printWarnings: false,
+ * });
+ * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
  */
 export class PolicyPack {
   /** Pod Security restricted, no token automount, no host access, no literal secrets (SEC-*). */

@@ -55,7 +55,21 @@ function objectLabel(f: PolicyFinding): string {
   return `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
 }
 
-/** The findings of one check, and what they mean for its outcome. */
+/**
+ * The findings of one check, and what they mean for its outcome.
+ *
+ * @example
+ * import { MlModelServing, PolicyEngine, PolicyReport, PolicySeverity } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
+ * const report: PolicyReport = PolicyEngine.checkChart(this, { failOn: PolicySeverity.WARNING });
+ * // False when a finding reaches failOn; `report.failures` are those findings.
+ * const passed = report.passed;
+ * // The readable report (rule, object, why, how to fix) for a CI job's log, and every
+ * // finding as JSON, suppressed ones with their reasons, for an artifact.
+ * const text = report.toText();
+ * const findings = report.toJson();
+ */
 export class PolicyReport {
   /** Every finding, suppressed ones included. */
   public readonly findings: PolicyFinding[];

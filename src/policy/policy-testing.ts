@@ -25,7 +25,16 @@ export interface PolicyTestingOptions extends PolicyCheckOptions {
  * the policy packs, so a snapshot-tested chart also gets checked for what a
  * snapshot cannot see.
  *
- * @example PolicyTesting.expectChartToPass(chart, { packs: PolicyPack.defaults() })
+ * @example
+ * import { MlModelServing, PolicyPack, PolicyTesting, ServingScaling } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/ml/bert-server:1.4.2',
+ *   scaling: ServingScaling.autoscale({ minReplicas: 2, maxReplicas: 8 }),
+ * });
+ * // In a unit test of the chart (jest, vitest, mocha): throws the readable report
+ * // unless the chart passes the packs and the restricted Pod Security profile.
+ * PolicyTesting.expectChartToPass(this, { packs: PolicyPack.defaults() });
  */
 export class PolicyTesting {
   /**

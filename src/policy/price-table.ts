@@ -5,6 +5,19 @@
  * pay; the example table is for trying the report out, not a quote.
  *
  * @see https://www.opencost.io/docs/configuration/on-prem#custom-pricing-using-the-opencost-helm-chart
+ *
+ * @example
+ * import { CapacityReport, MlModelServing, PriceTable } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
+ * // The data of OpenCost's custom-pricing ConfigMap: hourly prices you pay, in EUR.
+ * const prices = PriceTable.fromOpenCost({
+ *   CPU: '0.029',
+ *   RAM: '0.0039',
+ *   GPU: '0.92',
+ *   spotGPU: '0.33',
+ * }, 'EUR', 'negotiated 2026 rates');
+ * const csv = CapacityReport.fromChart(this, { prices }).toCsv();
  */
 export class PriceTable {
   /**

@@ -35,7 +35,19 @@ const registry = new WeakMap<IConstruct, Policy>();
  * `cdk8s-ml.io/suppress` annotation at synth, so `cdk8s-ml check dist/`, the
  * validation plugin and reviewers of the YAML see the same waivers.
  *
- * @example Policy.of(bert).suppress('REL-004', 'single-zone cluster: no zones to spread across')
+ * @example
+ * import { GpuNodePool, MlModelServing, Policy, PolicyChecks, ServingScaling } from 'cdk8s-ml';
+ *
+ * PolicyChecks.of(this, { printWarnings: false });
+ * const reranker = new MlModelServing(this, 'reranker', {
+ *   image: 'registry.example.com/ml/reranker:2.3.0',
+ *   gpus: { count: 1 },
+ *   scaling: ServingScaling.fixed(2),
+ * });
+ * new GpuNodePool(this, 'gpu', { maxGpus: 4, instanceFamilies: ['g5'] }).schedule(reranker);
+ * // Two warm GPU replicas on purpose: the waiver and its reason are annotated onto the
+ * // objects, so `cdk8s-ml check` and the validation plugin honour it too.
+ * Policy.of(reranker).suppress('COST-001', 'p99 latency SLO needs two warm GPU replicas at night; cold starts take 6 minutes');
  */
 export class Policy {
   /**

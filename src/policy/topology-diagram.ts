@@ -41,6 +41,14 @@ interface DEdge { from: string; to: string; label: string; dashed?: boolean }
  * construct or namespace, edges from selectors and references (Service → pods,
  * HPA/KEDA/VPA → workload, PDB, HTTPRoute weights, Ingress, ServiceMonitor/PodMonitor,
  * NetworkPolicy allow rules, workload → node pool).
+ *
+ * @example
+ * import { DiagramGrouping, MlModelServing, TopologyDiagram } from 'cdk8s-ml';
+ *
+ * new MlModelServing(this, 'bert', { image: 'registry.example.com/ml/bert-server:1.4.2' });
+ * // Workloads, Services, budgets, autoscalers and network policies as a Mermaid
+ * // flowchart (for a README or a pull request), one subgraph per namespace.
+ * const mermaid = TopologyDiagram.fromChart(this, { groupBy: DiagramGrouping.NAMESPACE }).toMermaid();
  */
 export class TopologyDiagram {
   /** The diagram of plain manifests (e.g. parsed YAML). */

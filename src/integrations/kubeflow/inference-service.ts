@@ -75,6 +75,19 @@ const RUNTIME_IMAGE = 'kserve-runtime:from-servingruntime';
  * configuration: configure it restricted (inferenceservice-config) in
  * restricted namespaces.
  * @see https://kserve.github.io/website/docs/admin-guide/kubernetes-deployment
+ *
+ * @example
+ * import { InferenceScaleMetric, InferenceService } from 'cdk8s-ml';
+ *
+ * // KServe in Standard mode: a Deployment and an HPA made by KServe, a PDB of ours.
+ * new InferenceService(this, 'sklearn-iris', {
+ *   modelFormat: 'sklearn',
+ *   storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model',
+ *   minReplicas: 2,
+ *   maxReplicas: 6,
+ *   scaleMetric: InferenceScaleMetric.CPU,
+ *   scaleTarget: 70,
+ * });
  */
 export class InferenceService extends MlWorkload {
   /** The InferenceService custom resource. */

@@ -26,7 +26,26 @@ export enum KatibAlgorithm {
   HYPERBAND = 'hyperband',
 }
 
-/** One hyperparameter of the search space. */
+/**
+ * One hyperparameter of the search space.
+ *
+ * @example
+ * import { KatibExperiment, KatibObjectiveType, KatibParameter } from 'cdk8s-ml';
+ *
+ * new KatibExperiment(this, 'resnet-search', {
+ *   image: 'ghcr.io/acme/resnet-train:v2',
+ *   command: ['python', 'train.py'],
+ *   args: ['--lr=${trialParameters.lr}', '--layers=${trialParameters.layers}', '--optimizer=${trialParameters.optimizer}'],
+ *   objectiveMetric: 'val_loss',
+ *   objectiveType: KatibObjectiveType.MINIMIZE,
+ *   parameters: [
+ *     KatibParameter.double('lr', 0.0001, 0.1),
+ *     KatibParameter.int('layers', 18, 50),
+ *     KatibParameter.categorical('optimizer', ['sgd', 'adam']),
+ *   ],
+ *   maxTrials: 12,
+ * });
+ */
 export class KatibParameter {
   /** A real number in [min, max]. */
   public static double(name: string, min: number, max: number, step?: number): KatibParameter {
@@ -111,6 +130,24 @@ const DEFAULT_RESOURCES = {
  * metrics-collector sidecar is injected by its webhook with Katib's own
  * security settings (katib-config).
  * @see https://www.kubeflow.org/docs/components/katib/user-guides/hp-tuning/configure-experiment/
+ *
+ * @example
+ * import { KatibAlgorithm, KatibExperiment, KatibObjectiveType, KatibParameter } from 'cdk8s-ml';
+ *
+ * // Bayesian search over the learning rate and batch size of a GPU training Job.
+ * new KatibExperiment(this, 'bert-lr', {
+ *   image: 'ghcr.io/acme/bert-train:v3',
+ *   command: ['python', 'train.py'],
+ *   args: ['--lr=${trialParameters.lr}', '--batch-size=${trialParameters.batchSize}'],
+ *   gpus: { count: 1 },
+ *   objectiveMetric: 'eval_accuracy',
+ *   objectiveType: KatibObjectiveType.MAXIMIZE,
+ *   goal: 0.92,
+ *   algorithm: KatibAlgorithm.BAYESIAN_OPTIMIZATION,
+ *   parameters: [KatibParameter.double('lr', 0.00001, 0.001), KatibParameter.categorical('batchSize', ['16', '32', '64'])],
+ *   parallelTrials: 3,
+ *   maxTrials: 24,
+ * });
  */
 export class KatibExperiment extends MlWorkload {
   public readonly apiObject: ApiObject;

@@ -40,6 +40,16 @@ export const NOTEBOOK_STOPPED_ANNOTATION = 'kubeflow-resource-stopped';
  * controller's (`ENABLE_CULLING`, `CULL_IDLE_TIME`); it stops a notebook through
  * the `kubeflow-resource-stopped` annotation, which `stopped` sets at creation.
  * @see https://www.kubeflow.org/docs/components/notebooks/
+ *
+ * @example
+ * import { Notebook } from 'cdk8s-ml';
+ *
+ * // A Kubeflow Notebook with one GPU and a 50 GiB workspace volume.
+ * new Notebook(this, 'alice', {
+ *   image: 'kubeflownotebookswg/jupyter-pytorch-cuda-full:v1.9.0',
+ *   gpus: { count: 1 },
+ *   workspaceSize: Size.gibibytes(50),
+ * });
  */
 export class Notebook extends MlWorkload {
   public readonly apiObject: ApiObject;

@@ -29,6 +29,15 @@ export interface PipelineRunnerProps {
  * library owns is the per-namespace part: this identity, the namespace
  * (`MlNamespace`) and its quotas.
  * @see https://argo-workflows.readthedocs.io/en/latest/workflow-rbac/
+ *
+ * @example
+ * import { PipelineRunner } from 'cdk8s-ml';
+ *
+ * // The identity Kubeflow Pipelines runs this namespace's steps as, allowed to read
+ * // the artifact bucket through its cloud IAM role.
+ * new PipelineRunner(this, 'pipeline-runner', {
+ *   serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/kfp-artifacts' },
+ * });
  */
 export class PipelineRunner extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;

@@ -21,6 +21,20 @@ export interface S3ArtifactStoreOptions {
  * Where the tracking server stores artifacts (`--artifacts-destination`); the
  * server proxies them (`--serve-artifacts`), so clients need no storage credentials.
  * @see https://mlflow.org/docs/latest/self-hosting/architecture/artifact-store/
+ *
+ * @example
+ * import { MlflowArtifactStore, MlflowTrackingServer } from 'cdk8s-ml';
+ *
+ * // Artifacts in a MinIO bucket, proxied by the server: clients need no bucket credentials.
+ * new MlflowTrackingServer(this, 'mlflow', {
+ *   image: 'ghcr.io/mlflow/mlflow:v3.6.0',
+ *   backendStore: { secret: kplus.Secret.fromSecretName(this, 'db', 'mlflow-postgres'), key: 'uri' },
+ *   artifactStore: MlflowArtifactStore.minio(
+ *     's3://mlflow-artifacts',
+ *     'http://minio.storage.svc.cluster.local:9000',
+ *     kplus.Secret.fromSecretName(this, 'minio', 'mlflow-minio-keys'),
+ *   ),
+ * });
  */
 export class MlflowArtifactStore {
   /** Amazon S3 (`s3://bucket/path`). */

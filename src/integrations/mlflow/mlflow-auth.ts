@@ -48,6 +48,17 @@ const MOUNT = '/etc/mlflow-auth';
 /**
  * Authentication of the tracking server (`mlflow server --app-name`).
  * @see https://mlflow.org/docs/latest/self-hosting/security/basic-http-auth/
+ *
+ * @example
+ * import { MlflowArtifactStore, MlflowAuth, MlflowTrackingServer } from 'cdk8s-ml';
+ *
+ * // MLflow's basic-auth app, its admin credentials in a Secret's basic_auth.ini.
+ * new MlflowTrackingServer(this, 'mlflow', {
+ *   image: 'ghcr.io/mlflow/mlflow:v3.6.0',
+ *   backendStore: { secret: kplus.Secret.fromSecretName(this, 'db', 'mlflow-postgres'), key: 'uri' },
+ *   artifactStore: MlflowArtifactStore.gcs('gs://acme-ml-artifacts/mlflow'),
+ *   auth: MlflowAuth.basicAuth({ config: kplus.Secret.fromSecretName(this, 'auth', 'mlflow-basic-auth') }),
+ * });
  */
 export class MlflowAuth {
   /** MLflow's built-in basic HTTP auth (`--app-name basic-auth`), configured from a Secret. */

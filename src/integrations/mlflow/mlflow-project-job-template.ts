@@ -52,6 +52,17 @@ const DEFAULT_RESOURCES = {
  * ConfigMap with `job-template.yaml` and `kubernetes_config.json` (mount it where
  * `mlflow run` executes); no Job is applied.
  * @see https://mlflow.org/docs/latest/ml/projects/#run-an-mlflow-project-on-kubernetes
+ *
+ * @example
+ * import { MlflowProjectJobTemplate } from 'cdk8s-ml';
+ *
+ * // `mlflow run --backend kubernetes --backend-config kubernetes_config.json` runs each
+ * // project as a restricted, sized GPU Job built from this template.
+ * new MlflowProjectJobTemplate(this, 'train', {
+ *   repositoryUri: 'registry.example.com/ml/projects',
+ *   gpus: { count: 1 },
+ *   ttlAfterFinished: Duration.hours(6),
+ * });
  */
 export class MlflowProjectJobTemplate extends MlWorkload {
   /** The ConfigMap holding the template and the backend config. */

@@ -104,6 +104,21 @@ const PROMETHEUS_DIR = '/tmp/prometheus';
  * boto3, google-cloud-storage, azure-storage-blob); MLflow 3 with the security
  * middleware (`--allowed-hosts`; `/health` is exempt from it).
  * @see https://mlflow.org/docs/latest/self-hosting/
+ *
+ * @example
+ * import { MlflowArtifactStore, MlflowAuth, MlflowTrackingServer, WorkloadServiceAccount } from 'cdk8s-ml';
+ *
+ * // Postgres URI from a Secret, artifacts proxied to S3 with the pods' IAM role, basic
+ * // auth, a schema migration Job and a nightly gc CronJob.
+ * new MlflowTrackingServer(this, 'mlflow', {
+ *   image: 'ghcr.io/mlflow/mlflow:v3.6.0',
+ *   backendStore: { secret: kplus.Secret.fromSecretName(this, 'db', 'mlflow-postgres'), key: 'uri' },
+ *   artifactStore: MlflowArtifactStore.s3('s3://acme-ml-artifacts/mlflow'),
+ *   serviceAccount: WorkloadServiceAccount.awsIamRole('arn:aws:iam::123456789012:role/mlflow-artifacts'),
+ *   auth: MlflowAuth.basicAuth({ config: kplus.Secret.fromSecretName(this, 'auth', 'mlflow-basic-auth') }),
+ *   gcEnvFrom: [kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'gc-creds', 'mlflow-gc-credentials'))],
+ *   allowedHosts: ['mlflow.example.com'],
+ * });
  */
 export class MlflowTrackingServer extends MlWorkload {
   /** `http://<name>:5000`, for clients in the namespace (`MLFLOW_TRACKING_URI`). */

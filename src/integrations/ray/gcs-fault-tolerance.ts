@@ -37,6 +37,19 @@ export interface ExternalRedisOptions {
  * GCS fault tolerance for a Ray cluster: the head's Global Control Store kept in
  * an external Redis, so workers and Serve replicas survive a head restart.
  * @see https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/kuberay-gcs-ft.html
+ *
+ * @example
+ * import { GcsFaultTolerance, RayCluster } from 'cdk8s-ml';
+ *
+ * // Workers and Serve replicas survive a head restart: the GCS lives in Redis.
+ * new RayCluster(this, 'ray', {
+ *   image: 'rayproject/ray:2.52.0-py311',
+ *   workerGroups: [{ groupName: 'cpu', minReplicas: 2, maxReplicas: 6 }],
+ *   gcsFaultTolerance: GcsFaultTolerance.externalRedis({
+ *     address: 'redis.ml.svc.cluster.local:6379',
+ *     password: { secret: kplus.Secret.fromSecretName(this, 'redis-auth', 'ray-redis'), key: 'password' },
+ *   }),
+ * });
  */
 export class GcsFaultTolerance {
   /** The Redis backend (`gcsFaultToleranceOptions.redisAddress`, password from a Secret). */

@@ -27,6 +27,21 @@ export interface RayClusterProps extends RayClusterOptions {
  * group of two or more, and a NetworkPolicy admitting the cluster's own pods
  * plus the listed clients.
  * @see https://docs.ray.io/en/latest/cluster/kubernetes/getting-started/raycluster-quick-start.html
+ *
+ * @example
+ * import { RayCluster } from 'cdk8s-ml';
+ *
+ * // An autoscaling cluster: CPU workers always up, GPU workers from zero.
+ * new RayCluster(this, 'ray-gpu', {
+ *   image: 'rayproject/ray:2.52.0-py311',
+ *   workerGroups: [
+ *     { groupName: 'cpu', minReplicas: 2, maxReplicas: 6 },
+ *     { groupName: 'gpu', image: 'rayproject/ray:2.52.0-py311-gpu', minReplicas: 0, maxReplicas: 4, gpus: { count: 1 } },
+ *   ],
+ *   autoscaler: { idleTimeout: Duration.minutes(5) },
+ *   // Notebooks may connect to the head (Ray client, dashboard).
+ *   clientPeers: [kplus.Pods.select(this, 'notebooks', { labels: { 'app.kubernetes.io/component': 'notebook' } })],
+ * });
  */
 export class RayCluster extends Construct {
   /** The RayCluster's name. */

@@ -37,6 +37,20 @@ const CLOUD_STORAGE = /^(s3|gs|gcs|abfss?|az|hdfs):\/\/\S+$/;
 /**
  * What a RayJob runs (`spec.entrypoint`): a shell command, or a Ray Tune / RLlib
  * experiment whose storage path is checked against the cluster's shape.
+ *
+ * @example
+ * import { RayEntrypoint, RayJob } from 'cdk8s-ml';
+ *
+ * // An RLlib experiment checkpointing to S3: on a multi-node cluster the storage path
+ * // must be object storage or a shared filesystem (checked at synth).
+ * new RayJob(this, 'ppo-cartpole', {
+ *   entrypoint: RayEntrypoint.rllib({ script: 'train_ppo.py', storagePath: 's3://ml-checkpoints/rllib/ppo', args: ['--stop-iters', '200'] }),
+ *   runtimeEnv: { workingDir: 's3://ml-code/ppo.zip' },
+ *   cluster: {
+ *     image: 'rayproject/ray:2.52.0-py311',
+ *     workerGroups: [{ groupName: 'cpu', minReplicas: 4 }],
+ *   },
+ * });
  */
 export class RayEntrypoint {
   /** A shell command, e.g. `python train.py --epochs 10`. */

@@ -137,6 +137,22 @@ const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
  * submitter pod is ours (restricted); Kueue queues it suspended; a
  * NetworkPolicy admits the submitter and the operator to the dashboard.
  * @see https://docs.ray.io/en/latest/cluster/kubernetes/getting-started/rayjob-quick-start.html
+ *
+ * @example
+ * import { RayEntrypoint, RayJob } from 'cdk8s-ml';
+ *
+ * // A Ray Tune job on its own GPU cluster, queued by Kueue; the cluster is deleted a
+ * // minute after the job finishes.
+ * new RayJob(this, 'tune-bert', {
+ *   entrypoint: RayEntrypoint.tune({ script: 'tune_bert.py', storagePath: 's3://ml-checkpoints/tune/bert', args: ['--num-samples', '16'] }),
+ *   runtimeEnv: { workingDir: 's3://ml-code/tune-bert.zip' },
+ *   queueName: 'team-a',
+ *   cluster: {
+ *     image: 'rayproject/ray:2.52.0-py311-gpu',
+ *     workerGroups: [{ groupName: 'gpu', minReplicas: 4, gpus: { count: 1 } }],
+ *   },
+ *   activeDeadline: Duration.hours(12),
+ * });
  */
 export class RayJob extends Construct {
   public readonly name: string;

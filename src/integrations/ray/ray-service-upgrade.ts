@@ -21,6 +21,25 @@ export interface IncrementalUpgradeOptions {
 /**
  * How a RayService rolls out a new cluster spec (`spec.upgradeStrategy`).
  * @see https://docs.ray.io/en/latest/serve/production-guide/kubernetes.html
+ *
+ * @example
+ * import { RayService, RayServiceUpgrade, ServeConfig } from 'cdk8s-ml';
+ *
+ * new RayService(this, 'summarizer', {
+ *   cluster: {
+ *     image: 'rayproject/ray:2.52.0-py311',
+ *     workerGroups: [{ groupName: 'cpu', minReplicas: 2, maxReplicas: 8 }],
+ *   },
+ *   serveConfig: ServeConfig.of([{ name: 'summarizer', importPath: 'summarizer:app' }]),
+ *   // Traffic moves to the new cluster in 20% steps a minute apart, through an Istio
+ *   // Gateway, while the new cluster adds at most 50% capacity above the old one.
+ *   upgradeStrategy: RayServiceUpgrade.incremental({
+ *     gatewayClassName: 'istio',
+ *     stepSizePercent: 20,
+ *     interval: Duration.seconds(60),
+ *     maxSurgePercent: 50,
+ *   }),
+ * });
  */
 export class RayServiceUpgrade {
   /**

@@ -50,6 +50,24 @@ export interface RayServiceProps {
  * has it), a NetworkPolicy admitting callers to Serve and the operator to the
  * dashboard, a PodMonitor and PDBs.
  * @see https://docs.ray.io/en/latest/serve/production-guide/kubernetes.html
+ *
+ * @example
+ * import { RayService, RayServiceUpgrade, ServeConfig } from 'cdk8s-ml';
+ *
+ * // An LLM on Ray Serve, one GPU per replica, autoscaled on ongoing requests.
+ * new RayService(this, 'llm', {
+ *   cluster: {
+ *     image: 'rayproject/ray:2.52.0-py311-gpu',
+ *     workerGroups: [{ groupName: 'gpu', minReplicas: 1, maxReplicas: 4, gpus: { count: 1 } }],
+ *   },
+ *   serveConfig: ServeConfig.of([{
+ *     name: 'llm',
+ *     importPath: 'serve_llm:app',
+ *     runtimeEnv: { pip: ['vllm==0.6.3'] },
+ *     deployments: [{ name: 'VLLMDeployment', numGpus: 1, autoscaling: { minReplicas: 1, maxReplicas: 4, targetOngoingRequests: 16 } }],
+ *   }]),
+ *   upgradeStrategy: RayServiceUpgrade.newCluster(),
+ * });
  */
 export class RayService extends Construct {
   public readonly name: string;

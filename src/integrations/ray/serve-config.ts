@@ -98,6 +98,26 @@ export interface ServeApplication {
  * The Ray Serve config of a RayService (`serveConfigV2`), typed: applications,
  * their deployments and autoscaling on `target_ongoing_requests`.
  * @see https://docs.ray.io/en/latest/serve/production-guide/config.html
+ *
+ * @example
+ * import { RayService, ServeConfig } from 'cdk8s-ml';
+ *
+ * // Two applications on one cluster, each under its own route.
+ * new RayService(this, 'text', {
+ *   cluster: {
+ *     image: 'rayproject/ray:2.52.0-py311',
+ *     workerGroups: [{ groupName: 'cpu', minReplicas: 2, maxReplicas: 6 }],
+ *   },
+ *   serveConfig: ServeConfig.of([
+ *     {
+ *       name: 'embeddings',
+ *       importPath: 'embed:app',
+ *       routePrefix: '/embed',
+ *       deployments: [{ name: 'Embedder', numCpus: 2, autoscaling: { minReplicas: 2, maxReplicas: 8, targetOngoingRequests: 4 } }],
+ *     },
+ *     { name: 'classifier', importPath: 'classify:app', routePrefix: '/classify', args: { threshold: 0.7 } },
+ *   ]),
+ * });
  */
 export class ServeConfig {
   /** A config of these applications. */

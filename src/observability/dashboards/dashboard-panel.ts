@@ -57,7 +57,27 @@ export interface PanelOptions {
   readonly height?: number;
 }
 
-/** One panel of a {@link GrafanaDashboard}. */
+/**
+ * One panel of a {@link GrafanaDashboard}.
+ *
+ * @example
+ * import { DashboardPanel, GrafanaDashboard, PanelUnit } from 'cdk8s-ml';
+ *
+ * const dashboard = new GrafanaDashboard(this, 'feature-store', { title: 'Feature store' });
+ * dashboard.addPanel(DashboardPanel.timeSeries({
+ *   title: 'Lookup latency (p99)',
+ *   queries: [{
+ *     expr: 'histogram_quantile(0.99, sum by (le) (rate(feature_lookup_seconds_bucket{namespace="$namespace"}[5m])))',
+ *     legend: 'p99',
+ *   }],
+ *   unit: PanelUnit.SECONDS,
+ * }));
+ * dashboard.addPanel(DashboardPanel.stat({
+ *   title: 'Cache hit ratio',
+ *   queries: [{ expr: 'sum(rate(feature_cache_hits_total[5m])) / sum(rate(feature_lookups_total[5m]))' }],
+ *   unit: PanelUnit.PERCENT_UNIT,
+ * }));
+ */
 export class DashboardPanel {
   /** A time series graph. */
   public static timeSeries(options: PanelOptions): DashboardPanel {

@@ -84,6 +84,21 @@ const MAX_BYTES = 256 * 1024;
  * variable and a `namespace` variable; panels query Prometheus through the former.
  * The sidecar reads only Grafana's own namespace unless its `searchNamespace` is set,
  * so create dashboards in a chart of that namespace.
+ *
+ * @example
+ * import { DashboardPanel, GrafanaDashboard, PanelUnit } from 'cdk8s-ml';
+ *
+ * new GrafanaDashboard(this, 'embeddings', {
+ *   title: 'Embedding service',
+ *   folder: 'ML',
+ *   refresh: Duration.minutes(1),
+ *   panels: [DashboardPanel.timeSeries({
+ *     title: 'Requests per second',
+ *     queries: [{ expr: 'sum by (pod) (rate(http_requests_total{namespace="$namespace", app="embeddings"}[5m]))', legend: '{{pod}}' }],
+ *     unit: PanelUnit.REQUESTS_PER_SECOND,
+ *     width: 24,
+ *   })],
+ * });
  */
 export class GrafanaDashboard extends Construct {
   /** The ConfigMap. */

@@ -67,6 +67,13 @@ export function quantilePanel(title: string, histogram: string, m: Matcher[]): D
  * rate, latency quantiles, error ratio), ML model metrics (inference latency,
  * throughput, accuracy) and resource utilization (CPU, memory, GPU). Each has the
  * data source and namespace variables.
+ *
+ * @example
+ * import { MlDashboards } from 'cdk8s-ml';
+ *
+ * // The guide's four dashboards (cluster overview, application metrics, ML model
+ * // metrics, resource utilization) as ConfigMaps for Grafana's sidecar.
+ * new MlDashboards(this, 'dashboards', { folder: 'ML platform' });
  */
 export class MlDashboards extends Construct {
   /** Nodes, pods and cluster-wide resource usage. */

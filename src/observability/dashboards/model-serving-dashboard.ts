@@ -45,6 +45,16 @@ export interface ModelServingDashboardProps {
  * token, tokens per second, queue and KV-cache usage, replicas against the autoscaling
  * bounds, and CPU, memory and GPU usage of its pods. The namespace variable
  * defaults to the server's namespace.
+ *
+ * @example
+ * import { MlModelServing, ModelServingDashboard } from 'cdk8s-ml';
+ *
+ * const bert = new MlModelServing(this, 'bert', {
+ *   image: 'registry.example.com/ml/bert-server:1.4.2',
+ *   metrics: { port: 9090 },
+ * });
+ * // Requests, errors, latency, replicas and resources of this one server.
+ * new ModelServingDashboard(this, 'bert-dashboard', { serving: bert, folder: 'NLP' });
  */
 export class ModelServingDashboard extends Construct {
   /** The dashboard. */
