@@ -167,8 +167,9 @@ export interface ModelServerAlertsProps {
  * A PrometheusRule with the alerts a model server needs: high p99 inference latency,
  * high error ratio, replicas pinned at the autoscaler's maximum, pods not ready, and
  * GPUs saturated or idle. Expressions select the server's pods by namespace and pod
- * name (`<deployment>-<hash>-<suffix>`), which every scrape mode labels, and the
- * kube-state-metrics series by deployment and HPA name.
+ * name (`<deployment>-<hash>-<suffix>`; a RayService's pods by KubeRay's names, with
+ * unhealthy Serve replicas and pod readiness alerted on), which every scrape mode
+ * labels, and the kube-state-metrics series by deployment and HPA name.
  */
 export class ModelServerAlerts extends Construct {
   /** Alert names, in order. */

@@ -112,7 +112,8 @@ const RETARGETED = new WeakMap<MlModelServing, WorkloadReference>();
 /**
  * A workload the observability and delivery constructs act on. Build it with
  * {@link WorkloadTarget.fromServing}, {@link WorkloadTarget.fromWorkload} (any
- * cdk8s-plus workload) or {@link WorkloadTarget.fromReference} (by name).
+ * cdk8s-plus workload), {@link WorkloadTarget.fromReference} (by name) or, for
+ * alerts and dashboards only, {@link WorkloadTarget.fromRayService}.
  */
 export class WorkloadTarget {
   /** A MlModelServing (its scaling, metric names and HPA followed as they change). */

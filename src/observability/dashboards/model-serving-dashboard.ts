@@ -43,8 +43,9 @@ export interface ModelServingDashboardProps {
  * A Grafana dashboard for one model server: traffic (request rate, latency
  * quantiles, error ratio), inference latency, for LLM runtimes time to first
  * token, tokens per second, queue and KV-cache usage, replicas against the autoscaling
- * bounds, and CPU, memory and GPU usage of its pods. The namespace variable
- * defaults to the server's namespace.
+ * bounds, and CPU, memory and GPU usage of its pods (for a RayService: its Ray
+ * pods' readiness and Serve's replica health). The namespace variable defaults to
+ * the server's namespace.
  */
 export class ModelServingDashboard extends Construct {
   /** The dashboard. */
