@@ -188,7 +188,7 @@ describe('InferenceService NetworkPolicy', () => {
       const c = chart();
       const peers = allowed.map(n => kplus.Pods.all(c, `In-${n}`, { namespaces: kplus.Namespaces.select(c, `Ns-${n}`, { names: [n] }) }));
       new InferenceService(c, 'p', { ...base, ingressFrom: peers });
-      const manifests = Testing.synth(c);
+      const manifests = synthAndValidate(c);
       const e = new NetworkPolicyEvaluator(manifests);
       const pod = predictorPod(manifests, 'p');
       for (const n of names) {

@@ -135,7 +135,7 @@ describe('WorkloadTarget.fromRayService', () => {
   test('KEDA and the VPA refuse it: a RayService has no scale subresource', () => {
     const { chart, service: svc } = service();
     const target = WorkloadTarget.fromRayService(svc);
-    expect(() => new ServingScaledObject(chart, 'keda', { target, query: 'sum(ray_serve_deployment_queued_queries)', threshold: 10 } as any))
+    expect(() => new ServingScaledObject(chart, 'keda', { target, query: 'sum(ray_serve_deployment_queued_queries)', threshold: 10 }))
       .toThrow("ServingScaledObject 'prod/keda': target ('chat') is a RayService, which has no scale subresource: Ray Serve scales its replicas (serveConfig autoscaling) and the Ray autoscaler its pods");
     expect(() => VpaTarget.of(target))
       .toThrow("RayService 'prod/chat': VpaTarget.of(target) ('chat') is a RayService, which has no scale subresource: Ray Serve scales its replicas (serveConfig autoscaling) and the Ray autoscaler its pods");
