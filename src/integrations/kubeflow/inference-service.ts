@@ -84,8 +84,9 @@ export interface InferenceServiceProps extends MlWorkloadProps, WorkloadPodOptio
   /**
    * Restrict egress to these peers (plus DNS). The storage-initializer runs in the
    * predictor pod and downloads `storageUri` before the server starts: admit the
-   * object store (e.g. an `IpBlock` of its endpoints, or a MinIO's pods); `pvc://`
-   * and `oci://` (pulled by the kubelet) need none.
+   * object store (e.g. an `IpBlock` of its endpoints, or a MinIO's pods) and the
+   * credential endpoint a workload identity needs (e.g. AWS STS); `pvc://` and
+   * `oci://` (pulled by the kubelet) need none.
    * @default - egress unrestricted (the model download reaches any object store)
    */
   readonly egressTo?: kplus.INetworkPolicyPeer[];

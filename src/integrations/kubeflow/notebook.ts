@@ -28,7 +28,8 @@ export interface NotebookProps extends MlWorkloadProps, WorkloadPodOptions {
   readonly stopped?: boolean;
   /**
    * Who may open the notebook (port 8888) besides the controller's culler. Users
-   * reach it through Kubeflow's Istio gateway (`/notebook/<namespace>/<name>/`); an
+   * reach it through Kubeflow's Istio gateway (`/notebook/<namespace>/<name>/`; the
+   * central dashboard and the notebooks web app only talk to the API server); an
    * empty list admits nobody else. Other ports stay closed, e.g. an Istio sidecar's
    * metrics (15020): admit the scraper with a NetworkPolicy of your own.
    * @default - the Istio ingress gateway (`KubeflowPeers.istioIngressGateway()`)
