@@ -4,7 +4,10 @@
 // serving an LLM with Serve autoscaling and an incremental upgrade.
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { GcsFaultTolerance, RayCluster, RayEntrypoint, RayJob, RayService, RayServiceUpgrade, ServeConfig } from 'cdk8s-ml';
+import {
+  GcsFaultTolerance, ModelServerAlerts, ModelServingDashboard, RayCluster, RayEntrypoint, RayJob, RayService, RayServiceUpgrade, ServeConfig,
+  WorkloadTarget,
+} from 'cdk8s-ml';
 
 const RAY_IMAGE = 'rayproject/ray:2.52.0-py311';
 const RAY_GPU_IMAGE = 'rayproject/ray:2.52.0-py311-gpu';
@@ -36,7 +39,7 @@ export function build(app: App): void {
     },
   });
 
-  new RayService(chart, 'llm', {
+  const llm = new RayService(chart, 'llm', {
     cluster: {
       image: RAY_GPU_IMAGE,
       workerGroups: [{ groupName: 'gpu', minReplicas: 1, maxReplicas: 4, gpus: { count: 1 } }],
@@ -56,6 +59,10 @@ export function build(app: App): void {
     // Traffic moves in 25% steps while the new cluster grows: no second full set of GPUs.
     upgradeStrategy: RayServiceUpgrade.incremental({ gatewayClassName: 'istio', stepSizePercent: 25, interval: Duration.seconds(60), maxSurgePercent: 50 }),
   });
+  // Alerts and a dashboard on Ray Serve's own metrics, scraped by the RayService's PodMonitor.
+  const target = WorkloadTarget.fromRayService(llm);
+  new ModelServerAlerts(chart, 'llm-alerts', { target, ruleLabels: { release: 'kube-prometheus-stack' } });
+  new ModelServingDashboard(chart, 'llm-dashboard', { target });
 }
 
 if (require.main === module) {

@@ -132,6 +132,8 @@ export class VpaTarget {
 
   /** Any workload target (adopted by reference or from cdk8s-plus). */
   public static of(target: WorkloadTarget): VpaTarget {
+    // The VPA updater evicts only pods of a controller with a scale subresource.
+    if (target._unscalable && target._scope) throw invalidProp(target._scope, 'VpaTarget.of(target)', `('${target.name}') ${target._unscalable}`);
     const serving = target._serving;
     if (serving) return VpaTarget.modelServing(serving);
     const workload = target._scope as kplus.Workload | undefined;

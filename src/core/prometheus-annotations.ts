@@ -83,6 +83,19 @@ export interface ServerMetricNames {
    * @default - none
    */
   readonly promptTokensCounter?: string;
+  /**
+   * Gauge per serving replica, 1 when healthy and 0 when not (Ray Serve's
+   * `ray_serve_deployment_replica_healthy`): alerts fire on unhealthy replicas.
+   * @default - none
+   */
+  readonly replicaHealthyGauge?: string;
+  /**
+   * The latency histograms (`latencyHistogram`, `inferenceLatencyHistogram`,
+   * `timeToFirstTokenHistogram`) count milliseconds, not seconds (Ray Serve's
+   * `_ms` histograms); alerts and dashboards convert them to seconds.
+   * @default false
+   */
+  readonly histogramsInMilliseconds?: boolean;
 }
 
 /** The classic names every server is assumed to serve unless it declares others. @internal */
@@ -99,7 +112,7 @@ export const CLASSIC_METRIC_NAMES: ServerMetricNames = {
 const NAME_KEYS = [
   'requestsCounter', 'latencyHistogram', 'inferenceLatencyHistogram', 'inferenceCounter', 'accuracyGauge',
   'failedRequestsCounter', 'queueGauge', 'runningGauge', 'kvCacheUsageGauge', 'timeToFirstTokenHistogram',
-  'generationTokensCounter', 'promptTokensCounter',
+  'generationTokensCounter', 'promptTokensCounter', 'replicaHealthyGauge',
 ] as const;
 
 // Prometheus' classic metric and label name syntax.
@@ -114,10 +127,12 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export function resolveMetricNames(
   scope: IConstruct, prop: string, names: ServerMetricNames = {}, defaults: ServerMetricNames = CLASSIC_METRIC_NAMES,
 ): ServerMetricNames {
-  const resolved: { [key: string]: string | undefined } = { ...defaults };
+  const resolved: { [key: string]: any } = { ...defaults };
   for (const [key, value] of Object.entries(names)) if (value !== undefined) resolved[key] = value;
   resolved.statusCodeLabel ??= 'code';
   resolved.errorCodeRegex ??= '5..';
+  const ms = resolved.histogramsInMilliseconds;
+  if (ms !== undefined && typeof ms !== 'boolean') throw invalidProp(scope, `${prop}histogramsInMilliseconds`, `(${JSON.stringify(ms)}) must be true or false`);
   for (const key of NAME_KEYS) {
     const value = resolved[key];
     if (value !== undefined && !METRIC_NAME.test(value)) throw invalidProp(scope, `${prop}${key}`, `('${value}') must be a valid Prometheus metric name`);

@@ -49,6 +49,8 @@ export interface RuleContext {
   readonly namespace?: string;
   readonly deployment: string;
   readonly labels: { [key: string]: string };
+  /** The regex of the pods' names when they are not `deployment`'s (a RayService's). */
+  readonly podRegex?: string;
 }
 
 /** @internal */
@@ -68,8 +70,41 @@ export function pendingSeconds(d: string): number {
 export function podMatchers(ctx: RuleContext, podLabel = 'pod', namespaceLabel = 'namespace'): Matcher[] {
   return [
     ...(ctx.namespace ? [promql.labelEq(namespaceLabel, ctx.namespace)] : []),
-    promql.labelMatchRegexp(podLabel, deploymentPodRegex(ctx.deployment)),
+    promql.labelMatchRegexp(podLabel, ctx.podRegex ?? deploymentPodRegex(ctx.deployment)),
   ];
+}
+
+/** A latency quantile in seconds: as is, or divided by 1000 for millisecond histograms (Ray Serve's `_ms`). @internal */
+export function inSeconds(quantile: Expr, names: ServerMetricNames): Expr {
+  return names.histogramsInMilliseconds ? promql.div(quantile, num(1000)) : quantile;
+}
+
+/**
+ * Pods not ready, by pod (kube-state-metrics' `kube_pod_status_ready`), for
+ * workloads that are not a Deployment (a RayService's head and workers).
+ * @internal
+ */
+export function podsNotReadyRule(ctx: RuleContext): CrdRule {
+  const notReady = promql.sum(series('kube_pod_status_ready', [...podMatchers(ctx), promql.labelEq('condition', 'false')]));
+  return alert(ctx, 'ModelServerPodsNotReady', promql.gt(notReady, num(0)), 'warning', {
+    summary: `Model server ${ctx.deployment}: pods not ready`,
+    description: `{{ $value }} pods of ${ctx.deployment} have not been ready for ${ctx.pending} (crash loops, failing readiness, nodes lost).`,
+  });
+}
+
+/**
+ * Serving replicas reported unhealthy by the server (`replicaHealthyGauge`, Ray
+ * Serve's `ray_serve_deployment_replica_healthy`): one alert for all of them, since
+ * the alert's `deployment` label (the workload) replaces the series' own.
+ * @internal
+ */
+export function replicaHealthRules(ctx: RuleContext, names: ServerMetricNames): CrdRule[] {
+  if (!names.replicaHealthyGauge) return [];
+  const unhealthy = promql.count(promql.eq(series(names.replicaHealthyGauge, podMatchers(ctx)), num(0)));
+  return [alert(ctx, 'ModelServerReplicasUnhealthy', promql.gt(unhealthy, num(0)), 'critical', {
+    summary: `Model server ${ctx.deployment}: serving replicas unhealthy`,
+    description: `{{ $value }} replicas of ${ctx.deployment} have failed their health checks (${names.replicaHealthyGauge} = 0) for ${ctx.pending}.`,
+  })];
 }
 
 
@@ -77,8 +112,7 @@ export function podMatchers(ctx: RuleContext, podLabel = 'pod', namespaceLabel =
  * LLM alerts from the names the server (its runtime) declares: queue saturation,
  * p95 time to first token, KV-cache pressure. Each only when its metric exists.
  */
-export function llmRules(scope: IConstruct, ctx: RuleContext, props: LlmAlertThresholds, serving: MlModelServing): CrdRule[] {
-  const names = serving.metricNames;
+export function llmRules(scope: IConstruct, ctx: RuleContext, props: LlmAlertThresholds, names: ServerMetricNames): CrdRule[] {
   const rules: CrdRule[] = [];
   if (names.queueGauge) {
     const threshold = props.queueThreshold ?? 10;
@@ -93,7 +127,7 @@ export function llmRules(scope: IConstruct, ctx: RuleContext, props: LlmAlertThr
     const threshold = (props.ttftP95Threshold ?? Duration.seconds(2)).toMilliseconds() / 1000;
     if (threshold <= 0) throw invalidProp(scope, 'ttftP95Threshold', 'must be longer than zero');
     const buckets = promql.sum(promql.rate(series(`${names.timeToFirstTokenHistogram}_bucket`, podMatchers(ctx)).range(ctx.window))).by(['le']);
-    rules.push(alert(ctx, 'ModelServerHighTimeToFirstToken', promql.gt(promql.histogramQuantile(0.95, buckets), num(threshold)), 'warning', {
+    rules.push(alert(ctx, 'ModelServerHighTimeToFirstToken', promql.gt(inSeconds(promql.histogramQuantile(0.95, buckets), names), num(threshold)), 'warning', {
       summary: `Model server ${ctx.deployment}: p95 time to first token above ${threshold}s`,
       description: `The 95th percentile of ${names.timeToFirstTokenHistogram} over ${ctx.window} is {{ $value | humanizeDuration }} (threshold ${threshold}s).`,
     }));

@@ -1,7 +1,10 @@
 import { ApiObject, Chart, Duration, Lazy, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { alert, canaryRules, CustomAlertRule, customRules, errorRatioParts, llmRules, pendingSeconds, podMatchers, RuleContext } from './alert-rules';
+import {
+  alert, canaryRules, CustomAlertRule, customRules, errorRatioParts, inSeconds, llmRules, pendingSeconds, podMatchers, podsNotReadyRule,
+  replicaHealthRules, RuleContext,
+} from './alert-rules';
 import { WorkloadTarget } from './workload-target';
 import { invalidProp } from '../core/errors';
 import { applyObjectMetadata, ObjectMetadataOptions, requireLabelKey } from '../core/metadata-validation';
@@ -164,8 +167,9 @@ export interface ModelServerAlertsProps {
  * A PrometheusRule with the alerts a model server needs: high p99 inference latency,
  * high error ratio, replicas pinned at the autoscaler's maximum, pods not ready, and
  * GPUs saturated or idle. Expressions select the server's pods by namespace and pod
- * name (`<deployment>-<hash>-<suffix>`), which every scrape mode labels, and the
- * kube-state-metrics series by deployment and HPA name.
+ * name (`<deployment>-<hash>-<suffix>`; a RayService's pods by KubeRay's names, with
+ * unhealthy Serve replicas and pod readiness alerted on), which every scrape mode
+ * labels, and the kube-state-metrics series by deployment and HPA name.
  *
  * @example
  * import { MlModelServing, ModelServerAlerts, ServingScaling } from 'cdk8s-ml';
@@ -217,6 +221,7 @@ export class ModelServerAlerts extends Construct {
       namespace,
       deployment: serving.workloadRef.name,
       labels: { ...props.alertLabels, ...(namespace ? { namespace } : {}), deployment: serving.workloadRef.name },
+      ...(serving._podRegex ? { podRegex: serving._podRegex } : {}),
     };
     // Built now, so bad input fails here; rendered again at synth, so an HPA that
     // KEDA takes over after this construct (serving.hpaName) is the one alerted on.
@@ -225,14 +230,17 @@ export class ModelServerAlerts extends Construct {
     }
     const pendings = this.pendingPeriods(props);
     const notReadyWait = Math.max(pendingSeconds(pending), serving._serving?.startupBudget.toSeconds() ?? 0);
+    const notReadyPending = formatPromDuration(Duration.seconds(notReadyWait));
     const rules = () => this.withPendings([
       ...this.latencyRule(ctx, props, serving),
       this.errorRule(ctx, props, serving),
       ...this.replicasRule(ctx, serving),
-      this.notReadyRule({ ...ctx, pending: formatPromDuration(Duration.seconds(notReadyWait)) }),
+      ctx.podRegex ? podsNotReadyRule({ ...ctx, pending: notReadyPending }) : this.notReadyRule({ ...ctx, pending: notReadyPending }),
+      ...replicaHealthRules(ctx, serving.metricNames),
       ...((props.gpuAlerts ?? serving.gpuCount > 0) ? this.gpuRules(ctx, props) : []),
-      // Runtime and canary rules read the server's runtime and metric names: library servers only.
-      ...(serving._serving ? llmRules(this, ctx, props, serving._serving) : []),
+      // Runtime and canary rules read the server's runtime and metric names: library servers
+      // (a MlModelServing, a RayService) only.
+      ...(serving._serving || serving._podRegex ? llmRules(this, ctx, props, serving.metricNames) : []),
       ...(props.compareWith && serving._serving
         ? canaryRules(this, ctx, serving._serving, props.compareWith, props.canaryErrorRatioFactor ?? 2) : []),
       ...customRules(this, ctx, props.customRules ?? []),
@@ -287,7 +295,7 @@ export class ModelServerAlerts extends Construct {
     const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds() / 1000;
     if (threshold <= 0) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
     const buckets = promql.sum(promql.rate(series(`${histogram}_bucket`, podMatchers(ctx)).range(ctx.window))).by(['le']);
-    const p99 = promql.histogramQuantile(0.99, buckets);
+    const p99 = inSeconds(promql.histogramQuantile(0.99, buckets), serving.metricNames);
     return [alert(ctx, 'ModelServerHighP99Latency', promql.gt(p99, num(threshold)), 'warning', {
       summary: `Model server ${ctx.deployment}: p99 inference latency above ${threshold}s`,
       description: `The 99th percentile of ${histogram} over ${ctx.window} is {{ $value | humanizeDuration }} (threshold ${threshold}s).`,

@@ -151,6 +151,7 @@ export class ServingScaledObject extends Construct {
   public constructor(scope: Construct, id: string, props: ServingScaledObjectProps) {
     super(scope, id);
     const serving = WorkloadTarget._of(this, props);
+    if (serving._unscalable) throw invalidProp(this, 'target', `('${serving.name}') ${serving._unscalable}`);
     if (serving._serving && !serving._hasAutoscaler) {
       throw invalidProp(this, 'serving', `('${serving.name}') has a fixed replica count, which every apply would reset under KEDA. Create the MlModelServing with scaling: ServingScaling.autoscale(...) or ServingScaling.external(...)`);
     }

@@ -8,6 +8,9 @@ import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
 import { resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
 import { requireDnsLabel, requireDnsSubdomain, requireInteger, requirePort, requireProps } from '../core/validation';
+import { RAY_PORTS } from '../integrations/ray/ray-cluster-builder';
+import { rayServicePodRegex } from '../integrations/ray/ray-serve-metrics';
+import type { RayService } from '../integrations/ray/ray-service';
 import { MlModelServing } from '../serving/ml-model-serving';
 
 /** `apiVersion`, `kind` and `name` of a scalable workload (a `scaleTargetRef`). */
@@ -109,7 +112,8 @@ const RETARGETED = new WeakMap<MlModelServing, WorkloadReference>();
 /**
  * A workload the observability and delivery constructs act on. Build it with
  * {@link WorkloadTarget.fromServing}, {@link WorkloadTarget.fromWorkload} (any
- * cdk8s-plus workload) or {@link WorkloadTarget.fromReference} (by name).
+ * cdk8s-plus workload), {@link WorkloadTarget.fromReference} (by name) or, for
+ * alerts and dashboards only, {@link WorkloadTarget.fromRayService}.
  *
  * @example
  * import { ModelServerAlerts, ServingScaledObject, WorkloadTarget } from 'cdk8s-ml';
@@ -142,6 +146,38 @@ export class WorkloadTarget {
       hpaName: () => serving.hpaName,
       gpuCount: () => serving.gpuCount,
       hasAutoscaler: () => serving.deployment.hasAutoscaler,
+    });
+  }
+
+  /**
+   * A KubeRay RayService, for alerts and dashboards: its Serve metrics
+   * (`service.metricNames`) as every Ray pod exports them on the metrics port, and
+   * its pods (head and worker groups of each of its clusters, two during an
+   * upgrade) selected by the names KubeRay gives them. KEDA and the VPA refuse it:
+   * a RayService has no scale subresource.
+   */
+  public static fromRayService(service: RayService): WorkloadTarget {
+    const builder = service._builder;
+    const groups = builder.workers.map(w => w.groupName);
+    const [min, max] = builder.groups.reduce(([lo, hi], g) => [lo + g.minReplicas, hi + g.maxReplicas], [1, 1]);
+    return new WorkloadTarget(service, {
+      name: () => service.name,
+      namespace: () => Chart.of(service).namespace,
+      ref: () => ({ apiVersion: 'ray.io/v1', kind: 'RayService', name: service.name }),
+      selector: () => builder.podSelector,
+      podLabels: () => builder.podSelector,
+      containerPorts: () => [RAY_PORTS.serve, RAY_PORTS.metrics],
+      serviceName: () => service.serveServiceName,
+      servicePort: () => RAY_PORTS.serve,
+      metricNames: () => service.metricNames,
+      // Ray pods: the head plus every worker group's bounds.
+      minReplicas: () => min,
+      maxReplicas: () => max,
+      hpaName: () => undefined,
+      gpuCount: () => Math.max(0, ...builder.workers.map(w => w.gpuCount)),
+      hasAutoscaler: () => builder.autoscaling,
+      podRegex: () => rayServicePodRegex(service.name, groups),
+      unscalable: () => 'is a RayService, which has no scale subresource: Ray Serve scales its replicas (serveConfig autoscaling) and the Ray autoscaler its pods',
     });
   }
 
@@ -251,6 +287,14 @@ export class WorkloadTarget {
   public get gpuCount(): number { return this.facts.gpuCount(); }
   /** True when something other than `spec.replicas` sets its replica count. @internal */
   public get _hasAutoscaler(): boolean { return this.facts.hasAutoscaler(); }
+  /**
+   * The regex of its pods' names, when they are not a Deployment's
+   * (`<deployment>-<hash>-<suffix>`): alerts and dashboards select by it, and read
+   * pod readiness instead of the Deployment's. @internal
+   */
+  public get _podRegex(): string | undefined { return this.facts.podRegex?.(); }
+  /** Why it cannot be scaled or right-sized by a controller (KEDA, VPA), if it cannot. @internal */
+  public get _unscalable(): string | undefined { return this.facts.unscalable?.(); }
   /** The MlModelServing behind the target, when it is one. @internal */
   public get _serving(): MlModelServing | undefined {
     return this._scope instanceof MlModelServing ? this._scope : undefined;
@@ -309,4 +353,6 @@ interface TargetFacts {
   hpaName(): string | undefined;
   gpuCount(): number;
   hasAutoscaler(): boolean;
+  podRegex?(): string;
+  unscalable?(): string;
 }

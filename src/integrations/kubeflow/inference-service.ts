@@ -1,10 +1,11 @@
 import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkNetworkPolicyOptOut, createPodNetworkPolicy, NO_NETWORK_POLICY_REASON_ANNOTATION } from './pod-network-policy';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
-import { requireDnsLabel, requireInteger } from '../../core/validation';
+import { requireDnsLabel, requireInteger, requirePort } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
 
 /**
@@ -57,6 +58,54 @@ export interface InferenceServiceProps extends MlWorkloadProps, WorkloadPodOptio
    * @default - maxUnavailable 1
    */
   readonly disruptionBudget?: DisruptionBudgetOptions;
+  /**
+   * The port the runtime's `kserve-container` serves on (the predictor Service maps
+   * port 80 to it); the NetworkPolicy admits callers to it.
+   * @default 8080 - KServe's runtimes (InferenceServiceDefaultHttpPort)
+   */
+  readonly servingPort?: number;
+  /**
+   * Who may call the model (`servingPort`): the ingress gateway or controller in
+   * front of the predictor Service, in-cluster clients. An empty list admits nobody.
+   * @default - anyone, on the serving port only
+   */
+  readonly ingressFrom?: kplus.INetworkPolicyPeer[];
+  /**
+   * A metrics port of the runtime other than `servingPort`, admitted from
+   * `metricsPeers` (e.g. Triton's 8002, or the port of KServe's metric aggregation).
+   * @default - none: the runtime serves `/metrics` on `servingPort` (KServe's Python runtimes)
+   */
+  readonly metricsPort?: number;
+  /**
+   * Who may scrape `metricsPort`.
+   * @default - pods in any namespace
+   */
+  readonly metricsPeers?: kplus.INetworkPolicyPeer[];
+  /**
+   * Restrict egress to these peers (plus DNS). The storage-initializer runs in the
+   * predictor pod and downloads `storageUri` before the server starts: admit the
+   * object store (e.g. an `IpBlock` of its endpoints, or a MinIO's pods) and the
+   * credential endpoint a workload identity needs (e.g. AWS STS); `pvc://` and
+   * `oci://` (pulled by the kubelet) need none.
+   * @default - egress unrestricted (the model download reaches any object store)
+   */
+  readonly egressTo?: kplus.INetworkPolicyPeer[];
+  /**
+   * Create no NetworkPolicy, for this reason (recorded on the InferenceService as
+   * `cdk8s-ml.io/no-network-policy-reason`), e.g. that Istio AuthorizationPolicies
+   * guard the namespace.
+   * @default - a NetworkPolicy is created
+   */
+  readonly noNetworkPolicyReason?: string;
+}
+
+/**
+ * The labels KServe puts on every predictor pod (pkg/constants/constants.go
+ * InferenceServicePodLabelKey, KServiceComponentLabel; set in
+ * pkg/controller/v1beta1/inferenceservice/components/predictor.go buildObjectMeta).
+ */
+function inferenceServicePredictorLabels(name: string): { [key: string]: string } {
+  return { 'serving.kserve.io/inferenceservice': name, 'component': 'predictor' };
 }
 
 const DEFAULT_RESOURCES = {
@@ -96,6 +145,13 @@ export class InferenceService extends MlWorkload {
   public readonly maxReplicas: number;
   /** The PDB over the predictor pods (with maxReplicas >= 2). */
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
+  /** The port the model container serves on. */
+  public readonly servingPort: number;
+  /**
+   * The NetworkPolicy over the predictor pods (selected by KServe's labels),
+   * unless opted out of with a reason.
+   */
+  public readonly networkPolicy?: kplus.NetworkPolicy;
 
   public constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id, props === undefined ? props : { ...props, image: props.image ?? RUNTIME_IMAGE, version: props.version ?? (props.image ? undefined : props.modelFormatVersion ?? 'runtime') });
@@ -111,6 +167,19 @@ export class InferenceService extends MlWorkload {
     if (this.maxReplicas < this.minReplicas) throw invalidProp(this, 'maxReplicas', `(${this.maxReplicas}) must be >= minReplicas (${this.minReplicas})`);
     const target = props.scaleTarget ?? 80;
     requireInteger(this, 'scaleTarget', target, 1, 100);
+    this.servingPort = props.servingPort ?? 8080;
+    requirePort(this, 'servingPort', this.servingPort);
+    if (props.metricsPort !== undefined) requirePort(this, 'metricsPort', props.metricsPort);
+    if (props.metricsPeers !== undefined && props.metricsPort === undefined) {
+      throw invalidProp(this, 'metricsPeers', 'needs metricsPort: metrics on servingPort are reached by whoever ingressFrom admits');
+    }
+    const optedOut = checkNetworkPolicyOptOut(this, props.noNetworkPolicyReason, {
+      ingressFrom: props.ingressFrom, egressTo: props.egressTo, metricsPeers: props.metricsPeers,
+    });
+    const download = /^(s3|gs|hf|https?):\/\//.test(props.storageUri);
+    if (props.egressTo?.length === 0 && download) {
+      throw invalidProp(this, 'egressTo', `is empty, but the storage-initializer must download the model from '${props.storageUri}': admit the object store, or serve from pvc:// or oci://`);
+    }
     const main = this._createMainContainer('kserve-container', {}, props);
     // KServe's Standard mode renders a Deployment (which has a scale subresource) and no
     // PDB; the predictor pods carry our labels, so the usual maxUnavailable 1 works.
@@ -119,7 +188,15 @@ export class InferenceService extends MlWorkload {
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'serving.kserve.io/v1beta1',
       kind: 'InferenceService',
-      metadata: { ...this._metadata(), annotations: { ...this._metadata().annotations, 'serving.kserve.io/deploymentMode': 'Standard', 'serving.kserve.io/autoscalerClass': 'hpa' } },
+      metadata: {
+        ...this._metadata(),
+        annotations: {
+          ...this._metadata().annotations,
+          'serving.kserve.io/deploymentMode': 'Standard',
+          'serving.kserve.io/autoscalerClass': 'hpa',
+          ...(optedOut ? { [NO_NETWORK_POLICY_REASON_ANNOTATION]: props.noNetworkPolicyReason! } : {}),
+        },
+      },
       spec: Lazy.any({
         produce: () => {
           const pod = this._pod.renderPodSpec();
@@ -145,6 +222,16 @@ export class InferenceService extends MlWorkload {
         },
       }),
     });
+    if (!optedOut) {
+      // Selected by KServe's labels, which every predictor pod carries whatever the
+      // runtime or a later KServe adds; the Service's port 80 targets servingPort.
+      const metricsPort = props.metricsPort !== undefined && props.metricsPort !== this.servingPort ? props.metricsPort : undefined;
+      const anywhere = () => [kplus.Pods.all(this, 'AnyPod', { namespaces: kplus.Namespaces.all(this, 'AnyNamespace') })];
+      this.networkPolicy = createPodNetworkPolicy(this, this._metadata(), inferenceServicePredictorLabels(this.name), [
+        { peers: props.ingressFrom, ports: [this.servingPort] },
+        ...(metricsPort ? [{ peers: props.metricsPeers ?? anywhere(), ports: [metricsPort] }] : []),
+      ], props.egressTo);
+    }
   }
 
   private _podLabelsAndAnnotations(): any {

@@ -1,6 +1,8 @@
 import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { KubeflowPeers } from './kubeflow-peers';
+import { checkNetworkPolicyOptOut, createPodNetworkPolicy, NO_NETWORK_POLICY_REASON_ANNOTATION } from './pod-network-policy';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { PodSecurity } from '../../core/security';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
@@ -24,11 +26,43 @@ export interface NotebookProps extends MlWorkloadProps, WorkloadPodOptions {
    * @default false
    */
   readonly stopped?: boolean;
+  /**
+   * Who may open the notebook (port 8888) besides the controller's culler. Users
+   * reach it through Kubeflow's Istio gateway (`/notebook/<namespace>/<name>/`; the
+   * central dashboard and the notebooks web app only talk to the API server); an
+   * empty list admits nobody else. Other ports stay closed, e.g. an Istio sidecar's
+   * metrics (15020): admit the scraper with a NetworkPolicy of your own.
+   * @default - the Istio ingress gateway (`KubeflowPeers.istioIngressGateway()`)
+   */
+  readonly ingressFrom?: kplus.INetworkPolicyPeer[];
+  /**
+   * The notebook controller, whose culler reads `/api/kernels` on port 8888 to stop
+   * idle notebooks (without it, culling never sees activity and stops nothing).
+   * @default KubeflowPeers.notebookController() - `app: notebook-controller` pods in `kubeflow`
+   */
+  readonly notebookControllerPeer?: kplus.INetworkPolicyPeer;
+  /**
+   * Restrict egress to these peers (plus DNS). Mind what a notebook needs: package
+   * indexes, git, datasets, object stores, and istiod (15012) with an Istio sidecar.
+   * @default - egress unrestricted
+   */
+  readonly egressTo?: kplus.INetworkPolicyPeer[];
+  /**
+   * Create no NetworkPolicy, for this reason (recorded on the Notebook as
+   * `cdk8s-ml.io/no-network-policy-reason`), e.g. that Istio AuthorizationPolicies
+   * guard the namespace. Without one, any pod of the cluster can reach the server.
+   * @default - a NetworkPolicy is created
+   */
+  readonly noNetworkPolicyReason?: string;
 }
 
 const DEFAULT_RESOURCES = {
   cpuRequest: kplus.Cpu.millis(500), cpuLimit: kplus.Cpu.units(2), memoryRequest: Size.gibibytes(1), memoryLimit: Size.gibibytes(4),
 };
+/** The port of the notebook server (the controller's DefaultContainerPort; its Service maps port 80 to it). */
+export const NOTEBOOK_PORT = 8888;
+/** The label the notebook controller puts on the notebook's pod (notebook_controller.go generateStatefulSet). */
+export const NOTEBOOK_NAME_LABEL = 'notebook-name';
 /** The annotation the notebook controller stops a Notebook by (its culler sets it on idle notebooks). */
 export const NOTEBOOK_STOPPED_ANNOTATION = 'kubeflow-resource-stopped';
 
@@ -55,13 +89,18 @@ export class Notebook extends MlWorkload {
   public readonly apiObject: ApiObject;
   /** The workspace PVC. */
   public readonly workspace: kplus.PersistentVolumeClaim;
+  /**
+   * The NetworkPolicy over the notebook's pod (selected by the controller's
+   * `notebook-name` label), unless opted out of with a reason.
+   */
+  public readonly networkPolicy?: kplus.NetworkPolicy;
 
   public constructor(scope: Construct, id: string, props: NotebookProps) {
     const podSecurity = props?.podSecurity ?? PodSecurity.restricted({ runAsUser: 1000, runAsGroup: 100, fsGroup: 100 });
     super(scope, id, props === undefined ? props : { ...props, podSecurity } as NotebookProps);
     // The notebook controller sets NB_PREFIX and routes /notebook/<ns>/<name>/ to port 8888.
     const main = this._createMainContainer(this.name, {
-      ports: [{ name: 'notebook-port', number: 8888, protocol: kplus.Protocol.TCP }],
+      ports: [{ name: 'notebook-port', number: NOTEBOOK_PORT, protocol: kplus.Protocol.TCP }],
     }, props);
     this.workspace = new kplus.PersistentVolumeClaim(this, 'Workspace', {
       metadata: this._metadata(`${this.name}-workspace`),
@@ -70,13 +109,28 @@ export class Notebook extends MlWorkload {
       storageClassName: props.workspaceStorageClass,
     });
     this._pod.mount('workspace', main, { volume: WorkloadVolume.fromPersistentVolumeClaim('workspace', this.workspace.name), path: '/home/jovyan' });
-    const annotations: { [key: string]: string } = props.stopped ? { [NOTEBOOK_STOPPED_ANNOTATION]: 'true' } : {};
+    const optedOut = checkNetworkPolicyOptOut(this, props.noNetworkPolicyReason, {
+      ingressFrom: props.ingressFrom, notebookControllerPeer: props.notebookControllerPeer, egressTo: props.egressTo,
+    });
+    const annotations: { [key: string]: string } = {
+      ...(props.stopped ? { [NOTEBOOK_STOPPED_ANNOTATION]: 'true' } : {}),
+      ...(optedOut ? { [NO_NETWORK_POLICY_REASON_ANNOTATION]: props.noNetworkPolicyReason! } : {}),
+    };
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'kubeflow.org/v1',
       kind: 'Notebook',
       metadata: { ...this._metadata(), ...this._annotationsField(annotations) },
       spec: Lazy.any({ produce: () => ({ template: { spec: this._pod.renderPodSpec() } }) }),
     });
+    if (!optedOut) {
+      // The controller's label on the pod (it also copies the Notebook's labels, but
+      // `notebook-name` is the one it keys the pod by). Ingress: the gateway the
+      // users come through and the culler, on 8888 (the Service's port 80 targets it).
+      this.networkPolicy = createPodNetworkPolicy(this, this._metadata(), { [NOTEBOOK_NAME_LABEL]: this.name }, [
+        { peers: props.ingressFrom ?? [KubeflowPeers.istioIngressGateway(this)], ports: [NOTEBOOK_PORT] },
+        { peers: [props.notebookControllerPeer ?? KubeflowPeers.notebookController(this)], ports: [NOTEBOOK_PORT] },
+      ], props.egressTo);
+    }
   }
 
   /** @internal */

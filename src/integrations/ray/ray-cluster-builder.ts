@@ -59,7 +59,7 @@ export class RayClusterBuilder {
   public readonly autoscaling: boolean;
   public readonly rayVersion?: string;
   public readonly podSelector: { [key: string]: string };
-  private readonly groups: Required<Pick<RayWorkerGroupOptions, 'minReplicas' | 'maxReplicas' | 'replicas'>>[] = [];
+  public readonly groups: Required<Pick<RayWorkerGroupOptions, 'minReplicas' | 'maxReplicas' | 'replicas'>>[] = [];
 
   public constructor(
     private readonly scope: Construct,

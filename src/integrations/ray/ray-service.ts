@@ -4,10 +4,12 @@ import { Construct } from 'constructs';
 import { RAY_API_VERSION } from './crds';
 import { RAY_PORTS, RayClusterBuilder, requireRayName } from './ray-cluster-builder';
 import { RayClusterOptions } from './ray-cluster-options';
+import { RAY_SERVE_METRIC_NAMES } from './ray-serve-metrics';
 import { RayServiceUpgrade } from './ray-service-upgrade';
 import { ServeConfig } from './serve-config';
 import { invalidProp } from '../../core/errors';
 import { MlLabels } from '../../core/labels';
+import { resolveMetricNames, ServerMetricNames } from '../../core/prometheus-annotations';
 
 /** Properties of {@link RayService}. */
 export interface RayServiceProps {
@@ -40,6 +42,13 @@ export interface RayServiceProps {
    * @default - pods labelled `app.kubernetes.io/name: kuberay-operator` in any namespace
    */
   readonly operatorPeer?: kplus.INetworkPolicyPeer;
+  /**
+   * The names of the Serve metrics, for alerts and dashboards
+   * (`WorkloadTarget.fromRayService`): Ray Serve's built-in ones unless given, e.g.
+   * counters without `_total` on older Ray, or an application's own histogram.
+   * @default - Ray Serve's (`ray_serve_num_http_requests_total`, `ray_serve_http_request_latency_ms`, ...)
+   */
+  readonly metricNames?: ServerMetricNames;
 }
 
 /**
@@ -79,6 +88,8 @@ export class RayService extends Construct {
   public readonly networkPolicy: kplus.NetworkPolicy;
   /** The PodMonitor, unless disabled. */
   public readonly podMonitor?: ApiObject;
+  /** The names of the Serve metrics (declared in `metricNames`, or Ray Serve's), read by alerts and dashboards. */
+  public readonly metricNames: ServerMetricNames;
   /** @internal */
   public readonly _builder: RayClusterBuilder;
 
@@ -88,6 +99,7 @@ export class RayService extends Construct {
     this.name = props.name ?? id;
     requireRayName(this, this.name, 47);
     if (!props.serveConfig) throw invalidProp(this, 'serveConfig', 'is required');
+    this.metricNames = resolveMetricNames(this, 'metricNames.', props.metricNames, RAY_SERVE_METRIC_NAMES);
     const builder = new RayClusterBuilder(this, this.name, props.cluster, { serve: true, propPrefix: 'cluster.' });
     this._builder = builder;
     const upgrade = props.upgradeStrategy ?? RayServiceUpgrade.newCluster();

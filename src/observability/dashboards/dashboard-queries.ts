@@ -46,8 +46,10 @@ export function errorRatio(names: MetricNames, m: Matcher[]): Expr {
   return promql.div(errors, requestRate(names, m));
 }
 
-export function latencyQuantile(histogram: string, q: number, m: Matcher[]): Expr {
-  return promql.histogramQuantile(q, counterRate(`${histogram}_bucket`, m, ['le']));
+export function latencyQuantile(histogram: string, q: number, m: Matcher[], milliseconds = false): Expr {
+  const quantile = promql.histogramQuantile(q, counterRate(`${histogram}_bucket`, m, ['le']));
+  // Panels show seconds; Ray Serve's histograms count milliseconds.
+  return milliseconds ? promql.div(quantile, promql.n(1000)) : quantile;
 }
 
 export function cpuCores(m: Matcher[]): Expr {
@@ -75,7 +77,7 @@ export function gpuMemoryUsedBytes(m: Matcher[]): Expr {
   return promql.mul(promql.sum(series('DCGM_FI_DEV_FB_USED', m)).by(['pod']), promql.n(1048576));
 }
 
-/** Matchers of one Deployment's pods in the selected namespace. */
-export function podsOf(deployment: string): Matcher[] {
-  return [inNamespace(), promql.labelMatchRegexp('pod', deploymentPodRegex(deployment))];
+/** Matchers of one Deployment's pods in the selected namespace (or of the pods `podRegex` names). */
+export function podsOf(deployment: string, podRegex?: string): Matcher[] {
+  return [inNamespace(), promql.labelMatchRegexp('pod', podRegex ?? deploymentPodRegex(deployment))];
 }

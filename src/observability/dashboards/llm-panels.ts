@@ -11,7 +11,7 @@ import { quantilePanel } from './ml-dashboards';
  */
 export function llmPanels(names: MetricNames, pods: Matcher[]): DashboardPanel[] {
   const panels: DashboardPanel[] = [];
-  if (names.timeToFirstTokenHistogram) panels.push(quantilePanel('Time to first token', names.timeToFirstTokenHistogram, pods));
+  if (names.timeToFirstTokenHistogram) panels.push(quantilePanel('Time to first token', names.timeToFirstTokenHistogram, pods, names.histogramsInMilliseconds));
   const tokens = [
     ...(names.generationTokensCounter ? [query(counterRate(names.generationTokensCounter, pods), 'generated')] : []),
     ...(names.promptTokensCounter ? [query(counterRate(names.promptTokensCounter, pods), 'prompt')] : []),

@@ -53,11 +53,11 @@ export function errorRatioPanel(names: MetricNames, m: Matcher[]): DashboardPane
 }
 
 /** The panels of the three latency quantiles of a histogram. */
-export function quantilePanel(title: string, histogram: string, m: Matcher[]): DashboardPanel {
+export function quantilePanel(title: string, histogram: string, m: Matcher[], milliseconds = false): DashboardPanel {
   return DashboardPanel.timeSeries({
     title,
     unit: PanelUnit.SECONDS,
-    queries: [0.5, 0.9, 0.99].map(q => query(latencyQuantile(histogram, q, m), `p${Math.round(q * 100)}`)),
+    queries: [0.5, 0.9, 0.99].map(q => query(latencyQuantile(histogram, q, m, milliseconds), `p${Math.round(q * 100)}`)),
   });
 }
 

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MlModelServing } from '../../serving/ml-model-serving';
-import { num, promql, series } from '../promql';
+import { Expr, Matcher, num, promql, series } from '../promql';
 import { WorkloadTarget } from '../workload-target';
 import { DashboardPanel, PanelUnit } from './dashboard-panel';
 import { errorRatio, inNamespace, MetricNames, podsOf, query, requestRate } from './dashboard-queries';
@@ -43,8 +43,9 @@ export interface ModelServingDashboardProps {
  * A Grafana dashboard for one model server: traffic (request rate, latency
  * quantiles, error ratio), inference latency, for LLM runtimes time to first
  * token, tokens per second, queue and KV-cache usage, replicas against the autoscaling
- * bounds, and CPU, memory and GPU usage of its pods. The namespace variable
- * defaults to the server's namespace.
+ * bounds, and CPU, memory and GPU usage of its pods (for a RayService: its Ray
+ * pods' readiness and Serve's replica health). The namespace variable defaults to
+ * the server's namespace.
  *
  * @example
  * import { MlModelServing, ModelServingDashboard } from 'cdk8s-ml';
@@ -66,8 +67,11 @@ export class ModelServingDashboard extends Construct {
     // The names the server declared (metrics.names), checked there.
     const names = serving.metricNames as MetricNames;
     const deployment = serving.workloadRef.name;
-    const pods = podsOf(deployment);
+    // A Deployment's pods by their names; a RayService's by the names KubeRay gives them.
+    const podRegex = serving._podRegex;
+    const pods = podsOf(deployment, podRegex);
     const deploymentMatchers = [inNamespace(), promql.labelEq('deployment', deployment)];
+    const ms = names.histogramsInMilliseconds;
 
     this.dashboard = new GrafanaDashboard(this, 'Dashboard', {
       name: props.name ?? `${serving.name}-dashboard`,
@@ -78,18 +82,19 @@ export class ModelServingDashboard extends Construct {
       panels: [
         DashboardPanel.stat({ title: 'Request rate', unit: PanelUnit.REQUESTS_PER_SECOND, queries: [query(requestRate(names, pods))] }),
         DashboardPanel.stat({ title: 'Error ratio', unit: PanelUnit.PERCENT_UNIT, queries: [query(errorRatio(names, pods))] }),
-        DashboardPanel.stat({
+        podRegex ? podsReadyStat(pods) : DashboardPanel.stat({
           title: 'Replicas available',
           queries: [query(series('kube_deployment_status_replicas_available', deploymentMatchers))],
         }),
         DashboardPanel.stat({ title: 'Replica bounds', queries: [query(num(serving.minReplicas), 'min'), query(num(serving.maxReplicas), 'max')] }),
         requestRatePanel('Request rate by pod', names, pods),
         // Runtimes declare only the histograms they serve (Triton has none).
-        ...(names.latencyHistogram ? [quantilePanel('Request latency', names.latencyHistogram, pods)] : []),
+        ...(names.latencyHistogram ? [quantilePanel('Request latency', names.latencyHistogram, pods, ms)] : []),
         errorRatioPanel(names, pods),
-        ...(names.inferenceLatencyHistogram ? [quantilePanel('Inference latency', names.inferenceLatencyHistogram, pods)] : []),
+        ...(names.inferenceLatencyHistogram ? [quantilePanel('Inference latency', names.inferenceLatencyHistogram, pods, ms)] : []),
+        ...(names.replicaHealthyGauge ? [replicaHealthPanel(names.replicaHealthyGauge, pods)] : []),
         ...llmPanels(names, pods),
-        DashboardPanel.timeSeries({
+        podRegex ? podsReadyPanel(pods) : DashboardPanel.timeSeries({
           title: 'Replicas',
           queries: [
             query(series('kube_deployment_spec_replicas', deploymentMatchers), 'desired'),
@@ -102,4 +107,25 @@ export class ModelServingDashboard extends Construct {
     });
     applyObjectMetadata(this, 'metadata', props.metadata);
   }
+}
+
+// Panels of workloads that are not a Deployment (a RayService's Ray pods): readiness
+// by pod from kube-state-metrics, and the server's own replica health.
+function podReady(pods: Matcher[], condition: string): Expr {
+  return promql.sum(series('kube_pod_status_ready', [...pods, promql.labelEq('condition', condition)]));
+}
+
+function podsReadyStat(pods: Matcher[]): DashboardPanel {
+  return DashboardPanel.stat({ title: 'Pods ready', queries: [query(podReady(pods, 'true'))] });
+}
+
+function podsReadyPanel(pods: Matcher[]): DashboardPanel {
+  return DashboardPanel.timeSeries({ title: 'Pods', queries: [query(podReady(pods, 'true'), 'ready'), query(podReady(pods, 'false'), 'not ready')] });
+}
+
+function replicaHealthPanel(gauge: string, pods: Matcher[]): DashboardPanel {
+  return DashboardPanel.timeSeries({
+    title: 'Healthy serving replicas',
+    queries: [query(promql.sum(series(gauge, pods)).by(['application', 'deployment']), '{{application}} {{deployment}}')],
+  });
 }
