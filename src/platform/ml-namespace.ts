@@ -7,6 +7,7 @@ import { makeClusterScoped } from '../capacity/cluster-scoped';
 import { LimitRange, LimitRangeProps } from '../capacity/limit-range';
 import { ResourceQuota, ResourceQuotaProps } from '../capacity/resource-quota';
 import { invalidProp } from '../core/errors';
+import { beforeSynthChecks } from '../core/unique-objects';
 import { requireDnsLabel, requireLabelValue, requirePort } from '../core/validation';
 
 const ML_NAMESPACE = Symbol.for('cdk8s-ml.MlNamespace');
@@ -223,8 +224,10 @@ export class MlNamespace extends Construct {
     });
     this.limitRange = new LimitRange(this, 'LimitRange', { name: 'ml-limits', ...props.limitRange, namespace: name });
 
-    // Placement happens at synth, so constructs added after this one still land here.
+    // Placement happens at synth, so constructs added after this one still land here;
+    // before the App's and the policy checks, which read namespaces.
     this.node.addValidation({ validate: () => { this.place(); return []; } });
+    beforeSynthChecks(this, () => this.place());
   }
 
   /** Adds a label to the Namespace, e.g. an admission controller's opt-in label. */

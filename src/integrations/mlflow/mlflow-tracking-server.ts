@@ -7,6 +7,7 @@ import { MlflowTask } from './mlflow-task';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
+import { TopologySpread } from '../../core/placement';
 import { WorkloadServiceAccount } from '../../core/service-account';
 import { requireInteger } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
@@ -165,6 +166,8 @@ export class MlflowTrackingServer extends MlWorkload {
       startup: health(5, 60),
     }, props);
     if (auth?.volume) this._pod.mount('auth', main, { volume: auth.volume, path: auth.path, readOnly: true });
+    // Replicas in one zone all go with it (REL-004): a soft spread, as model servers have.
+    if (this.replicas > 1) this._pod.addSpread('spread', TopologySpread.acrossZones(), this.selector);
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: this._metadata(),
