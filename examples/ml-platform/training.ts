@@ -2,7 +2,7 @@
 // distributed fine-tuning job that survives spot reclaims, and a Ray cluster.
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Platform, REGISTRY, TRAINING } from './cluster';
+import { Platform, PROMETHEUS_LABELS, REGISTRY, TRAINING } from './cluster';
 import {
   DistributedTrainingJob, ExternalSecret, LocalQueue, MlflowArtifactStore, MlflowTrackingServer, NcclDebugLevel, Policy, RayCluster,
   Torchrun, TrainingBackend, WorkloadServiceAccount,
@@ -26,6 +26,9 @@ export function trainingChart(app: App, platform: Platform): Chart {
     serviceAccount: WorkloadServiceAccount.awsIamRole('arn:aws:iam::123456789012:role/mlflow-artifacts'),
   });
   db.restartOnChange(mlflow.deployment);
+  // kube-prometheus-stack selects monitors by its release label; MLflow's and Ray's
+  // own monitors take no labels option, so the label goes on the objects.
+  mlflow.serviceMonitor?.metadata.addLabel('release', PROMETHEUS_LABELS.release);
 
   // Guide "ML/AI Workloads > Distributed Training": its 4-worker job made to
   // survive spot. Elastic torchrun (c10d rendezvous through the headless Service):
@@ -73,6 +76,7 @@ export function trainingChart(app: App, platform: Platform): Chart {
     autoscaler: { idleTimeout: Duration.minutes(5) },
   });
   platform.trainingSpotGpus.schedule(ray.workerGroup('gpu'));
+  ray.podMonitor?.metadata.addLabel('release', PROMETHEUS_LABELS.release);
   Policy.of(ray).suppress('SEC-002', "the head's autoscaler sidecar calls the Kubernetes API to scale the worker groups; its token is the head's only");
   return chart;
 }
