@@ -55,7 +55,7 @@ export class ClusterConfig extends Construct {
     const found = scope.node.root.node.findAll()
       .filter(c => (c as any)[CLUSTER_CONFIG] === true && clusterOf(c) === cluster) as ClusterConfig[];
     if (found.length > 1) {
-      throw new Error(`ClusterConfig.of('${scope.node.path}'): the app has ${found.length} ClusterConfigs (${found.map(f => f.node.path).join(', ')}); keep one per app`);
+      throw new Error(`ClusterConfig.of('${scope.node.path}'): the app has ${found.length} ClusterConfigs for one cluster (${found.map(f => f.node.path).join(', ')}); keep one per cluster, or mark the charts of another cluster with TargetCluster.mark`);
     }
     return found[0];
   }
