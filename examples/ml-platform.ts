@@ -1,6 +1,6 @@
-// The whole guide as one platform: examples/kubernetes-ml-guide.md section by
-// section, split into the charts a platform team and its ML teams would own (each
-// block names the guide section it implements):
+// The whole Kubernetes ML guide as one platform, section by section, split into the
+// charts a platform team and its ML teams would own (each block names the guide
+// section it implements):
 // - ml-platform-cluster: cluster config, Karpenter pools (CPU, on-demand GPUs for
 //   serving, spot GPUs for training), priority classes, the Kueue queue, the ML
 //   namespaces (restricted, default-deny, quotas, RBAC personas), External Secrets,
