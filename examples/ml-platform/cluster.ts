@@ -74,8 +74,13 @@ export function platformCharts(app: App): Platform {
 
   // Guide "Security > RBAC" and "Network policies": one namespace per team activity,
   // restricted Pod Security, default-deny traffic, a quota covering peak scale.
+  // Egress beside DNS: HTTPS out of the cluster (model hub, S3, pip) for both; for
+  // training also its own pods on every port (torchrun rendezvous, NCCL, Ray,
+  // MLflow) and MLflow's Postgres in the VPC.
+  const https = { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'], ports: [443] };
   const training = new MlNamespace(cluster, TRAINING, {
     allowMonitoringFrom: { namespace: MONITORING },
+    allowEgress: { withinNamespace: true, cidrs: [https, { cidr: '10.0.0.0/16', ports: [5432] }] },
     quota: {
       requests: { cpu: kplus.Cpu.units(200), memory: Size.gibibytes(1600) },
       limits: { cpu: kplus.Cpu.units(200), memory: Size.gibibytes(1600) },
@@ -86,6 +91,7 @@ export function platformCharts(app: App): Platform {
   const serving = new MlNamespace(cluster, SERVING, {
     allowIngressFrom: [{ namespace: GATEWAY, ports: [8000, 8080] }],
     allowMonitoringFrom: { namespace: MONITORING },
+    allowEgress: { cidrs: [https] },
     quota: {
       requests: { cpu: kplus.Cpu.units(200), memory: Size.gibibytes(1024) },
       limits: { cpu: kplus.Cpu.units(200), memory: Size.gibibytes(1024) },
@@ -93,8 +99,6 @@ export function platformCharts(app: App): Platform {
       objectCounts: { loadBalancers: 0 },
     },
   });
-  allowEgress(training, { withinNamespace: true });
-  allowEgress(serving, { withinNamespace: false });
   for (const ns of [training, serving]) {
     new MlPersonaRole(ns, 'ml-engineers', { persona: Persona.mlEngineer(), subjects: [kplus.Group.fromName(ns, 'engineers', 'ml-engineers')] });
     new MlPersonaRole(ns, 'viewers', { persona: Persona.viewer(), subjects: [kplus.Group.fromName(ns, 'viewers-group', 'ml-viewers')] });
@@ -133,21 +137,4 @@ export function platformCharts(app: App): Platform {
   });
 
   return { servingGpus, trainingSpotGpus, servingPriority, trainingPriority, trainingQueue, secrets, gateway };
-}
-
-/**
- * The namespace's default-deny egress opened for what ML pods need: HTTPS to the
- * internet (model hub, S3, pip), and for training, its own pods on any port (torchrun
- * rendezvous, NCCL's ephemeral ports, Ray, MLflow) and Postgres in the VPC.
- */
-function allowEgress(ns: MlNamespace, options: { withinNamespace: boolean }): void {
-  const tcp = (port: number) => [{ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(port) }];
-  const egress: kplus.k8s.NetworkPolicyEgressRule[] = [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: tcp(443) }];
-  if (options.withinNamespace) {
-    egress.push({ to: [{ podSelector: {} }] }, { to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: tcp(5432) });
-  }
-  new kplus.k8s.KubeNetworkPolicy(ns, 'AllowEgress', {
-    metadata: { name: 'allow-ml-egress', namespace: ns.name },
-    spec: { podSelector: {}, policyTypes: ['Egress'], egress },
-  });
 }

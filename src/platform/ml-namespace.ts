@@ -1,6 +1,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { createEgressPolicy, NamespaceEgress } from './namespace-egress';
 import { isClusterScoped } from './namespace-placement';
 import { PodSecurityStandard } from './pod-security-standard';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
@@ -78,6 +79,13 @@ export interface MlNamespaceProps {
    */
   readonly dns?: NamespaceAllowance;
   /**
+   * Egress beside DNS: the namespace's own pods to each other, other namespaces,
+   * ranges outside the cluster. Workloads leave their egress open for model
+   * downloads, datasets and their peers; in this namespace they reach only this.
+   * @default - DNS only: training workers, Ray pods and model downloads are blocked
+   */
+  readonly allowEgress?: NamespaceEgress;
+  /**
    * The namespace's ResourceQuota (its `namespace` is this one).
    * @default - no GPUs (`requests.nvidia.com/gpu: 0`) and no LoadBalancer Services: both are opt-in
    */
@@ -130,6 +138,8 @@ export class MlNamespace extends Construct {
   public readonly defaultDeny: kplus.k8s.KubeNetworkPolicy;
   /** The policy admitting DNS egress. */
   public readonly allowDns: kplus.k8s.KubeNetworkPolicy;
+  /** The policy admitting `allowEgress`, when given. */
+  public readonly allowEgress?: kplus.k8s.KubeNetworkPolicy;
   /** The ResourceQuota. */
   public readonly quota: ResourceQuota;
   /** The LimitRange. */
@@ -195,6 +205,15 @@ export class MlNamespace extends Construct {
         }],
       },
     });
+    if (props.allowEgress) {
+      const peers = (props.allowEgress.namespaces ?? []).map((a, i) => {
+        const prop = `allowEgress.namespaces[${i}]`;
+        if (a.namespace === name) throw invalidProp(this, `${prop}.namespace`, `('${a.namespace}') is this namespace: use allowEgress.withinNamespace`);
+        this.validateAllowance(prop, a);
+        return { peer: peerOf(a), ports: a.ports };
+      });
+      this.allowEgress = createEgressPolicy(this, name, props.allowEgress, peers);
+    }
     const allowances = [
       ...(props.allowIngressFrom ?? []).map((a, i) => ({ a, prop: `allowIngressFrom[${i}]` })),
       ...(props.allowMonitoringFrom ? [{ a: props.allowMonitoringFrom, prop: 'allowMonitoringFrom' }] : []),
