@@ -41,7 +41,7 @@ export function trainingChart(app: App, platform: Platform): Chart {
     storage: Size.tebibytes(1),
     storageClassName: 'efs-sc',
   });
-  const job = new DistributedTrainingJob(chart, 'distributed-training', {
+  new DistributedTrainingJob(chart, 'distributed-training', {
     image: `${REGISTRY}/training-worker:2.4.0-cuda12.1`,
     workers: 4,
     gpus: { count: 4 },
@@ -62,7 +62,6 @@ export function trainingChart(app: App, platform: Platform): Chart {
     }),
     queueName: 'training',
   });
-  Policy.of(job).suppress('COST-002', 'runs on spot: Kueue admits it on the spot ResourceFlavor, which adds the spot toleration and node selector to its pods');
 
   // Guide "Integration with ML Tools > Ray > Ray Cluster, Ray Tune": an autoscaling
   // cluster for tuning and batch inference; its GPU workers on spot (Ray retries

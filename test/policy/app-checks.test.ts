@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { container, deployment, gpuPod, hpa, pdb, podSpec } from './fixtures';
+import { container, deployment, gpuPod, hpa, job, pdb, podSpec, tweak } from './fixtures';
 import { MlNamespace, MlPersonaRole, Persona, PolicyChecks, PolicyEngine, PolicyPack, TargetCluster } from '../../src';
 
 /** Raw manifests added to a chart as they are. */
@@ -65,6 +65,29 @@ describe('checks of a whole app', () => {
 
 describe('rule false positives fixed', () => {
   const check = (manifests: any[], packs = PolicyPack.defaults()) => PolicyEngine.checkManifests(manifests, { packs });
+
+  test('COST-002 counts a job admitted by Kueue on a spot ResourceFlavor as running on spot', () => {
+    const queued = tweak(job('finetune'), (j) => { j.metadata.labels = { 'kueue.x-k8s.io/queue-name': 'team' }; });
+    const kueue = (spot: boolean) => [
+      { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'team', namespace: 'ml' }, spec: { clusterQueue: 'training' } },
+      {
+        apiVersion: 'kueue.x-k8s.io/v1beta2',
+        kind: 'ClusterQueue',
+        metadata: { name: 'training' },
+        spec: { resourceGroups: [{ coveredResources: ['cpu'], flavors: [{ name: 'gpu', resources: [{ name: 'cpu', nominalQuota: '64' }] }] }] },
+      },
+      {
+        apiVersion: 'kueue.x-k8s.io/v1beta2',
+        kind: 'ResourceFlavor',
+        metadata: { name: 'gpu' },
+        spec: { nodeLabels: { 'karpenter.sh/capacity-type': spot ? 'spot' : 'on-demand' } },
+      },
+    ];
+    const cost = (manifests: any[]) => check(manifests, [PolicyPack.cost()]).findings.filter((f) => f.ruleId === 'COST-002').map((f) => f.name);
+    expect(cost([queued, ...kueue(true)])).toEqual([]);
+    expect(cost([queued, ...kueue(false)])).toEqual(['finetune']);
+    expect(cost([job('finetune'), ...kueue(true)])).toEqual(['finetune']);
+  });
 
   test('SEC-005 leaves variables that name a location alone (…_PATH, …_FILE, …_DIR)', () => {
     const env = [
