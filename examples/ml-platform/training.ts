@@ -24,11 +24,9 @@ export function trainingChart(app: App, platform: Platform): Chart {
     backendStore: { secret: db.secret, key: 'uri' },
     artifactStore: MlflowArtifactStore.s3('s3://acme-ml-artifacts/mlflow'),
     serviceAccount: WorkloadServiceAccount.awsIamRole('arn:aws:iam::123456789012:role/mlflow-artifacts'),
+    monitorLabels: PROMETHEUS_LABELS, // kube-prometheus-stack selects monitors by its release label
   });
   db.restartOnChange(mlflow.deployment);
-  // kube-prometheus-stack selects monitors by its release label; MLflow's and Ray's
-  // own monitors take no labels option, so the label goes on the objects.
-  mlflow.serviceMonitor?.metadata.addLabel('release', PROMETHEUS_LABELS.release);
 
   // Guide "ML/AI Workloads > Distributed Training": its 4-worker job made to
   // survive spot. Elastic torchrun (c10d rendezvous through the headless Service):
@@ -73,9 +71,9 @@ export function trainingChart(app: App, platform: Platform): Chart {
       { groupName: 'gpu', image: `${REGISTRY}/ray:2.52.0-py311-gpu`, minReplicas: 0, maxReplicas: 4, gpus: { count: 1 } },
     ],
     autoscaler: { idleTimeout: Duration.minutes(5) },
+    monitorLabels: PROMETHEUS_LABELS,
   });
   platform.trainingSpotGpus.schedule(ray.workerGroup('gpu'));
-  ray.podMonitor?.metadata.addLabel('release', PROMETHEUS_LABELS.release);
   Policy.of(ray).suppress('SEC-002', "the head's autoscaler sidecar calls the Kubernetes API to scale the worker groups; its token is the head's only");
   return chart;
 }

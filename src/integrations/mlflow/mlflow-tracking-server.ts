@@ -6,6 +6,7 @@ import { MlflowAuth } from './mlflow-auth';
 import { MlflowTask } from './mlflow-task';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
+import { requireLabels } from '../../core/metadata-validation';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { TopologySpread } from '../../core/placement';
 import { WorkloadServiceAccount } from '../../core/service-account';
@@ -79,6 +80,12 @@ export interface MlflowTrackingServerProps extends MlWorkloadProps, WorkloadPodO
    * @default true
    */
   readonly serviceMonitor?: boolean;
+  /**
+   * Labels of the ServiceMonitor, for a Prometheus that selects monitors by label
+   * (kube-prometheus-stack: `{ release: '<its release name>' }`).
+   * @default - the server's labels only
+   */
+  readonly monitorLabels?: { [key: string]: string };
   /**
    * PodDisruptionBudget settings.
    * @default - maxUnavailable 1
@@ -240,7 +247,9 @@ export class MlflowTrackingServer extends MlWorkload {
     }
     if (props.serviceMonitor ?? true) {
       const spec: ServiceMonitorSpec = { selector: { matchLabels: { ...this.labels } }, endpoints: [{ port: 'http', path: '/metrics' }] };
-      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata: this._metadata(), spec });
+      requireLabels(this, 'monitorLabels', props.monitorLabels);
+      const metadata = this._metadata(this.name, props.monitorLabels);
+      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata, spec });
     }
   }
 
