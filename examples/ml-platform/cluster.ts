@@ -76,11 +76,12 @@ export function platformCharts(app: App): Platform {
   // restricted Pod Security, default-deny traffic, a quota covering peak scale.
   // Egress beside DNS: HTTPS out of the cluster (model hub, S3, pip) for both; for
   // training also its own pods on every port (torchrun rendezvous, NCCL, Ray,
-  // MLflow) and MLflow's Postgres in the VPC.
+  // MLflow), and in the VPC the API server's endpoints (Ray's autoscaler scales
+  // its worker groups) and MLflow's Postgres.
   const https = { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'], ports: [443] };
   const training = new MlNamespace(cluster, TRAINING, {
     allowMonitoringFrom: { namespace: MONITORING },
-    allowEgress: { withinNamespace: true, cidrs: [https, { cidr: '10.0.0.0/16', ports: [5432] }] },
+    allowEgress: { withinNamespace: true, cidrs: [https, { cidr: '10.0.0.0/16', ports: [443, 5432] }] },
     quota: {
       requests: { cpu: kplus.Cpu.units(200), memory: Size.gibibytes(1600) },
       limits: { cpu: kplus.Cpu.units(200), memory: Size.gibibytes(1600) },

@@ -150,6 +150,9 @@ describe('examples/ml-platform', () => {
     expect(e.allows({ from: worker, to: worker, port: 41234 })).toBe(true);
     expect(e.allows({ from: worker, to: mlflow, port: 5000 })).toBe(true);
     expect(e.allows({ from: mlflow, to: { namespace: 'x', labels: {}, external: true, ip: '10.0.12.7' }, port: 5432 })).toBe(true);
+    // Ray's autoscaler (on the head) scales its worker groups through the API server's endpoints in the VPC.
+    expect(e.allows({ from: podsOf('RayCluster', 'ray'), to: { namespace: 'x', labels: {}, external: true, ip: '10.0.100.20' }, port: 443 })).toBe(true);
+    expect(e.allows({ from: llm, to: { namespace: 'x', labels: {}, external: true, ip: '10.0.100.20' }, port: 443 })).toBe(false);
   });
 
   test('the routes attach to the Gateway\'s HTTPS listener, which admits the serving namespace', () => {
