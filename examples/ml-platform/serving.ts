@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { GATEWAY, Platform, REGISTRY, SERVING } from './cluster';
 import {
   CanaryRelease, CanaryStep, CanaryTraffic, ExternalSecret, MlModelServing, ModelSource, RolloutAnalysis, ServingRuntime,
-  ServingScaledObject, ServingScaling, WorkloadServiceAccount,
+  ServingScaledObject, ServingScaling, VerticalPodAutoscaler, VpaTarget, WorkloadServiceAccount,
 } from 'cdk8s-ml';
 
 /** kube-prometheus-stack's Prometheus, which Argo Rollouts' analyses and KEDA query. */
@@ -78,7 +78,8 @@ export function servingChart(app: App, platform: Platform): { chart: Chart; serv
 
   // Guide "ML/AI Workloads > Model Serving" and "Auto-scaling": the classic server
   // (MLServer over a scikit-learn model from S3, read with the pod's IAM role), 2 to
-  // 20 replicas on CPU 70% / memory 80%, rolling updates without downtime.
+  // 20 replicas on CPU 70% / memory 80%; "Rolling Update": a new image rolls out
+  // with no replica down (maxUnavailable 0) and a PodDisruptionBudget for drains.
   const classic = new MlModelServing(chart, 'ml-model-serving', {
     runtime: ServingRuntime.mlserver({ image: `${REGISTRY}/mlserver:1.6.1` }),
     model: ModelSource.fromS3('s3://acme-ml-models/churn/7', {
@@ -94,5 +95,8 @@ export function servingChart(app: App, platform: Platform): { chart: Chart; serv
     ingressFrom: fromGateway,
     httpRoute: { gatewayName: platform.gateway.name, gatewayNamespace: GATEWAY, sectionName: 'https', hostnames: ['models.example.com'], pathPrefix: '/churn' },
   });
+  // Guide "Best Practices > Performance > Vertical pod autoscaling" and "Right-sizing":
+  // recommendations only (kubectl describe vpa), as the HPA scales on CPU and memory.
+  new VerticalPodAutoscaler(chart, 'ml-model-serving-vpa', { name: 'ml-model-serving', target: VpaTarget.modelServing(classic) });
   return { chart, servers: { llm: llm.stable, classic } };
 }
