@@ -8,9 +8,10 @@
 // - ml-platform-training: MLflow tracking, an elastic distributed training job on
 //   spot with checkpoints, admitted by Kueue, and a Ray cluster;
 // - ml-platform-serving: vLLM canaried with analysis through the Gateway and scaled
-//   by KEDA, and the guide's classic model server with its HPA;
+//   by KEDA, and the guide's classic model server with its HPA (and VPA advice);
 // - ml-platform-observability: PodMonitors, alerts, dashboards.
-// The policy packs check the whole app at synth (`cdk8s synth` fails on an ERROR).
+// The policy packs check the whole app at synth (`cdk8s synth` fails on an ERROR);
+// in examples/main.ts's shared app that is every example, each as its own cluster.
 import { App } from 'cdk8s';
 import { platformCharts } from './ml-platform/cluster';
 import { observabilityChart } from './ml-platform/observability';
