@@ -12,7 +12,7 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  MlModelServing, ModelServerAlerts, ModelServingDashboard, ModelSource, MultiNodeServing, NodePoolAffinity, ServingRuntime,
+  GpuNodePool, MlModelServing, ModelServerAlerts, ModelServingDashboard, ModelSource, MultiNodeServing, NodePoolAffinity, ServingRuntime,
   ServingScaledObject, ServingScaling, SpotNodePool, WorkloadServiceAccount,
 } from 'cdk8s-ml';
 
@@ -59,8 +59,13 @@ export function build(app: App): void {
   });
   new ModelServingDashboard(chart, 'llama-dashboard', { serving: llama, folder: 'LLM' });
 
+  // On-demand GPUs for what does not run on spot: Triton on L40S/L4 nodes, and the
+  // 405B model on H100 nodes (p5), where a reclaim would restart its whole group.
+  const onDemandGpus = new GpuNodePool(chart, 'gpu-on-demand', { instanceFamilies: ['g6e', 'g6'], maxGpus: 8 });
+  const h100 = new GpuNodePool(chart, 'h100-on-demand', { instanceFamilies: ['p5'], maxGpus: 32 });
+
   // Triton over a model repository in S3, fetched with the pod's IAM role (IRSA).
-  new MlModelServing(chart, 'triton', {
+  const triton = new MlModelServing(chart, 'triton', {
     runtime: ServingRuntime.triton(),
     model: ModelSource.fromS3('s3://ml-models-prod/triton/repository', { sizeLimit: Size.gibibytes(30), region: 'us-east-1' }),
     serviceAccount: WorkloadServiceAccount.awsIamRole('arn:aws:iam::123456789012:role/triton-model-reader'),
@@ -71,10 +76,11 @@ export function build(app: App): void {
 
   // Larger than one node: 2 nodes x 8 H100 per replica, on on-demand capacity
   // (a reclaimed spot node would restart the whole group).
-  new MultiNodeServing(chart, 'llama-405b', {
+  const llama405b = new MultiNodeServing(chart, 'llama-405b', {
     runtime: ServingRuntime.vllm({ servedModelName: 'llama-3.1-405b-instruct' }),
     model: ModelSource.fromPersistentVolumeClaim('llama-3-1-405b-weights'),
-    gpus: { count: 8, product: 'NVIDIA-H100-80GB-HBM3' },
+    // H100s by the pool's instance family, as above.
+    gpus: { count: 8 },
     resources: {
       cpu: { request: kplus.Cpu.units(64), limit: kplus.Cpu.units(64) },
       memory: { request: Size.gibibytes(900), limit: Size.gibibytes(900) },
@@ -82,4 +88,6 @@ export function build(app: App): void {
     nodesPerReplica: 2,
     startupTimeout: Duration.minutes(45),
   });
+  onDemandGpus.schedule(triton);
+  h100.schedule(llama405b);
 }

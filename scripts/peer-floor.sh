@@ -12,7 +12,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 # The compiled library and the reference output, both from this checkout.
-if node scripts/lib-stale.js; then npx jsii --silence-warnings=reserved-word; fi
+# (compile, not jsii alone: its post step vendors the Grafana SDK modules lib/ uses.)
+if node scripts/lib-stale.js; then npx projen compile; fi
 CDK8S_CHECK_UPGRADE=false npx projen synth:examples >/dev/null 2>&1
 
 tmp="$(mktemp -d -t cdk8s-ml-peers-XXXXXX)"
@@ -50,6 +51,8 @@ node -e '
 # our TypeScript and node types), importing 'cdk8s-ml' from the installed tarball.
 cp "$root"/examples/*.ts .
 rm -f main.ts
+# Helper folders of examples (examples/<name>/*.ts) go beside their example.
+for d in "$root"/examples/*/; do if ls "$d"*.ts >/dev/null 2>&1; then cp -r "$d" .; fi; done
 cat > tsconfig.json <<EOF
 {
   "compilerOptions": {
@@ -57,19 +60,23 @@ cat > tsconfig.json <<EOF
     "esModuleInterop": true, "skipLibCheck": false, "outDir": "out",
     "typeRoots": ["$root/node_modules/@types"], "types": ["node"]
   },
-  "include": ["*.ts"]
+  "include": ["**/*.ts"], "exclude": ["node_modules", "out"]
 }
 EOF
 "$root/node_modules/.bin/tsc" -p tsconfig.json
 
-# Synthesize every example into one app, as examples/main.ts does.
+# Synthesize every example into one app, as examples/main.ts does: each example's
+# charts go to a cluster of their own (examples reuse names).
 node -e '
   const fs = require("fs");
   const path = require("path");
   const { App } = require("cdk8s");
+  const { TargetCluster } = require("cdk8s-ml");
   const app = new App({ outdir: "dist" });
   for (const f of fs.readdirSync("out").filter(f => f.endsWith(".js")).sort()) {
+    const before = new Set(app.charts);
     require(path.resolve("out", f)).build(app);
+    for (const c of app.charts.filter(c => !before.has(c) && TargetCluster.of(c) === "default")) TargetCluster.mark(c, path.basename(f, ".js"));
   }
   app.synth();'
 

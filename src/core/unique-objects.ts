@@ -48,6 +48,25 @@ export class TargetCluster {
 }
 
 const CHECKED = new WeakSet<object>();
+const PREPARATIONS = new WeakMap<IConstruct, Array<() => void>>();
+
+/**
+ * Registers `prepare` to run before the App's synth-time checks read manifests
+ * (this file's, and the policy checks'). cdk8s validates the tree top-down, so
+ * the App's and a Chart's checks run before a child's own validation: whatever
+ * a construct decides at synth (MlNamespace's placement) must run first. Idempotent
+ * preparations only; they also stay free to run in their own validation.
+ * @internal
+ */
+export function beforeSynthChecks(scope: IConstruct, prepare: () => void): void {
+  const root = scope.node.root;
+  PREPARATIONS.set(root, [...(PREPARATIONS.get(root) ?? []), prepare]);
+}
+
+/** Runs the preparations registered under `scope`'s root (internal). */
+export function runSynthPreparations(scope: IConstruct): void {
+  for (const prepare of PREPARATIONS.get(scope.node.root) ?? []) prepare();
+}
 
 /**
  * Adds (once per App) the synth-time check that no two objects of the App have the
@@ -61,7 +80,12 @@ export function requireUniqueObjectsInApp(scope: IConstruct): void {
   const root = scope.node.root;
   if (!(root instanceof App) || CHECKED.has(root)) return;
   CHECKED.add(root);
-  root.node.addValidation({ validate: () => [...duplicateObjects(root), ...strayServiceSelections(root)] });
+  root.node.addValidation({
+    validate: () => {
+      runSynthPreparations(root);
+      return [...duplicateObjects(root), ...strayServiceSelections(root)];
+    },
+  });
 }
 
 const POD_TEMPLATE_KINDS: { [kind: string]: (spec: any) => any } = {

@@ -1,9 +1,20 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
+import { TargetCluster } from '../core/unique-objects';
 import { requireDnsSubdomain, requireLabelValue, requireProps } from '../core/validation';
 
 const CLUSTER_CONFIG = Symbol.for('cdk8s-ml.ClusterConfig');
+
+/** The target cluster of the chart `c` is in; 'default' outside a chart. */
+function clusterOf(c: IConstruct): string {
+  try {
+    return TargetCluster.of(Chart.of(c));
+  } catch {
+    return 'default';
+  }
+}
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 const SECRET_LIKE_KEY = /(password|passwd|secret|token|api[-_.]?key|private[-_.]?key|credential)/i;
 
@@ -45,11 +56,17 @@ export interface ClusterConfigProps {
  * });
  */
 export class ClusterConfig extends Construct {
-  /** The app's ClusterConfig, if it has one; throws if it has several. */
+  /**
+   * The ClusterConfig of `scope`'s cluster, if it has one: of the app, or of the
+   * charts marked for the same cluster (`TargetCluster.mark`) when the app models
+   * several. Throws if there are several.
+   */
   public static of(scope: IConstruct): ClusterConfig | undefined {
-    const found = scope.node.root.node.findAll().filter(c => (c as any)[CLUSTER_CONFIG] === true) as ClusterConfig[];
+    const cluster = clusterOf(scope);
+    const found = scope.node.root.node.findAll()
+      .filter(c => (c as any)[CLUSTER_CONFIG] === true && clusterOf(c) === cluster) as ClusterConfig[];
     if (found.length > 1) {
-      throw new Error(`ClusterConfig.of('${scope.node.path}'): the app has ${found.length} ClusterConfigs (${found.map(f => f.node.path).join(', ')}); keep one per app`);
+      throw new Error(`ClusterConfig.of('${scope.node.path}'): the app has ${found.length} ClusterConfigs for one cluster (${found.map(f => f.node.path).join(', ')}); keep one per cluster, or mark the charts of another cluster with TargetCluster.mark`);
     }
     return found[0];
   }

@@ -3,6 +3,7 @@
 export { PodSecurityStandard } from './pod-security-standard';
 export { MlNamespace } from './ml-namespace';
 export type { MlNamespaceProps, NamespaceAllowance } from './ml-namespace';
+export type { EgressCidr, NamespaceEgress } from './namespace-egress';
 export { Persona } from './persona';
 export type { PersonaOptions } from './persona';
 export { MlPersonaRole } from './ml-persona-role';

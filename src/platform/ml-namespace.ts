@@ -1,12 +1,14 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { createEgressPolicy, NamespaceEgress } from './namespace-egress';
 import { isClusterScoped } from './namespace-placement';
 import { PodSecurityStandard } from './pod-security-standard';
 import { makeClusterScoped } from '../capacity/cluster-scoped';
 import { LimitRange, LimitRangeProps } from '../capacity/limit-range';
 import { ResourceQuota, ResourceQuotaProps } from '../capacity/resource-quota';
 import { invalidProp } from '../core/errors';
+import { beforeSynthChecks } from '../core/unique-objects';
 import { requireDnsLabel, requireLabelValue, requirePort } from '../core/validation';
 
 const ML_NAMESPACE = Symbol.for('cdk8s-ml.MlNamespace');
@@ -77,6 +79,13 @@ export interface MlNamespaceProps {
    */
   readonly dns?: NamespaceAllowance;
   /**
+   * Egress beside DNS: the namespace's own pods to each other, other namespaces,
+   * ranges outside the cluster. Workloads leave their egress open for model
+   * downloads, datasets and their peers; in this namespace they reach only this.
+   * @default - DNS only: training workers, Ray pods and model downloads are blocked
+   */
+  readonly allowEgress?: NamespaceEgress;
+  /**
    * The namespace's ResourceQuota (its `namespace` is this one).
    * @default - no GPUs (`requests.nvidia.com/gpu: 0`) and no LoadBalancer Services: both are opt-in
    */
@@ -141,6 +150,8 @@ export class MlNamespace extends Construct {
   public readonly defaultDeny: kplus.k8s.KubeNetworkPolicy;
   /** The policy admitting DNS egress. */
   public readonly allowDns: kplus.k8s.KubeNetworkPolicy;
+  /** The policy admitting `allowEgress`, when given. */
+  public readonly allowEgress?: kplus.k8s.KubeNetworkPolicy;
   /** The ResourceQuota. */
   public readonly quota: ResourceQuota;
   /** The LimitRange. */
@@ -206,6 +217,15 @@ export class MlNamespace extends Construct {
         }],
       },
     });
+    if (props.allowEgress) {
+      const peers = (props.allowEgress.namespaces ?? []).map((a, i) => {
+        const prop = `allowEgress.namespaces[${i}]`;
+        if (a.namespace === name) throw invalidProp(this, `${prop}.namespace`, `('${a.namespace}') is this namespace: use allowEgress.withinNamespace`);
+        this.validateAllowance(prop, a);
+        return { peer: peerOf(a), ports: a.ports };
+      });
+      this.allowEgress = createEgressPolicy(this, name, props.allowEgress, peers);
+    }
     const allowances = [
       ...(props.allowIngressFrom ?? []).map((a, i) => ({ a, prop: `allowIngressFrom[${i}]` })),
       ...(props.allowMonitoringFrom ? [{ a: props.allowMonitoringFrom, prop: 'allowMonitoringFrom' }] : []),
@@ -235,8 +255,10 @@ export class MlNamespace extends Construct {
     });
     this.limitRange = new LimitRange(this, 'LimitRange', { name: 'ml-limits', ...props.limitRange, namespace: name });
 
-    // Placement happens at synth, so constructs added after this one still land here.
+    // Placement happens at synth, so constructs added after this one still land here;
+    // before the App's and the policy checks, which read namespaces.
     this.node.addValidation({ validate: () => { this.place(); return []; } });
+    beforeSynthChecks(this, () => this.place());
   }
 
   /** Adds a label to the Namespace, e.g. an admission controller's opt-in label. */

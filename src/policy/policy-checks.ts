@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { PolicyCheckOptions, PolicyEngine, PolicyTarget } from './policy-engine';
+import { PolicyCheckOptions, PolicyEngine } from './policy-engine';
 import { PolicyPack } from './policy-pack';
 import { PolicyReport } from './policy-report';
 import { PolicySuppression, requireSuppression } from './suppressions';
@@ -52,6 +52,7 @@ export class PolicyChecks {
   private readonly suppressions: PolicySuppression[] = [];
 
   private readonly options: PolicyChecksOptions;
+  private printed?: string;
 
   private constructor(private readonly scope: IConstruct, options: PolicyChecksOptions = {}) {
     this.options = options;
@@ -79,8 +80,7 @@ export class PolicyChecks {
   /** Runs the packs now and returns the report (what synth does). */
   public check(): PolicyReport {
     const charts = this.scope instanceof App ? this.scope.charts : [this.scope as Chart];
-    const targets: PolicyTarget[] = charts.flatMap((c) => PolicyEngine._targetsOf(c));
-    return PolicyEngine._check(targets, {
+    return PolicyEngine._checkCharts(charts, {
       ...this.options,
       packs: this.packs.length > 0 ? this.packs : PolicyPack.defaults(),
       suppressions: this.suppressions,
@@ -90,7 +90,10 @@ export class PolicyChecks {
   private validate(): string[] {
     const report = this.check();
     if (!report.passed) return [`policy checks failed\n${report.toText()}`];
-    if ((this.options.printWarnings ?? true) && report.active.length > 0) process.stderr.write(`${report.toText()}\n`);
+    // cdk8s validates the whole app again for each chart it writes: print once.
+    const text = report.toText();
+    if ((this.options.printWarnings ?? true) && report.active.length > 0 && text !== this.printed) process.stderr.write(`${text}\n`);
+    this.printed = text;
     return [];
   }
 }

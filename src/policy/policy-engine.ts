@@ -6,6 +6,7 @@ import { PolicyPack } from './policy-pack';
 import { PolicyFinding, PolicyReport } from './policy-report';
 import { PolicySeverity } from './policy-rule';
 import { parseSuppressAnnotation, Policy, PolicySuppression, requireSuppression, SUPPRESS_ANNOTATION } from './suppressions';
+import { runSynthPreparations, TargetCluster } from '../core/unique-objects';
 
 /** Options of every policy check. */
 export interface PolicyCheckOptions {
@@ -68,13 +69,30 @@ export class PolicyEngine {
     return PolicyEngine._check(PolicyEngine._targetsOf(chart), options);
   }
 
-  /** Checks every chart of an app together (quotas and pools span charts). */
+  /**
+   * Checks the charts of an app together (quotas and pools span charts), each
+   * target cluster on its own (`TargetCluster.mark`): one cluster's node pools do
+   * not schedule, nor its quotas admit, another cluster's pods.
+   */
   public static checkApp(app: App, options: PolicyCheckOptions = {}): PolicyReport {
-    return PolicyEngine._check(app.charts.flatMap((c) => PolicyEngine._targetsOf(c)), options);
+    return PolicyEngine._checkCharts(app.charts, options);
+  }
+
+  /** Checks charts together, grouped by target cluster, as one report. @internal */
+  public static _checkCharts(charts: Chart[], options: PolicyCheckOptions): PolicyReport {
+    const clusters = new Map<string, Chart[]>();
+    for (const c of charts) clusters.set(TargetCluster.of(c), [...(clusters.get(TargetCluster.of(c)) ?? []), c]);
+    const reports = [...clusters.values()].map((group) => PolicyEngine._check(group.flatMap((c) => PolicyEngine._targetsOf(c)), options));
+    if (reports.length === 1) return reports[0];
+    return new PolicyReport(reports.flatMap((r) => r.findings), options.failOn ?? PolicySeverity.ERROR,
+      reports.reduce((n, r) => n + r.objectCount, 0));
   }
 
   /** The objects of one chart as check targets. @internal */
   public static _targetsOf(chart: Chart): PolicyTarget[] {
+    // Synth-time decisions (MlNamespace's placement) first: chart and App checks
+    // run before their children's validations.
+    runSynthPreparations(chart);
     return chart.node.findAll()
       .filter((c: IConstruct): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
       .map((o) => ({ manifest: o.toJson(), constructPath: o.node.path, suppressions: Policy._suppressionsFor(o) }));

@@ -30,6 +30,23 @@ describe('MlflowTrackingServer defaults', () => {
     expect(deploy.spec.replicas).toBe(2);
   });
 
+  test('replicas spread softly over zones (REL-004); a single replica has no spread', () => {
+    expect(deploy.spec.template.spec.topologySpreadConstraints).toEqual([{
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: server.selector },
+    }]);
+    expect(synth({ replicas: 1 }).deploy.spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  test('monitorLabels label the ServiceMonitor only', () => {
+    const labelled = synth({ monitorLabels: { release: 'kube-prometheus-stack' } });
+    expect(findObject(labelled.manifests, 'ServiceMonitor').metadata.labels).toMatchObject({ 'release': 'kube-prometheus-stack', 'app.kubernetes.io/name': 'mlflow' });
+    expect(labelled.deploy.metadata.labels.release).toBeUndefined();
+    expect(() => synth({ monitorLabels: { release: 'not a value!' } })).toThrow("MlflowTrackingServer 'mlops/mlflow': monitorLabels['release']");
+  });
+
   test('mlflow server on 5000 with proxied artifacts, allowed hosts, Prometheus metrics', () => {
     expect(c.command).toEqual(['mlflow']);
     expect(c.args).toEqual([

@@ -149,6 +149,14 @@ describe('RayCluster options', () => {
     expect(() => cluster.workerGroup('gpu')).toThrow("RayCluster 'ray/rc': no worker group 'gpu' (groups: spot, od)");
   });
 
+  test('monitorLabels label the PodMonitor only, for a Prometheus that selects monitors by label', () => {
+    const { manifests, rc } = synth({ monitorLabels: { release: 'kube-prometheus-stack' } });
+    expect(findObject(manifests, 'PodMonitor').metadata.labels).toMatchObject({ 'release': 'kube-prometheus-stack', 'app.kubernetes.io/name': 'rc' });
+    expect(rc.metadata.labels.release).toBeUndefined();
+    expect(rc.spec.headGroupSpec.template.metadata.labels.release).toBeUndefined();
+    expect(() => synth({ monitorLabels: { 'bad key!': 'x' } })).toThrow("RayCluster 'ray/rc': monitorLabels key ('bad key!') is not a valid label key");
+  });
+
   test('podMonitor: false drops the PodMonitor', () => {
     expect(findObjects(synth({ podMonitor: false }).manifests, 'PodMonitor')).toEqual([]);
   });

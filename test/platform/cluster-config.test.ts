@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { ClusterConfig } from '../../src';
+import { ClusterConfig, TargetCluster } from '../../src';
 import { findObject, synthAndValidate } from '../util';
 
 describe('ClusterConfig', () => {
@@ -26,7 +26,19 @@ describe('ClusterConfig', () => {
     expect(config.get('region')).toBe('eu-west-1');
     expect(() => config.get('zone')).toThrow("ClusterConfig 'platform/cluster': get('zone') is not a key of the cluster config (keys: cluster-name, environment, region)");
     new ClusterConfig(ml, 'again', { clusterName: 'prod', environment: 'production', region: 'eu-west-1' });
-    expect(() => ClusterConfig.of(ml)).toThrow("ClusterConfig.of('ml'): the app has 2 ClusterConfigs (platform/cluster, ml/again); keep one per app");
+    expect(() => ClusterConfig.of(ml)).toThrow("ClusterConfig.of('ml'): the app has 2 ClusterConfigs for one cluster (platform/cluster, ml/again); keep one per cluster, or mark the charts of another cluster with TargetCluster.mark");
+  });
+
+  test('of() finds the config of its own cluster when the app models several (TargetCluster)', () => {
+    const app = new App({ outdir: '/dev/null' });
+    const eks = new Chart(app, 'eks');
+    const gke = new Chart(app, 'gke');
+    TargetCluster.mark(gke, 'gke');
+    const eksConfig = new ClusterConfig(eks, 'cluster', { clusterName: 'eks-prod', environment: 'production', region: 'us-west-2' });
+    const gkeConfig = new ClusterConfig(gke, 'cluster', { clusterName: 'gke-prod', environment: 'production', region: 'europe-west4' });
+    expect(ClusterConfig.of(eks)).toBe(eksConfig);
+    expect(ClusterConfig.of(gke)).toBe(gkeConfig);
+    expect(ClusterConfig.of(new Chart(app, 'eks-ml'))).toBe(eksConfig);
   });
 
   test('errors', () => {

@@ -6,7 +6,9 @@ import { MlflowAuth } from './mlflow-auth';
 import { MlflowTask } from './mlflow-task';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
+import { requireLabels } from '../../core/metadata-validation';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
+import { TopologySpread } from '../../core/placement';
 import { WorkloadServiceAccount } from '../../core/service-account';
 import { requireInteger } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
@@ -78,6 +80,12 @@ export interface MlflowTrackingServerProps extends MlWorkloadProps, WorkloadPodO
    * @default true
    */
   readonly serviceMonitor?: boolean;
+  /**
+   * Labels of the ServiceMonitor, for a Prometheus that selects monitors by label
+   * (kube-prometheus-stack: `{ release: '<its release name>' }`).
+   * @default - the server's labels only
+   */
+  readonly monitorLabels?: { [key: string]: string };
   /**
    * PodDisruptionBudget settings.
    * @default - maxUnavailable 1
@@ -180,6 +188,8 @@ export class MlflowTrackingServer extends MlWorkload {
       startup: health(5, 60),
     }, props);
     if (auth?.volume) this._pod.mount('auth', main, { volume: auth.volume, path: auth.path, readOnly: true });
+    // Replicas in one zone all go with it (REL-004): a soft spread, as model servers have.
+    if (this.replicas > 1) this._pod.addSpread('spread', TopologySpread.acrossZones(), this.selector);
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: this._metadata(),
@@ -252,7 +262,9 @@ export class MlflowTrackingServer extends MlWorkload {
     }
     if (props.serviceMonitor ?? true) {
       const spec: ServiceMonitorSpec = { selector: { matchLabels: { ...this.labels } }, endpoints: [{ port: 'http', path: '/metrics' }] };
-      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata: this._metadata(), spec });
+      requireLabels(this, 'monitorLabels', props.monitorLabels);
+      const metadata = this._metadata(this.name, props.monitorLabels);
+      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata, spec });
     }
   }
 

@@ -6,6 +6,7 @@ import { RayClusterOptions, RayUpscalingMode, RayWorkerGroupOptions } from './ra
 import { RAY_CLUSTER_LABEL, RayNodeGroup } from './ray-node-group';
 import { createDisruptionBudget } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
+import { requireLabels } from '../../core/metadata-validation';
 import { completeResources } from '../../core/resources';
 import { WorkloadServiceAccount } from '../../core/service-account';
 import { requireDnsLabel, requireInteger } from '../../core/validation';
@@ -218,6 +219,7 @@ export class RayClusterBuilder {
    */
   public createPodMonitor(scope: Construct): ApiObject | undefined {
     if (this.props.podMonitor === false) return undefined;
+    requireLabels(scope, 'monitorLabels', this.props.monitorLabels);
     const spec: PodMonitorSpec = {
       selector: { matchLabels: { ...this.podSelector } },
       podMetricsEndpoints: [{
@@ -225,7 +227,8 @@ export class RayClusterBuilder {
         relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_label_ray_io_cluster'], targetLabel: 'ray_io_cluster' }],
       }],
     };
-    return new ApiObject(scope, 'PodMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'PodMonitor', metadata: this.head._metadata(), spec });
+    const metadata = this.head._metadata(undefined, this.props.monitorLabels);
+    return new ApiObject(scope, 'PodMonitor', { apiVersion: MONITORING_API_VERSION, kind: 'PodMonitor', metadata, spec });
   }
 
   /**

@@ -200,4 +200,10 @@ export interface RayClusterOptions extends WorkloadPodOptions {
    * @default true
    */
   readonly podMonitor?: boolean;
+  /**
+   * Labels of the PodMonitor, for a Prometheus that selects monitors by label
+   * (kube-prometheus-stack: `{ release: '<its release name>' }`).
+   * @default - the cluster's labels only
+   */
+  readonly monitorLabels?: { [key: string]: string };
 }

@@ -4,6 +4,9 @@ import { defineRule, PolicySeverity } from '../policy-rule';
 // Names that carry credentials by convention. Matched on word boundaries of the
 // variable name so `TOKENIZER_PATH` or `MAX_TOKENS` are not flagged.
 const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(_|$)/i;
+// Names that say the value is where a credential is, not the credential:
+// MLFLOW_AUTH_CONFIG_PATH, AWS_SHARED_CREDENTIALS_FILE, TOKEN_DIR.
+const LOCATION_NAME = /_(PATH|FILE|DIR)$/i;
 
 export const noLiteralSecrets = defineRule({
   id: 'SEC-005',
@@ -19,7 +22,7 @@ export const noLiteralSecrets = defineRule({
     containersOf(spec).flatMap(({ list, index, container }) =>
       (Array.isArray(container.env) ? container.env : [])
         .map((e: any, i: number) => ({ e, i }))
-        .filter(({ e }: any) => typeof e?.name === 'string' && SECRET_NAME.test(e.name) && e.value !== undefined && String(e.value) !== '')
+        .filter(({ e }: any) => typeof e?.name === 'string' && SECRET_NAME.test(e.name) && !LOCATION_NAME.test(e.name) && e.value !== undefined && String(e.value) !== '')
         .map(({ e, i }: any) => ({
           object: obj,
           message: `container "${container.name}" sets ${e.name} to a literal value`,

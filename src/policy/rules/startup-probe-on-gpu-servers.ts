@@ -9,7 +9,11 @@ export const startupProbeOnGpuServers = defineRule({
   explanation: 'A GPU server loads gigabytes of weights before it answers. Without a startup probe its liveness probe kills it mid-load, over and over (CrashLoopBackOff) while it holds the GPU.',
   fix: 'Add a startupProbe whose failureThreshold × periodSeconds covers the model load (e.g. 60 × 10s); the liveness probe starts after it succeeds.',
   check: (ctx) => serverGroups(ctx).flatMap((g) => (g.at.spec.containers ?? []).flatMap((c: any, i: number) =>
-    Object.keys(containerGpus(c)).length > 0 && c?.startupProbe === undefined
+    // A server (ports) gets a liveness probe sooner or later (REL-001), which kills it
+    // mid-load; a GPU process with neither (a multi-node worker running
+    // `ray start --block`) has nothing to wait out.
+    Object.keys(containerGpus(c)).length > 0 && (c?.livenessProbe !== undefined || (c?.ports ?? []).length > 0)
+      && c?.startupProbe === undefined
       ? [violation(g, `GPU container "${c.name}" has no startupProbe`, containerAt(g, 'containers', i))]
       : [])),
 });
