@@ -39,8 +39,14 @@ describe('KServeServingRuntime: each preset as KServe declares it (config/runtim
     expect(spec.containers.map((x: any) => x.name)).toEqual(['kserve-container']);
     // A ServingRuntime has no pod securityContext: the container carries everything.
     expect(container.securityContext).toEqual({
-      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true,
-      runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' },
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(container.resources.limits).toMatchObject({ cpu: '2', memory: '32768Mi' });
     expect(container.ports[0].name).toBe('http');
@@ -172,7 +178,9 @@ describe('InferenceService with a runtime of ours', () => {
     [(c: Chart) => new InferenceService(c, 'isvc', { modelFormat: 'mlflow', runtime: 'other', servingRuntime: new KServeServingRuntime(c, 'ml', { runtime: ServingRuntime.mlflow() }), storageUri: 's3://b/m' }),
       "InferenceService 'kf/isvc': runtime ('other') and servingRuntime ('ml') both name the runtime; give one"],
     [(c: Chart) => new InferenceService(c, 'isvc', {
-      modelFormat: 'vLLM', gpus: { count: 2 }, storageUri: 's3://b/m',
+      modelFormat: 'vLLM',
+      gpus: { count: 2 },
+      storageUri: 's3://b/m',
       servingRuntime: new KServeServingRuntime(c, 'v', { runtime: ServingRuntime.vllm(), gpus: { count: 1 }, ...BIG }),
     }), "InferenceService 'kf/isvc': gpus (2) must equal the GPUs of runtime 'v' (1): its arguments shard over that many"],
     [(c: Chart) => {
