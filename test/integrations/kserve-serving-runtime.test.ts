@@ -1,5 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import {
   InferenceService, KServeClusterServingRuntime, KServeModelFormat, KServeProtocolVersion, KServeServingRuntime,
   KServeServingRuntimeProps, PodSecurity, ServingRuntime,
@@ -224,5 +225,44 @@ describe('KServeServingRuntime refusals', () => {
   test('a ClusterServingRuntime cannot carry the TorchServe preset\'s ConfigMap to every namespace', () => {
     expect(make({ runtime: ServingRuntime.torchServe() }, true)).toThrow(
       "KServeClusterServingRuntime 'kf/rt': runtime ('torchserve') mounts a ConfigMap of its own, which a ClusterServingRuntime cannot bring to every namespace; use a KServeServingRuntime in the InferenceServices' namespace");
+  });
+});
+
+describe('what KServe\'s webhook and controller decide, checked at synth', () => {
+  test('two runtimes of one namespace auto-selecting a format at one priority are refused (the webhook denies the second)', () => {
+    const c = chart();
+    new KServeServingRuntime(c, 'mlserver', { runtime: ServingRuntime.mlserver() });
+    new KServeServingRuntime(c, 'mlflow', { runtime: ServingRuntime.mlflow() });
+    expect(() => Testing.synth(c)).toThrow(
+      "KServeServingRuntime 'kf/mlflow': supportedModelFormats auto-select mlflow 1 at priority 1, as runtime 'mlserver' ('kf/mlserver') does: KServe's webhook refuses the second (\"same priority assigned for the model format mlflow\"); give one another priority or autoSelect: false");
+  });
+
+  test('other namespaces, other priorities, disjoint protocols or no auto-selection do not clash', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'team-a' });
+    const b = new Chart(app, 'b', { namespace: 'team-b' });
+    new KServeServingRuntime(a, 'mlserver', { runtime: ServingRuntime.mlserver() });
+    new KServeServingRuntime(b, 'mlflow', { runtime: ServingRuntime.mlflow() });
+    new KServeServingRuntime(a, 'mlflow-p5', { runtime: ServingRuntime.mlflow(), supportedModelFormats: [fmt('mlflow', '2', 5)] });
+    new KServeServingRuntime(a, 'mlflow-v1', { runtime: ServingRuntime.mlflow(), protocolVersions: [KServeProtocolVersion.V1] });
+    new KServeServingRuntime(a, 'mlflow-named', { runtime: ServingRuntime.mlflow(), supportedModelFormats: [{ name: 'mlflow', version: '2' }] });
+    new KServeClusterServingRuntime(a, 'mlflow-cluster', { runtime: ServingRuntime.mlflow() });
+    expect(() => Testing.synth(a)).not.toThrow();
+  });
+
+  test('property: a named runtime accepts exactly the formats KServe\'s label set holds (RuntimeSupportsModel)', () => {
+    const name = fc.constantFrom('sklearn', 'SKLearn', 'onnx', 'mlflow');
+    const version = fc.option(fc.constantFrom('1', '2', '1.0'), { nil: undefined });
+    const format = fc.record({ name, version, autoSelect: fc.boolean() });
+    fc.assert(fc.property(fc.uniqueArray(format, { minLength: 1, maxLength: 4, selector: m => `${m.name.toLowerCase()}:${m.version}` }), name, version, (formats, wanted, wantedVersion) => {
+      // The controller's oracle: "mt:<name>" and "mt:<name>:<version>" for every format (a named runtime ignores autoSelect).
+      const labels = new Set(formats.flatMap(m => [`mt:${m.name}`, ...(m.version ? [`mt:${m.name}:${m.version}`] : [])]));
+      const supported = labels.has(wantedVersion ? `mt:${wanted}:${wantedVersion}` : `mt:${wanted}`);
+      const c = chart();
+      const rt = new KServeServingRuntime(c, 'rt', { runtime: ServingRuntime.mlflow(), supportedModelFormats: formats.map(m => ({ ...m, autoSelect: false })) });
+      const make = () => new InferenceService(c, 'isvc', { modelFormat: wanted, modelFormatVersion: wantedVersion, servingRuntime: rt, storageUri: 's3://b/m' });
+      if (supported) expect(make).not.toThrow();
+      else expect(make).toThrow(/modelFormat .* is not served by runtime 'rt'/);
+    }), { numRuns: 150 });
   });
 });

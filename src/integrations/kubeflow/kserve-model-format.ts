@@ -176,3 +176,18 @@ export function kserveRuntimeName(scope: IConstruct, o: {
   }
   return rt.runtimeName;
 }
+
+/**
+ * The first format two runtimes of one scope (a namespace, or the cluster) both
+ * auto-select at the same priority, which KServe's webhook refuses for the second:
+ * only when they share a protocol, the names are equal ignoring case and the versions
+ * equal (servingruntime_webhook.go, validateServingRuntimePriority, areSupportedModelFormatsEqual).
+ * @internal
+ */
+export function samePriorityFormat(
+  a: { formats: KServeModelFormat[]; protocols: string[] }, b: { formats: KServeModelFormat[]; protocols: string[] },
+): KServeModelFormat | undefined {
+  if (!a.protocols.some(p => b.protocols.includes(p))) return undefined;
+  return b.formats.find(n => n.autoSelect && n.priority !== undefined && a.formats.some(e => e.autoSelect && e.priority === n.priority
+    && e.name.toLowerCase() === n.name.toLowerCase() && e.version === n.version));
+}

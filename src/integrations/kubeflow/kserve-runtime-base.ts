@@ -1,7 +1,7 @@
-import { ApiObject, Duration, Lazy, Size } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { IKServeRuntime, KSERVE_PROFILES, KServeModelFormat, KServeProtocolVersion, requireModelFormats } from './kserve-model-format';
+import { Construct, IConstruct } from 'constructs';
+import { IKServeRuntime, KSERVE_PROFILES, KServeModelFormat, KServeProtocolVersion, requireModelFormats, samePriorityFormat } from './kserve-model-format';
 import { makeClusterScoped } from '../../capacity/cluster-scoped';
 import { ContainerModel } from '../../core/container-model';
 import { invalidProp } from '../../core/errors';
@@ -13,6 +13,7 @@ import { PodModel } from '../../core/pod-model';
 import { prometheusScrapeAnnotations } from '../../core/prometheus-annotations';
 import { completeResources, GpuOptions, NVIDIA_GPU, validateGpus } from '../../core/resources';
 import { PodSecurity } from '../../core/security';
+import { TargetCluster } from '../../core/unique-objects';
 import { requireDnsLabel, requireEnvNames, requireWholeSeconds } from '../../core/validation';
 import { KSERVE_NAME_PLACEHOLDER, RuntimeSpec } from '../../serving/runtimes/runtime-spec';
 import { ServingRuntime } from '../../serving/runtimes/serving-runtime';
@@ -226,6 +227,7 @@ export abstract class KServeRuntimeBase extends Construct implements IKServeRunt
     });
     if (clusterScoped) makeClusterScoped(this.apiObject);
     applyObjectMetadata(this, 'metadata', props.metadata);
+    requireDistinctPriorities(this);
   }
 
   /** Name and labels of a child object (the preset's ConfigMap). @internal */
@@ -252,6 +254,29 @@ export abstract class KServeRuntimeBase extends Construct implements IKServeRunt
       ...(pod.nodeSelector ? { nodeSelector: pod.nodeSelector } : {}),
     };
   }
+}
+
+const CHECKED = new WeakSet<IConstruct>();
+
+/** Adds (once per App) the synth-time check KServe's webhook makes between runtimes of one scope. */
+function requireDistinctPriorities(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (!(root instanceof App) || CHECKED.has(root)) return;
+  CHECKED.add(root);
+  root.node.addValidation({
+    validate: () => {
+      const runtimes = root.node.findAll().filter((c): c is KServeRuntimeBase => c instanceof KServeRuntimeBase);
+      const scopeOf = (r: KServeRuntimeBase) => JSON.stringify([TargetCluster.of(Chart.of(r)), r.clusterScoped ? null : Chart.of(r).namespace ?? 'default']);
+      const errors: string[] = [];
+      runtimes.forEach((b, j) => runtimes.slice(0, j).filter(a => scopeOf(a) === scopeOf(b)).forEach(a => {
+        const clash = samePriorityFormat({ formats: a.supportedModelFormats, protocols: a.protocolVersions }, { formats: b.supportedModelFormats, protocols: b.protocolVersions });
+        if (clash) {
+          errors.push(`${b.constructor.name} '${b.node.path}': supportedModelFormats auto-select ${clash.name}${clash.version ? ` ${clash.version}` : ''} at priority ${clash.priority}, as runtime '${a.runtimeName}' ('${a.node.path}') does: KServe's webhook refuses the second ("same priority assigned for the model format ${clash.name}"); give one another priority or autoSelect: false`);
+        }
+      }));
+      return errors;
+    },
+  });
 }
 
 function withoutAutoSelect(m: KServeModelFormat): KServeModelFormat {
