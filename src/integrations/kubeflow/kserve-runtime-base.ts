@@ -269,7 +269,8 @@ function requireDistinctPriorities(scope: IConstruct): void {
       const scopeOf = (r: KServeRuntimeBase) => JSON.stringify([TargetCluster.of(Chart.of(r)), r.clusterScoped ? null : Chart.of(r).namespace ?? 'default']);
       const errors: string[] = [];
       runtimes.forEach((b, j) => runtimes.slice(0, j).filter(a => scopeOf(a) === scopeOf(b)).forEach(a => {
-        const clash = samePriorityFormat({ formats: a.supportedModelFormats, protocols: a.protocolVersions }, { formats: b.supportedModelFormats, protocols: b.protocolVersions });
+        const of = (r: KServeRuntimeBase) => ({ formats: r.supportedModelFormats, protocols: r.protocolVersions });
+        const clash = samePriorityFormat(of(a), of(b));
         if (clash) {
           errors.push(`${b.constructor.name} '${b.node.path}': supportedModelFormats auto-select ${clash.name}${clash.version ? ` ${clash.version}` : ''} at priority ${clash.priority}, as runtime '${a.runtimeName}' ('${a.node.path}') does: KServe's webhook refuses the second ("same priority assigned for the model format ${clash.name}"); give one another priority or autoSelect: false`);
         }
