@@ -118,11 +118,15 @@ const KSERVE_DEFAULT_RUNTIMES = [
  * survives the merge, so the runtime has no other container.
  */
 export abstract class KServeRuntimeBase extends Construct implements IKServeRuntime {
+  /** The runtime's name, which InferenceServices give as `runtime`. */
   public readonly runtimeName: string;
+  /** Whether it is a ClusterServingRuntime. */
   public readonly clusterScoped: boolean;
+  /** The model formats served. */
   public readonly supportedModelFormats: KServeModelFormat[];
   /** The inference protocols served. */
   public readonly protocolVersions: KServeProtocolVersion[];
+  /** GPUs of the container (0 without). */
   public readonly gpuCount: number;
   /** The runtime's container image. */
   public readonly image: string;
@@ -136,6 +140,7 @@ export abstract class KServeRuntimeBase extends Construct implements IKServeRunt
   public readonly _spec: RuntimeSpec;
   /** CPU and memory of the container. */
   public readonly resources: kplus.ContainerResources;
+  /** The object's name (the same as `runtimeName`). */
   public readonly name: string;
   private readonly labels: { [key: string]: string };
 
