@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   InferenceService, KServeClusterServingRuntime, KServeModelFormat, KServeProtocolVersion, KServeServingRuntime,
-  KServeServingRuntimeProps, PodSecurity, ServingRuntime,
+  KServeServingRuntimeProps, PodSecurity, PolicyTesting, ServingRuntime,
 } from '../../src';
 import { assertRestricted, findObject, findObjects, synthAndValidate } from '../util';
 
@@ -265,4 +265,12 @@ describe('what KServe\'s webhook and controller decide, checked at synth', () =>
       else expect(make).toThrow(/modelFormat .* is not served by runtime 'rt'/);
     }), { numRuns: 150 });
   });
+});
+
+test('policy checks see a runtime as a template (no pod, no token to turn off), not as a pod of its own', () => {
+  const c = chart();
+  const rt = new KServeServingRuntime(c, 'ml', { runtime: ServingRuntime.mlflow() });
+  new InferenceService(c, 'churn', { modelFormat: 'mlflow', servingRuntime: rt, storageUri: 's3://b/m', minReplicas: 2 });
+  const report = PolicyTesting.report(c);
+  expect(report.active.filter(f => f.kind === 'ServingRuntime')).toEqual([]);
 });
