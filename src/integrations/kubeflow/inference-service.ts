@@ -98,7 +98,7 @@ export class InferenceService extends MlWorkload {
       throw invalidProp(this, 'modelFormat', `('${props.modelFormat}') must be letters, digits, '_', '.' or '-'`);
     }
     if (props.runtime !== undefined) requireDnsLabel(this, 'runtime', props.runtime);
-    const runtimeName = kserveRuntimeName(this, { ...props, gpuCount: this.gpuCount });
+    const runtimeName = kserveRuntimeName(this, { ...props, gpuCount: this.gpuCount, memoryLimit: this.resources.memory?.limit });
     if (!/^(s3|gs|pvc|hf|https?|oci):\/\/\S+$/.test(props.storageUri ?? '')) {
       throw invalidProp(this, 'storageUri', `('${props.storageUri}') must be an s3://, gs://, pvc://, hf://, oci:// or http(s):// URI`);
     }

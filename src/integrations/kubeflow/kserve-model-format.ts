@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../../core/errors';
 import { requireInteger } from '../../core/validation';
@@ -45,6 +45,12 @@ export interface IKServeRuntime extends IConstruct {
   readonly supportedModelFormats: KServeModelFormat[];
   /** GPUs its container requests (0 without), fixed in its arguments (tensor parallelism). */
   readonly gpuCount: number;
+  /**
+   * Size of its memory-backed `/dev/shm`, which counts against the memory limit of
+   * the InferenceService's container.
+   * @default - none
+   */
+  readonly sharedMemory?: Size;
 }
 
 /** What a serving-runtime preset declares to KServe. @internal */
@@ -155,7 +161,7 @@ export function describeFormats(formats: KServeModelFormat[]): string {
  * @internal
  */
 export function kserveRuntimeName(scope: IConstruct, o: {
-  runtime?: string; servingRuntime?: IKServeRuntime; modelFormat: string; modelFormatVersion?: string; gpuCount: number;
+  runtime?: string; servingRuntime?: IKServeRuntime; modelFormat: string; modelFormatVersion?: string; gpuCount: number; memoryLimit?: Size;
 }): string | undefined {
   const rt = o.servingRuntime;
   if (rt === undefined) return o.runtime;
@@ -173,6 +179,12 @@ export function kserveRuntimeName(scope: IConstruct, o: {
   }
   if (rt.gpuCount > 0 && o.gpuCount > 0 && rt.gpuCount !== o.gpuCount) {
     throw invalidProp(scope, 'gpus', `(${o.gpuCount}) must equal the GPUs of runtime '${rt.runtimeName}' (${rt.gpuCount}): its arguments shard over that many`);
+  }
+  // The predictor's resources win in KServe's merge, so its memory limit also caps the runtime's tmpfs.
+  const shm = rt.sharedMemory?.toMebibytes();
+  const limit = o.memoryLimit?.toMebibytes();
+  if (shm !== undefined && limit !== undefined && shm >= limit) {
+    throw invalidProp(scope, 'resources.memory.limit', `(${limit}Mi) must be above the /dev/shm of runtime '${rt.runtimeName}' (${shm}Mi), which counts against it`);
   }
   return rt.runtimeName;
 }

@@ -128,6 +128,8 @@ export abstract class KServeRuntimeBase extends Construct implements IKServeRunt
   public readonly protocolVersions: KServeProtocolVersion[];
   /** GPUs of the container (0 without). */
   public readonly gpuCount: number;
+  /** Size of the memory-backed `/dev/shm`, if any. */
+  public readonly sharedMemory?: Size;
   /** The runtime's container image. */
   public readonly image: string;
   /** The runtime object. */
@@ -178,6 +180,7 @@ export abstract class KServeRuntimeBase extends Construct implements IKServeRunt
     // The preset, told KServe's model path and the `{{.Name}}` placeholder as the server name.
     const spec = this._spec = preset._resolve(this, { gpuCount: this.gpuCount, modelPath: KSERVE_MODEL_PATH, serverName: KSERVE_NAME_PLACEHOLDER });
     this.port = spec.port;
+    this.sharedMemory = spec.sharedMemory;
     const env: { [name: string]: kplus.EnvValue } = { ...preset._env(spec) };
     for (const [k, v] of Object.entries(profile.env ?? {})) env[k] = kplus.EnvValue.fromValue(v);
     const probe = (path: string, periodSeconds: number, failureThreshold: number) => kplus.Probe.fromHttpGet(path, {
