@@ -189,7 +189,9 @@ describe('InferenceService with a runtime of ours', () => {
       new InferenceService(c, 'isvc', { modelFormat: 'mlflow', servingRuntime: rt, storageUri: 's3://b/m' });
     }, "InferenceService 'kf/isvc': servingRuntime ('ml') is a ServingRuntime of namespace 'team-b', which KServe looks up in the InferenceService's own ('team-a')"],
     [(c: Chart) => new InferenceService(c, 'isvc', {
-      modelFormat: 'vLLM', gpus: { count: 4 }, storageUri: 's3://b/m',
+      modelFormat: 'vLLM',
+      gpus: { count: 4 },
+      storageUri: 's3://b/m',
       servingRuntime: new KServeServingRuntime(c, 'v', { runtime: ServingRuntime.vllm(), gpus: { count: 4 }, ...BIG }),
     }), "InferenceService 'kf/isvc': resources.memory.limit (4096Mi) must be above the /dev/shm of runtime 'v' (8192Mi), which counts against it"],
     [(c: Chart) => new InferenceService(c, 'isvc', { modelFormat: 'sk learn', storageUri: 's3://b/m' }),
