@@ -11,6 +11,23 @@ export interface KServeClusterServingRuntimeProps extends KServeRuntimeProps {}
  * ClusterServingRuntimes that claim those formats and priorities, and KServe's
  * webhook refuses a second one at an equal priority; give `supportedModelFormats`
  * with a priority of your own to auto-select it.
+ *
+ * @example
+ * import { InferenceService, KServeClusterServingRuntime, ServingRuntime } from 'cdk8s-ml';
+ *
+ * // One vLLM runtime for every namespace, sharded over two GPUs.
+ * const vllm = new KServeClusterServingRuntime(this, 'vllm-2gpu', {
+ *   runtime: ServingRuntime.vllm({ maxModelLen: 8192 }),
+ *   gpus: { count: 2 },
+ *   resources: { memory: { request: Size.gibibytes(48), limit: Size.gibibytes(48) } },
+ * });
+ * new InferenceService(this, 'llama', {
+ *   modelFormat: 'vLLM',
+ *   servingRuntime: vllm,
+ *   storageUri: 'hf://meta-llama/Llama-3.1-8B-Instruct',
+ *   gpus: { count: 2 },
+ *   resources: { memory: { request: Size.gibibytes(48), limit: Size.gibibytes(48) } },
+ * });
  */
 export class KServeClusterServingRuntime extends KServeRuntimeBase {
   public constructor(scope: Construct, id: string, props: KServeClusterServingRuntimeProps) {

@@ -116,6 +116,13 @@ const KSERVE_DEFAULT_RUNTIMES = [
  * `storageUri` to `/mnt/models` (kserve pkg/controller/v1beta1/inferenceservice/utils/utils.go,
  * MergeRuntimeContainers, MergePodSpec, ReplacePlaceholders). Only `kserve-container`
  * survives the merge, so the runtime has no other container.
+ *
+ * @example
+ * import { InferenceService, KServeRuntimeBase, KServeServingRuntime, ServingRuntime } from 'cdk8s-ml';
+ *
+ * // Either variant serves where a runtime is expected.
+ * const triton: KServeRuntimeBase = new KServeServingRuntime(this, 'triton', { runtime: ServingRuntime.triton() });
+ * new InferenceService(this, 'resnet', { modelFormat: 'onnx', servingRuntime: triton, storageUri: 's3://models/resnet' });
  */
 export abstract class KServeRuntimeBase extends Construct implements IKServeRuntime {
   /** The runtime's name, which InferenceServices give as `runtime`. */

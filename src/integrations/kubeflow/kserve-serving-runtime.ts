@@ -11,8 +11,17 @@ export interface KServeServingRuntimeProps extends KServeRuntimeProps {}
  * ones), built from a serving-runtime preset and restricted by default.
  *
  * @example
- * const mlserver = new KServeServingRuntime(chart, 'mlserver', { runtime: ServingRuntime.mlserver() });
- * new InferenceService(chart, 'iris', { modelFormat: 'sklearn', servingRuntime: mlserver, storageUri: 'gs://bucket/iris' });
+ * import { InferenceService, KServeServingRuntime, ServingRuntime } from 'cdk8s-ml';
+ *
+ * // MLServer in the namespace's own runtime: sklearn, XGBoost, LightGBM and MLflow models.
+ * const mlserver = new KServeServingRuntime(this, 'mlserver', { runtime: ServingRuntime.mlserver() });
+ * new InferenceService(this, 'iris', {
+ *   modelFormat: 'sklearn',
+ *   modelFormatVersion: '1',
+ *   servingRuntime: mlserver,
+ *   storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model',
+ * });
+ *
  * @see https://kserve.github.io/website/docs/model-serving/predictive-inference/frameworks/custom-predictor/serving-runtime
  */
 export class KServeServingRuntime extends KServeRuntimeBase {
