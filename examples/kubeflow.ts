@@ -1,9 +1,11 @@
-// Kubeflow: a KServe InferenceService in Standard mode, a GPU Notebook with its
-// workspace, a Katib Experiment tuning a training Job, and the namespace identity
-// Kubeflow Pipelines runs steps as.
+// Kubeflow: a KServe InferenceService in Standard mode, a second one served by a
+// restricted ServingRuntime of our own (MLServer's MLflow runtime), a GPU Notebook
+// with its workspace, a Katib Experiment tuning a training Job, and the namespace
+// identity Kubeflow Pipelines runs steps as.
 import { App, Chart, Size } from 'cdk8s';
 import {
-  InferenceService, KatibAlgorithm, KatibExperiment, KatibObjectiveType, KatibParameter, Notebook, PipelineRunner,
+  InferenceService, KatibAlgorithm, KatibExperiment, KatibObjectiveType, KatibParameter, KServeServingRuntime, Notebook,
+  PipelineRunner, ServingRuntime,
 } from 'cdk8s-ml';
 
 export function build(app: App): void {
@@ -14,6 +16,18 @@ export function build(app: App): void {
     storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model',
     minReplicas: 2,
     maxReplicas: 6,
+  });
+
+  // The runtime's kserve-container (image, probes, writable caches, restricted context)
+  // is what KServe merges the predictor into; the model lands in /mnt/models.
+  const mlflowRuntime = new KServeServingRuntime(chart, 'mlflow-runtime', { runtime: ServingRuntime.mlflow() });
+  new InferenceService(chart, 'churn', {
+    modelFormat: 'mlflow',
+    modelFormatVersion: '2',
+    servingRuntime: mlflowRuntime,
+    storageUri: 's3://acme-ml-artifacts/mlflow/1/models/m-churn/artifacts',
+    minReplicas: 2,
+    maxReplicas: 4,
   });
 
   new Notebook(chart, 'alice', {

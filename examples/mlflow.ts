@@ -1,9 +1,10 @@
 // MLflow: a production tracking server (Postgres URI from a Secret, artifacts proxied
 // to S3, basic auth, schema migration Job, nightly gc) and a model server that
-// downloads the registry's `champion` version of a model at start-up.
+// downloads the registry's `champion` version of a model at start-up and serves it
+// with MLServer's MLflow runtime (V2 inference protocol, health probes, metrics).
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MlflowArtifactStore, MlflowAuth, MlflowTrackingServer, MlModelServing, ModelSource, WorkloadServiceAccount } from 'cdk8s-ml';
+import { MlflowArtifactStore, MlflowAuth, MlflowTrackingServer, MlModelServing, ModelSource, ServingRuntime, WorkloadServiceAccount } from 'cdk8s-ml';
 
 const MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.6.0';
 
@@ -21,8 +22,9 @@ export function build(app: App): void {
   });
 
   new MlModelServing(chart, 'churn-model', {
-    image: 'seldonio/mlserver:1.6.1',
-    env: { MLSERVER_MODEL_IMPLEMENTATION: kplus.EnvValue.fromValue('mlserver_mlflow.MLflowRuntime'), MLSERVER_MODEL_URI: kplus.EnvValue.fromValue('/mnt/models') },
+    // The model is downloaded into /mnt/models, which the runtime serves as `churn-model`
+    // (POST /v2/models/churn-model/infer).
+    runtime: ServingRuntime.mlflow(),
     model: ModelSource.fromMlflowRegistry({
       name: 'churn',
       alias: 'champion',

@@ -387,6 +387,8 @@ export class ModelSource {
       pod.mount('model', init, { volume, path: mountPath });
       pod.mount('model', init, { volume: WorkloadVolume.emptyDir('initializer-tmp'), path: '/tmp' });
       pod.mount('model', server, { volume, path: mountPath, readOnly: true });
+      // As for the other downloads: the model stays on the node's disk for the pod's life.
+      if (o.sizeLimit) server.reserveEphemeralStorage(o.sizeLimit);
     });
   }
 

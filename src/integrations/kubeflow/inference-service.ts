@@ -1,6 +1,7 @@
 import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { IKServeRuntime, kserveRuntimeName } from './kserve-model-format';
 import { checkNetworkPolicyOptOut, createPodNetworkPolicy, NO_NETWORK_POLICY_REASON_ANNOTATION } from './pod-network-policy';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
@@ -34,6 +35,12 @@ export interface InferenceServiceProps extends MlWorkloadProps, WorkloadPodOptio
    * @default - KServe picks one supporting the format
    */
   readonly runtime?: string;
+  /**
+   * A runtime of this app to use (`runtime: <its name>`) instead of `runtime`; the
+   * model format must be one it serves.
+   * @default - `runtime`
+   */
+  readonly servingRuntime?: IKServeRuntime;
   /** Where the model is (`storageUri`): `s3://`, `gs://`, `pvc://`, `hf://`, `https://`. */
   readonly storageUri: string;
   /**
@@ -155,8 +162,12 @@ export class InferenceService extends MlWorkload {
 
   public constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id, props === undefined ? props : { ...props, image: props.image ?? RUNTIME_IMAGE, version: props.version ?? (props.image ? undefined : props.modelFormatVersion ?? 'runtime') });
-    requireDnsLabel(this, 'modelFormat', props.modelFormat ?? '');
+    // Format names are case-sensitive and not DNS labels: KServe's vLLM runtime serves `vLLM`.
+    if (!/^[A-Za-z0-9][\w.-]{0,62}$/.test(props.modelFormat ?? '')) {
+      throw invalidProp(this, 'modelFormat', `('${props.modelFormat}') must be letters, digits, '_', '.' or '-'`);
+    }
     if (props.runtime !== undefined) requireDnsLabel(this, 'runtime', props.runtime);
+    const runtimeName = kserveRuntimeName(this, { ...props, gpuCount: this.gpuCount, memoryLimit: this.resources.memory?.limit });
     if (!/^(s3|gs|pvc|hf|https?|oci):\/\/\S+$/.test(props.storageUri ?? '')) {
       throw invalidProp(this, 'storageUri', `('${props.storageUri}') must be an s3://, gs://, pvc://, hf://, oci:// or http(s):// URI`);
     }
@@ -212,7 +223,7 @@ export class InferenceService extends MlWorkload {
               scaleTarget: target,
               model: {
                 modelFormat: { name: props.modelFormat, ...(props.modelFormatVersion ? { version: props.modelFormatVersion } : {}) },
-                ...(props.runtime ? { runtime: props.runtime } : {}),
+                ...(runtimeName ? { runtime: runtimeName } : {}),
                 storageUri: props.storageUri,
                 ...(props.image ? { image, imagePullPolicy } : {}),
                 ...container,

@@ -59,9 +59,18 @@ function isPodSpec(node: Record<string, any>): boolean {
 
 const podSpecCache = new WeakMap<object, PodSpecAt[]>();
 
+/**
+ * Kinds whose containers are templates, not pods: KServe merges a runtime's container
+ * into each InferenceService's predictor pod (which carries the service account,
+ * token and replicas), so counting it as a pod would double capacity and flag pod
+ * fields its schema does not have.
+ */
+const TEMPLATE_KINDS = new Set(['serving.kserve.io/ServingRuntime', 'serving.kserve.io/ClusterServingRuntime']);
+
 /** Every pod spec embedded anywhere in `obj` (memoized per object: rules ask often). */
 export function podSpecs(obj: any): PodSpecAt[] {
   if (!isObject(obj)) return [];
+  if (TEMPLATE_KINDS.has(`${String(obj.apiVersion).split('/')[0]}/${obj.kind}`)) return [];
   const cached = podSpecCache.get(obj);
   if (cached) return cached;
   const found: PodSpecAt[] = [];

@@ -5,3 +5,4 @@ export type { TritonRuntimeOptions } from './triton';
 export type { MlServerRuntimeOptions } from './mlserver';
 export type { TgiRuntimeOptions } from './tgi';
 export type { TorchServeRuntimeOptions } from './torchserve';
+export type { MlflowRuntimeOptions } from './mlflow';

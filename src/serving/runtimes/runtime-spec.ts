@@ -46,6 +46,13 @@ export interface RuntimeSpec {
   readonly configDirectory?: string;
 }
 
+/**
+ * KServe's placeholder for the InferenceService's name in a ServingRuntime's container
+ * (Go template over the container JSON: kserve pkg/controller/v1beta1/inferenceservice/utils/utils.go,
+ * ReplacePlaceholders). Given as `serverName` when a runtime renders for KServe.
+ */
+export const KSERVE_NAME_PLACEHOLDER = '{{.Name}}';
+
 /** The writable home of every runtime: HOME, and the caches under it, on an emptyDir. */
 export const RUNTIME_HOME = '/var/cache/model-server';
 

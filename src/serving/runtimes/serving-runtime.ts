@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { MLFLOW_DEFAULT_IMAGE, MlflowRuntimeOptions, mlflowSpec } from './mlflow';
 import { MLSERVER_DEFAULT_IMAGE, MlServerRuntimeOptions, mlserverSpec } from './mlserver';
 import { checkCommon, RUNTIME_HOME, RuntimeContext, RuntimeSpec } from './runtime-spec';
 import { TGI_DEFAULT_IMAGE, TgiRuntimeOptions, tgiSpec } from './tgi';
@@ -9,7 +10,8 @@ import { TRITON_DEFAULT_IMAGE, TritonRuntimeOptions, tritonSpec } from './triton
 import { VLLM_DEFAULT_IMAGE, VllmRuntimeOptions, vllmSpec } from './vllm';
 import { ContainerModel } from '../../core/container-model';
 import { invalidProp } from '../../core/errors';
-import { MlWorkload } from '../../core/ml-workload';
+import { ChildMetadata } from '../../core/ml-workload';
+import { PodModel } from '../../core/pod-model';
 import { MetricsEndpoint } from '../../core/prometheus-annotations';
 import { requirePort } from '../../core/validation';
 import { WorkloadVolume } from '../../core/workload-volume';
@@ -70,6 +72,18 @@ export interface RuntimeHomeOptions {
 type Resolver = (scope: IConstruct, ctx: RuntimeContext) => RuntimeSpec;
 
 /**
+ * What a runtime binds into: a workload (`MlModelServing`, `MultiNodeServing`) or a
+ * KServe ServingRuntime, each with its pod model.
+ * @internal
+ */
+export interface RuntimeHost extends IConstruct {
+  readonly name: string;
+  readonly resources: kplus.ContainerResources;
+  readonly _pod: PodModel;
+  _metadata(name?: string): ChildMetadata;
+}
+
+/**
  * The model server software: one object that sets the server's image default,
  * arguments (model, tensor parallelism from the GPU count, ports), probes on the
  * runtime's own health endpoints, its metrics endpoint and metric names (read by
@@ -119,6 +133,14 @@ export class ServingRuntime {
     return new ServingRuntime('torchserve', options.image ?? TORCHSERVE_DEFAULT_IMAGE, home, (s, c) => torchServeSpec(s, options, c));
   }
 
+  /**
+   * A model logged with MLflow (e.g. downloaded by `ModelSource.fromMlflowRegistry`),
+   * served by MLServer's MLflow runtime over the V2 inference protocol.
+   */
+  public static mlflow(options: MlflowRuntimeOptions = {}, home: RuntimeHomeOptions = {}): ServingRuntime {
+    return new ServingRuntime('mlflow', options.image ?? MLFLOW_DEFAULT_IMAGE, home, (s, c) => mlflowSpec(s, options, c));
+  }
+
   /** Any other server, described by its port, health paths and metrics. */
   public static custom(options: CustomRuntimeOptions, home: RuntimeHomeOptions = {}): ServingRuntime {
     return new ServingRuntime('custom', options.image, home, (scope) => {
@@ -147,7 +169,7 @@ export class ServingRuntime {
   }
 
   private constructor(
-    /** The runtime's name (`vllm`, `triton`, `mlserver`, `tgi`, `torchserve`, `custom`). */
+    /** The runtime's name (`vllm`, `triton`, `mlserver`, `mlflow`, `tgi`, `torchserve`, `custom`). */
     public readonly runtimeName: string,
     /** The server image. */
     public readonly image: string,
@@ -173,7 +195,7 @@ export class ServingRuntime {
    * writable home with the cache variables.
    * @internal
    */
-  public _bind(workload: MlWorkload, server: ContainerModel, spec: RuntimeSpec): void {
+  public _bind(workload: RuntimeHost, server: ContainerModel, spec: RuntimeSpec): void {
     const cacheSize = this.home.cacheSize ?? Size.gibibytes(10);
     if (!(cacheSize.toMebibytes() >= 1)) throw invalidProp(workload, 'runtime.cacheSize', 'must be at least 1Mi');
     workload._pod.mount('runtime', server, { volume: WorkloadVolume.emptyDir('runtime-home', { sizeLimit: cacheSize }), path: RUNTIME_HOME });
