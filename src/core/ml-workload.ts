@@ -236,7 +236,10 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     if (this.gpuCount > 0) container.setExtendedResource(this.gpus!.resourceName ?? NVIDIA_GPU, this.gpuCount);
     this._pod.mount('mounts', container, { volume: TMP_VOLUME, path: '/tmp' });
     (props.mounts ?? []).forEach((m, i) => this._mountInto(container, `mounts[${i}]`, m));
-    if (pod?.preStop) container.preStop = pod.preStop;
+    if (pod?.preStop) {
+      pod.preStop._validate(this, 'preStop');
+      container.preStop = pod.preStop;
+    }
     (pod?.initContainers ?? []).forEach((c, i) => this.addHelper(`initContainers[${i}]`, c, false));
     (pod?.sidecars ?? []).forEach((c, i) => this.addHelper(`sidecars[${i}]`, c, true));
     return container;

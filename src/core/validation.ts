@@ -87,6 +87,12 @@ export function requireEnvNames(scope: IConstruct, prop: string, env: { [name: s
     if (!ENV_VAR_NAME.test(name)) {
       throw invalidProp(scope, `${prop} key`, `('${name}') is not a valid environment variable name: one or more printable ASCII characters other than '='`);
     }
+    // A JavaScript caller's plain string (or undefined) would crash cdk8s-plus or render an empty variable.
+    // Duck-typed, not instanceof: an app may load its own copy of cdk8s-plus.
+    const v = env![name];
+    if (typeof v !== 'object' || v === null || !('value' in v || 'valueFrom' in v)) {
+      throw invalidProp(scope, `${prop}['${name}']`, `must be a kplus.EnvValue (e.g. EnvValue.fromValue('...')), not ${v === null ? 'null' : typeof v}`);
+    }
   }
 }
 
@@ -138,6 +144,12 @@ export function requireContainerProps(scope: IConstruct, names: ContainerPropNam
     const probe = props[kind];
     if (!probe) continue;
     const prop = `${names.prefix}${kind}`;
+    // cdk8s-plus converts these with `toSeconds()`, which throws on a fraction without
+    // naming the prop; kplus.Probe keeps its options in `probeOptions` (probe.ts).
+    const options = (probe as unknown as { probeOptions?: kplus.ProbeOptions }).probeOptions ?? {};
+    for (const [field, min] of [['initialDelaySeconds', 0], ['periodSeconds', 1], ['timeoutSeconds', 1]] as const) {
+      requireWholeSeconds(scope, `${prop} ${field}`, options[field], min);
+    }
     const k = probe._toKube(container);
     if (k.successThreshold !== undefined) {
       requireInteger(scope, `${prop} successThreshold`, k.successThreshold, 1);
@@ -150,6 +162,7 @@ export function requireContainerProps(scope: IConstruct, names: ContainerPropNam
     if (k.timeoutSeconds !== undefined) requireInteger(scope, `${prop} timeoutSeconds`, k.timeoutSeconds, 1);
     if (k.initialDelaySeconds !== undefined) requireInteger(scope, `${prop} initialDelaySeconds`, k.initialDelaySeconds, 0);
     const port = (k.httpGet?.port ?? k.tcpSocket?.port)?.value;
+    if (typeof port === 'number') requirePort(scope, `${prop} port`, port);
     if (typeof port === 'number' && declared.length > 0 && !declared.includes(port)) {
       throw invalidProp(scope, `${prop}`, `probes port ${port}, which the container does not declare (it declares ${declared.join(', ')}); probe a declared port`);
     }

@@ -8,7 +8,7 @@ import { createDisruptionBudget } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
 import { completeResources } from '../../core/resources';
 import { WorkloadServiceAccount } from '../../core/service-account';
-import { requireDnsLabel, requireInteger } from '../../core/validation';
+import { requireDnsLabel, requireInteger, requireWholeSeconds } from '../../core/validation';
 import { MONITORING_API_VERSION, PodMonitorSpec } from '../../observability/crds/monitoring-coreos-com';
 
 /**
@@ -94,7 +94,10 @@ export class RayClusterBuilder {
       // Autoscaler v2 needs Ray 2.10+ (docs.ray.io, "KubeRay Autoscaling", autoscaler v2).
       throw invalidProp(scope, `${p}rayVersion`, `(${this.rayVersion}) must be 2.10.0 or later for the autoscaler v2`);
     }
-    wholeSeconds(scope, `${p}autoscaler.idleTimeout`, props.autoscaler?.idleTimeout);
+    requireWholeSeconds(scope, `${p}autoscaler.idleTimeout`, props.autoscaler?.idleTimeout, 0);
+    // Checked here, so the error names the cluster's prop rather than its Head node group.
+    requireWholeSeconds(scope, `${p}terminationGracePeriod`, props.terminationGracePeriod, 0);
+    props.preStop?._validate(scope, `${p}preStop`);
     const numCpus = props.head?.numCpus ?? 0;
     requireInteger(scope, `${p}head.numCpus`, numCpus, 0);
     checkStartParams(scope, `${p}head.rayStartParams`, props.head?.rayStartParams);
@@ -139,7 +142,7 @@ export class RayClusterBuilder {
     });
     groups.forEach((g, i) => {
       checkStartParams(scope, `${p}workerGroups[${i}].rayStartParams`, g.rayStartParams);
-      wholeSeconds(scope, `${p}workerGroups[${i}].idleTimeout`, g.idleTimeout);
+      requireWholeSeconds(scope, `${p}workerGroups[${i}].idleTimeout`, g.idleTimeout, 0);
       this.workers.push(new RayNodeGroup(scope, g.groupName, {
         ...shared,
         image: g.image ?? props.image,
@@ -276,12 +279,6 @@ function checkStartParams(scope: IConstruct, prop: string, params: { [k: string]
     if (RESERVED_START_PARAMS.includes(k)) throw invalidProp(scope, `${prop}['${k}']`, 'is set by KubeRay or refused by it; use the construct\'s props (labels, gcsFaultTolerance.password)');
     if (typeof v !== 'string') throw invalidProp(scope, `${prop}['${k}']`, 'must be a string');
   }
-}
-
-function wholeSeconds(scope: IConstruct, prop: string, d: Duration | undefined): void {
-  if (d === undefined) return;
-  const s = d.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < 0) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= 0`);
 }
 
 function compareVersions(a: string, b: string): number {
