@@ -95,6 +95,8 @@ export class RayClusterBuilder {
       throw invalidProp(scope, `${p}rayVersion`, `(${this.rayVersion}) must be 2.10.0 or later for the autoscaler v2`);
     }
     requireWholeSeconds(scope, `${p}autoscaler.idleTimeout`, props.autoscaler?.idleTimeout, 0);
+    // Checked now as well as at render (lazily), so the error is not wrapped in cdk8s's serialization error.
+    if (this.autoscaling) completeResources(scope, `${p}autoscaler.resources`, props.autoscaler?.resources, AUTOSCALER_RESOURCES, true);
     // Checked here, so the error names the cluster's prop rather than its Head node group.
     requireWholeSeconds(scope, `${p}terminationGracePeriod`, props.terminationGracePeriod, 0);
     props.preStop?._validate(scope, `${p}preStop`);
