@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
 import { RE2JS } from '@bufbuild/re2';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
@@ -270,6 +270,7 @@ export function requireMetricsPath(scope: IConstruct, prop: string, path: string
  */
 export function requireWholeSeconds(scope: IConstruct, prop: string, duration: Duration | undefined, min: number): void {
   if (duration === undefined) return;
-  const s = duration.toSeconds({ integral: false });
+  // Milliseconds / 1000 rather than toSeconds(): its `* 0.001` prints 4980.221 as 4980.2210000000005.
+  const s = duration.toMilliseconds({ integral: false }) / 1000;
   if (!Number.isInteger(s) || s < min) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= ${min}`);
 }
