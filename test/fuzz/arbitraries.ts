@@ -47,7 +47,9 @@ const resources = fc.record({
     memory: { request: Size.kibibytes(r.mem * 1024 + r.memKib), limit: Size.mebibytes(r.mem + r.extraMem + 1) },
   }));
 /** Whole seconds, now and then milliseconds (fractions cdk8s's toSeconds() throws on). */
-const seconds = (min: number, max: number) => rare(fc.integer({ min, max }).map(s => Duration.seconds(s)), fc.integer({ min: 1, max: max * 1000 }).map(ms => Duration.millis(ms)));
+const seconds = (min: number, max: number) => rare(
+  fc.integer({ min, max }).map(s => Duration.seconds(s)),
+  fc.integer({ min: 1, max: max * 1000 }).map(ms => Duration.millis(ms)));
 const probeTiming = fc.option(fc.record({ period: seconds(1, 30), timeout: seconds(1, 10) }), { nil: undefined });
 const gpus = fc.option(fc.record({ count: rare(fc.integer({ min: 0, max: 8 }), fc.constant(9)), product: fc.option(fc.constantFrom('NVIDIA-A100-SXM4-40GB', 'NVIDIA-L4'), { nil: undefined }) }), { nil: undefined });
 const scaling = fc.oneof(
