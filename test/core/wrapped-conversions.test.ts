@@ -8,8 +8,8 @@ import * as fc from 'fast-check';
 import {
   ClusterSecretStore, DistributedTrainingJob, ExternalSecret, ImagePolicy, ImagePolicyEngine, ImageSignature,
   MlflowProjectJobTemplate, MlModelServing, MlModelServingProps, MlNamespace, ModelServerAlerts, ModelSource,
-  MultiNodeServing, MultiNodeServingProps, Notebook, PreStop, RayCluster, RayClusterProps, RayEntrypoint, RayJob,
-  RayService, RayServiceUpgrade, ServeConfig, ServingRuntime, TrainingBackend, VulnerabilitySeverity,
+  MultiNodeServing, MultiNodeServingProps, Notebook, PodSecurity, PreStop, RayCluster, RayClusterProps, RayEntrypoint, RayJob,
+  RayService, RayServiceUpgrade, ServeConfig, ServingRuntime, TrainingBackend, VulnerabilitySeverity, WorkloadVolume,
 } from '../../src';
 import { requireWholeSeconds } from '../../src/core/validation';
 import { findObject, synthAndValidate } from '../util';
@@ -63,7 +63,7 @@ describe('fractional durations are refused by the prop as the user wrote it', ()
       "MultiNodeServing 'prod/llama': preStop (2.5s) must be a whole number of seconds"],
     ['a training preStop sleep', () => new DistributedTrainingJob(chart('train'), 'job', {
       image: 'training-worker:v1', backend: TrainingBackend.indexedJob({ preStop: PreStop.sleep(Duration.millis(1500)) }),
-    }), "DistributedTrainingJob 'train/job': preStop (1.5s) must be a whole number of seconds"],
+    }), "DistributedTrainingJob 'train/job': backend.preStop (1.5s) must be a whole number of seconds"],
     ['an image policy scan maxAge', () => {
       const c = chart('platform');
       new ImagePolicy(c, 'signed', {
@@ -221,5 +221,37 @@ describe('values passed to cdk8s-plus are checked first, in the same format', ()
     expect(container.livenessProbe).toMatchObject({ periodSeconds: 15, timeoutSeconds: 60 });
     expect(container.resources.requests.memory).toBe('1536Mi');
     expect(container.lifecycle.preStop).toEqual({ httpGet: { path: '/drain', port: 8080, scheme: 'HTTP' } });
+  });
+});
+
+describe('errors of internal parts are rooted at the construct and the prop the user wrote', () => {
+  const GROUP = { groupName: 'cpu', minReplicas: 1, maxReplicas: 2 };
+  test.each<[string, () => unknown, string]>([
+    // A Ray cluster's groups are internal constructs: errors name the cluster, and the group's option.
+    ['a Ray cluster podSecurity', ray({ workerGroups: [GROUP], podSecurity: PodSecurity.restricted({ runAsUser: 0 }) }),
+      "RayCluster 'ray/rc': podSecurity runAsUser (0) is root"],
+    ['a Ray head env name', ray({ head: { env: { 'A=B': kplus.EnvValue.fromValue('x') } } }),
+      "RayCluster 'ray/rc': head.env key ('A=B') is not a valid environment variable name"],
+    ['a Ray worker group memory', ray({ workerGroups: [GROUP, { ...GROUP, groupName: 'big', resources: { memory: { request: Size.kibibytes(1500) } } }] }),
+      "RayCluster 'ray/rc': workerGroups[1].resources.memory.request (1.46484375Mi) must be a whole number of MiB"],
+    ['a Ray worker group GPU count', ray({ workerGroups: [{ ...GROUP, gpus: { count: 0.5 } }] }),
+      "RayCluster 'ray/rc': workerGroups[0].gpus.count (0.5) must be a whole number"],
+    ['a RayJob head mount', () => new RayJob(chart('ray'), 'job', {
+      entrypoint: RayEntrypoint.command('python t.py'), cluster: { image: RAY_IMAGE, head: { mounts: [{ path: 'data', volume: WorkloadVolume.emptyDir('data') }] } },
+    }), "RayJob 'ray/job': cluster.head.mounts[0].path ('data') must be an absolute path other than '/'"],
+    ['a worker group image of its own', ray({ workerGroups: [{ ...GROUP, image: 'rayproject/ray:latest' }] }),
+      "RayCluster 'ray/rc': workerGroups[0].image ('rayproject/ray:latest') uses the mutable ':latest' tag"],
+    // A training backend's pod options are written under `backend`.
+    ['a training backend podSecurity', () => new DistributedTrainingJob(chart('train'), 'job', {
+      image: 'training-worker:v1', backend: TrainingBackend.indexedJob({ podSecurity: PodSecurity.restricted({ runAsUser: 0 }) }),
+    }), "DistributedTrainingJob 'train/job': backend.podSecurity runAsUser (0) is root"],
+    ['a training backend sidecar name', () => new DistributedTrainingJob(chart('train'), 'job', {
+      image: 'training-worker:v1', backend: TrainingBackend.pytorchJob({ sidecars: [{ name: 'Proxy', image: 'envoy:v1.30' }] }),
+    }), "DistributedTrainingJob 'train/job': backend.sidecars[0].name ('Proxy') must be a valid RFC 1123 DNS label"],
+    ['a training backend init container env name', () => new DistributedTrainingJob(chart('train'), 'job', {
+      image: 'training-worker:v1', backend: TrainingBackend.indexedJob({ initContainers: [{ name: 'init', image: 'busybox:1.36', env: { 'A=B': kplus.EnvValue.fromValue('x') } }] }),
+    }), "DistributedTrainingJob 'train/job': backend.initContainers[0].env key ('A=B') is not a valid environment variable name"],
+  ])('%s', (_label, build, message) => {
+    expect(build).toThrow(message);
   });
 });

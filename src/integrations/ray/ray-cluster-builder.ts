@@ -5,10 +5,10 @@ import { RAY_API_VERSION, RayAutoscalerOptionsSpec, RayClusterSpecJson, RayWorke
 import { RayClusterOptions, RayUpscalingMode, RayWorkerGroupOptions } from './ray-cluster-options';
 import { RAY_CLUSTER_LABEL, RayNodeGroup } from './ray-node-group';
 import { createDisruptionBudget } from '../../core/disruption-budget';
-import { invalidProp } from '../../core/errors';
+import { invalidProp, MlValidationError } from '../../core/errors';
 import { completeResources } from '../../core/resources';
 import { WorkloadServiceAccount } from '../../core/service-account';
-import { requireDnsLabel, requireInteger, requireWholeSeconds } from '../../core/validation';
+import { requireDnsLabel, requireEnvNames, requireInteger, requireWholeSeconds } from '../../core/validation';
 import { MONITORING_API_VERSION, PodMonitorSpec } from '../../observability/crds/monitoring-coreos-com';
 
 /**
@@ -125,7 +125,12 @@ export class RayClusterBuilder {
       sidecars: props.sidecars,
       clusterName: name,
     };
-    this.head = new RayNodeGroup(scope, 'Head', {
+    // Env names are checked here, where each map's prop is known (cluster, head, group);
+    // every other error of a group is re-rooted at the prop the user wrote (see inGroup).
+    requireEnvNames(scope, `${p}env`, props.env);
+    requireEnvNames(scope, `${p}head.env`, props.head?.env);
+    groups.forEach((g, i) => requireEnvNames(scope, `${p}workerGroups[${i}].env`, g.env));
+    this.head = inGroup(scope, p, 'head.', ['resources', 'mounts'], () => new RayNodeGroup(scope, 'Head', {
       ...shared,
       groupName: 'head',
       component: 'ray-head',
@@ -141,11 +146,12 @@ export class RayClusterBuilder {
         port('gcs-server', RAY_PORTS.gcs), port('dashboard', RAY_PORTS.dashboard), port('client', RAY_PORTS.client),
         port('metrics', RAY_PORTS.metrics), ...(serve ? [port('serve', RAY_PORTS.serve)] : []),
       ],
-    });
+    }));
     groups.forEach((g, i) => {
       checkStartParams(scope, `${p}workerGroups[${i}].rayStartParams`, g.rayStartParams);
       requireWholeSeconds(scope, `${p}workerGroups[${i}].idleTimeout`, g.idleTimeout, 0);
-      this.workers.push(new RayNodeGroup(scope, g.groupName, {
+      const own = ['resources', 'gpus', 'mounts', ...(g.image !== undefined ? ['image'] : [])];
+      this.workers.push(inGroup(scope, p, `workerGroups[${i}].`, own, () => new RayNodeGroup(scope, g.groupName, {
         ...shared,
         image: g.image ?? props.image,
         groupName: g.groupName,
@@ -159,7 +165,7 @@ export class RayClusterBuilder {
         serviceAccount: WorkloadServiceAccount.fromName(this.head.serviceAccount.name),
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         ports: [port('metrics', RAY_PORTS.metrics), ...(serve ? [port('serve', RAY_PORTS.serve)] : [])],
-      }));
+      })));
     });
   }
 
@@ -280,6 +286,21 @@ function checkStartParams(scope: IConstruct, prop: string, params: { [k: string]
     if (k.startsWith('-')) throw invalidProp(scope, `${prop}['${k}']`, "must be given without the leading '--'");
     if (RESERVED_START_PARAMS.includes(k)) throw invalidProp(scope, `${prop}['${k}']`, 'is set by KubeRay or refused by it; use the construct\'s props (labels, gcsFaultTolerance.password)');
     if (typeof v !== 'string') throw invalidProp(scope, `${prop}['${k}']`, 'must be a string');
+  }
+}
+
+/**
+ * Builds a node group, re-rooting its errors at the cluster (not the internal group
+ * construct) and at the prop the user wrote: `head.resources...` or
+ * `workerGroups[1].gpus...` for the group's own options, the cluster's prop otherwise.
+ */
+function inGroup(scope: IConstruct, prefix: string, groupPrefix: string, own: string[], build: () => RayNodeGroup): RayNodeGroup {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof MlValidationError)) throw e;
+    const root = /^[A-Za-z]+/.exec(e.prop)?.[0] ?? '';
+    throw invalidProp(scope, `${prefix}${own.includes(root) ? groupPrefix : ''}${e.prop}`, e.problem);
   }
 }
 
