@@ -7,7 +7,7 @@ import { AfterConversion } from '../core/after-conversion';
 import { invalidProp } from '../core/errors';
 import { parseImage } from '../core/image';
 import { podSpecOf } from '../core/pod-template-path';
-import { requireInteger, requireProps } from '../core/validation';
+import { requireCronSchedule, requireInteger, requireProps } from '../core/validation';
 
 const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
 
@@ -78,6 +78,9 @@ export class EtcdSnapshotCronJob extends Construct {
     if (!ref || (!ref.digest && (!ref.tag || ref.tag === 'latest'))) {
       throw invalidProp(this, 'image', `('${props.image}') must be pinned by a version tag or digest: this job runs as root on control-plane nodes`);
     }
+    // The API server parses a CronJob's schedule and refuses what robfig/cron cannot read.
+    const schedule = props.schedule ?? Cron.schedule({ minute: '0', hour: '*/6' });
+    requireCronSchedule(this, 'schedule', schedule.expressionString);
     const retention = props.retentionDays ?? 7;
     requireInteger(this, 'retentionDays', retention, 1, 366);
     const endpoint = props.endpoint ?? 'https://127.0.0.1:2379';
@@ -94,7 +97,7 @@ export class EtcdSnapshotCronJob extends Construct {
     });
     this.cronJob = new kplus.CronJob(this.namespace, 'CronJob', {
       metadata: { name: 'etcd-snapshot' },
-      schedule: props.schedule ?? Cron.schedule({ minute: '0', hour: '*/6' }),
+      schedule,
       concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
       successfulJobsRetained: 3,
       failedJobsRetained: 3,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ClusterConfig } from './cluster-config';
 import { keepNamespace, MlNamespace } from './ml-namespace';
 import { invalidProp } from '../core/errors';
-import { requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
+import { requireCronSchedule, requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
 
 /** Properties of {@link VeleroSchedule}. */
 export interface VeleroScheduleProps {
@@ -74,6 +74,7 @@ export class VeleroSchedule extends Construct {
     if (props.namespaces.length === 0) throw invalidProp(this, 'namespaces', 'is empty: list the ML namespaces to back up');
     // cdk8s Cron renders the five fields Velero's cron parser reads.
     const schedule = (props.schedule ?? Cron.schedule({ minute: '0', hour: '2' })).expressionString;
+    requireCronSchedule(this, 'schedule', schedule);
     const ttl = props.ttl ?? Duration.days(30);
     const ttlSeconds = ttl.toSeconds({ integral: false });
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 3600) {

@@ -2,14 +2,15 @@
 // Size.toMebibytes/toGibibytes, kplus.Probe) and throw their own errors on a fraction,
 // without naming the prop. Each is checked first and refused in invalidProp's format;
 // fields that take fractions (Ray Serve's delays, alert thresholds) keep them.
-import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  ClusterSecretStore, DistributedTrainingJob, ExternalSecret, ImagePolicy, ImagePolicyEngine, ImageSignature,
-  MlflowProjectJobTemplate, MlModelServing, MlModelServingProps, MlNamespace, ModelServerAlerts, ModelSource,
+  ClusterSecretStore, DistributedTrainingJob, EtcdSnapshotCronJob, ExternalSecret, ImagePolicy, ImagePolicyEngine, ImageSignature,
+  MlflowArtifactStore, MlflowProjectJobTemplate, MlflowTrackingServer, MlModelServing, MlModelServingProps, MlNamespace,
+  ModelServerAlerts, ModelSource,
   MultiNodeServing, MultiNodeServingProps, Notebook, PodSecurity, PreStop, RayCluster, RayClusterProps, RayEntrypoint, RayJob,
-  RayService, RayServiceUpgrade, ServeConfig, ServingRuntime, TrainingBackend, VulnerabilitySeverity, WorkloadVolume,
+  RayService, RayServiceUpgrade, ServeConfig, ServingRuntime, SpotNodePool, TrainingBackend, VeleroSchedule, VulnerabilitySeverity, WorkloadVolume,
 } from '../../src';
 import { requireWholeSeconds } from '../../src/core/validation';
 import { findObject, synthAndValidate } from '../util';
@@ -253,5 +254,50 @@ describe('errors of internal parts are rooted at the construct and the prop the 
     }), "DistributedTrainingJob 'train/job': backend.initContainers[0].env key ('A=B') is not a valid environment variable name"],
   ])('%s', (_label, build, message) => {
     expect(build).toThrow(message);
+  });
+});
+
+describe('cron schedules are parsed as the API server, Karpenter and Velero parse them (robfig/cron)', () => {
+  const mlflow = (gcSchedule: Cron) => () => {
+    const c = chart('mlops');
+    new MlflowTrackingServer(c, 'mlflow', {
+      image: 'ghcr.io/mlflow/mlflow:v3.6.0',
+      backendStore: { secret: kplus.Secret.fromSecretName(c, 'Db', 'mlflow-db'), key: 'uri' },
+      artifactStore: MlflowArtifactStore.s3('s3://ml-artifacts/mlflow'),
+      gcSchedule,
+    });
+    return c;
+  };
+  const velero = (schedule: Cron) => () => {
+    const c = chart('platform');
+    new VeleroSchedule(c, 'daily', { namespaces: [new MlNamespace(c, 'ml')], schedule });
+    return c;
+  };
+  const etcd = (schedule: Cron) => () => {
+    const c = chart('platform');
+    new EtcdSnapshotCronJob(c, 'etcd', { reason: 'kubeadm cluster on bare metal', image: 'registry.example.com/etcd:3.5.21', schedule });
+    return c;
+  };
+  test.each<[string, () => unknown, string]>([
+    ['an MLflow gc minute out of range', mlflow(Cron.schedule({ minute: '60', hour: '3' })),
+      "MlflowTrackingServer 'mlops/mlflow': gcSchedule ('60 3 * * *') has minute '60': '60' is outside 0-59"],
+    ['a Velero day of week 7', velero(Cron.schedule({ minute: '0', hour: '2', weekDay: '7' })),
+      "VeleroSchedule 'platform/daily': schedule ('0 2 * * 7') has day of week '7': '7' is outside 0-6"],
+    ['an etcd snapshot schedule of 6 fields', etcd(Cron.schedule({ minute: '0', hour: '*/6', weekDay: 'MON FRI' })),
+      "EtcdSnapshotCronJob 'platform/etcd': schedule ('0 */6 * * MON FRI') must be a cron expression of 5 fields (minute hour day-of-month month day-of-week)"],
+    ['a time zone in the schedule', mlflow(Cron.schedule({ minute: 'CRON_TZ=Europe/Paris 0', hour: '3' })),
+      "MlflowTrackingServer 'mlops/mlflow': gcSchedule ('CRON_TZ=Europe/Paris 0 3 * * *') must not name a time zone: schedules run in the controller's time zone"],
+  ])('%s', (_label, build, message) => {
+    expect(build).toThrow(message);
+  });
+
+  test('descriptors, names, ranges and steps pass, for CronJobs and Karpenter budgets alike', () => {
+    const daily = { expressionString: '@daily' } as unknown as Cron;
+    synthAndValidate(mlflow(daily)() as Chart);
+    synthAndValidate(velero(Cron.schedule({ minute: '*/15', hour: '1-5', month: 'JAN-MAR', weekDay: 'MON,FRI' }))() as Chart);
+    const c = chart();
+    new SpotNodePool(c, 'spot', { disruption: { budgets: [{ nodes: kplus.PercentOrAbsolute.absolute(0), schedule: daily, duration: Duration.hours(8) }] } });
+    const pool = findObject(synthAndValidate(c), 'karpenter.sh/v1/NodePool');
+    expect(pool.spec.disruption.budgets[0]).toMatchObject({ schedule: '@daily', duration: '8h' });
   });
 });

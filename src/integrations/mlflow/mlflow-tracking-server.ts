@@ -8,7 +8,7 @@ import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disr
 import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { WorkloadServiceAccount } from '../../core/service-account';
-import { requireInteger } from '../../core/validation';
+import { requireCronSchedule, requireInteger } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
 import { MONITORING_API_VERSION, ServiceMonitorSpec } from '../../observability/crds/monitoring-coreos-com';
 import { SecretKeyReference } from '../ray/gcs-fault-tolerance';
@@ -212,6 +212,9 @@ export class MlflowTrackingServer extends MlWorkload {
     const olderThan = props.gcOlderThan ?? Duration.days(30);
     const olderSeconds = olderThan.toSeconds({ integral: false });
     if (!Number.isInteger(olderSeconds) || olderSeconds < 0) throw invalidProp(this, 'gcOlderThan', `(${olderSeconds}s) must be a whole number of seconds >= 0`);
+    // The API server parses a CronJob's schedule and refuses what robfig/cron cannot read.
+    const gcSchedule = props.gcSchedule ?? Cron.daily();
+    if (olderSeconds > 0) requireCronSchedule(this, 'gcSchedule', gcSchedule.expressionString);
     if (olderSeconds > 0) {
       const task = new MlflowTask(this, 'Gc', {
         ...taskProps,
@@ -227,7 +230,7 @@ export class MlflowTrackingServer extends MlWorkload {
         command: ['sh', '-c', `exec mlflow gc --backend-store-uri "$MLFLOW_BACKEND_STORE_URI" --older-than ${olderSeconds}s`],
       }, base => new kplus.CronJob(this, 'GcCronJob', {
         ...base,
-        schedule: props.gcSchedule ?? Cron.daily(),
+        schedule: gcSchedule,
         concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
         backoffLimit: 2,
         restartPolicy: kplus.RestartPolicy.NEVER,
