@@ -1,8 +1,8 @@
 import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { requireCronSchedule } from '../core/cron-schedule';
 import { invalidProp } from '../core/errors';
-import { requireCronSchedule } from '../core/validation';
 import { KarpenterBudget, KarpenterDisruption } from './crds/karpenter';
 
 /** Which nodes Karpenter may remove or replace to save cost. */

@@ -4,10 +4,11 @@ import { Construct } from 'constructs';
 import { MlNamespace } from './ml-namespace';
 import { PodSecurityStandard } from './pod-security-standard';
 import { AfterConversion } from '../core/after-conversion';
+import { requireCronSchedule } from '../core/cron-schedule';
 import { invalidProp } from '../core/errors';
 import { parseImage } from '../core/image';
 import { podSpecOf } from '../core/pod-template-path';
-import { requireCronSchedule, requireInteger, requireProps } from '../core/validation';
+import { requireInteger, requireProps } from '../core/validation';
 
 const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
 

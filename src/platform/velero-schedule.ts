@@ -2,8 +2,9 @@ import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterConfig } from './cluster-config';
 import { keepNamespace, MlNamespace } from './ml-namespace';
+import { requireCronSchedule } from '../core/cron-schedule';
 import { invalidProp } from '../core/errors';
-import { requireCronSchedule, requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
+import { requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
 
 /** Properties of {@link VeleroSchedule}. */
 export interface VeleroScheduleProps {
