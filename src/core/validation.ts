@@ -274,3 +274,13 @@ export function requireWholeSeconds(scope: IConstruct, prop: string, duration: D
   const s = duration.toMilliseconds({ integral: false }) / 1000;
   if (!Number.isInteger(s) || s < min) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= ${min}`);
 }
+
+/**
+ * Throws unless `key` is a key a Secret or ConfigMap can hold (alphanumerics, '-', '_'
+ * and '.', at most 253 characters): a `secretKeyRef` to any other key is refused by the API server.
+ */
+export function requireDataKey(scope: IConstruct, prop: string, key: string): void {
+  if (typeof key !== 'string' || key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key)) {
+    throw invalidProp(scope, prop, `('${key}') is not a valid Secret key: alphanumerics, '-', '_' and '.'`);
+  }
+}

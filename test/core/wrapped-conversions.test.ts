@@ -167,6 +167,8 @@ describe('values passed to cdk8s-plus are checked first, in the same format', ()
     }, 'sidecars[0].resources.memory.request (1.46484375Mi) must be a whole number of MiB'],
     ['a model initializer memory in a fraction of a MiB', { model: ModelSource.fromStorageUri('s3://models/bert', { initializerResources: { memory: { request: Size.kibibytes(1500) } } }) },
       'model.initializerResources.memory.request (1.46484375Mi) must be a whole number of MiB'],
+    ['a Hugging Face token key that no Secret can hold', { model: ModelSource.fromHuggingFace('org/model', { sizeLimit: Size.gibibytes(20), tokenSecret: 'hf', tokenKey: 'HF TOKEN' }) },
+      "model.tokenKey ('HF TOKEN') is not a valid Secret key: alphanumerics, '-', '_' and '.'"],
     ['a NaN cpu limit', { resources: { cpu: { limit: kplus.Cpu.units(NaN) } } }, 'resources.cpu.limit (NaN) must be >= cpu.request (1)'],
     ['a preStop HTTP port 0', { preStop: PreStop.httpGet('/drain', 0) }, 'preStop port (0) must be between 1 and 65535'],
     ['a relative preStop HTTP path', { preStop: PreStop.httpGet('drain', 8080) }, "preStop path ('drain') must start with '/'"],
@@ -190,6 +192,16 @@ describe('values passed to cdk8s-plus are checked first, in the same format', ()
   test('a Ray preStop handler on port 0 is refused by the cluster prop', () => {
     expect(() => new RayJob(chart('ray'), 'job', { entrypoint: RayEntrypoint.command('python t.py'), cluster: { image: RAY_IMAGE, preStop: PreStop.httpGet('/drain', 0) } }))
       .toThrow("RayJob 'ray/job': cluster.preStop port (0) must be between 1 and 65535");
+  });
+
+  test('an Azure connection string key is a Secret key', () => {
+    const c = chart('mlops');
+    const secret = kplus.Secret.fromSecretName(c, 'Azure', 'azure');
+    expect(() => new MlflowTrackingServer(c, 'mlflow', {
+      image: 'ghcr.io/mlflow/mlflow:v3.6.0',
+      backendStore: { secret: kplus.Secret.fromSecretName(c, 'Db', 'mlflow-db'), key: 'uri' },
+      artifactStore: MlflowArtifactStore.azureBlob('wasbs://ml@acct.blob.core.windows.net/mlflow', { secret, key: 'connection string' }),
+    })).toThrow("MlflowTrackingServer 'mlops/mlflow': artifactStore connectionString.key ('connection string') is not a valid Secret key: alphanumerics, '-', '_' and '.'");
   });
 
   test('a notebook workspace is a whole number of GiB (the unit cdk8s-plus renders claims in)', () => {
