@@ -38,10 +38,13 @@ export class PreStop {
   /**
    * Refuses what the API server refuses in a preStop handler: a fractional
    * `sleep.seconds` (an int64), an HTTP port outside 1..65535, a relative path, an
-   * empty command. @internal
+   * empty command. The budget of an exec or HTTP hook is only counted, never
+   * rendered, so it may be fractional. @internal
    */
   public _validate(scope: IConstruct, prop: string): void {
-    if (!Number.isInteger(this.seconds) || this.seconds < 0) throw invalidProp(scope, prop, `(${this.seconds}s) must be a whole number of seconds`);
+    if (this.handler.sleep !== undefined && !Number.isInteger(this.seconds)) {
+      throw invalidProp(scope, prop, `(${this.seconds}s) must be a whole number of seconds`);
+    }
     const http = this.handler.httpGet as { path: unknown; port: number } | undefined;
     if (http) {
       requirePort(scope, `${prop} port`, http.port);

@@ -234,6 +234,10 @@ describe('values passed to cdk8s-plus are checked first, in the same format', ()
     expect(container.livenessProbe).toMatchObject({ periodSeconds: 15, timeoutSeconds: 60 });
     expect(container.resources.requests.memory).toBe('1536Mi');
     expect(container.lifecycle.preStop).toEqual({ httpGet: { path: '/drain', port: 8080, scheme: 'HTTP' } });
+    // An exec hook's budget is only counted against the grace period, never rendered: a fraction is fine.
+    const other = chart();
+    new MlModelServing(other, 'bert', { image: 'ml-model:v1', preStop: PreStop.exec(['/bin/drain'], Duration.millis(2500)) });
+    expect(findObject(synthAndValidate(other), 'Deployment', 'bert').spec.template.spec.containers[0].lifecycle.preStop).toEqual({ exec: { command: ['/bin/drain'] } });
   });
 });
 
