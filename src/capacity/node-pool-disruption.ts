@@ -1,6 +1,7 @@
 import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { requireCronSchedule } from '../core/cron-schedule';
 import { invalidProp } from '../core/errors';
 import { KarpenterBudget, KarpenterDisruption } from './crds/karpenter';
 
@@ -40,40 +41,6 @@ export function requireKarpenterDuration(scope: IConstruct, prop: string, durati
   if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
   if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
-}
-
-// A cron field as the upstream CronJob parser takes it: numbers, names (MON, JAN),
-// `*`, `?`, ranges, lists and steps.
-const CRON_FIELD = /^[0-9A-Za-z*?,/-]+$/;
-
-// The ranges robfig/cron (Karpenter's parser, as the CronJob controller's) accepts.
-// @see https://github.com/robfig/cron/blob/v3.0.1/parser.go
-const CRON_RANGES: { name: string; min: number; max: number; names?: string[] }[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
-  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
-];
-
-/** What is wrong with one cron field (a list of ranges with optional steps), or undefined. */
-function cronFieldProblem(field: string, range: { min: number; max: number; names?: string[] }): string | undefined {
-  const value = (v: string): number | undefined => {
-    const named = range.names?.indexOf(v.toUpperCase()) ?? -1;
-    if (named >= 0) return named + range.min;
-    return /^[0-9]+$/.test(v) ? Number(v) : undefined;
-  };
-  for (const part of field.split(',')) {
-    const [span, step, extra] = part.split('/');
-    if (extra !== undefined || span === '' || (step !== undefined && !/^[1-9][0-9]*$/.test(step))) return `'${part}' is not a value, range or step`;
-    if (span === '*' || span === '?') continue;
-    const [lo, hi, more] = span.split('-');
-    const a = value(lo);
-    const b = hi === undefined ? a : value(hi);
-    if (more !== undefined || a === undefined || b === undefined) return `'${part}' is not a value, range or step`;
-    if (a < range.min || b > range.max || a > b) return `'${span}' is outside ${range.min}-${range.max}`;
-  }
-  return undefined;
 }
 
 /**
@@ -137,16 +104,7 @@ function renderBudget(scope: IConstruct, prop: string, b: NodeDisruptionBudget):
   }
   const duration = b.duration && requireKarpenterDuration(scope, `${prop}.duration`, b.duration, 'minutes', false);
   const schedule = b.schedule?.expressionString;
-  if (schedule !== undefined) {
-    const fields = schedule.trim().split(/\s+/);
-    if (fields.length !== 5 || !fields.every(f => CRON_FIELD.test(f))) {
-      throw invalidProp(scope, `${prop}.schedule`, `('${schedule}') must be a cron expression of 5 fields (minute hour day-of-month month day-of-week)`);
-    }
-    fields.forEach((f, i) => {
-      const bad = cronFieldProblem(f, CRON_RANGES[i]);
-      if (bad) throw invalidProp(scope, `${prop}.schedule`, `('${schedule}') has ${CRON_RANGES[i].name} '${f}': ${bad}`);
-    });
-  }
+  if (schedule !== undefined) requireCronSchedule(scope, `${prop}.schedule`, schedule);
   const reasons = Object.values(DisruptionReason) as string[];
   for (const r of b.reasons ?? []) {
     if (!reasons.includes(r)) {

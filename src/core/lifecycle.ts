@@ -1,4 +1,7 @@
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { invalidProp } from './errors';
+import { requirePort } from './validation';
 
 /**
  * What a container does between SIGTERM being decided and being sent: the
@@ -40,6 +43,27 @@ export class PreStop {
     /** Seconds the hook takes (the sleep, or the budget given), counted in the grace period. */
     public readonly seconds: number,
   ) {}
+
+  /**
+   * Refuses what the API server refuses in a preStop handler: a fractional
+   * `sleep.seconds` (an int64), an HTTP port outside 1..65535, a relative path, an
+   * empty command. The budget of an exec or HTTP hook is only counted, never
+   * rendered, so it may be fractional. @internal
+   */
+  public _validate(scope: IConstruct, prop: string): void {
+    if (this.handler.sleep !== undefined && !Number.isInteger(this.seconds)) {
+      throw invalidProp(scope, prop, `(${this.seconds}s) must be a whole number of seconds`);
+    }
+    const http = this.handler.httpGet as { path: unknown; port: number } | undefined;
+    if (http) {
+      requirePort(scope, `${prop} port`, http.port);
+      if (typeof http.path !== 'string' || !http.path.startsWith('/')) throw invalidProp(scope, `${prop} path`, `('${http.path}') must start with '/'`);
+    }
+    const exec = this.handler.exec as { command: unknown[] } | undefined;
+    if (exec && (exec.command.length === 0 || exec.command.some(c => typeof c !== 'string'))) {
+      throw invalidProp(scope, `${prop} command`, 'must be a non-empty list of strings');
+    }
+  }
 
   /** The Kubernetes lifecycle handler. @internal */
   public _toKube(): any {

@@ -33,6 +33,12 @@ export interface WorkloadTraits {
   readonly selector?: { [key: string]: string };
   /** Pod-level options; absent where a runtime owns the pod (TrainJob). */
   readonly pod?: WorkloadPodOptions;
+  /**
+   * Where the user wrote the pod options, prefixed to their props in errors
+   * (`backend.` for a training backend's options).
+   * @default ''
+   */
+  readonly podPropPrefix?: string;
   /** The default termination grace period. */
   readonly defaultTerminationGrace?: Duration;
   /**
@@ -105,6 +111,7 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
   /** @internal */
   protected readonly _props: MlWorkloadProps;
   private readonly gpus?: GpuOptions;
+  private readonly podPropPrefix: string;
 
   protected constructor(scope: Construct, id: string, props: MlWorkloadProps) {
     super(scope, id);
@@ -148,17 +155,18 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     this.podLabels = { ...this.labels, ...account._podLabels };
 
     const pod = traits.pod ?? {};
+    const pp = this.podPropPrefix = traits.podPropPrefix ?? '';
     this.podSecurity = pod.podSecurity ?? PodSecurity.restricted();
     if (this.podSecurity._relaxed && !this.podSecurity._relaxed.reason?.trim()) {
-      throw invalidProp(this, 'podSecurity', 'relaxes the restricted profile without a reason');
+      throw invalidProp(this, `${pp}podSecurity`, 'relaxes the restricted profile without a reason');
     }
-    this.podSecurity._validate(this, 'podSecurity');
+    this.podSecurity._validate(this, `${pp}podSecurity`);
     const grace = pod.terminationGracePeriod ?? traits.defaultTerminationGrace;
     if (grace !== undefined) {
       const s = grace.toSeconds({ integral: false });
-      if (!Number.isInteger(s) || s < 0) throw invalidProp(this, 'terminationGracePeriod', `(${s}s) must be a whole number of seconds >= 0`);
+      if (!Number.isInteger(s) || s < 0) throw invalidProp(this, `${pp}terminationGracePeriod`, `(${s}s) must be a whole number of seconds >= 0`);
     }
-    if (pod.priorityClass) requireDnsSubdomain(this, 'priorityClass', pod.priorityClass.priorityClassName);
+    if (pod.priorityClass) requireDnsSubdomain(this, `${pp}priorityClass`, pod.priorityClass.priorityClassName);
     this._pod = new PodModel(this, {
       security: this.podSecurity,
       serviceAccountName: this.serviceAccount.name,
@@ -236,9 +244,12 @@ export abstract class MlWorkload extends Construct implements ISchedulable {
     if (this.gpuCount > 0) container.setExtendedResource(this.gpus!.resourceName ?? NVIDIA_GPU, this.gpuCount);
     this._pod.mount('mounts', container, { volume: TMP_VOLUME, path: '/tmp' });
     (props.mounts ?? []).forEach((m, i) => this._mountInto(container, `mounts[${i}]`, m));
-    if (pod?.preStop) container.preStop = pod.preStop;
-    (pod?.initContainers ?? []).forEach((c, i) => this.addHelper(`initContainers[${i}]`, c, false));
-    (pod?.sidecars ?? []).forEach((c, i) => this.addHelper(`sidecars[${i}]`, c, true));
+    if (pod?.preStop) {
+      pod.preStop._validate(this, `${this.podPropPrefix}preStop`);
+      container.preStop = pod.preStop;
+    }
+    (pod?.initContainers ?? []).forEach((c, i) => this.addHelper(`${this.podPropPrefix}initContainers[${i}]`, c, false));
+    (pod?.sidecars ?? []).forEach((c, i) => this.addHelper(`${this.podPropPrefix}sidecars[${i}]`, c, true));
     return container;
   }
 

@@ -87,10 +87,10 @@ export function completeResources(
   if (mebibytes(memoryRequest) <= 0) {
     throw invalidProp(scope, `${prop}.memory.request`, `(${mebibytes(memoryRequest)}Mi) must be a positive quantity`);
   }
-  if (cpuMillis(cpuLimit) < cpuMillis(cpuRequest)) {
+  if (!(cpuMillis(cpuLimit) >= cpuMillis(cpuRequest))) {
     throw invalidProp(scope, `${prop}.cpu.limit`, `(${cpuLimit.amount}) must be >= cpu.request (${cpuRequest.amount})`);
   }
-  if (mebibytes(memoryLimit) < mebibytes(memoryRequest)) {
+  if (!(mebibytes(memoryLimit) >= mebibytes(memoryRequest))) {
     throw invalidProp(scope, `${prop}.memory.limit`, `(${mebibytes(memoryLimit)}Mi) must be >= memory.request (${mebibytes(memoryRequest)}Mi)`);
   }
   if (guaranteed && (cpuMillis(cpuLimit) !== cpuMillis(cpuRequest) || mebibytes(memoryLimit) !== mebibytes(memoryRequest))) {
@@ -105,6 +105,15 @@ export function completeResources(
   }
   if (storage?.request && storage.limit && mebibytes(storage.limit) < mebibytes(storage.request)) {
     throw invalidProp(scope, `${prop}.ephemeralStorage.limit`, `(${mebibytes(storage.limit)}Mi) must be >= ephemeralStorage.request (${mebibytes(storage.request)}Mi)`);
+  }
+  // cdk8s-plus renders memory in whole MiB and ephemeral storage in whole GiB, and
+  // fails on a fraction at synth without naming the prop: checked here, by its name.
+  for (const [field, size] of [['request', memoryRequest], ['limit', memoryLimit]] as const) {
+    if (!Number.isInteger(mebibytes(size))) throw invalidProp(scope, `${prop}.memory.${field}`, `(${mebibytes(size)}Mi) must be a whole number of MiB`);
+  }
+  for (const field of ['request', 'limit'] as const) {
+    const gib = storage?.[field]?.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (gib !== undefined && !Number.isInteger(gib)) throw invalidProp(scope, `${prop}.ephemeralStorage.${field}`, `(${gib}Gi) must be a whole number of GiB`);
   }
   return {
     cpu: { request: cpuRequest, limit: cpuLimit },

@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
 import { RE2JS } from '@bufbuild/re2';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
@@ -87,6 +87,12 @@ export function requireEnvNames(scope: IConstruct, prop: string, env: { [name: s
     if (!ENV_VAR_NAME.test(name)) {
       throw invalidProp(scope, `${prop} key`, `('${name}') is not a valid environment variable name: one or more printable ASCII characters other than '='`);
     }
+    // A JavaScript caller's plain string (or undefined) would crash cdk8s-plus or render an empty variable.
+    // Duck-typed, not instanceof: an app may load its own copy of cdk8s-plus.
+    const v = env![name];
+    if (typeof v !== 'object' || v === null || !('value' in v || 'valueFrom' in v)) {
+      throw invalidProp(scope, `${prop}['${name}']`, `must be a kplus.EnvValue (e.g. EnvValue.fromValue('...')), not ${v === null ? 'null' : typeof v}`);
+    }
   }
 }
 
@@ -138,6 +144,12 @@ export function requireContainerProps(scope: IConstruct, names: ContainerPropNam
     const probe = props[kind];
     if (!probe) continue;
     const prop = `${names.prefix}${kind}`;
+    // cdk8s-plus converts these with `toSeconds()`, which throws on a fraction without
+    // naming the prop; kplus.Probe keeps its options in `probeOptions` (probe.ts).
+    const options = (probe as unknown as { probeOptions?: kplus.ProbeOptions }).probeOptions ?? {};
+    for (const [field, min] of [['initialDelaySeconds', 0], ['periodSeconds', 1], ['timeoutSeconds', 1]] as const) {
+      requireWholeSeconds(scope, `${prop} ${field}`, options[field], min);
+    }
     const k = probe._toKube(container);
     if (k.successThreshold !== undefined) {
       requireInteger(scope, `${prop} successThreshold`, k.successThreshold, 1);
@@ -150,6 +162,7 @@ export function requireContainerProps(scope: IConstruct, names: ContainerPropNam
     if (k.timeoutSeconds !== undefined) requireInteger(scope, `${prop} timeoutSeconds`, k.timeoutSeconds, 1);
     if (k.initialDelaySeconds !== undefined) requireInteger(scope, `${prop} initialDelaySeconds`, k.initialDelaySeconds, 0);
     const port = (k.httpGet?.port ?? k.tcpSocket?.port)?.value;
+    if (typeof port === 'number') requirePort(scope, `${prop} port`, port);
     if (typeof port === 'number' && declared.length > 0 && !declared.includes(port)) {
       throw invalidProp(scope, `${prop}`, `probes port ${port}, which the container does not declare (it declares ${declared.join(', ')}); probe a declared port`);
     }
@@ -257,6 +270,17 @@ export function requireMetricsPath(scope: IConstruct, prop: string, path: string
  */
 export function requireWholeSeconds(scope: IConstruct, prop: string, duration: Duration | undefined, min: number): void {
   if (duration === undefined) return;
-  const s = duration.toSeconds({ integral: false });
+  // Milliseconds / 1000 rather than toSeconds(): its `* 0.001` prints 4980.221 as 4980.2210000000005.
+  const s = duration.toMilliseconds({ integral: false }) / 1000;
   if (!Number.isInteger(s) || s < min) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= ${min}`);
+}
+
+/**
+ * Throws unless `key` is a key a Secret or ConfigMap can hold (alphanumerics, '-', '_'
+ * and '.', at most 253 characters): a `secretKeyRef` to any other key is refused by the API server.
+ */
+export function requireDataKey(scope: IConstruct, prop: string, key: string): void {
+  if (typeof key !== 'string' || key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key)) {
+    throw invalidProp(scope, prop, `('${key}') is not a valid Secret key: alphanumerics, '-', '_' and '.'`);
+  }
 }

@@ -124,8 +124,8 @@ export function llmRules(scope: IConstruct, ctx: RuleContext, props: LlmAlertThr
     }));
   }
   if (names.timeToFirstTokenHistogram) {
-    const threshold = (props.ttftP95Threshold ?? Duration.seconds(2)).toMilliseconds() / 1000;
-    if (threshold <= 0) throw invalidProp(scope, 'ttftP95Threshold', 'must be longer than zero');
+    const threshold = (props.ttftP95Threshold ?? Duration.seconds(2)).toMilliseconds({ integral: false }) / 1000;
+    if (!(threshold > 0)) throw invalidProp(scope, 'ttftP95Threshold', 'must be longer than zero');
     const buckets = promql.sum(promql.rate(series(`${names.timeToFirstTokenHistogram}_bucket`, podMatchers(ctx)).range(ctx.window))).by(['le']);
     rules.push(alert(ctx, 'ModelServerHighTimeToFirstToken', promql.gt(inSeconds(promql.histogramQuantile(0.95, buckets), names), num(threshold)), 'warning', {
       summary: `Model server ${ctx.deployment}: p95 time to first token above ${threshold}s`,

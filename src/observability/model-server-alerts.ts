@@ -292,8 +292,8 @@ export class ModelServerAlerts extends Construct {
     // A server without a latency histogram (Triton's durations are counters) gets no latency alert.
     const histogram = serving.metricNames.latencyHistogram;
     if (histogram === undefined) return [];
-    const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds() / 1000;
-    if (threshold <= 0) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
+    const threshold = (props.p99LatencyThreshold ?? Duration.seconds(1)).toMilliseconds({ integral: false }) / 1000;
+    if (!(threshold > 0)) throw invalidProp(this, 'p99LatencyThreshold', 'must be longer than zero');
     const buckets = promql.sum(promql.rate(series(`${histogram}_bucket`, podMatchers(ctx)).range(ctx.window))).by(['le']);
     const p99 = inSeconds(promql.histogramQuantile(0.99, buckets), serving.metricNames);
     return [alert(ctx, 'ModelServerHighP99Latency', promql.gt(p99, num(threshold)), 'warning', {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { MlNamespace } from './ml-namespace';
 import { PodSecurityStandard } from './pod-security-standard';
 import { AfterConversion } from '../core/after-conversion';
+import { requireCronSchedule } from '../core/cron-schedule';
 import { invalidProp } from '../core/errors';
 import { parseImage } from '../core/image';
 import { podSpecOf } from '../core/pod-template-path';
@@ -88,6 +89,9 @@ export class EtcdSnapshotCronJob extends Construct {
     if (!ref || (!ref.digest && (!ref.tag || ref.tag === 'latest'))) {
       throw invalidProp(this, 'image', `('${props.image}') must be pinned by a version tag or digest: this job runs as root on control-plane nodes`);
     }
+    // The API server parses a CronJob's schedule and refuses what robfig/cron cannot read.
+    const schedule = props.schedule ?? Cron.schedule({ minute: '0', hour: '*/6' });
+    requireCronSchedule(this, 'schedule', schedule.expressionString);
     const retention = props.retentionDays ?? 7;
     requireInteger(this, 'retentionDays', retention, 1, 366);
     const endpoint = props.endpoint ?? 'https://127.0.0.1:2379';
@@ -104,7 +108,7 @@ export class EtcdSnapshotCronJob extends Construct {
     });
     this.cronJob = new kplus.CronJob(this.namespace, 'CronJob', {
       metadata: { name: 'etcd-snapshot' },
-      schedule: props.schedule ?? Cron.schedule({ minute: '0', hour: '*/6' }),
+      schedule,
       concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
       successfulJobsRetained: 3,
       failedJobsRetained: 3,

@@ -247,7 +247,7 @@ export class ExternalSecret extends Construct {
   }
 
   private goDuration(d: Duration): string {
-    const ms = d.toMilliseconds();
+    const ms = d.toMilliseconds({ integral: false });
     if (ms < 0 || ms % 1000 !== 0) {
       throw invalidProp(this, 'refreshInterval', `(${ms}ms) must be a whole number of seconds, 0 or more`);
     }

@@ -94,8 +94,10 @@ export class ImagePolicyEngine {
   }
 }
 
+/** A Go duration, as Kyverno's duration operators parse it: whole hours, else exact seconds (no float hours). */
 function hours(d: Duration): string {
-  return `${d.toHours({ integral: false })}h`;
+  const h = d.toHours({ integral: false });
+  return Number.isInteger(h) ? `${h}h` : `${d.toSeconds({ integral: false })}s`;
 }
 
 function kyvernoAttestor(sig: ResolvedSignature): object {

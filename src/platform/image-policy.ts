@@ -141,8 +141,13 @@ export class ImagePolicy extends Construct {
     }
     const signature = props.signature._resolve(this, 'signature');
     const scan = props.vulnerabilityScan;
-    if (scan?.maxAge && scan.maxAge.toSeconds({ integral: false }) < 3600) {
-      throw invalidProp(this, 'vulnerabilityScan.maxAge', `(${scan.maxAge.toSeconds({ integral: false })}s) must be at least an hour: images would be refused between two CI scans`);
+    const maxAgeSeconds = scan?.maxAge?.toSeconds({ integral: false });
+    if (maxAgeSeconds !== undefined && !(maxAgeSeconds >= 3600)) {
+      throw invalidProp(this, 'vulnerabilityScan.maxAge', `(${maxAgeSeconds}s) must be at least an hour: images would be refused between two CI scans`);
+    }
+    // The Rego check multiplies whole seconds into nanoseconds; Kyverno gets a Go duration.
+    if (maxAgeSeconds !== undefined && !Number.isInteger(maxAgeSeconds)) {
+      throw invalidProp(this, 'vulnerabilityScan.maxAge', `(${maxAgeSeconds}s) must be a whole number of seconds`);
     }
     const model: ImagePolicyModel = {
       name: this.name,

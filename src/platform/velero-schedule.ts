@@ -2,6 +2,7 @@ import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterConfig } from './cluster-config';
 import { keepNamespace, MlNamespace } from './ml-namespace';
+import { requireCronSchedule } from '../core/cron-schedule';
 import { invalidProp } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain, requireProps } from '../core/validation';
 
@@ -86,6 +87,7 @@ export class VeleroSchedule extends Construct {
     if (props.namespaces.length === 0) throw invalidProp(this, 'namespaces', 'is empty: list the ML namespaces to back up');
     // cdk8s Cron renders the five fields Velero's cron parser reads.
     const schedule = (props.schedule ?? Cron.schedule({ minute: '0', hour: '2' })).expressionString;
+    requireCronSchedule(this, 'schedule', schedule);
     const ttl = props.ttl ?? Duration.days(30);
     const ttlSeconds = ttl.toSeconds({ integral: false });
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 3600) {

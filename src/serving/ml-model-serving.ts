@@ -271,9 +271,7 @@ export class MlModelServing extends MlWorkload {
       ['minReady', props.minReady, 0]] as const) {
       requireWholeSeconds(this, prop, d, min);
     }
-    if (props.preStop && !Number.isInteger(props.preStop.seconds)) {
-      throw invalidProp(this, 'preStop', `(${props.preStop.seconds}s) must be a whole number of seconds`);
-    }
+    props.preStop?._validate(this, 'preStop');
     // The name is also the Service's, which must start with a letter (RFC 1035).
     requireServiceName(this, 'name', this.name);
     const modelMountPath = props.modelMountPath ?? '/mnt/models';

@@ -5,7 +5,7 @@ import { invalidProp } from '../core/errors';
 import { requirePinnedImage } from '../core/image';
 import { MlWorkload } from '../core/ml-workload';
 import { completeResources } from '../core/resources';
-import { requireDnsSubdomain } from '../core/validation';
+import { requireDataKey, requireDnsSubdomain } from '../core/validation';
 import { WorkloadVolume } from '../core/workload-volume';
 
 /** Options of {@link ModelSource.fromStorageUri}. */
@@ -276,6 +276,7 @@ export class ModelSource {
         throw invalidProp(workload, 'model.revision', `('${options.revision}') must be a commit hash: a branch or tag can move`);
       }
       if (options.tokenSecret !== undefined) requireDnsSubdomain(workload, 'model.tokenSecret', options.tokenSecret);
+      if (options.tokenKey !== undefined) requireDataKey(workload, 'model.tokenKey', options.tokenKey);
       const token: { [k: string]: kplus.EnvValue } = options.tokenSecret ? {
         HF_TOKEN: kplus.EnvValue.fromSecretValue({
           secret: kplus.Secret.fromSecretName(workload, 'ModelToken', options.tokenSecret), key: options.tokenKey ?? 'HF_TOKEN',

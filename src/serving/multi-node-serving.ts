@@ -12,7 +12,7 @@ import { createDisruptionBudget, DisruptionBudgetOptions } from '../core/disrupt
 import { invalidProp } from '../core/errors';
 import { MlWorkload, WorkloadTraits } from '../core/ml-workload';
 import { prometheusScrapeAnnotations, resolveMetricNames, ServerMetricNames } from '../core/prometheus-annotations';
-import { requireInteger } from '../core/validation';
+import { requireInteger, requireWholeSeconds } from '../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../core/workload-props';
 
 /**
@@ -149,8 +149,11 @@ export class MultiNodeServing extends MlWorkload {
     const spec = runtime._resolve(this, { gpuCount: this.gpuCount, modelPath: props.model ? mountPath : undefined, serverName: this.name });
     this.metricNames = resolveMetricNames(this, 'runtime.', {}, spec.metricNames);
 
-    const startup = (props.startupTimeout ?? Duration.minutes(30)).toSeconds();
     const period = 10;
+    // At least one startup-probe period: the probe's failureThreshold is startupTimeout / period.
+    const startupTimeout = props.startupTimeout ?? Duration.minutes(30);
+    requireWholeSeconds(this, 'startupTimeout', startupTimeout, period);
+    const startup = startupTimeout.toSeconds();
     this._server = this._createMainContainer('vllm-leader', {
       ...leaderCommand(spec, props.nodesPerReplica),
       ports: [{ name: 'http', number: spec.port }],

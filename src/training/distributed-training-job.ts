@@ -335,6 +335,7 @@ export class DistributedTrainingJob extends MlWorkload {
       maxGpusPerNode: props.maxGpusPerNode ?? DEFAULT_MAX_GPUS_PER_NODE,
       maxGpusPerNodeProp: 'maxGpusPerNode',
       pod: renderer.podOptions,
+      podPropPrefix: 'backend.',
       defaultTerminationGrace: renderer.podOptions ? Duration.seconds(60) : undefined,
       selector: renderer.podSelector?.(props.name ?? id),
     };

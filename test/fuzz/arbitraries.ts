@@ -39,11 +39,18 @@ const resources = fc.record({
   extraCpu: fc.integer({ min: 0, max: 2000 }),
   mem: fc.integer({ min: 64, max: 65536 }),
   extraMem: fc.integer({ min: 0, max: 4096 }),
+  // Now and then KiB that are not whole MiB (cdk8s-plus renders memory in MiB).
+  memKib: rare(fc.constant(0), fc.integer({ min: 1, max: 1023 })),
 })
   .map(r => ({
     cpu: { request: kplus.Cpu.millis(r.cpu), limit: kplus.Cpu.millis(r.cpu + r.extraCpu) },
-    memory: { request: Size.mebibytes(r.mem), limit: Size.mebibytes(r.mem + r.extraMem) },
+    memory: { request: Size.kibibytes(r.mem * 1024 + r.memKib), limit: Size.mebibytes(r.mem + r.extraMem + 1) },
   }));
+/** Whole seconds, now and then milliseconds (fractions cdk8s's toSeconds() throws on). */
+const seconds = (min: number, max: number) => rare(
+  fc.integer({ min, max }).map(s => Duration.seconds(s)),
+  fc.integer({ min: 1, max: max * 1000 }).map(ms => Duration.millis(ms)));
+const probeTiming = fc.option(fc.record({ period: seconds(1, 30), timeout: seconds(1, 10) }), { nil: undefined });
 const gpus = fc.option(fc.record({ count: rare(fc.integer({ min: 0, max: 8 }), fc.constant(9)), product: fc.option(fc.constantFrom('NVIDIA-A100-SXM4-40GB', 'NVIDIA-L4'), { nil: undefined }) }), { nil: undefined });
 const scaling = fc.oneof(
   fc.record({
@@ -80,6 +87,8 @@ const servingProps: fc.Arbitrary<MlModelServingProps> = fc.record({
   scaling,
   spread,
   startupMinutes: rare(fc.integer({ min: 1, max: 30 }), fc.constant(0)),
+  drainPeriod: fc.option(seconds(0, 30), { nil: undefined }),
+  probe: probeTiming,
 }).map(p => ({
   name: p.name,
   image: p.image,
@@ -93,6 +102,9 @@ const servingProps: fc.Arbitrary<MlModelServingProps> = fc.record({
   scaling: p.scaling,
   spread: p.spread,
   startupTimeout: Duration.minutes(p.startupMinutes),
+  drainPeriod: p.drainPeriod,
+  // On the server's port (8080 by default), so only the probe's timing can be refused.
+  liveness: p.probe && kplus.Probe.fromHttpGet('/health', { port: p.port ?? 8080, periodSeconds: p.probe.period, timeoutSeconds: p.probe.timeout }),
   metrics: p.metricsPort ? { port: p.metricsPort, path: '/metrics' } : undefined,
 }));
 
@@ -113,9 +125,9 @@ const trainingCommon = fc.record({
 /** DistributedTrainingJob on each backend. */
 export const trainingBuilds: { [backend: string]: fc.Arbitrary<Build> } = {
   indexedJob: fc.tuple(trainingCommon, rare(fc.integer({ min: 1, max: 65535 }), fc.constant(70000)),
-    rare(fc.integer({ min: 0, max: 10 }), fc.constant(-1)))
-    .map(([p, masterPort, backoffLimit]) => (chart: Chart) => {
-      new DistributedTrainingJob(chart, 'job', { ...p, backend: TrainingBackend.indexedJob({ masterPort, backoffLimit }) });
+    rare(fc.integer({ min: 0, max: 10 }), fc.constant(-1)), fc.option(seconds(0, 3600), { nil: undefined }))
+    .map(([p, masterPort, backoffLimit, ttlAfterFinished]) => (chart: Chart) => {
+      new DistributedTrainingJob(chart, 'job', { ...p, backend: TrainingBackend.indexedJob({ masterPort, backoffLimit, ttlAfterFinished }) });
     }),
   pytorchJob: fc.tuple(trainingCommon, rare(fc.integer({ min: 1, max: 65535 }), fc.constant(0)))
     .map(([p, masterPort]) => (chart: Chart) => {
@@ -141,7 +153,7 @@ export const canaryBuild: fc.Arbitrary<Build> = fc.record({
   new CanaryRelease(chart, 'release', {
     name: p.name,
     stable: track(p.stable),
-    canary: p.canary && { ...track(p.canary), port: p.stable.port },
+    canary: p.canary && { ...track(p.canary), port: p.stable.port, liveness: p.stable.liveness },
     weight: p.canary ? p.weight : 0,
     servicePort: p.gateway ? undefined : p.servicePort,
     traffic: p.gateway ? CanaryTraffic.gatewayApi({ gateway: { name: 'shared', namespace: 'gateway-system' } }) : CanaryTraffic.replicaRatio({ totalReplicas: p.total }),
@@ -160,7 +172,7 @@ export const blueGreenBuild: fc.Arbitrary<Build> = fc.record({
   new BlueGreenService(chart, 'bg', {
     name: p.name,
     blue: p.blue,
-    green: p.green ? { ...p.green, port: p.blue.port } : undefined,
+    green: p.green ? { ...p.green, port: p.blue.port, liveness: p.blue.liveness } : undefined,
     activeColor: p.active,
     servicePort: p.servicePort,
     idle: p.idle === 'warm' ? IdleColorPolicy.keepWarm() : p.idle === 'one' ? IdleColorPolicy.scaleTo(1) : IdleColorPolicy.remove(),

@@ -177,7 +177,7 @@ describe('RayCluster errors', () => {
     [{ image: 'rayproject/ray:2.9.3', autoscaler: {} }, "RayCluster 'ray/rc': rayVersion (2.9.3) must be 2.10.0 or later for the autoscaler v2"],
     [{ autoscaler: { idleTimeout: Duration.millis(1500) } }, "RayCluster 'ray/rc': autoscaler.idleTimeout (1.5s) must be a whole number of seconds >= 0"],
     [{ gcsFaultTolerance: GcsFaultTolerance.externalRedis({ address: 'redis host' }) }, "RayCluster 'ray/rc': gcsFaultTolerance.address ('redis host') must be host:port or a redis:// URL"],
-    [{ image: 'rayproject/ray:latest' }, "RayCluster 'ray/rc/Head': image ('rayproject/ray:latest')"],
+    [{ image: 'rayproject/ray:latest' }, "RayCluster 'ray/rc': image ('rayproject/ray:latest')"],
   ])('%j', (props, message) => {
     expect(make(props as Partial<RayClusterProps>)).toThrow(message);
   });

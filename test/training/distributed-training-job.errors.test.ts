@@ -124,7 +124,7 @@ describe('DistributedTrainingJob rejects bad input at synth time, naming path an
       "dataset.mountPath ('/mnt') is already used by checkpoint"],
     // scheduling and failure handling
     ['a bad priority class', { backend: indexed({ priorityClass: PriorityClassRef.fromName('High_Priority') }) },
-      "priorityClass ('High_Priority') must be a valid RFC 1123 DNS subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters"],
+      "backend.priorityClass ('High_Priority') must be a valid RFC 1123 DNS subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters"],
     ['a bad queue name', { queueName: 'team a' },
       "queueName ('team a') must be a valid label value: at most 63 characters, alphanumeric at both ends, '-', '_' or '.' inside"],
     ['a bad version', { version: 'exp 7' },
@@ -135,7 +135,7 @@ describe('DistributedTrainingJob rejects bad input at synth time, naming path an
     ['negative PyTorchJob backoffLimit', { backend: pytorch({ backoffLimit: -1 }) }, 'backend.backoffLimit (-1) must be >= 0'],
     ['zero activeDeadline', { backend: indexed({ activeDeadline: Duration.seconds(0) }) }, 'backend.activeDeadline (0s) must be a whole number of seconds >= 1'],
     ['fractional ttl', { backend: pytorch({ ttlAfterFinished: Duration.millis(1500) }) }, 'backend.ttlAfterFinished (1.5s) must be a whole number of seconds >= 0'],
-    ['fractional grace period', { backend: indexed({ terminationGracePeriod: Duration.millis(500) }) }, 'terminationGracePeriod (0.5s) must be a whole number of seconds >= 0'],
+    ['fractional grace period', { backend: indexed({ terminationGracePeriod: Duration.millis(500) }) }, 'backend.terminationGracePeriod (0.5s) must be a whole number of seconds >= 0'],
     ['exit code 0 as non-retriable', { backend: indexed({ nonRetriableExitCodes: [0] }) },
       'backend.nonRetriableExitCodes[0] (0) must be between 1 and 255'],
     ['exit code above 255', { backend: indexed({ nonRetriableExitCodes: [1, 256] }) },

@@ -1,8 +1,9 @@
-import { ApiObject, Lazy, Size } from 'cdk8s';
+import { ApiObject, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubeflowPeers } from './kubeflow-peers';
 import { checkNetworkPolicyOptOut, createPodNetworkPolicy, NO_NETWORK_POLICY_REASON_ANNOTATION } from './pod-network-policy';
+import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
 import { PodSecurity } from '../../core/security';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
@@ -102,10 +103,14 @@ export class Notebook extends MlWorkload {
     const main = this._createMainContainer(this.name, {
       ports: [{ name: 'notebook-port', number: NOTEBOOK_PORT, protocol: kplus.Protocol.TCP }],
     }, props);
+    // cdk8s-plus renders a claim's storage in whole GiB (pvc.ts) and fails on a fraction without naming the prop.
+    const workspaceSize = props.workspaceSize ?? Size.gibibytes(10);
+    const gib = workspaceSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Number.isInteger(gib) || gib < 1) throw invalidProp(this, 'workspaceSize', `(${gib}Gi) must be a whole number of GiB >= 1`);
     this.workspace = new kplus.PersistentVolumeClaim(this, 'Workspace', {
       metadata: this._metadata(`${this.name}-workspace`),
       accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-      storage: props.workspaceSize ?? Size.gibibytes(10),
+      storage: workspaceSize,
       storageClassName: props.workspaceStorageClass,
     });
     this._pod.mount('workspace', main, { volume: WorkloadVolume.fromPersistentVolumeClaim('workspace', this.workspace.name), path: '/home/jovyan' });

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../../core/errors';
+import { requireDataKey } from '../../core/validation';
 import { SecretKeyReference } from '../ray/gcs-fault-tolerance';
 
 /** Options of {@link MlflowArtifactStore.s3}. */
@@ -61,7 +62,7 @@ export class MlflowArtifactStore {
   public static azureBlob(uri: string, connectionString: SecretKeyReference): MlflowArtifactStore {
     return new MlflowArtifactStore(uri, /^wasbs:\/\/[^@\s]+@[^/\s]+\.blob\.core\.windows\.net(\/\S*)?$/, 'wasbs://container@account.blob.core.windows.net/path', [], {
       AZURE_STORAGE_CONNECTION_STRING: kplus.EnvValue.fromSecretValue({ secret: connectionString.secret, key: connectionString.key }),
-    });
+    }, undefined, connectionString.key);
   }
 
   private constructor(
@@ -72,6 +73,7 @@ export class MlflowArtifactStore {
     private readonly envFrom: kplus.EnvFrom[],
     private readonly env: { [name: string]: kplus.EnvValue },
     private readonly endpointUrl?: string,
+    private readonly secretKey?: string,
   ) {}
 
   /** Validates and returns what the containers need. @internal */
@@ -80,6 +82,7 @@ export class MlflowArtifactStore {
     if (this.endpointUrl !== undefined && !/^https?:\/\/\S+$/.test(this.endpointUrl)) {
       throw invalidProp(scope, 'artifactStore.endpointUrl', `('${this.endpointUrl}') must be an http(s) URL`);
     }
+    if (this.secretKey !== undefined) requireDataKey(scope, 'artifactStore connectionString.key', this.secretKey);
     return { env: { ...this.env }, envFrom: [...this.envFrom] };
   }
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { AfterConversion } from '../../core/after-conversion';
 import { invalidProp } from '../../core/errors';
 import { MlWorkload, WorkloadTraits } from '../../core/ml-workload';
-import { requireDnsLabel, requireInteger } from '../../core/validation';
+import { requireDnsLabel, requireInteger, requireWholeSeconds } from '../../core/validation';
 import { MlWorkloadProps, WorkloadPodOptions } from '../../core/workload-props';
 
 /** Properties of {@link MlflowProjectJobTemplate}. */
@@ -83,7 +83,9 @@ export class MlflowProjectJobTemplate extends MlWorkload {
     }
     const backoffLimit = props.backoffLimit ?? 0;
     requireInteger(this, 'backoffLimit', backoffLimit, 0);
-    const ttl = (props.ttlAfterFinished ?? Duration.hours(1)).toSeconds();
+    const ttlAfterFinished = props.ttlAfterFinished ?? Duration.hours(1);
+    requireWholeSeconds(this, 'ttlAfterFinished', ttlAfterFinished, 0);
+    const ttl = ttlAfterFinished.toSeconds();
     this._createMainContainer('mlflow-project', {}, props);
     this._pod.extraFields.restartPolicy = 'Never';
     this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { MlflowArtifactStore } from './mlflow-artifact-store';
 import { MlflowAuth } from './mlflow-auth';
 import { MlflowTask } from './mlflow-task';
+import { requireCronSchedule } from '../../core/cron-schedule';
 import { createDisruptionBudget, DisruptionBudgetOptions } from '../../core/disruption-budget';
 import { invalidProp } from '../../core/errors';
 import { requireLabels } from '../../core/metadata-validation';
@@ -237,6 +238,9 @@ export class MlflowTrackingServer extends MlWorkload {
     const olderThan = props.gcOlderThan ?? Duration.days(30);
     const olderSeconds = olderThan.toSeconds({ integral: false });
     if (!Number.isInteger(olderSeconds) || olderSeconds < 0) throw invalidProp(this, 'gcOlderThan', `(${olderSeconds}s) must be a whole number of seconds >= 0`);
+    // The API server parses a CronJob's schedule and refuses what robfig/cron cannot read.
+    const gcSchedule = props.gcSchedule ?? Cron.daily();
+    if (olderSeconds > 0) requireCronSchedule(this, 'gcSchedule', gcSchedule.expressionString);
     if (olderSeconds > 0) {
       const task = new MlflowTask(this, 'Gc', {
         ...taskProps,
@@ -252,7 +256,7 @@ export class MlflowTrackingServer extends MlWorkload {
         command: ['sh', '-c', `exec mlflow gc --backend-store-uri "$MLFLOW_BACKEND_STORE_URI" --older-than ${olderSeconds}s`],
       }, base => new kplus.CronJob(this, 'GcCronJob', {
         ...base,
-        schedule: props.gcSchedule ?? Cron.daily(),
+        schedule: gcSchedule,
         concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
         backoffLimit: 2,
         restartPolicy: kplus.RestartPolicy.NEVER,

@@ -5,11 +5,11 @@ import { RAY_API_VERSION, RayAutoscalerOptionsSpec, RayClusterSpecJson, RayWorke
 import { RayClusterOptions, RayUpscalingMode, RayWorkerGroupOptions } from './ray-cluster-options';
 import { RAY_CLUSTER_LABEL, RayNodeGroup } from './ray-node-group';
 import { createDisruptionBudget } from '../../core/disruption-budget';
-import { invalidProp } from '../../core/errors';
+import { invalidProp, MlValidationError } from '../../core/errors';
 import { requireLabels } from '../../core/metadata-validation';
 import { completeResources } from '../../core/resources';
 import { WorkloadServiceAccount } from '../../core/service-account';
-import { requireDnsLabel, requireInteger } from '../../core/validation';
+import { requireDnsLabel, requireEnvNames, requireInteger, requireWholeSeconds } from '../../core/validation';
 import { MONITORING_API_VERSION, PodMonitorSpec } from '../../observability/crds/monitoring-coreos-com';
 
 /**
@@ -95,7 +95,12 @@ export class RayClusterBuilder {
       // Autoscaler v2 needs Ray 2.10+ (docs.ray.io, "KubeRay Autoscaling", autoscaler v2).
       throw invalidProp(scope, `${p}rayVersion`, `(${this.rayVersion}) must be 2.10.0 or later for the autoscaler v2`);
     }
-    wholeSeconds(scope, `${p}autoscaler.idleTimeout`, props.autoscaler?.idleTimeout);
+    requireWholeSeconds(scope, `${p}autoscaler.idleTimeout`, props.autoscaler?.idleTimeout, 0);
+    // Checked now as well as at render (lazily), so the error is not wrapped in cdk8s's serialization error.
+    if (this.autoscaling) completeResources(scope, `${p}autoscaler.resources`, props.autoscaler?.resources, AUTOSCALER_RESOURCES, true);
+    // Checked here, so the error names the cluster's prop rather than its Head node group.
+    requireWholeSeconds(scope, `${p}terminationGracePeriod`, props.terminationGracePeriod, 0);
+    props.preStop?._validate(scope, `${p}preStop`);
     const numCpus = props.head?.numCpus ?? 0;
     requireInteger(scope, `${p}head.numCpus`, numCpus, 0);
     checkStartParams(scope, `${p}head.rayStartParams`, props.head?.rayStartParams);
@@ -121,7 +126,12 @@ export class RayClusterBuilder {
       sidecars: props.sidecars,
       clusterName: name,
     };
-    this.head = new RayNodeGroup(scope, 'Head', {
+    // Env names are checked here, where each map's prop is known (cluster, head, group);
+    // every other error of a group is re-rooted at the prop the user wrote (see inGroup).
+    requireEnvNames(scope, `${p}env`, props.env);
+    requireEnvNames(scope, `${p}head.env`, props.head?.env);
+    groups.forEach((g, i) => requireEnvNames(scope, `${p}workerGroups[${i}].env`, g.env));
+    this.head = inGroup(scope, p, 'head.', ['resources', 'mounts'], () => new RayNodeGroup(scope, 'Head', {
       ...shared,
       groupName: 'head',
       component: 'ray-head',
@@ -137,11 +147,12 @@ export class RayClusterBuilder {
         port('gcs-server', RAY_PORTS.gcs), port('dashboard', RAY_PORTS.dashboard), port('client', RAY_PORTS.client),
         port('metrics', RAY_PORTS.metrics), ...(serve ? [port('serve', RAY_PORTS.serve)] : []),
       ],
-    });
+    }));
     groups.forEach((g, i) => {
       checkStartParams(scope, `${p}workerGroups[${i}].rayStartParams`, g.rayStartParams);
-      wholeSeconds(scope, `${p}workerGroups[${i}].idleTimeout`, g.idleTimeout);
-      this.workers.push(new RayNodeGroup(scope, g.groupName, {
+      requireWholeSeconds(scope, `${p}workerGroups[${i}].idleTimeout`, g.idleTimeout, 0);
+      const own = ['resources', 'gpus', 'mounts', ...(g.image !== undefined ? ['image'] : [])];
+      this.workers.push(inGroup(scope, p, `workerGroups[${i}].`, own, () => new RayNodeGroup(scope, g.groupName, {
         ...shared,
         image: g.image ?? props.image,
         groupName: g.groupName,
@@ -155,7 +166,7 @@ export class RayClusterBuilder {
         serviceAccount: WorkloadServiceAccount.fromName(this.head.serviceAccount.name),
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         ports: [port('metrics', RAY_PORTS.metrics), ...(serve ? [port('serve', RAY_PORTS.serve)] : [])],
-      }));
+      })));
     });
   }
 
@@ -281,10 +292,19 @@ function checkStartParams(scope: IConstruct, prop: string, params: { [k: string]
   }
 }
 
-function wholeSeconds(scope: IConstruct, prop: string, d: Duration | undefined): void {
-  if (d === undefined) return;
-  const s = d.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < 0) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= 0`);
+/**
+ * Builds a node group, re-rooting its errors at the cluster (not the internal group
+ * construct) and at the prop the user wrote: `head.resources...` or
+ * `workerGroups[1].gpus...` for the group's own options, the cluster's prop otherwise.
+ */
+function inGroup(scope: IConstruct, prefix: string, groupPrefix: string, own: string[], build: () => RayNodeGroup): RayNodeGroup {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof MlValidationError)) throw e;
+    const root = /^[A-Za-z]+/.exec(e.prop)?.[0] ?? '';
+    throw invalidProp(scope, `${prefix}${own.includes(root) ? groupPrefix : ''}${e.prop}`, e.problem);
+  }
 }
 
 function compareVersions(a: string, b: string): number {

@@ -10,7 +10,7 @@ import { runtimeEnvJson } from './serve-config';
 import { invalidProp } from '../../core/errors';
 import { MlLabels } from '../../core/labels';
 import { WorkloadServiceAccount } from '../../core/service-account';
-import { requireDnsLabel, requireInteger, requireLabelValue } from '../../core/validation';
+import { requireDnsLabel, requireInteger, requireLabelValue, requireWholeSeconds } from '../../core/validation';
 
 /**
  * How KubeRay submits the job (`spec.submissionMode`). SidecarMode is not offered:
@@ -181,8 +181,8 @@ export class RayJob extends Construct {
     const ttl = props.ttlAfterFinished ?? Duration.seconds(60);
     const backoffLimit = props.backoffLimit ?? 0;
     requireInteger(this, 'backoffLimit', backoffLimit, 0);
-    wholeSeconds(this, 'ttlAfterFinished', ttl, 0);
-    if (props.activeDeadline) wholeSeconds(this, 'activeDeadline', props.activeDeadline, 1);
+    requireWholeSeconds(this, 'ttlAfterFinished', ttl, 0);
+    requireWholeSeconds(this, 'activeDeadline', props.activeDeadline, 1);
     if (props.queueName !== undefined) requireLabelValue(this, 'queueName', props.queueName);
     // KubeRay's ValidateRayJobSpec (utils/validation.go), at synth time.
     if (suspend && !shutdown) throw invalidProp(this, 'suspend', 'requires shutdownAfterJobFinishes: a suspended RayJob must own its cluster');
@@ -264,9 +264,4 @@ export class RayJob extends Construct {
 /** The runtime env as YAML (JSON is YAML); Ray's field names. */
 function renderRuntimeEnv(env: RayRuntimeEnv): string {
   return JSON.stringify(runtimeEnvJson(env));
-}
-
-function wholeSeconds(scope: Construct, prop: string, d: Duration, min: number): void {
-  const s = d.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < min) throw invalidProp(scope, prop, `(${s}s) must be a whole number of seconds >= ${min}`);
 }

@@ -188,8 +188,8 @@ function renderDeployment(scope: IConstruct, p: string, d: ServeDeployment): any
       max_replicas: a.maxReplicas,
       target_ongoing_requests: target,
       ...(a.initialReplicas !== undefined ? { initial_replicas: a.initialReplicas } : {}),
-      ...(a.upscaleDelay ? { upscale_delay_s: a.upscaleDelay.toSeconds() } : {}),
-      ...(a.downscaleDelay ? { downscale_delay_s: a.downscaleDelay.toSeconds() } : {}),
+      ...(a.upscaleDelay ? { upscale_delay_s: delaySeconds(scope, `${p}.autoscaling.upscaleDelay`, a.upscaleDelay) } : {}),
+      ...(a.downscaleDelay ? { downscale_delay_s: delaySeconds(scope, `${p}.autoscaling.downscaleDelay`, a.downscaleDelay) } : {}),
     };
   }
   const actor = {
@@ -203,6 +203,17 @@ function renderDeployment(scope: IConstruct, p: string, d: ServeDeployment): any
     ...(d.maxOngoingRequests !== undefined ? { max_ongoing_requests: d.maxOngoingRequests } : {}),
     ...(Object.keys(actor).length > 0 ? { ray_actor_options: actor } : {}),
   };
+}
+
+/**
+ * Serve's delays are floats of seconds, at least 0 (ray python/ray/serve/config.py
+ * AutoscalingConfig: `upscale_delay_s: NonNegativeFloat`, `downscale_delay_s: NonNegativeFloat`),
+ * so a fractional Duration is kept rather than refused by cdk8s's whole-second conversion.
+ */
+function delaySeconds(scope: IConstruct, prop: string, d: Duration): number {
+  const s = d.toSeconds({ integral: false });
+  if (!(s >= 0) || !Number.isFinite(s)) throw invalidProp(scope, prop, `(${s}s) must be a finite number of seconds >= 0`);
+  return s;
 }
 
 /** Ray's runtime env field names. @internal */

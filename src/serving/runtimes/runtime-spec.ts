@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../../core/errors';
 import { ServerMetricNames } from '../../core/prometheus-annotations';
@@ -68,7 +68,7 @@ export const COMMON_CACHE_ENV: { [name: string]: string } = {
 /** Checks the options shared by the presets. @internal */
 export function checkCommon(scope: IConstruct, options: { port?: number; sharedMemory?: Size; extraArgs?: string[] }): void {
   if (options.port !== undefined) requirePort(scope, 'runtime.port', options.port);
-  if (options.sharedMemory !== undefined && !(options.sharedMemory.toMebibytes() >= 1)) {
+  if (options.sharedMemory !== undefined && !(options.sharedMemory.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) >= 1)) {
     throw invalidProp(scope, 'runtime.sharedMemory', 'must be at least 1Mi');
   }
   for (const [i, a] of (options.extraArgs ?? []).entries()) {

@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { MLFLOW_DEFAULT_IMAGE, MlflowRuntimeOptions, mlflowSpec } from './mlflow';
@@ -15,6 +15,9 @@ import { PodModel } from '../../core/pod-model';
 import { MetricsEndpoint } from '../../core/prometheus-annotations';
 import { requirePort } from '../../core/validation';
 import { WorkloadVolume } from '../../core/workload-volume';
+
+/** Exact MiB: cdk8s's default conversion throws on a fraction without naming the prop. */
+const EXACT_MIB = { rounding: SizeRoundingBehavior.NONE };
 
 /** Options of {@link ServingRuntime.custom}. */
 export interface CustomRuntimeOptions {
@@ -197,7 +200,7 @@ export class ServingRuntime {
    */
   public _bind(workload: RuntimeHost, server: ContainerModel, spec: RuntimeSpec): void {
     const cacheSize = this.home.cacheSize ?? Size.gibibytes(10);
-    if (!(cacheSize.toMebibytes() >= 1)) throw invalidProp(workload, 'runtime.cacheSize', 'must be at least 1Mi');
+    if (!(cacheSize.toMebibytes(EXACT_MIB) >= 1)) throw invalidProp(workload, 'runtime.cacheSize', 'must be at least 1Mi');
     workload._pod.mount('runtime', server, { volume: WorkloadVolume.emptyDir('runtime-home', { sizeLimit: cacheSize }), path: RUNTIME_HOME });
     server.reserveEphemeralStorage(cacheSize);
     if (spec.configFiles && spec.configDirectory) {
@@ -207,8 +210,8 @@ export class ServingRuntime {
       workload._pod.mount('runtime', server, { volume, path: spec.configDirectory, readOnly: true });
     }
     if (spec.sharedMemory) {
-      const limit = workload.resources.memory?.limit?.toMebibytes();
-      const shm = spec.sharedMemory.toMebibytes();
+      const limit = workload.resources.memory?.limit?.toMebibytes(EXACT_MIB);
+      const shm = spec.sharedMemory.toMebibytes(EXACT_MIB);
       if (limit !== undefined && shm >= limit) {
         throw invalidProp(workload, 'runtime.sharedMemory', `(${shm}Mi) must be below the memory limit (${limit}Mi): /dev/shm counts against it`);
       }
