@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { RE2JS } from '@bufbuild/re2';
+import type { RE2JS as RE2JSType } from '@bufbuild/re2';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
@@ -178,9 +178,15 @@ export function requireProps(scope: IConstruct, props: unknown, required: string
  * look-arounds or back-references, unlike JavaScript's RegExp.
  * @see https://prometheus.io/docs/prometheus/latest/querying/basics/#regular-expressions
  */
+// RE2 is loaded on first use, like the PromQL grammar below: `require('cdk8s-ml')`
+// stays cheap for apps that set no regex.
+let RE2JS: typeof RE2JSType | undefined;
+
 export function requireRe2(scope: IConstruct, prop: string, regex: string): void {
   try {
     if (typeof regex !== 'string') throw new Error('not a string');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    RE2JS ??= (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS;
     new RE2JS(`^(?:${regex})$`);
   } catch (e) {
     const reason = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
