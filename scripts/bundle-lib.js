@@ -12,7 +12,8 @@
 //   they are devDependencies and the package has no dependencies but its peers. The
 //   Grafana SDK modules vendor-grafana.js copied are minified in place.
 // - lib/vendor/types/: the declarations of the PromQL builder, which lib/**/*.d.ts
-//   import (internal members' types; the public API names none).
+//   import (internal members' types; the public API names none). The Grafana SDK's
+//   copied declarations stay out of the tarball: none is reachable (checked below).
 // jsii's lib/**/*.js stay for the tests and tools that read them; .npmignore keeps
 // them out of the tarball. The bundles are not minified beyond whitespace, so stack
 // traces still name our functions.
@@ -83,6 +84,25 @@ for (const f of ours.filter(n => n.endsWith('.d.ts'))) {
     return `${q}${rel}${q}`;
   });
   if (next !== text) fs.writeFileSync(f, next);
+}
+
+// The Grafana SDK's declarations are not shipped (.npmignore): no declaration reachable
+// from lib/index.d.ts may import them (the dashboards' internals declare `unknown`).
+const reachable = new Set();
+const dtsQueue = [path.join(libDir, 'index.d.ts')];
+while (dtsQueue.length) {
+  const f = dtsQueue.pop();
+  if (reachable.has(f)) continue;
+  reachable.add(f);
+  for (const m of fs.readFileSync(f, 'utf-8').matchAll(/(?:from |import\()['"](\.[^'"]+)['"]/g)) {
+    const base = path.resolve(path.dirname(f), m[1]);
+    const next = [`${base}.d.ts`, path.join(base, 'index.d.ts')].find(c => fs.existsSync(c));
+    if (next) dtsQueue.push(next);
+  }
+}
+const sdkTypes = [...reachable].filter(f => f.startsWith(path.join(vendor, 'grafana-foundation-sdk') + path.sep));
+if (sdkTypes.length) {
+  throw new Error(`bundle-lib: lib/index.d.ts reaches the Grafana SDK's declarations, which do not ship: ${sdkTypes.slice(0, 3).map(f => path.relative(root, f)).join(', ')}... (${sdkTypes.length} files)`);
 }
 
 // lib/ itself. Peers stay requires by name; third-party modules and the Grafana SDK

@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
 import type { RE2JS as RE2JSType } from '@bufbuild/re2';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
