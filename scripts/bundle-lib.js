@@ -6,7 +6,8 @@
 //   (classes keep their names and their `Symbol.for('jsii.rtti')` metadata), each
 //   module run once, in the same order, when first required; the exports are checked
 //   equal to jsii's lib/index.js below.
-//   The `cdk8s-ml` bin runs lib/policy/cli.js from the same bundle (ENTRY below).
+//   Its modules run when the app first reads one of their exports (lazyEntry below);
+//   the `cdk8s-ml` bin runs lib/policy/cli.js from the same bundle.
 // - lib/vendor/*.js: each third-party module lib/ requires (js-yaml, RE2, the PromQL
 //   grammar, Grafana's PromQL builder) bundled alone, required on first use only, so
 //   they are devDependencies and the package has no dependencies but its peers. The
@@ -128,12 +129,42 @@ const externals = {
     });
   },
 };
-// The bundle's entry: jsii's lib/index.js, and the bin's entry under a symbol (no
-// export of the API, so not in .jsii or the .d.ts), its module run only when the bin
-// asks; one bundle for both instead of a second copy of the policy engine for the bin.
-const ENTRY = `module.exports = require('./index.js');
-Object.defineProperty(module.exports, Symbol.for('cdk8s-ml.cli'), { get: () => require('./policy/cli.js').main });
+// The bundle's entry. jsii's lib/index.js is `__exportStar(require('./<area>'))` of the
+// nine areas (core, serving, ...): evaluating it runs every module of the library. The
+// entry defines the same exports, in the same order and with the same precedence (the
+// first area exporting a name wins), as getters that run an area's modules when one of
+// its exports is first read, as __exportStar's own getters read them. `require('cdk8s-ml')`
+// then runs no module, and an app runs only the areas it uses (and what they import).
+// The bin's entry is under a symbol (not an export of the API, so in neither .jsii nor
+// the .d.ts), one bundle for both instead of a second copy of the policy engine.
+const firstNames = [];
+function lazyEntry() {
+  const jsiiIndex = fs.readFileSync(path.join(libDir, 'index.js'), 'utf-8');
+  const areas = [...jsiiIndex.matchAll(/^__exportStar\(require\("(\.\/[a-z-]+)"\), exports\);$/gm)].map(m => m[1]);
+  if (areas.length === 0 || areas.length !== (jsiiIndex.match(/require\(/g) ?? []).length) {
+    throw new Error('bundle-lib: lib/index.js is not the `__exportStar(require("./<area>"), exports);` lines this script expects');
+  }
+  const namesOf = JSON.parse(execFileSync(process.execPath, ['-e', `
+    const out = {};
+    for (const a of ${JSON.stringify(areas)}) { const m = require(${JSON.stringify(libDir)} + '/' + a); out[a] = []; for (const p in m) if (p !== 'default') out[a].push(p); }
+    console.log(JSON.stringify(out));`], { encoding: 'utf-8', cwd: root }));
+  const taken = new Set();
+  const lines = areas.map(a => {
+    const names = namesOf[a].filter(n => !taken.has(n));
+    if (names.length) firstNames.push(names[0]);
+    names.forEach(n => taken.add(n));
+    return `area(() => require(${JSON.stringify(`${a}/index.js`)}), ${JSON.stringify(names)});`;
+  });
+  return `"use strict";
+Object.defineProperty(exports, '__esModule', { value: true });
+function area(load, names) {
+  let m;
+  for (const name of names) Object.defineProperty(exports, name, { enumerable: true, get: () => (m ??= load())[name] });
+}
+${lines.join('\n')}
+Object.defineProperty(exports, Symbol.for('cdk8s-ml.cli'), { get: () => require('./policy/cli.js').main });
 `;
+}
 const BANNER = '// lib/ bundled by scripts/bundle-lib.js from the jsii output (see there).';
 (async () => {
   const build = async contents => esbuild.build({
@@ -148,9 +179,23 @@ const BANNER = '// lib/ bundled by scripts/bundle-lib.js from the jsii output (s
   // jsii's exports, to check the bundle against (read before lib/index.js is replaced).
   const keys = file => execFileSync(process.execPath, ['-p', `Object.keys(require(${JSON.stringify(file)})).sort().join(' ')`], { encoding: 'utf-8', cwd: root }).trim();
   const expected = keys(path.join(libDir, 'index.js'));
-  fs.writeFileSync(path.join(libDir, 'index.js'), await build(ENTRY));
+  fs.writeFileSync(path.join(libDir, 'index.js'), await build(lazyEntry()));
   const actual = keys(path.join(libDir, 'index.js'));
   if (actual !== expected) throw new Error(`bundle-lib: lib/index.js exports differ from jsii's:\n  jsii:   ${expected}\n  bundle: ${actual}`);
+  // The areas now run in the order an app reads them, not index order: starting from each
+  // area in a fresh process, every export must still load (no import cycle that only
+  // index order resolved), the CLI too.
+  execFileSync(process.execPath, ['-e', `
+    const names = Object.keys(require(${JSON.stringify(path.join(libDir, 'index.js'))}));
+    const starts = JSON.parse(process.argv[1]);
+    for (const start of starts) {
+      const r = require('child_process').spawnSync(process.execPath, ['-e', \`
+        const lib = require(\${JSON.stringify(${JSON.stringify(path.join(libDir, 'index.js'))})});
+        const missing = [\${JSON.stringify(start)}, ...\${JSON.stringify(names)}].filter(n => lib[n] === undefined);
+        if (typeof lib[Symbol.for('cdk8s-ml.cli')] !== 'function') missing.push('(cli)');
+        if (missing.length) { console.error('undefined: ' + missing.join(', ')); process.exit(1); }\`], { encoding: 'utf-8' });
+      if (r.status !== 0) { console.error('bundle-lib: reading ' + start + ' first: ' + r.stderr); process.exit(1); }
+    }`, JSON.stringify(firstNames)], { stdio: 'inherit' });
   const kb = f => `${(fs.statSync(path.join(libDir, f)).size / 1024).toFixed(0)} KB`;
   console.log(`bundle-lib: lib/index.js ${kb('index.js')}, lib/vendor: ${Object.values(thirdParty).map(f => `${f} ${kb(`vendor/${f}`)}`).join(', ')}`);
 })().catch(e => { console.error(e.message ?? e); process.exit(1); });

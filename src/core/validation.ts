@@ -172,22 +172,26 @@ export function requireProps(scope: IConstruct, props: unknown, required: string
   }
 }
 
+// RE2 is loaded on first use, like the PromQL grammar below, and each regex compiled
+// once per process: every model server checks the same default error-code regex,
+// which is known good, so a default app never loads RE2.
+let RE2JS: typeof RE2JSType | undefined;
+const RE2_ACCEPTED = new Set<string>(['5..']);
+
 /**
  * Throws unless `regex` is a regular expression Prometheus accepts: RE2 syntax (Go's
  * regexp), which Prometheus anchors as `^(?:regex)$`. RE2 has `(?i)` flags but no
  * look-arounds or back-references, unlike JavaScript's RegExp.
  * @see https://prometheus.io/docs/prometheus/latest/querying/basics/#regular-expressions
  */
-// RE2 is loaded on first use, like the PromQL grammar below: `require('cdk8s-ml')`
-// stays cheap for apps that set no regex.
-let RE2JS: typeof RE2JSType | undefined;
-
 export function requireRe2(scope: IConstruct, prop: string, regex: string): void {
+  if (RE2_ACCEPTED.has(regex)) return;
   try {
     if (typeof regex !== 'string') throw new Error('not a string');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     RE2JS ??= (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS;
     new RE2JS(`^(?:${regex})$`);
+    RE2_ACCEPTED.add(regex);
   } catch (e) {
     const reason = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
     throw invalidProp(scope, prop, `('${regex}') is not an RE2 regular expression (what Prometheus uses): ${reason}`);
