@@ -62,14 +62,18 @@ cat > tsconfig.json <<EOF
 EOF
 "$root/node_modules/.bin/tsc" -p tsconfig.json
 
-# Synthesize every example into one app, as examples/main.ts does.
+# Synthesize every example into one app, as examples/main.ts does (each example's
+# charts marked as a cluster of their own, so examples may reuse names).
 node -e '
   const fs = require("fs");
   const path = require("path");
   const { App } = require("cdk8s");
+  const { TargetCluster } = require("cdk8s-ml");
   const app = new App({ outdir: "dist" });
   for (const f of fs.readdirSync("out").filter(f => f.endsWith(".js")).sort()) {
+    const before = new Set(app.charts);
     require(path.resolve("out", f)).build(app);
+    for (const chart of app.charts.filter(c => !before.has(c) && TargetCluster.of(c) === "default")) TargetCluster.mark(chart, path.basename(f, ".js"));
   }
   app.synth();'
 
