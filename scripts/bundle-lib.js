@@ -45,8 +45,18 @@ const licensesOf = {
   '@grafana/promql-builder': [],
 };
 const pkgDir = name => path.dirname(require.resolve(`${name}/package.json`, { paths: [root] }));
+// Of these, lib/ uses only the named exports (src/core/validation.ts): bundled from their
+// ES module builds, so esbuild leaves out the rest (the grammar's highlighting, ~6 KB
+// of the tarball). test/observability/lazy-load.test.ts runs both from the bundle.
+const onlyExports = {
+  '@bufbuild/re2': ['RE2JS'],
+  '@prometheus-io/lezer-promql': ['parser'],
+};
 for (const [name, file] of Object.entries(thirdParty)) {
-  esbuild.buildSync({ ...common, entryPoints: [require.resolve(name, { paths: [root] })], outfile: path.join(vendor, file), minify: true });
+  const entry = onlyExports[name]
+    ? { stdin: { contents: `export { ${onlyExports[name].join(', ')} } from ${JSON.stringify(name)};`, resolveDir: root } }
+    : { entryPoints: [require.resolve(name, { paths: [root] })] };
+  esbuild.buildSync({ ...common, ...entry, outfile: path.join(vendor, file), minify: true });
   for (const dep of licensesOf[name]) {
     let dir;
     try { dir = pkgDir(dep); } catch { dir = path.dirname(path.dirname(require.resolve(dep, { paths: [root] }))); }

@@ -67,4 +67,16 @@ describe('import cost of the compiled, bundled lib/', () => {
     expect(loadedAfter(server('{ port: 9090 }'), vendored)).toEqual([0, 0]);
     expect(loadedAfter(server("{ port: 9090, names: { errorCodeRegex: '5..|429' } }"), vendored)).toEqual([1, 0]);
   });
+
+  libTest('the bundled RE2 and PromQL grammar refuse what they must', () => {
+    const refusal = (code: string) => execFileSync(process.execPath, ['-e', `
+      const { App, Chart } = require('cdk8s');
+      const ml = require(${JSON.stringify(lib)});
+      const chart = new Chart(new App(), 'c', { namespace: 'ml' });
+      try { ${code}; console.log('accepted'); } catch (e) { console.log(e.message); }`], { cwd: ROOT, encoding: 'utf8' }).trim();
+    expect(refusal("new ml.MlModelServing(chart, 'bert', { image: 'bert:v1', metrics: { port: 9090, names: { errorCodeRegex: '5(?=0)' } } })"))
+      .toMatch(/errorCodeRegex \('5\(\?=0\)'\) is not an RE2 regular expression/);
+    expect(refusal("new ml.GrafanaDashboard(chart, 'd', { title: 'T' }).addPanel(ml.DashboardPanel.stat({ title: 'p', queries: [{ expr: 'sum(rate(x[5m])' }] }))"))
+      .toMatch(/is not valid PromQL: syntax error at character/);
+  });
 });
