@@ -58,13 +58,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // test/util/jest-environment.ts extends it (reports tests missing CRDs/promtool as skipped).
     'jest-environment-node@^30',
     '@grafana/grafana-foundation-sdk@0.0.21',
-  ],
-
-  // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
-  // they are bundled into ours and never appear in the public API. Of the foundation
-  // SDK only the modules lib/ uses ship, copied into lib/vendor by `compile`
-  // (scripts/vendor-grafana.js), so it is a devDependency.
-  bundledDeps: ['@grafana/promql-builder@0.0.6',
+    // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
+    // they never appear in the public API. Of the foundation SDK only the modules
+    // lib/ uses ship, copied into lib/vendor by `compile` (scripts/vendor-grafana.js).
+    '@grafana/promql-builder@0.0.6',
     // YAML parsing for the `cdk8s-ml` CLI and the validation plugin (any manifests,
     // Helm output included): js-yaml reads 6 MiB of manifests in ~0.2 s where the
     // `yaml` package takes ~2 s, and the policy commands must stay under 2 s.
@@ -76,7 +73,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/re2@^0.6.1',
     '@prometheus-io/lezer-promql@^0.315.0',
     '@lezer/lr@^1.4.0',
-    '@lezer/highlight@^1.2.0'],
+    '@lezer/highlight@^1.2.0',
+    // The runtime dependencies above are devDependencies: `compile` bundles what lib/
+    // uses of them, and lib/ itself, with esbuild (scripts/bundle-lib.js), so the
+    // package has no dependencies besides its peers.
+    'esbuild@^0.28.2',
+  ],
 
   // `npx cdk8s-ml check|report|diagram <files|dirs>`, run from the compiled lib/.
   bin: { 'cdk8s-ml': 'bin/cdk8s-ml' },
@@ -167,9 +169,17 @@ project.addTask('synth:examples', {
 // After jsii: the foundation SDK modules lib/ requires, into lib/vendor (not the
 // whole 5.9 MB SDK); synth:examples and the bindings see the same lib/.
 project.compileTask.exec('node scripts/vendor-grafana.js');
-// Only the dashboard builders require the SDK (a devDependency: lib/ requires the copies).
+// Then lib/ into one file, lib/index.js (one read and compile at import instead of
+// ~230 requires), and each third-party module lib/ uses into lib/vendor/, loaded on
+// first use; the tarball ships those, lib/**/*.d.ts and .jsii (scripts/bundle-lib.js).
+project.compileTask.exec('node scripts/bundle-lib.js');
+// Only these files require the bundled modules, on first use (devDependencies: lib/
+// requires the copies in lib/vendor).
 project.eslint?.addOverride({
-  files: ['src/observability/dashboards/dashboard-builder.ts', 'src/observability/dashboards/panel-visualizations.ts'],
+  files: [
+    'src/observability/dashboards/dashboard-builder.ts', 'src/observability/dashboards/panel-visualizations.ts',
+    'src/observability/promql.ts', 'src/core/validation.ts', 'src/policy/manifest-files.ts',
+  ],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
@@ -238,5 +248,11 @@ project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/.tools/');
 project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/rosetta/');
+// lib/ ships as bundled by scripts/bundle-lib.js: not jsii's one file per module.
+project.addPackageIgnore('/lib/**/*.js');
+project.addPackageIgnore('!/lib/index.js');
+project.addPackageIgnore('!/lib/vendor/**');
+// Reachable from no declaration of lib/index.d.ts (bundle-lib.js checks): dev only.
+project.addPackageIgnore('/lib/vendor/grafana-foundation-sdk/**/*.d.ts');
 
 project.synth();

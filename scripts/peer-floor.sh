@@ -65,8 +65,8 @@ cat > tsconfig.json <<EOF
 EOF
 "$root/node_modules/.bin/tsc" -p tsconfig.json
 
-# Synthesize every example into one app, as examples/main.ts does: each example's
-# charts go to a cluster of their own (examples reuse names).
+# Synthesize every example into one app, as examples/main.ts does (each example's
+# charts marked as a cluster of their own, so examples may reuse names).
 node -e '
   const fs = require("fs");
   const path = require("path");
@@ -76,7 +76,7 @@ node -e '
   for (const f of fs.readdirSync("out").filter(f => f.endsWith(".js")).sort()) {
     const before = new Set(app.charts);
     require(path.resolve("out", f)).build(app);
-    for (const c of app.charts.filter(c => !before.has(c) && TargetCluster.of(c) === "default")) TargetCluster.mark(c, path.basename(f, ".js"));
+    for (const chart of app.charts.filter(c => !before.has(c) && TargetCluster.of(c) === "default")) TargetCluster.mark(chart, path.basename(f, ".js"));
   }
   app.synth();'
 

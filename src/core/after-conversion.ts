@@ -80,10 +80,18 @@ export class AfterConversion {
  * where cdk8s would have put them), with apiVersion, kind and metadata first.
  */
 function sortKeys(manifest: any): any {
+  // A loop, not Object.fromEntries over [key, value] pairs: this runs on every object
+  // each time it renders (synth-time checks, then synth), and the pairs were most of it.
   const deep = (value: any): any => {
     if (Array.isArray(value)) return value.map(deep);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.keys(value).sort().map(k => [k, deep(value[k])]));
+    const out: any = {};
+    for (const k of Object.keys(value).sort()) {
+      // An own '__proto__' key (a ConfigMap's data may have one) stays a key, as with fromEntries.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: deep(value[k]), enumerable: true, writable: true, configurable: true });
+      else out[k] = deep(value[k]);
+    }
+    return out;
   };
   if (process.env.CDK8S_DISABLE_SORT) return manifest;
   const sorted = deep(manifest);

@@ -118,9 +118,12 @@ export function selectsOnPurpose(service: IConstruct, workload: IConstruct | und
  * alone: nothing tells which pods they mean.
  */
 function strayServiceSelections(app: App): string[] {
+  const rendered = RENDERED.get(app);
+  RENDERED.delete(app);
+  const jsonOf = (o: ApiObject) => rendered?.get(o) ?? o.toJson();
   const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   const pods = objects.filter(o => POD_TEMPLATE_KINDS[o.kind]).map(o => {
-    const json = o.toJson();
+    const json = jsonOf(o);
     return { obj: o, cluster: TargetCluster.of(Chart.of(o)), namespace: json.metadata?.namespace ?? 'default', labels: POD_TEMPLATE_KINDS[o.kind](json.spec)?.metadata?.labels ?? {} };
   });
   const errors: string[] = [];
@@ -129,7 +132,7 @@ function strayServiceSelections(app: App): string[] {
     const wrapper = svc.node.id === 'Resource' && svc.node.scope ? svc.node.scope : svc;
     const owner = wrapper.node.scope;
     if (!owner || owner === Chart.of(svc)) continue;
-    const json = svc.toJson();
+    const json = jsonOf(svc);
     const selector: { [k: string]: string } = json.spec?.selector ?? {};
     if (Object.keys(selector).length === 0) continue;
     const cluster = TargetCluster.of(Chart.of(svc));
@@ -168,13 +171,21 @@ function requireChartNamespace(scope: IConstruct): void {
   }
 }
 
+// Both checks read every object's rendered manifest, and rendering is most of their
+// cost (and of the App's synth time): duplicateObjects, which runs first, keeps what it
+// rendered for strayServiceSelections, which takes it instead of rendering again.
+const RENDERED = new WeakMap<App, Map<ApiObject, any>>();
+
 function duplicateObjects(app: App): string[] {
   const seen = new Map<string, ApiObject>();
   const defaults = new Map<string, ApiObject>();
   const errors: string[] = [];
+  const rendered = new Map<ApiObject, any>();
+  RENDERED.set(app, rendered);
   for (const obj of app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     const cluster = TargetCluster.of(Chart.of(obj));
     const json = obj.toJson();
+    rendered.set(obj, json);
     const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : 'core';
     const namespaced = !CLUSTER_SCOPED.has(obj.kind);
     const namespace = namespaced ? json.metadata?.namespace ?? 'default' : undefined;

@@ -1,4 +1,4 @@
-import { RE2JS } from '@bufbuild/re2';
+import type { RE2JS as RE2JSType } from '@bufbuild/re2';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
@@ -185,6 +185,12 @@ export function requireProps(scope: IConstruct, props: unknown, required: string
   }
 }
 
+// RE2 is loaded on first use, like the PromQL grammar below, and each regex compiled
+// once per process: every model server checks the same default error-code regex,
+// which is known good, so a default app never loads RE2.
+let RE2JS: typeof RE2JSType | undefined;
+const RE2_ACCEPTED = new Set<string>(['5..']);
+
 /**
  * Throws unless `regex` is a regular expression Prometheus accepts: RE2 syntax (Go's
  * regexp), which Prometheus anchors as `^(?:regex)$`. RE2 has `(?i)` flags but no
@@ -192,9 +198,13 @@ export function requireProps(scope: IConstruct, props: unknown, required: string
  * @see https://prometheus.io/docs/prometheus/latest/querying/basics/#regular-expressions
  */
 export function requireRe2(scope: IConstruct, prop: string, regex: string): void {
+  if (RE2_ACCEPTED.has(regex)) return;
   try {
     if (typeof regex !== 'string') throw new Error('not a string');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    RE2JS ??= (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS;
     new RE2JS(`^(?:${regex})$`);
+    RE2_ACCEPTED.add(regex);
   } catch (e) {
     const reason = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
     throw invalidProp(scope, prop, `('${regex}') is not an RE2 regular expression (what Prometheus uses): ${reason}`);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jsyaml from 'js-yaml';
+import type * as JsYaml from 'js-yaml';
 import { isObject, nameOf } from './model/manifest';
 import { PolicyTarget } from './policy-engine';
 
@@ -37,18 +37,26 @@ export function manifestFiles(inputs: string[]): string[] {
 // kubectl reads YAML 1.1 (sigs.k8s.io/yaml): unquoted yes/no/on/off are booleans
 // there, so `hostNetwork: yes` must read as true here too. js-yaml follows YAML 1.2,
 // which keeps only true/false; this type adds the 1.1 spellings back.
-const YAML11_BOOL = new jsyaml.Type('tag:yaml.org,2002:bool', {
-  kind: 'scalar',
-  resolve: (data: string) => /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(data),
-  construct: (data: string) => /^(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(data),
-  predicate: (v: unknown) => typeof v === 'boolean',
-  represent: { lowercase: (v: any) => (v ? 'true' : 'false') },
-  defaultStyle: 'lowercase',
-});
-const SCHEMA = jsyaml.DEFAULT_SCHEMA.extend({ implicit: [YAML11_BOOL] });
+// js-yaml is loaded on first read: `require('cdk8s-ml')` in an app that reads no
+// manifests does not pay for it.
+let SCHEMA: JsYaml.Schema | undefined;
+function yaml11Schema(jsyaml: typeof JsYaml): JsYaml.Schema {
+  const YAML11_BOOL = new jsyaml.Type('tag:yaml.org,2002:bool', {
+    kind: 'scalar',
+    resolve: (data: string) => /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(data),
+    construct: (data: string) => /^(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(data),
+    predicate: (v: unknown) => typeof v === 'boolean',
+    represent: { lowercase: (v: any) => (v ? 'true' : 'false') },
+    defaultStyle: 'lowercase',
+  });
+  return jsyaml.DEFAULT_SCHEMA.extend({ implicit: [YAML11_BOOL] });
+}
 
 /** The documents of a YAML stream as plain objects (js-yaml: ~10x faster than `yaml` on large files). */
 export function parseYamlDocuments(text: string): unknown[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const jsyaml = require('js-yaml') as typeof JsYaml;
+  SCHEMA ??= yaml11Schema(jsyaml);
   return jsyaml.loadAll(text, undefined, { schema: SCHEMA });
 }
 

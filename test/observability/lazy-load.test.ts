@@ -2,6 +2,7 @@
 // (most of its load time): they are required when an alert, a KEDA query or a
 // dashboard is built. Checked in a fresh Node process, since jest has its own loader.
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -32,4 +33,50 @@ describe('import cost', () => {
       chart.toJson()`);
     expect(built).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('import cost of the compiled, bundled lib/', () => {
+  // `compile` bundles lib/ (scripts/bundle-lib.js); `npx projen build` compiles before the
+  // tests (CI never skips). Fresh processes on lib/, which start in well under a second.
+  const lib = path.join(ROOT, 'lib', 'index.js');
+  const compiled = fs.existsSync(lib) && fs.statSync(lib).mtimeMs >= fs.statSync(path.join(ROOT, 'src', 'index.ts')).mtimeMs
+    && fs.readFileSync(lib, 'utf-8').startsWith('// lib/ bundled by scripts/bundle-lib.js');
+  const libTest = compiled || process.env.CI ? test : test.skip;
+
+  /** How many loaded module files' paths contain each of `parts`, after `script` in a fresh process. */
+  function loadedAfter(script: string, parts: string[]): number[] {
+    const program = `const ml = require(${JSON.stringify(lib)}); ${script};
+      console.log(JSON.stringify(${JSON.stringify(parts)}.map(p => Object.keys(require.cache).filter(k => k.includes(p)).length)));`;
+    return JSON.parse(execFileSync(process.execPath, ['-e', program], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!);
+  }
+  const sep = path.sep;
+
+  libTest('requiring it loads one file and runs no module until an export is read', () => {
+    expect(loadedAfter('', [`${sep}node_modules${sep}`, `${sep}lib${sep}`])).toEqual([0, 1]);
+    // Reading an export runs its area, which requires the peers it uses.
+    expect(loadedAfter('ml.MlModelServing', [`${sep}cdk8s-plus-27${sep}`])[0]).toBeGreaterThan(0);
+  });
+
+  libTest('a model server with the default metric names loads neither RE2 nor js-yaml; a custom error-code regex loads RE2', () => {
+    const server = (metrics: string) => `
+      const { App, Chart } = require('cdk8s');
+      const chart = new Chart(new App(), 'c', { namespace: 'ml' });
+      new ml.MlModelServing(chart, 'bert', { image: 'bert:v1', metrics: ${metrics} });
+      chart.toJson()`;
+    const vendored = [`${sep}vendor${sep}re2.js`, `${sep}vendor${sep}js-yaml.js`];
+    expect(loadedAfter(server('{ port: 9090 }'), vendored)).toEqual([0, 0]);
+    expect(loadedAfter(server("{ port: 9090, names: { errorCodeRegex: '5..|429' } }"), vendored)).toEqual([1, 0]);
+  });
+
+  libTest('the bundled RE2 and PromQL grammar refuse what they must', () => {
+    const refusal = (code: string) => execFileSync(process.execPath, ['-e', `
+      const { App, Chart } = require('cdk8s');
+      const ml = require(${JSON.stringify(lib)});
+      const chart = new Chart(new App(), 'c', { namespace: 'ml' });
+      try { ${code}; console.log('accepted'); } catch (e) { console.log(e.message); }`], { cwd: ROOT, encoding: 'utf8' }).trim();
+    expect(refusal("new ml.MlModelServing(chart, 'bert', { image: 'bert:v1', metrics: { port: 9090, names: { errorCodeRegex: '5(?=0)' } } })"))
+      .toMatch(/errorCodeRegex \('5\(\?=0\)'\) is not an RE2 regular expression/);
+    expect(refusal("new ml.GrafanaDashboard(chart, 'd', { title: 'T' }).addPanel(ml.DashboardPanel.stat({ title: 'p', queries: [{ expr: 'sum(rate(x[5m])' }] }))"))
+      .toMatch(/is not valid PromQL: syntax error at character/);
+  });
 });

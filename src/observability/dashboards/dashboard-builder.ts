@@ -10,6 +10,7 @@ import type * as prometheusT from '@grafana/grafana-foundation-sdk/prometheus';
 import type { DashboardPanel } from './dashboard-panel';
 import { PanelUnit } from './dashboard-panel';
 import { lazyModule } from '../lazy-module';
+import type { VisualizationBuilder } from './panel-visualizations';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const dashboard: typeof dashboardT = lazyModule(() => require('@grafana/grafana-foundation-sdk/dashboard'));
@@ -97,7 +98,7 @@ function layout(panels: DashboardPanel[]): dashboardT.GridPos[] {
 
 function panelBuilder(panel: DashboardPanel, id: number, gridPos: dashboardT.GridPos): cog.Builder<dashboardT.Panel> {
   const o = panel._options;
-  const builder = panel._visualization();
+  const builder = panel._visualization() as ReturnType<VisualizationBuilder>;
   builder
     .id(id)
     .title(o.title)

@@ -1,0 +1,211 @@
+// Part of `compile`, after jsii and vendor-grafana.js: what ships of lib/.
+//
+// - lib/index.js (the package's "main"): jsii's ~230 CommonJS modules bundled into one
+//   file with esbuild. Requiring ~230 files costs a resolve, a read and a compile each:
+//   most of what `require('cdk8s-ml')` took. The code is jsii's output unchanged
+//   (classes keep their names and their `Symbol.for('jsii.rtti')` metadata), each
+//   module run once, in the same order, when first required; the exports are checked
+//   equal to jsii's lib/index.js below.
+//   Its modules run when the app first reads one of their exports (lazyEntry below);
+//   the `cdk8s-ml` bin runs lib/policy/cli.js from the same bundle.
+// - lib/vendor/*.js: each third-party module lib/ requires (js-yaml, RE2, the PromQL
+//   grammar, Grafana's PromQL builder) bundled alone, required on first use only, so
+//   they are devDependencies and the package has no dependencies but its peers. The
+//   Grafana SDK modules vendor-grafana.js copied are minified in place.
+// - lib/vendor/types/: the declarations of the PromQL builder, which lib/**/*.d.ts
+//   import (internal members' types; the public API names none). The Grafana SDK's
+//   copied declarations stay out of the tarball: none is reachable (checked below).
+// jsii's lib/**/*.js stay for the tests and tools that read them; .npmignore keeps
+// them out of the tarball. The bundles are not minified beyond whitespace, so stack
+// traces still name our functions.
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const esbuild = require('esbuild');
+
+const root = path.join(__dirname, '..');
+const libDir = path.join(root, 'lib');
+const vendor = path.join(libDir, 'vendor');
+const pkg = require(path.join(root, 'package.json'));
+const peers = Object.keys(pkg.peerDependencies ?? {});
+// Node 18 is the oldest the peers (cdk8s 2.x, cdk8s-plus-27) run on.
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', keepNames: true, logLevel: 'warning', legalComments: 'none' };
+
+// Third-party modules lib/ requires (by name, always lazily) -> their bundle in lib/vendor.
+const thirdParty = {
+  'js-yaml': 'js-yaml.js',
+  '@bufbuild/re2': 're2.js',
+  '@prometheus-io/lezer-promql': 'lezer-promql.js',
+  '@grafana/promql-builder': 'promql-builder.js',
+};
+const licensesOf = {
+  'js-yaml': ['js-yaml', 'argparse'],
+  '@bufbuild/re2': ['@bufbuild/re2'],
+  '@prometheus-io/lezer-promql': ['@prometheus-io/lezer-promql', '@lezer/lr', '@lezer/common', '@lezer/highlight'],
+  '@grafana/promql-builder': [],
+};
+const pkgDir = name => path.dirname(require.resolve(`${name}/package.json`, { paths: [root] }));
+// Of these, lib/ uses only the named exports (src/core/validation.ts): bundled from their
+// ES module builds, so esbuild leaves out the rest (the grammar's highlighting, ~6 KB
+// of the tarball). test/observability/lazy-load.test.ts runs both from the bundle.
+const onlyExports = {
+  '@bufbuild/re2': ['RE2JS'],
+  '@prometheus-io/lezer-promql': ['parser'],
+};
+for (const [name, file] of Object.entries(thirdParty)) {
+  const entry = onlyExports[name]
+    ? { stdin: { contents: `export { ${onlyExports[name].join(', ')} } from ${JSON.stringify(name)};`, resolveDir: root } }
+    : { entryPoints: [require.resolve(name, { paths: [root] })] };
+  esbuild.buildSync({ ...common, ...entry, outfile: path.join(vendor, file), minify: true });
+  for (const dep of licensesOf[name]) {
+    let dir;
+    try { dir = pkgDir(dep); } catch { dir = path.dirname(path.dirname(require.resolve(dep, { paths: [root] }))); }
+    const license = fs.readdirSync(dir).find(f => /^licen[cs]e/i.test(f));
+    if (license) fs.copyFileSync(path.join(dir, license), path.join(vendor, `LICENSE-${dep.replace('/', '-').replace('@', '')}`));
+  }
+}
+// @grafana/promql-builder ships no license file; it is Apache-2.0 (its package.json),
+// the license of the Grafana SDK whose text vendor-grafana.js copied.
+fs.writeFileSync(path.join(vendor, 'LICENSE-grafana-promql-builder'),
+  '@grafana/promql-builder (https://github.com/grafana/promql-builder) is licensed under the\n' +
+  'Apache License 2.0, whose text is in LICENSE-grafana-foundation-sdk beside this file.\n');
+
+// The Grafana SDK copies: whitespace and syntax minified (they are plain CommonJS).
+const walk = dir => fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+  e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+for (const f of walk(path.join(vendor, 'grafana-foundation-sdk')).filter(n => n.endsWith('.js'))) {
+  const { code } = esbuild.transformSync(fs.readFileSync(f, 'utf-8'), { loader: 'js', format: 'cjs', minify: true, keepNames: true, legalComments: 'none' });
+  fs.writeFileSync(f, code);
+}
+
+// The PromQL builder's declarations, for lib/observability/promql.d.ts and its importers.
+const builderTypes = path.join(vendor, 'types', 'promql-builder');
+const builderDist = path.join(pkgDir('@grafana/promql-builder'), 'dist');
+for (const f of walk(builderDist).filter(n => n.endsWith('.d.ts'))) {
+  const to = path.join(builderTypes, path.relative(builderDist, f));
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.writeFileSync(to, fs.readFileSync(f, 'utf-8').replace(/^\/\/# sourceMappingURL=.*$/m, ''));
+}
+const ours = walk(libDir).filter(f => !f.startsWith(vendor + path.sep));
+for (const f of ours.filter(n => n.endsWith('.d.ts'))) {
+  const text = fs.readFileSync(f, 'utf-8');
+  const next = text.replace(/(['"])@grafana\/promql-builder\1/g, (_all, q) => {
+    let rel = path.relative(path.dirname(f), builderTypes).split(path.sep).join('/');
+    if (!rel.startsWith('.')) rel = `./${rel}`;
+    return `${q}${rel}${q}`;
+  });
+  if (next !== text) fs.writeFileSync(f, next);
+}
+
+// The Grafana SDK's declarations are not shipped (.npmignore): no declaration reachable
+// from lib/index.d.ts may import them (the dashboards' internals declare `unknown`).
+const reachable = new Set();
+const dtsQueue = [path.join(libDir, 'index.d.ts')];
+while (dtsQueue.length) {
+  const f = dtsQueue.pop();
+  if (reachable.has(f)) continue;
+  reachable.add(f);
+  for (const m of fs.readFileSync(f, 'utf-8').matchAll(/(?:from |import\()['"](\.[^'"]+)['"]/g)) {
+    const base = path.resolve(path.dirname(f), m[1]);
+    const next = [`${base}.d.ts`, path.join(base, 'index.d.ts')].find(c => fs.existsSync(c));
+    if (next) dtsQueue.push(next);
+  }
+}
+const sdkTypes = [...reachable].filter(f => f.startsWith(path.join(vendor, 'grafana-foundation-sdk') + path.sep));
+if (sdkTypes.length) {
+  throw new Error(`bundle-lib: lib/index.d.ts reaches the Grafana SDK's declarations, which do not ship: ${sdkTypes.slice(0, 3).map(f => path.relative(root, f)).join(', ')}... (${sdkTypes.length} files)`);
+}
+
+// lib/ itself. Peers stay requires by name; third-party modules and the Grafana SDK
+// copies become requires of lib/vendor relative to the bundle (which sits in lib/).
+const relativeToLib = abs => `./${path.relative(libDir, abs).split(path.sep).join('/')}`;
+const externals = {
+  name: 'cdk8s-ml-externals',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, args => {
+      if (args.kind === 'entry-point') return undefined;
+      const bare = args.path.match(/^((?:@[^/]+\/)?[^/.][^/]*)/)?.[1];
+      if (bare && peers.includes(bare)) return { path: args.path, external: true };
+      if (thirdParty[args.path]) return { path: `./vendor/${thirdParty[args.path]}`, external: true };
+      if (args.path.startsWith('.')) {
+        const abs = path.resolve(args.resolveDir, args.path);
+        if (abs.startsWith(vendor + path.sep)) return { path: relativeToLib(abs), external: true };
+        return undefined;
+      }
+      if (bare && !require('module').isBuiltin(args.path)) {
+        throw new Error(`bundle-lib: lib/ requires '${args.path}', neither a peer nor a bundled module (add it to thirdParty)`);
+      }
+      return undefined;
+    });
+  },
+};
+// The bundle's entry. jsii's lib/index.js is `__exportStar(require('./<area>'))` of the
+// nine areas (core, serving, ...): evaluating it runs every module of the library. The
+// entry defines the same exports, in the same order and with the same precedence (the
+// first area exporting a name wins), as getters that run an area's modules when one of
+// its exports is first read, as __exportStar's own getters read them. `require('cdk8s-ml')`
+// then runs no module, and an app runs only the areas it uses (and what they import).
+// The bin's entry is under a symbol (not an export of the API, so in neither .jsii nor
+// the .d.ts), one bundle for both instead of a second copy of the policy engine.
+const firstNames = [];
+function lazyEntry() {
+  const jsiiIndex = fs.readFileSync(path.join(libDir, 'index.js'), 'utf-8');
+  const areas = [...jsiiIndex.matchAll(/^__exportStar\(require\("(\.\/[a-z-]+)"\), exports\);$/gm)].map(m => m[1]);
+  if (areas.length === 0 || areas.length !== (jsiiIndex.match(/require\(/g) ?? []).length) {
+    throw new Error('bundle-lib: lib/index.js is not the `__exportStar(require("./<area>"), exports);` lines this script expects');
+  }
+  const namesOf = JSON.parse(execFileSync(process.execPath, ['-e', `
+    const out = {};
+    for (const a of ${JSON.stringify(areas)}) { const m = require(${JSON.stringify(libDir)} + '/' + a); out[a] = []; for (const p in m) if (p !== 'default') out[a].push(p); }
+    console.log(JSON.stringify(out));`], { encoding: 'utf-8', cwd: root }));
+  const taken = new Set();
+  const lines = areas.map(a => {
+    const names = namesOf[a].filter(n => !taken.has(n));
+    if (names.length) firstNames.push(names[0]);
+    names.forEach(n => taken.add(n));
+    return `area(() => require(${JSON.stringify(`${a}/index.js`)}), ${JSON.stringify(names)});`;
+  });
+  return `"use strict";
+Object.defineProperty(exports, '__esModule', { value: true });
+function area(load, names) {
+  let m;
+  for (const name of names) Object.defineProperty(exports, name, { enumerable: true, get: () => (m ??= load())[name] });
+}
+${lines.join('\n')}
+Object.defineProperty(exports, Symbol.for('cdk8s-ml.cli'), { get: () => require('./policy/cli.js').main });
+`;
+}
+const BANNER = '// lib/ bundled by scripts/bundle-lib.js from the jsii output (see there).';
+(async () => {
+  const build = async contents => esbuild.build({
+    ...common, stdin: { contents, resolveDir: libDir, sourcefile: 'lib/index.js' }, write: false, outfile: path.join(libDir, 'index.js'),
+    minifyWhitespace: true, plugins: [externals], banner: { js: BANNER },
+  }).then(r => r.outputFiles[0].text);
+  // Once replaced, lib/index.js is no longer jsii's: bundling it again would keep it stale.
+  if (fs.readFileSync(path.join(libDir, 'index.js'), 'utf-8').startsWith(BANNER)) {
+    throw new Error('bundle-lib: lib/index.js is already a bundle: run jsii (`npx projen compile`) first');
+  }
+
+  // jsii's exports, to check the bundle against (read before lib/index.js is replaced).
+  const keys = file => execFileSync(process.execPath, ['-p', `Object.keys(require(${JSON.stringify(file)})).sort().join(' ')`], { encoding: 'utf-8', cwd: root }).trim();
+  const expected = keys(path.join(libDir, 'index.js'));
+  fs.writeFileSync(path.join(libDir, 'index.js'), await build(lazyEntry()));
+  const actual = keys(path.join(libDir, 'index.js'));
+  if (actual !== expected) throw new Error(`bundle-lib: lib/index.js exports differ from jsii's:\n  jsii:   ${expected}\n  bundle: ${actual}`);
+  // The areas now run in the order an app reads them, not index order: starting from each
+  // area in a fresh process, every export must still load (no import cycle that only
+  // index order resolved), the CLI too.
+  execFileSync(process.execPath, ['-e', `
+    const names = Object.keys(require(${JSON.stringify(path.join(libDir, 'index.js'))}));
+    const starts = JSON.parse(process.argv[1]);
+    for (const start of starts) {
+      const r = require('child_process').spawnSync(process.execPath, ['-e', \`
+        const lib = require(\${JSON.stringify(${JSON.stringify(path.join(libDir, 'index.js'))})});
+        const missing = [\${JSON.stringify(start)}, ...\${JSON.stringify(names)}].filter(n => lib[n] === undefined);
+        if (typeof lib[Symbol.for('cdk8s-ml.cli')] !== 'function') missing.push('(cli)');
+        if (missing.length) { console.error('undefined: ' + missing.join(', ')); process.exit(1); }\`], { encoding: 'utf-8' });
+      if (r.status !== 0) { console.error('bundle-lib: reading ' + start + ' first: ' + r.stderr); process.exit(1); }
+    }`, JSON.stringify(firstNames)], { stdio: 'inherit' });
+  const kb = f => `${(fs.statSync(path.join(libDir, f)).size / 1024).toFixed(0)} KB`;
+  console.log(`bundle-lib: lib/index.js ${kb('index.js')}, lib/vendor: ${Object.values(thirdParty).map(f => `${f} ${kb(`vendor/${f}`)}`).join(', ')}`);
+})().catch(e => { console.error(e.message ?? e); process.exit(1); });
