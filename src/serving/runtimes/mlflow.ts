@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { checkCommon, COMMON_CACHE_ENV, KSERVE_NAME_PLACEHOLDER, modelDirectory, RuntimeContext, RuntimeSpec, threePorts } from './runtime-spec';
+import { mlserverBaseSpec } from './mlserver';
+import { KSERVE_NAME_PLACEHOLDER, modelDirectory, RuntimeContext, RuntimeSpec } from './runtime-spec';
 import { invalidProp } from '../../core/errors';
 import { requireInteger } from '../../core/validation';
 
@@ -62,7 +63,6 @@ export const MLFLOW_DEFAULT_IMAGE = 'seldonio/mlserver:1.7.1';
  * @internal
  */
 export function mlflowSpec(scope: IConstruct, o: MlflowRuntimeOptions, ctx: RuntimeContext): RuntimeSpec {
-  checkCommon(scope, o);
   const dir = modelDirectory(scope, 'modelUri', o.modelUri, ctx);
   const name = o.modelName ?? ctx.serverName;
   // The name is a path segment of every V2 URL (/v2/models/<name>/...); KServe's
@@ -71,47 +71,27 @@ export function mlflowSpec(scope: IConstruct, o: MlflowRuntimeOptions, ctx: Runt
     throw invalidProp(scope, 'runtime.modelName', `('${name}') must be letters, digits, '_', '.' or '-': it is a segment of the V2 URLs`);
   }
   if (o.parallelWorkers !== undefined) requireInteger(scope, 'runtime.parallelWorkers', o.parallelWorkers, 0, 64);
-  const { port, grpc, metrics } = threePorts(scope, ctx, o, { http: 8080, grpc: 8081, metrics: 8082 });
+  // `mlserver start <folder>` finds no model-settings.json in an MLflow model folder and
+  // then loads the one model the MLSERVER_MODEL_* variables describe
+  // (SeldonIO/MLServer mlserver/repository/repository.py, SchemalessModelRepository.list).
+  // The image's own CMD does the same after activating an optional environment tarball.
+  const server = mlserverBaseSpec(scope, o, dir, ctx);
   return {
+    ...server,
     name: 'mlflow',
-    port,
-    // `mlserver start <folder>` finds no model-settings.json in an MLflow model folder and
-    // then loads the one model the MLSERVER_MODEL_* variables describe
-    // (SeldonIO/MLServer mlserver/repository/repository.py, SchemalessModelRepository.list).
-    // The image's own CMD does the same after activating an optional environment tarball.
-    command: ['mlserver', 'start', dir],
-    args: [],
-    // Settings from MLSERVER_* / MLSERVER_MODEL_* variables (mlserver/settings.py, 1.7.1):
-    // ports 8080/8081/8082 by default; the model's implementation, name and URI.
+    // The model's implementation, name and URI (mlserver/settings.py, 1.7.1).
     env: {
-      MLSERVER_HTTP_PORT: String(port),
-      MLSERVER_GRPC_PORT: String(grpc),
-      MLSERVER_METRICS_PORT: String(metrics),
+      ...server.env,
       MLSERVER_MODEL_IMPLEMENTATION: 'mlserver_mlflow.MLflowRuntime',
       MLSERVER_MODEL_NAME: name,
       MLSERVER_MODEL_URI: dir,
       ...(o.parallelWorkers !== undefined ? { MLSERVER_PARALLEL_WORKERS: String(o.parallelWorkers) } : {}),
     },
-    extraPorts: [{ name: 'grpc', number: grpc }],
-    // V2 health: live = the server answers, ready = every model is loaded
-    // (mlserver/rest/app.py routes /v2/health/live and /v2/health/ready).
-    livenessPath: '/v2/health/live',
-    readinessPath: '/v2/health/ready',
-    startupPath: '/v2/health/live',
-    metricsPort: metrics,
-    metricsPath: '/metrics',
-    // https://docs.seldon.ai/mlserver/user-guide/metrics (the same names as the mlserver preset).
-    metricNames: {
-      requestsCounter: 'model_infer_request_success',
-      failedRequestsCounter: 'model_infer_request_failure',
-      latencyHistogram: 'rest_server_requests_duration_seconds',
-    },
     // The root filesystem is read-only and the image's working directory /opt/mlserver
-    // is where MLServer writes by default: `.metrics` (MLSERVER_METRICS_DIR, the parallel
-    // workers' multiprocess metrics) and `.envs` (MLSERVER_ENVIRONMENTS_DIR, unpacked
-    // custom environments); the image also points HF_HOME and NUMBA_CACHE_DIR there
-    // (Dockerfile). All move into the writable home.
-    cacheEnv: { ...COMMON_CACHE_ENV, MLSERVER_METRICS_DIR: '.metrics', MLSERVER_ENVIRONMENTS_DIR: '.envs' },
-    sharedMemory: o.sharedMemory ?? Size.mebibytes(512),
+    // is where MLServer writes by default: besides `.metrics`, `.envs`
+    // (MLSERVER_ENVIRONMENTS_DIR), where the MLflow model's own environment tarball is
+    // unpacked; the image also points HF_HOME and NUMBA_CACHE_DIR there (Dockerfile),
+    // which the common cache variables move into the writable home.
+    cacheEnv: { ...server.cacheEnv, MLSERVER_ENVIRONMENTS_DIR: '.envs' },
   };
 }

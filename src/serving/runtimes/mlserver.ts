@@ -40,8 +40,15 @@ export const MLSERVER_DEFAULT_IMAGE = 'seldonio/mlserver:1.6.1';
 
 /** Seldon MLServer. @internal */
 export function mlserverSpec(scope: IConstruct, o: MlServerRuntimeOptions, ctx: RuntimeContext): RuntimeSpec {
+  return mlserverBaseSpec(scope, o, modelDirectory(scope, 'modelsDir', o.modelsDir, ctx), ctx);
+}
+
+/**
+ * MLServer serving `dir`: ports, V2 health, metrics and writable directories, which
+ * the MLflow preset (MLServer's MLflow runtime) shares. @internal
+ */
+export function mlserverBaseSpec(scope: IConstruct, o: Omit<MlServerRuntimeOptions, 'modelsDir'>, dir: string, ctx: RuntimeContext): RuntimeSpec {
   checkCommon(scope, o);
-  const dir = modelDirectory(scope, 'modelsDir', o.modelsDir, ctx);
   const { port, grpc, metrics } = threePorts(scope, ctx, o, { http: 8080, grpc: 8081, metrics: 8082 });
   return {
     name: 'mlserver',
@@ -56,7 +63,8 @@ export function mlserverSpec(scope: IConstruct, o: MlServerRuntimeOptions, ctx: 
       MLSERVER_METRICS_PORT: String(metrics),
     },
     extraPorts: [{ name: 'grpc', number: grpc }],
-    // KServe v2 health endpoints (https://docs.seldon.ai/mlserver, V2 protocol).
+    // V2 health: live = the server answers, ready = every model is loaded
+    // (mlserver/rest/app.py routes /v2/health/live and /v2/health/ready).
     livenessPath: '/v2/health/live',
     readinessPath: '/v2/health/ready',
     startupPath: '/v2/health/live',
