@@ -6,6 +6,9 @@ import { invalidProp } from './errors';
 const CRON_FIELD = /^[0-9A-Za-z*?,/-]+$/;
 
 // The ranges robfig/cron (Karpenter's parser, as the CronJob controller's) accepts.
+// Hand-written rather than an npm cron parser on purpose: those (cron-parser, croner)
+// accept what robfig's ParseStandard refuses (a seconds field, L, W, #), so they would
+// pass schedules the API server rejects; what is needed is only this range check.
 // @see https://github.com/robfig/cron/blob/v3.0.1/parser.go
 const CRON_RANGES: { name: string; min: number; max: number; names?: string[] }[] = [
   { name: 'minute', min: 0, max: 59 },
