@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
+import { oncePerSynth } from './synth-rounds';
 
 // Kinds without a namespace: two of them with one name collide across namespaces and charts.
 // @see https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris (kubectl api-resources --namespaced=false)
@@ -81,10 +82,10 @@ export function requireUniqueObjectsInApp(scope: IConstruct): void {
   if (!(root instanceof App) || CHECKED.has(root)) return;
   CHECKED.add(root);
   root.node.addValidation({
-    validate: () => {
+    validate: oncePerSynth(root, () => {
       runSynthPreparations(root);
       return [...duplicateObjects(root), ...strayServiceSelections(root)];
-    },
+    }),
   });
 }
 

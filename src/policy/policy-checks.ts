@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { oncePerSynth } from '../core/synth-rounds';
 import { PolicyCheckOptions, PolicyEngine } from './policy-engine';
 import { PolicyPack } from './policy-pack';
 import { PolicyReport } from './policy-report';
@@ -61,7 +62,9 @@ export class PolicyChecks {
     }
     for (const p of options.packs ?? []) this.packs.push(p);
     for (const s of options.suppressions ?? []) this.suppress(s.ruleId, s.reason);
-    scope.node.addValidation({ validate: () => this.validate() });
+    // The packs render every object of the App: once per synth (src/core/synth-rounds.ts).
+    const app = scope.node.root;
+    scope.node.addValidation({ validate: app instanceof App ? oncePerSynth(app, () => this.validate()) : () => this.validate() });
   }
 
   /** Adds a pack (a pack already added is ignored). */
@@ -90,7 +93,7 @@ export class PolicyChecks {
   private validate(): string[] {
     const report = this.check();
     if (!report.passed) return [`policy checks failed\n${report.toText()}`];
-    // cdk8s validates the whole app again for each chart it writes: print once.
+    // Outside synth() (a chart's toJson() per chart), each call validates again: print once.
     const text = report.toText();
     if ((this.options.printWarnings ?? true) && report.active.length > 0 && text !== this.printed) process.stderr.write(`${text}\n`);
     this.printed = text;
