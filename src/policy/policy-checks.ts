@@ -1,10 +1,10 @@
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { oncePerSynth } from '../core/synth-rounds';
 import { PolicyCheckOptions, PolicyEngine } from './policy-engine';
 import { PolicyPack } from './policy-pack';
 import { PolicyReport } from './policy-report';
 import { PolicySuppression, requireSuppression } from './suppressions';
+import { oncePerSynth } from '../core/synth-rounds';
 
 /** Options of {@link PolicyChecks.of}. */
 export interface PolicyChecksOptions extends PolicyCheckOptions {
