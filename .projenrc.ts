@@ -253,6 +253,7 @@ project.addPackageIgnore('/rosetta/');
 // lib/ ships as bundled by scripts/bundle-lib.js: not jsii's one file per module.
 project.addPackageIgnore('/lib/**/*.js');
 project.addPackageIgnore('!/lib/index.js');
+project.addPackageIgnore('!/lib/chunks/**');
 project.addPackageIgnore('!/lib/vendor/**');
 // Reachable from no declaration of lib/index.d.ts (bundle-lib.js checks): dev only.
 project.addPackageIgnore('/lib/vendor/grafana-foundation-sdk/**/*.d.ts');
