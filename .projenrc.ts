@@ -27,6 +27,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.3.0',
   peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
+  // The assembly ships gzipped (.jsii is a redirect to .jsii.gz, which every jsii tool
+  // follows): its JSON pretty-printed cost ~17 KB more of the tarball.
+  compressAssembly: true,
   // The line jsii 6.0 compiles with, and one ts-node runs on (the examples' runner):
   // TypeScript 7 is a native compiler without the JavaScript API ts-node needs.
   typescriptVersion: '~6.0.3',
@@ -60,7 +63,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@grafana/grafana-foundation-sdk@0.0.21',
     // Grafana's own typed builders for dashboards and PromQL. Not jsii packages, so
     // they never appear in the public API. Of the foundation SDK only the modules
-    // lib/ uses ship, copied into lib/vendor by `compile` (scripts/vendor-grafana.js).
+    // lib/ uses ship, bundled into lib/vendor by `compile` (scripts/bundle-lib.js).
     '@grafana/promql-builder@0.0.6',
     // YAML parsing for the `cdk8s-ml` CLI and the validation plugin (any manifests,
     // Helm output included): js-yaml reads 6 MiB of manifests in ~0.2 s where the
@@ -139,7 +142,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     commandOptions: { fix: false },
   },
   // node_modules without a slash also covers a symlinked node_modules (git worktrees).
-  gitignore: ['/examples/dist/', '/.tools/', '/test-reports/', '/coverage/', 'node_modules'],
+  gitignore: ['/examples/dist/', '/.tools/', '/test-reports/', '/coverage/', 'node_modules', '/.jsii.gz'],
 });
 
 // The package's entry points. "exports" also lets the examples import 'cdk8s-ml'
@@ -166,12 +169,11 @@ project.addTask('synth:examples', {
   ],
 });
 
-// After jsii: the foundation SDK modules lib/ requires, into lib/vendor (not the
-// whole 5.9 MB SDK); synth:examples and the bindings see the same lib/.
-project.compileTask.exec('node scripts/vendor-grafana.js');
-// Then lib/ into one file, lib/index.js (one read and compile at import instead of
-// ~230 requires), and each third-party module lib/ uses into lib/vendor/, loaded on
-// first use; the tarball ships those, lib/**/*.d.ts and .jsii (scripts/bundle-lib.js).
+// After jsii: lib/ into chunks loaded on first require (lib/index.js, lib/chunks: a
+// dozen reads at most instead of ~230 requires), and each third-party module lib/ uses
+// into lib/vendor/, loaded on first use (of the Grafana SDK only the dashboard v1
+// builders); the tarball ships those, the declarations lib/index.d.ts reaches and
+// .jsii (scripts/bundle-lib.js). synth:examples and the bindings see the same lib/.
 project.compileTask.exec('node scripts/bundle-lib.js');
 // Only these files require the bundled modules, on first use (devDependencies: lib/
 // requires the copies in lib/vendor).
@@ -255,7 +257,5 @@ project.addPackageIgnore('/lib/**/*.js');
 project.addPackageIgnore('!/lib/index.js');
 project.addPackageIgnore('!/lib/chunks/**');
 project.addPackageIgnore('!/lib/vendor/**');
-// Reachable from no declaration of lib/index.d.ts (bundle-lib.js checks): dev only.
-project.addPackageIgnore('/lib/vendor/grafana-foundation-sdk/**/*.d.ts');
 
 project.synth();

@@ -1,22 +1,24 @@
-// Part of `compile`, after jsii and vendor-grafana.js: what ships of lib/.
+// Part of `compile`, after jsii: what ships of lib/.
 //
-// - lib/index.js (the package's "main"): jsii's ~230 CommonJS modules bundled into one
-//   file with esbuild. Requiring ~230 files costs a resolve, a read and a compile each:
-//   most of what `require('cdk8s-ml')` took. The code is jsii's output unchanged
-//   (classes keep their names and their `Symbol.for('jsii.rtti')` metadata), each
-//   module run once, in the same order, when first required; the exports are checked
-//   equal to jsii's lib/index.js below.
-//   Its modules run when the app first reads one of their exports (lazyEntry below);
-//   the `cdk8s-ml` bin runs lib/policy/cli.js from the same bundle.
+// - lib/index.js (the package's "main") and lib/chunks/: jsii's ~230 CommonJS modules,
+//   one chunk file per directory, loaded by lib/index.js when one of their modules is
+//   first required (writeChunks below says why and how). Requiring ~230 files cost a
+//   resolve, a read and a compile each: most of what `require('cdk8s-ml')` took. The
+//   code is jsii's output unchanged (classes keep their names and their
+//   `Symbol.for('jsii.rtti')` metadata), each module run once, when first required; the
+//   exports are checked equal to jsii's lib/index.js below. Its modules run when the app
+//   first reads one of their exports (lazyEntry below); the `cdk8s-ml` bin runs
+//   lib/policy/cli.js through the same loader.
 // - lib/vendor/*.js: each third-party module lib/ requires (js-yaml, RE2, the PromQL
-//   grammar, Grafana's PromQL builder) bundled alone, required on first use only, so
-//   they are devDependencies and the package has no dependencies but its peers. The
-//   Grafana SDK modules vendor-grafana.js copied are minified in place.
-// - lib/vendor/types/: the declarations of the PromQL builder, which lib/**/*.d.ts
-//   import (internal members' types; the public API names none). The Grafana SDK's
-//   copied declarations stay out of the tarball: none is reachable (checked below).
+//   grammar, Grafana's PromQL builder and foundation SDK) bundled alone, required on
+//   first use only, so they are devDependencies and the package has no dependencies but
+//   its peers. Their licenses beside them.
+// - lib/**/*.d.ts: the declarations lib/index.d.ts reaches, the only ones a user can
+//   import (the package exports '.' alone); jsii's others (internal modules) are deleted.
+//   lib/vendor/types/: the PromQL builder's declarations, which internal members' types
+//   of reachable declarations name.
 // jsii's lib/**/*.js stay for the tests and tools that read them; .npmignore keeps
-// them out of the tarball. The bundles are not minified beyond whitespace, so stack
+// them out of the tarball. The chunks are not minified beyond whitespace, so stack
 // traces still name our functions.
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -30,6 +32,9 @@ const pkg = require(path.join(root, 'package.json'));
 const peers = Object.keys(pkg.peerDependencies ?? {});
 // Node 18 is the oldest the peers (cdk8s 2.x, cdk8s-plus-27) run on.
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', keepNames: true, logLevel: 'warning', legalComments: 'none' };
+
+fs.rmSync(vendor, { recursive: true, force: true });
+fs.mkdirSync(vendor, { recursive: true });
 
 // Third-party modules lib/ requires (by name, always lazily) -> their bundle in lib/vendor.
 const thirdParty = {
@@ -64,20 +69,50 @@ for (const [name, file] of Object.entries(thirdParty)) {
     if (license) fs.copyFileSync(path.join(dir, license), path.join(vendor, `LICENSE-${dep.replace('/', '-').replace('@', '')}`));
   }
 }
+// The licenses of what lib/vendor/grafana-foundation-sdk.js bundles (below): the SDK
+// (it exports no ./package.json: found from a module it does export) and tslib, its one
+// dependency.
+const sdkDir = path.dirname(path.dirname(path.dirname(require.resolve('@grafana/grafana-foundation-sdk/cog', { paths: [root] }))));
+fs.copyFileSync(path.join(sdkDir, 'LICENSE'), path.join(vendor, 'LICENSE-grafana-foundation-sdk'));
+fs.copyFileSync(path.join(path.dirname(require.resolve('tslib/package.json', { paths: [sdkDir] })), 'LICENSE.txt'), path.join(vendor, 'LICENSE-tslib'));
 // @grafana/promql-builder ships no license file; it is Apache-2.0 (its package.json),
-// the license of the Grafana SDK whose text vendor-grafana.js copied.
+// the license of the Grafana SDK.
 fs.writeFileSync(path.join(vendor, 'LICENSE-grafana-promql-builder'),
   '@grafana/promql-builder (https://github.com/grafana/promql-builder) is licensed under the\n' +
   'Apache License 2.0, whose text is in LICENSE-grafana-foundation-sdk beside this file.\n');
 
-// The Grafana SDK copies: whitespace and syntax minified (they are plain CommonJS).
 const walk = dir => fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
   e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]);
-for (const f of walk(path.join(vendor, 'grafana-foundation-sdk')).filter(n => n.endsWith('.js'))) {
-  const { code } = esbuild.transformSync(fs.readFileSync(f, 'utf-8'), { loader: 'js', format: 'cjs', minify: true, keepNames: true, legalComments: 'none' });
-  fs.writeFileSync(f, code);
-}
 
+// The Grafana foundation SDK modules lib/ requires (`@grafana/grafana-foundation-sdk/<module>`,
+// lazily: src/observability/lazy-module.ts), bundled into one file exporting each module
+// by name. lib/ builds dashboards with the v1 builders only (the schema Grafana imports
+// as JSON). The SDK's dashboard v2 builders, which every panel and query module exports
+// beside its v1 builders (each one a file that requires ../dashboardv2 or
+// ../dashboardv2beta1), stay out with the v2 modules: in the bundle each is a stand-in
+// that exports nothing and refuses any use by name. That is most of the SDK's weight.
+const sdkName = '@grafana/grafana-foundation-sdk';
+const sdkRef = new RegExp(`require\\((['"])${sdkName.replace('/', '\\/')}\\/([a-z0-9]+)\\1\\)`, 'g');
+const sdkModules = [...new Set(walk(libDir).filter(f => f.endsWith('.js') && !f.startsWith(vendor + path.sep))
+  .flatMap(f => [...fs.readFileSync(f, 'utf-8').matchAll(sdkRef)].map(m => m[2])))].sort();
+const SDK_BUNDLE = 'grafana-foundation-sdk.js';
+const dashboardV2Out = {
+  name: 'grafana-dashboard-v2-out',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]grafana-foundation-sdk[\\/]dist[\\/].*\.js$/ }, args => {
+      const code = fs.readFileSync(args.path, 'utf-8');
+      if (!/require\("\.\.\/dashboardv2(beta1)?"\)/.test(code)) return undefined;
+      const file = path.relative(path.join(args.path, '..', '..'), args.path).split(path.sep).join('/');
+      return {
+        loader: 'js',
+        contents: `module.exports = new Proxy({}, { get(_t, name) {
+          if (name === '__esModule') return true;
+          throw new Error('cdk8s-ml bundles the Grafana dashboard v1 builders only: ${file} (' + String(name) + ') is not included');
+        } });`,
+      };
+    });
+  },
+};
 // The PromQL builder's declarations, for lib/observability/promql.d.ts and its importers.
 const builderTypes = path.join(vendor, 'types', 'promql-builder');
 const builderDist = path.join(pkgDir('@grafana/promql-builder'), 'dist');
@@ -97,24 +132,29 @@ for (const f of ours.filter(n => n.endsWith('.d.ts'))) {
   if (next !== text) fs.writeFileSync(f, next);
 }
 
-// The Grafana SDK's declarations are not shipped (.npmignore): no declaration reachable
-// from lib/index.d.ts may import them (the dashboards' internals declare `unknown`).
+// The declarations lib/index.d.ts reaches ship; the others are internal modules' (no
+// user can import them) and are deleted. A reachable one may import only reachable
+// ones, the peers and the PromQL builder's copied declarations.
 const reachable = new Set();
 const dtsQueue = [path.join(libDir, 'index.d.ts')];
 while (dtsQueue.length) {
   const f = dtsQueue.pop();
   if (reachable.has(f)) continue;
   reachable.add(f);
-  for (const m of fs.readFileSync(f, 'utf-8').matchAll(/(?:from |import\()['"](\.[^'"]+)['"]/g)) {
+  // Doc comments (examples) import 'cdk8s-ml': read the code only.
+  const code = fs.readFileSync(f, 'utf-8').replace(/\/\*[\s\S]*?\*\//g, '');
+  for (const m of code.matchAll(/(?:from |import\()['"]([^'"]+)['"]/g)) {
+    if (!m[1].startsWith('.')) {
+      if (peers.includes(m[1].match(/^((?:@[^/]+\/)?[^/]+)/)[1])) continue;
+      throw new Error(`bundle-lib: ${path.relative(root, f)}, which lib/index.d.ts reaches, imports '${m[1]}', which users do not have (a peer, or a type of ours, only)`);
+    }
     const base = path.resolve(path.dirname(f), m[1]);
     const next = [`${base}.d.ts`, path.join(base, 'index.d.ts')].find(c => fs.existsSync(c));
-    if (next) dtsQueue.push(next);
+    if (!next) throw new Error(`bundle-lib: ${path.relative(root, f)} imports '${m[1]}', which has no declaration`);
+    dtsQueue.push(next);
   }
 }
-const sdkTypes = [...reachable].filter(f => f.startsWith(path.join(vendor, 'grafana-foundation-sdk') + path.sep));
-if (sdkTypes.length) {
-  throw new Error(`bundle-lib: lib/index.d.ts reaches the Grafana SDK's declarations, which do not ship: ${sdkTypes.slice(0, 3).map(f => path.relative(root, f)).join(', ')}... (${sdkTypes.length} files)`);
-}
+for (const f of ours.filter(n => n.endsWith('.d.ts') && !reachable.has(n))) fs.rmSync(f);
 
 // lib/ itself, in chunks: lib/chunks/<dir>.js holds the modules of one directory of
 // lib/ (core, serving, serving-runtimes, delivery-crds, ...),
@@ -149,6 +189,8 @@ const resolutions = {
       const bare = args.path.match(/^((?:@[^/]+\/)?[^/.][^/]*)/)?.[1];
       if (bare && peers.includes(bare)) return { path: args.path, external: true };
       if (thirdParty[args.path]) return toVendor(args, `./vendor/${thirdParty[args.path]}`);
+      const sdkModule = args.path.startsWith(`${sdkName}/`) ? args.path.slice(sdkName.length + 1) : undefined;
+      if (sdkModule && sdkModules.includes(sdkModule)) return toVendor(args, `./vendor/${SDK_BUNDLE}#${sdkModule}`);
       if (args.path.startsWith('.')) {
         const abs = path.resolve(args.resolveDir, args.path);
         if (abs.startsWith(vendor + path.sep)) return toVendor(args, `./${idOf(abs)}`);
@@ -199,7 +241,13 @@ function load(id) {
   const chunk = chunkOf(id);
   const [table, body] = (chunks[chunk] ??= require('./chunks/' + chunk + '.js'))[id];
   const module = modules[id] = { id, exports: {}, loaded: false };
-  const req = spec => { const to = table[spec]; return to === undefined ? require(spec) : to.startsWith('./') ? require(to) : load(to); };
+  const req = spec => {
+    const to = table[spec];
+    if (to === undefined) return require(spec);
+    if (!to.startsWith('./')) return load(to);
+    const [file, name] = to.split('#');
+    return name === undefined ? require(file) : require(file)[name];
+  };
   req.resolve = require.resolve;
   try {
     body.call(module.exports, module.exports, req, module, __filename, __dirname);
@@ -258,6 +306,10 @@ const BANNER = '// lib/ bundled by scripts/bundle-lib.js from the jsii output (s
     throw new Error('bundle-lib: lib/index.js is already a bundle: run jsii (`npx projen compile`) first');
   }
   const areas = readAreas();
+  await esbuild.build({
+    ...common, stdin: { contents: `module.exports = { ${sdkModules.map(m => `${m}: require(${JSON.stringify(`${sdkName}/${m}`)})`).join(', ')} };`, resolveDir: root },
+    outfile: path.join(vendor, SDK_BUNDLE), minify: true, plugins: [dashboardV2Out],
+  });
   await writeChunks();
 
   // jsii's exports, to check the bundle against (read before lib/index.js is replaced).
@@ -282,5 +334,5 @@ const BANNER = '// lib/ bundled by scripts/bundle-lib.js from the jsii output (s
     }`, JSON.stringify(firstNames)], { stdio: 'inherit' });
   const kb = f => `${(fs.statSync(path.join(libDir, f)).size / 1024).toFixed(0)} KB`;
   const chunkKb = fs.readdirSync(chunks).reduce((n, f) => n + fs.statSync(path.join(chunks, f)).size, 0) / 1024;
-  console.log(`bundle-lib: lib/chunks ${chunkKb.toFixed(0)} KB in ${fs.readdirSync(chunks).length} files, lib/vendor: ${Object.values(thirdParty).map(f => `${f} ${kb(`vendor/${f}`)}`).join(', ')}`);
+  console.log(`bundle-lib: lib/chunks ${chunkKb.toFixed(0)} KB in ${fs.readdirSync(chunks).length} files, lib/vendor: ${[...Object.values(thirdParty), SDK_BUNDLE].map(f => `${f} ${kb(`vendor/${f}`)}`).join(', ')}`);
 })().catch(e => { console.error(e.message ?? e); process.exit(1); });
