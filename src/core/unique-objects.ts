@@ -125,7 +125,7 @@ function strayServiceSelections(app: App): string[] {
   const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   const pods = objects.filter(o => POD_TEMPLATE_KINDS[o.kind]).map(o => {
     const json = jsonOf(o);
-    return { obj: o, cluster: TargetCluster.of(Chart.of(o)), namespace: json.metadata?.namespace ?? 'default', labels: POD_TEMPLATE_KINDS[o.kind](json.spec)?.metadata?.labels ?? {} };
+    return { obj: o, scopes: new Set(o.node.scopes), cluster: TargetCluster.of(Chart.of(o)), namespace: json.metadata?.namespace ?? 'default', labels: POD_TEMPLATE_KINDS[o.kind](json.spec)?.metadata?.labels ?? {} };
   });
   const errors: string[] = [];
   for (const svc of objects.filter(o => o.kind === 'Service' && o.apiVersion === 'v1')) {
@@ -140,19 +140,14 @@ function strayServiceSelections(app: App): string[] {
     const namespace = json.metadata?.namespace ?? 'default';
     for (const p of pods) {
       if (p.cluster !== cluster || p.namespace !== namespace) continue;
-      if (isWithin(p.obj, owner)) continue;
-      if ((INTENDED.get(svc) ?? []).some(w => isWithin(p.obj, w))) continue;
+      if (p.scopes.has(owner)) continue;
+      if ((INTENDED.get(svc) ?? []).some(w => p.scopes.has(w))) continue;
       if (Object.entries(selector).every(([k, v]) => p.labels[k] === v)) {
         errors.push(`Service '${namespace}/${json.metadata?.name}' of '${owner.node.path}' selects ${JSON.stringify(selector)}, which also matches the pods of ${p.obj.kind} '${ownerPath(p.obj)}': they would receive its traffic. Give one of them distinct labels (appLabels, labels or selectorLabels)`);
       }
     }
   }
   return errors;
-}
-
-function isWithin(c: IConstruct, ancestor: IConstruct): boolean {
-  for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (s === ancestor) return true;
-  return false;
 }
 
 // A namespace name is an RFC 1123 label.
