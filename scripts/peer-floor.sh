@@ -12,7 +12,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 # The compiled library and the reference output, both from this checkout.
-# (compile, not jsii alone: its post step vendors the Grafana SDK modules lib/ uses.)
+# (compile, not jsii alone: its post step bundles what ships of lib/, scripts/bundle-lib.js.)
 if node scripts/lib-stale.js; then npx projen compile; fi
 CDK8S_CHECK_UPGRADE=false npx projen synth:examples >/dev/null 2>&1
 

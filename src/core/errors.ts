@@ -26,9 +26,9 @@ export class MlValidationError extends Error {
 }
 
 /**
- * Recognizes the library's validation errors in any jsii language (jsii cannot
- * export a subclass of `Error`; TypeScript and JavaScript users can also
- * `import { MlValidationError } from 'cdk8s-ml/lib/core/errors'` and use `instanceof`).
+ * Recognizes the library's validation errors in any jsii language, TypeScript and
+ * JavaScript included (jsii cannot export a subclass of `Error`, so the error class
+ * itself is not part of the API, and the package exports its main module only).
  */
 export class MlValidationErrors {
   /** True when `error` is a validation error of this library (bad input, refused at synth). */

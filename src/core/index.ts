@@ -3,8 +3,8 @@
 // internal. Interfaces are re-exported with `export type` (the tests compile with
 // isolatedModules).
 export { AfterConversion } from './after-conversion';
-// MlValidationError itself extends Error, which jsii cannot export: TypeScript users
-// import it from 'cdk8s-ml/lib/core/errors'; every language has MlValidationErrors.
+// MlValidationError itself extends Error, which jsii cannot export: every language,
+// TypeScript included, recognizes it with MlValidationErrors.
 export { MlValidationErrors } from './errors';
 export { LabelKeys, MlLabels } from './labels';
 export type { MlLabelOptions } from './labels';
