@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
-import { oncePerSynth } from './synth-rounds';
+import { oncePerSynth, renderForCheck } from './synth-rounds';
 
 // Kinds without a namespace: two of them with one name collide across namespaces and charts.
 // @see https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris (kubectl api-resources --namespaced=false)
@@ -169,7 +169,8 @@ function requireChartNamespace(scope: IConstruct): void {
 
 // Both checks read every object's rendered manifest, and rendering is most of their
 // cost (and of the App's synth time): duplicateObjects, which runs first, keeps what it
-// rendered for strayServiceSelections, which takes it instead of rendering again.
+// rendered for strayServiceSelections, which takes it instead of rendering again; inside
+// app.synth() the output takes it too (renderForCheck, src/core/synth-rounds.ts).
 const RENDERED = new WeakMap<App, Map<ApiObject, any>>();
 
 function duplicateObjects(app: App): string[] {
@@ -180,7 +181,7 @@ function duplicateObjects(app: App): string[] {
   RENDERED.set(app, rendered);
   for (const obj of app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     const cluster = TargetCluster.of(Chart.of(obj));
-    const json = obj.toJson();
+    const json = renderForCheck(obj);
     rendered.set(obj, json);
     const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : 'core';
     const namespaced = !CLUSTER_SCOPED.has(obj.kind);
