@@ -9,8 +9,9 @@
 // lib/'s modules from one chunk file per directory (lib/chunks) when first required, and
 // third-party modules in lib/vendor loaded on first use, so the import figure is one
 // small file's and the synth figure includes loading what the servers use. Synth also
-// pays the App-wide checks (src/core/unique-objects.ts), which render every object once
-// more, once per synth (src/core/synth-rounds.ts), before cdk8s renders it for the YAML.
+// pays the App-wide checks (src/core/unique-objects.ts), which read every rendered
+// object; inside app.synth() they run once and the YAML is written from what they
+// rendered (src/core/synth-rounds.ts), so each object renders once, as in the baseline.
 //
 // The synth baseline is ten servers written by hand with cdk8s-plus-27 and cdk8s: the
 // SAME manifests as ten `MlModelServing` (every object, field and value), so the ratio
