@@ -83,6 +83,9 @@ fs.writeFileSync(path.join(vendor, 'LICENSE-grafana-promql-builder'),
 
 const walk = dir => fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
   e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+// jsii's output: lib/ but what this script writes (lib/vendor, lib/chunks of a previous build).
+const chunks = path.join(libDir, 'chunks');
+const ours = walk(libDir).filter(f => !f.startsWith(vendor + path.sep) && !f.startsWith(chunks + path.sep));
 
 // The Grafana foundation SDK modules lib/ requires (`@grafana/grafana-foundation-sdk/<module>`,
 // lazily: src/observability/lazy-module.ts), bundled into one file exporting each module
@@ -93,7 +96,7 @@ const walk = dir => fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
 // that exports nothing and refuses any use by name. That is most of the SDK's weight.
 const sdkName = '@grafana/grafana-foundation-sdk';
 const sdkRef = new RegExp(`require\\((['"])${sdkName.replace('/', '\\/')}\\/([a-z0-9]+)\\1\\)`, 'g');
-const sdkModules = [...new Set(walk(libDir).filter(f => f.endsWith('.js') && !f.startsWith(vendor + path.sep))
+const sdkModules = [...new Set(ours.filter(f => f.endsWith('.js'))
   .flatMap(f => [...fs.readFileSync(f, 'utf-8').matchAll(sdkRef)].map(m => m[2])))].sort();
 const SDK_BUNDLE = 'grafana-foundation-sdk.js';
 const dashboardV2Out = {
@@ -121,7 +124,6 @@ for (const f of walk(builderDist).filter(n => n.endsWith('.d.ts'))) {
   fs.mkdirSync(path.dirname(to), { recursive: true });
   fs.writeFileSync(to, fs.readFileSync(f, 'utf-8').replace(/^\/\/# sourceMappingURL=.*$/m, ''));
 }
-const ours = walk(libDir).filter(f => !f.startsWith(vendor + path.sep));
 for (const f of ours.filter(n => n.endsWith('.d.ts'))) {
   const text = fs.readFileSync(f, 'utf-8');
   const next = text.replace(/(['"])@grafana\/promql-builder\1/g, (_all, q) => {
@@ -170,7 +172,6 @@ for (const f of ours.filter(n => n.endsWith('.d.ts') && !reachable.has(n))) fs.r
 // metafile below); the loader only looks them up.
 // Peers and Node builtins stay requires by name; third-party modules and the Grafana SDK
 // copies become requires of lib/vendor (relative to lib/index.js, which does them).
-const chunks = path.join(libDir, 'chunks');
 const idOf = abs => path.relative(libDir, abs).split(path.sep).join('/');
 const chunkOf = id => id.slice(0, id.lastIndexOf('/')).replace(/\//g, '-');
 // Requires of lib/vendor, by requiring file and specifier (the metafile names neither
@@ -205,7 +206,7 @@ const resolutions = {
 };
 /** Writes lib/chunks/ from jsii's modules of lib/ (all but lib/index.js and lib/vendor). */
 async function writeChunks() {
-  const modules = ours.filter(f => f.endsWith('.js') && f !== path.join(libDir, 'index.js') && !f.startsWith(chunks + path.sep));
+  const modules = ours.filter(f => f.endsWith('.js') && f !== path.join(libDir, 'index.js'));
   const { metafile } = await esbuild.build({
     ...common, entryPoints: modules, outdir: path.join(root, '.bundle-lib-unused'), write: false, metafile: true, plugins: [resolutions],
   });

@@ -79,4 +79,14 @@ describe('import cost of the compiled, bundled lib/', () => {
     expect(refusal("new ml.GrafanaDashboard(chart, 'd', { title: 'T' }).addPanel(ml.DashboardPanel.stat({ title: 'p', queries: [{ expr: 'sum(rate(x[5m])' }] }))"))
       .toMatch(/is not valid PromQL: syntax error at character/);
   });
+
+  libTest('the bundled Grafana SDK builds v1 dashboards; its v2 builders are left out', () => {
+    const sdk = path.join(ROOT, 'lib', 'vendor', 'grafana-foundation-sdk.js');
+    const out = execFileSync(process.execPath, ['-e', `
+      const { dashboard, timeseries, stat } = require(${JSON.stringify(sdk)});
+      const panel = new timeseries.PanelBuilder().title('p').build();
+      const board = new dashboard.DashboardBuilder('d').build();
+      console.log(JSON.stringify([panel.type, board.title, typeof timeseries.VisualizationBuilder, typeof stat.VisualizationBuilder]));`], { cwd: ROOT, encoding: 'utf8' });
+    expect(JSON.parse(out.trim())).toEqual(['timeseries', 'd', 'undefined', 'undefined']);
+  });
 });
